@@ -1,0 +1,1 @@
+//! Benchmarks and the deterministic large-log generator for wsusdiag.

@@ -1,0 +1,143 @@
+//! Errors, and the position of bad input (file, line, column).
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Where in an input something went wrong: 1-based line and column, and the byte offset.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Position {
+    /// 1-based line number.
+    pub line: u32,
+    /// 1-based column, counted in characters.
+    pub column: u32,
+    /// Byte offset from the start of the (decoded) text.
+    pub byte_offset: usize,
+}
+
+/// Longest excerpt of an offending line kept in an error.
+pub const EXCERPT_CAP: usize = 200;
+
+/// Cuts `text` to at most [`EXCERPT_CAP`] bytes on a character boundary.
+pub(crate) fn excerpt(text: &str) -> String {
+    if text.len() <= EXCERPT_CAP {
+        return text.to_owned();
+    }
+    let mut end = EXCERPT_CAP;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
+/// One line that could not be read as a log entry. It is reported and skipped; the rest of the
+/// input still counts.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ParseError {
+    /// Where the problem is.
+    #[serde(flatten)]
+    pub position: Position,
+    /// What is wrong.
+    pub kind: ParseErrorKind,
+    /// The offending line, cut to [`EXCERPT_CAP`] bytes.
+    pub text: String,
+}
+
+/// What is wrong with a malformed line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum ParseErrorKind {
+    /// The line starts like an entry but a header field does not parse.
+    BadHeader,
+    /// The line holds control characters or undecodable bytes: not text.
+    Binary,
+    /// The line is longer than the reader accepts; it was cut.
+    TooLong,
+    /// The input ends inside an entry (no newline, or a cut stack trace).
+    Truncated,
+    /// A continuation line with no entry before it.
+    Orphan,
+}
+
+impl ParseErrorKind {
+    /// A short sentence for people.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::BadHeader => "the entry header does not parse",
+            Self::Binary => "binary data, not log text",
+            Self::TooLong => "line too long; cut",
+            Self::Truncated => "the input ends inside this entry",
+            Self::Orphan => "continuation line with no entry before it",
+        }
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.position.line,
+            self.position.column,
+            self.kind.describe()
+        )?;
+        if f.alternate() {
+            let caret = (self.position.column as usize).saturating_sub(1);
+            write!(f, "\n  {}\n  {}^", self.text, " ".repeat(caret.min(EXCERPT_CAP)))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// Everything that can stop wsusdiag from reading an input or a rules file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file could not be opened or read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An input is not a log wsusdiag knows.
+    #[error("{name}: not a Windows Update or WSUS log ({reason})")]
+    UnknownFormat {
+        /// The input's name.
+        name: String,
+        /// Why it was not recognised.
+        reason: String,
+    },
+    /// A rules file is not valid.
+    #[error("{name}: line {line}, column {column}: {message}")]
+    Rules {
+        /// The rules file's name.
+        name: String,
+        /// 1-based line.
+        line: u32,
+        /// 1-based column.
+        column: u32,
+        /// What is wrong.
+        message: String,
+    },
+    /// A caller passed something wsusdiag cannot use.
+    #[error("{0}")]
+    InvalidArgument(String),
+}
+
+impl Error {
+    /// Wraps an I/O error with the path it happened on.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Self::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// The result type of wsusdiag.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

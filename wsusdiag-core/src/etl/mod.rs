@@ -1,0 +1,1 @@
+//! Windows Update `.etl` traces (ETW TraceLogging), read without Windows.

@@ -1,0 +1,1 @@
+//! The Windows Update HRESULT table and its lookup.

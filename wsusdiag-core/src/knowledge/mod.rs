@@ -1,0 +1,3 @@
+//! What wsusdiag knows: Windows Update error codes, and the known issues as rules.
+
+pub mod hresult;
