@@ -6,3 +6,6 @@ pub mod etl;
 pub mod knowledge;
 
 pub use error::{Error, ParseError, ParseErrorKind, Position, Result};
+pub mod input;
+pub mod lines;
+pub mod records;

@@ -1,0 +1,199 @@
+//! Which log an input holds, judged from its first lines (never from its name).
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+/// The kinds of log wsusdiag reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub enum LogKind {
+    /// Classic TAB-separated `WindowsUpdate.log` (Windows XP to 8.1).
+    #[serde(rename = "client-classic")]
+    ClientClassic,
+    /// Windows 10+ text from `Get-WindowsUpdateLog`.
+    #[serde(rename = "client-win10")]
+    ClientWin10,
+    /// A raw Windows Update `.etl` trace.
+    #[serde(rename = "client-etl")]
+    ClientEtl,
+    /// WSUS `SoftwareDistribution.log`.
+    #[serde(rename = "server")]
+    Server,
+}
+
+impl LogKind {
+    /// The name used in reports (`client-classic`, `client-win10`, `client-etl`, `server`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ClientClassic => "client-classic",
+            Self::ClientWin10 => "client-win10",
+            Self::ClientEtl => "client-etl",
+            Self::Server => "server",
+        }
+    }
+
+    /// Whether this is a client log.
+    pub fn is_client(self) -> bool {
+        !matches!(self, Self::Server)
+    }
+}
+
+/// How much of the input is looked at.
+const SNIFF_BYTES: usize = 256 * 1024;
+/// How many non-blank lines are looked at.
+const SNIFF_LINES: usize = 400;
+
+struct Patterns {
+    classic: Regex,
+    win10: Regex,
+    server: Regex,
+    client_no_date: Regex,
+    client_words: Regex,
+    win10_words: Regex,
+    server_words: Regex,
+}
+
+fn patterns() -> &'static Patterns {
+    static P: OnceLock<Patterns> = OnceLock::new();
+    P.get_or_init(|| {
+        let re = |s: &str| Regex::new(s).expect("sniff pattern");
+        Patterns {
+            classic: re(r"^\d{4}-\d{2}-\d{2}[\t ]*\d{2}:\d{2}:\d{2}(:\d{3})?[\t ]*\d{1,6}[\t ]*[0-9a-fA-F]{1,8}[\t ]*[A-Za-z]"),
+            win10: re(r"^\d{4}[/.-]\d{2}[/.-]\d{2} +\d{2}[:.]\d{2}[:.]\d{2}[.,]\d{5,7} +\d+ +\d+ +[A-Za-z]"),
+            server: re(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3} UTC|\S{1,24} \S{1,24} UTC|<Date> <Time>)[\t ]*(Error|Warning|Info|Change|Fatal|Debug)[\t ]*[A-Za-z0-9_]+\.\d+"),
+            client_no_date: re(r"^(\S{1,24}[\t ]+\S{1,24}[\t ]+)?\d{1,6}[\t ]+[0-9a-f]{1,8}[\t ]+(PT|AU|Agent|Misc|Report|Setup|Service|Handler|COMAPI|DnldMgr|DtaStor|EP|WS|IdleTmr)[\t ]"),
+            client_words: re(r"(SyncUpdates|GetConfig|GetCookie|ReportEventBatch) failure, error = |SOAP Fault: 0x|PTError: |WU client failed|Failed to synchronize, error|Send failed with hr|Logging initialized \(build|\* START \*|\*FAILED\* \[|Soap fault detail:"),
+            win10_words: re(r"\*FAILED\* \[|WebServices|ProtocolTalker|DownloadManager|\* START \*"),
+            server_words: re(r"ThrowException: |DBLAYER: |^\s+at Microsoft\.UpdateServices\.|ClientImplementation\.|SoapUtilities\.|WsusService\.\d+|w3wp\.\d+"),
+        }
+    })
+}
+
+/// Decides which log `text` holds from its first lines, or says why it is none of them.
+///
+/// Every non-blank line of the first 256 KiB (400 lines at most) votes: full entry headers
+/// weigh most, then headers without a date, then words only one of the logs writes. An input
+/// with no vote is reported, never guessed.
+pub fn sniff(text: &str) -> Result<LogKind, String> {
+    let mut head = &text[..text.len().min(SNIFF_BYTES)];
+    while !text.is_char_boundary(head.len()) {
+        head = &head[..head.len() - 1];
+    }
+    let p = patterns();
+    let (mut classic, mut win10, mut server, mut seen) = (0u32, 0u32, 0u32, 0usize);
+    for line in crate::lines::Lines::new(head) {
+        let l = line
+            .text
+            .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == '|' || c == ' ');
+        let l = if l.len() < line.text.len() && !l.starts_with(|c: char| c.is_ascii_digit()) {
+            line.text.trim_start()
+        } else {
+            l
+        };
+        if l.trim().is_empty() {
+            continue;
+        }
+        seen += 1;
+        if seen > SNIFF_LINES {
+            break;
+        }
+        if p.server.is_match(l) {
+            server += 4;
+        } else if p.win10.is_match(l) {
+            win10 += 4;
+        } else if p.classic.is_match(l) {
+            classic += 4;
+        } else if p.client_no_date.is_match(l) {
+            classic += 2;
+        } else {
+            if p.server_words.is_match(l) {
+                server += 1;
+            }
+            if p.client_words.is_match(l) {
+                if p.win10_words.is_match(l) {
+                    win10 += 1;
+                } else {
+                    classic += 1;
+                }
+            }
+        }
+    }
+    if seen == 0 {
+        return Err("the input is empty".to_owned());
+    }
+    let best = classic.max(win10).max(server);
+    if best == 0 {
+        return Err(format!(
+            "none of its first {} lines looks like a WindowsUpdate.log or SoftwareDistribution.log entry",
+            seen.min(SNIFF_LINES)
+        ));
+    }
+    Ok(if server == best {
+        LogKind::Server
+    } else if win10 == best {
+        LogKind::ClientWin10
+    } else {
+        LogKind::ClientClassic
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_format() {
+        assert_eq!(
+            sniff("2016-10-19\t11:23:47:375\t1532\t2150\tAU\t#############\n"),
+            Ok(LogKind::ClientClassic)
+        );
+        assert_eq!(
+            sniff("2016-10-19 11:23:47:375 1532 2150 AU ## START ##\n"),
+            Ok(LogKind::ClientClassic)
+        );
+        assert_eq!(
+            sniff(
+                "\u{feff}2021/04/28 12:40:08.8784820 1224  7052  WebServices     *FAILED* [80240439] Web service call\n"
+            ),
+            Ok(LogKind::ClientWin10)
+        );
+        assert_eq!(
+            sniff("2018.10.21 12:08:49.8046643 1276 3628 Shared * START * Service startup\n"),
+            Ok(LogKind::ClientWin10)
+        );
+        assert_eq!(
+            sniff(
+                "2014-01-16 18:53:54.231 UTC Change w3wp.58 AdminDataAccess.StartSubscriptionManually Synchronization manually started\n"
+            ),
+            Ok(LogKind::Server)
+        );
+    }
+
+    #[test]
+    fn kb_article_excerpts() {
+        let client = "Date Time 788 ee4 PT +++++++++++ PT: Synchronizing server updates +++++++++++\nDate Time 788 ee4 PT WARNING: SyncUpdates failure, error = 0x8024400E, soap client error = 7, soap error code = 400, HTTP status code = 200\n";
+        assert_eq!(sniff(client), Ok(LogKind::ClientClassic));
+        let server = "Date Time UTC Error w3wp.12 ClientImplementation.SyncUpdates System.ArgumentException: Item has already been added.\nat System.Collections.Hashtable.Insert(Object key, Object nvalue, Boolean add)\n";
+        assert_eq!(sniff(server), Ok(LogKind::Server));
+        assert_eq!(
+            sniff("PT WARNING: SyncUpdates failure, error = 0x8024400E, soap client error = 7\n"),
+            Ok(LogKind::ClientClassic)
+        );
+        assert_eq!(
+            sniff(
+                "ThrowException: actor = http://x/ClientWebService/client.asmx, ID=GUID, ErrorCode=InvalidParameters\n"
+            ),
+            Ok(LogKind::Server)
+        );
+    }
+
+    #[test]
+    fn unknown_is_explained() {
+        assert!(sniff("").unwrap_err().contains("empty"));
+        assert!(
+            sniff("hello world\nthis is not a log\n")
+                .unwrap_err()
+                .contains("none of its first 2 lines")
+        );
+    }
+}

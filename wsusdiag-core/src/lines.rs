@@ -1,0 +1,114 @@
+//! Splits text into physical lines with their 1-based numbers and byte offsets.
+//!
+//! CR LF, LF and a lone CR all end a line; the terminator is not part of the line.
+
+/// One physical line of an input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Line<'a> {
+    /// 1-based line number.
+    pub number: u32,
+    /// Byte offset of the first character of the line.
+    pub offset: usize,
+    /// The line without its terminator.
+    pub text: &'a str,
+    /// Whether a line terminator followed (false only for the last line of a cut input).
+    pub terminated: bool,
+}
+
+/// Iterator over the [`Line`]s of a text.
+#[derive(Clone, Debug)]
+pub struct Lines<'a> {
+    text: &'a str,
+    pos: usize,
+    number: u32,
+}
+
+impl<'a> Lines<'a> {
+    /// Starts at the beginning of `text`.
+    pub fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            pos: 0,
+            number: 0,
+        }
+    }
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = Line<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Line<'a>> {
+        let bytes = self.text.as_bytes();
+        if self.pos >= bytes.len() {
+            return None;
+        }
+        let start = self.pos;
+        self.number = self.number.saturating_add(1);
+        let (end, next, terminated) = match memchr::memchr2(b'\n', b'\r', &bytes[start..]) {
+            Some(i) => {
+                let end = start + i;
+                let next = if bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n') {
+                    end + 2
+                } else {
+                    end + 1
+                };
+                (end, next, true)
+            }
+            None => (bytes.len(), bytes.len(), false),
+        };
+        self.pos = next;
+        Some(Line {
+            number: self.number,
+            offset: start,
+            text: &self.text[start..end],
+            terminated,
+        })
+    }
+}
+
+/// 1-based character column of byte `offset` within `line`.
+pub(crate) fn column_of(line: &str, offset: usize) -> u32 {
+    let offset = offset.min(line.len());
+    let prefix = line.get(..offset).unwrap_or(line);
+    u32::try_from(prefix.chars().count() + 1).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collect(text: &str) -> Vec<(u32, usize, &str, bool)> {
+        Lines::new(text)
+            .map(|l| (l.number, l.offset, l.text, l.terminated))
+            .collect()
+    }
+
+    #[test]
+    fn all_line_ends() {
+        assert_eq!(
+            collect("a\r\nb\nc\rd"),
+            vec![
+                (1, 0, "a", true),
+                (2, 3, "b", true),
+                (3, 5, "c", true),
+                (4, 7, "d", false)
+            ]
+        );
+    }
+
+    #[test]
+    fn blank_lines_and_trailing_newline() {
+        assert_eq!(
+            collect("\n\nx\n"),
+            vec![(1, 0, "", true), (2, 1, "", true), (3, 2, "x", true)]
+        );
+        assert!(collect("").is_empty());
+    }
+
+    #[test]
+    fn columns_count_characters() {
+        assert_eq!(column_of("aß c", 4), 4);
+        assert_eq!(column_of("abc", 0), 1);
+    }
+}

@@ -1,0 +1,834 @@
+//! Client records: the classic `WindowsUpdate.log` (XP to 8.1) and the Windows 10+ text of
+//! `Get-WindowsUpdateLog`.
+//!
+//! Classic: `2008-07-14→09:12:01:375→ 788→ee4→PT→message` (TABs, local time, PID padded to
+//! width 4, TID in hex). Windows 10: `2021/04/28 12:40:08.8784820 1224  7052  WebServices
+//! message` (spaces, local time of the decoding machine, decimal PID and TID, component padded
+//! to 15, the culture's date separator).
+
+use chrono::NaiveDateTime;
+
+use super::components::is_known_component;
+use super::scan::{
+    DateCache, at, blanks, date_parts, decimal, hex, looks_binary, run, time_parts, trim_paste,
+};
+use crate::error::{ParseError, ParseErrorKind, Position, excerpt};
+use crate::lines::{Line, Lines, column_of};
+
+/// Which client text format a log is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClientFormat {
+    /// TAB-separated `WindowsUpdate.log` of Windows XP to 8.1.
+    Classic,
+    /// Space-padded text written by `Get-WindowsUpdateLog` on Windows 10 and later.
+    Win10,
+}
+
+/// How much of the entry header a record had.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Shape {
+    /// Date, time, PID, TID, component and message.
+    Full,
+    /// PID, TID, component and message, with the date and time replaced by placeholder words
+    /// (`Date Time`, `<DATE> <TIME>`, a translation).
+    Placeholder,
+    /// PID, TID, component and message, without date or time.
+    NoDate,
+    /// A known component and the message only.
+    ComponentMessage,
+    /// The message alone (an excerpt, or a line wrapped from the entry before).
+    MessageOnly,
+}
+
+/// One entry of a client log, borrowing from the input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientRecord<'a> {
+    /// 1-based line number.
+    pub line: u32,
+    /// 1-based column where the entry starts (greater than 1 when entries were joined on one
+    /// line, or after a paste-site line number).
+    pub column: u32,
+    /// Byte offset of the entry in the text.
+    pub offset: usize,
+    /// Time as written: local time of the machine (classic) or of the machine that decoded the
+    /// trace (Windows 10 text). `None` when the entry had no time.
+    pub time: Option<NaiveDateTime>,
+    /// Process ID.
+    pub pid: Option<u32>,
+    /// Thread ID.
+    pub tid: Option<u32>,
+    /// Component as written (`PT`, `Agent`, `WebServices`, …); empty when unknown.
+    pub component: &'a str,
+    /// The message, with the header removed.
+    pub message: &'a str,
+    /// How much of the header there was.
+    pub shape: Shape,
+}
+
+/// A parsed header: the fields and where the message starts.
+#[derive(Clone, Copy, Debug)]
+struct Header {
+    time: Option<NaiveDateTime>,
+    pid: Option<u32>,
+    tid: Option<u32>,
+    component: (usize, usize),
+    message: usize,
+    shape: Shape,
+}
+
+/// Why a line is not an entry header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Miss {
+    /// It does not start like a header at all.
+    NotHeader,
+    /// It starts like one but breaks at this byte.
+    BadAt(usize),
+}
+
+/// Iterator over the records of a client log: `Ok` for each entry, `Err` for each malformed
+/// line, in input order.
+#[derive(Debug, Clone)]
+pub struct ClientRecords<'a> {
+    text: &'a str,
+    lines: Lines<'a>,
+    format: ClientFormat,
+    dates: DateCache,
+    /// The rest of a line that held several entries, and its line.
+    joined: Option<(Line<'a>, usize)>,
+}
+
+impl<'a> ClientRecords<'a> {
+    /// Parses `text` as a client log in `format`.
+    pub fn new(text: &'a str, format: ClientFormat) -> Self {
+        Self {
+            text,
+            lines: Lines::new(text),
+            format,
+            dates: DateCache::default(),
+            joined: None,
+        }
+    }
+
+    /// The text being parsed.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    fn record(&self, line: Line<'a>, start: usize, end: usize, h: Header) -> ClientRecord<'a> {
+        let entry = &line.text[start..end];
+        ClientRecord {
+            line: line.number,
+            column: column_of(line.text, start),
+            offset: line.offset + start,
+            time: h.time,
+            pid: h.pid,
+            tid: h.tid,
+            component: &entry[h.component.0..h.component.1],
+            message: &entry[h.message.min(entry.len())..],
+            shape: h.shape,
+        }
+    }
+
+    /// Parses the entry at `line.text[start..end]`, splitting off a joined entry if there is
+    /// one.
+    fn entry(
+        &mut self,
+        line: Line<'a>,
+        start: usize,
+        end: usize,
+    ) -> Option<Result<ClientRecord<'a>, ParseError>> {
+        let text = &line.text[start..end];
+        let header = match strict(text, self.format, &mut self.dates) {
+            Some(h) => Ok(h),
+            None => lenient(text, self.format, &mut self.dates),
+        };
+        match header {
+            Ok(h) => {
+                let msg_start = h.message.min(text.len());
+                let mut entry_end = end;
+                if let Some(split) = find_joined(&text[msg_start..], self.format) {
+                    let at = start + msg_start + split;
+                    entry_end =
+                        start + msg_start + text[msg_start..msg_start + split].trim_end().len();
+                    self.joined = Some((line, at));
+                }
+                Some(Ok(self.record(line, start, entry_end, h)))
+            }
+            Err(Miss::BadAt(i)) => Some(Err(bad_line(line, start + i, ParseErrorKind::BadHeader))),
+            Err(Miss::NotHeader) => {
+                if text.trim().is_empty() {
+                    return None;
+                }
+                if looks_binary(text) {
+                    return Some(Err(bad_line(line, start, ParseErrorKind::Binary)));
+                }
+                let h = headerless(text);
+                let mut entry_end = end;
+                if let Some(split) = find_joined(&text[h.message..], self.format) {
+                    let at = start + h.message + split;
+                    entry_end =
+                        start + h.message + text[h.message..h.message + split].trim_end().len();
+                    self.joined = Some((line, at));
+                }
+                Some(Ok(self.record(line, start, entry_end, h)))
+            }
+        }
+    }
+}
+
+impl<'a> Iterator for ClientRecords<'a> {
+    type Item = Result<ClientRecord<'a>, ParseError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some((line, at)) = self.joined.take() {
+            let end = line.text.len();
+            let (_, end) = trim_paste(&line.text[..end], |_| false);
+            if let Some(r) = self.entry(line, at, end.max(at)) {
+                return Some(r);
+            }
+        }
+        loop {
+            let line = self.lines.next()?;
+            // Fast path: a well-formed line needs no clean-up.
+            if let Some(h) = strict(line.text, self.format, &mut self.dates) {
+                let msg = &line.text[h.message.min(line.text.len())..];
+                if let Some(split) = find_joined(msg, self.format) {
+                    let at = h.message + split;
+                    let end = h.message + msg[..split].trim_end().len();
+                    self.joined = Some((line, at));
+                    return Some(Ok(self.record(line, 0, end, h)));
+                }
+                let end = match line.text.as_bytes().last() {
+                    Some(b'M' | b'|' | b' ') => trim_paste(line.text, |_| false).1.max(h.message),
+                    _ => line.text.len(),
+                };
+                return Some(Ok(self.record(line, 0, end, h)));
+            }
+            let format = self.format;
+            let mut probe = DateCache::default();
+            let (start, end) = trim_paste(
+                line.text,
+                |s| matches!(lenient(s, format, &mut probe), Ok(h) if h.shape == Shape::Full),
+            );
+            if let Some(r) = self.entry(line, start, end) {
+                return Some(r);
+            }
+        }
+    }
+}
+
+fn bad_line(line: Line<'_>, at: usize, kind: ParseErrorKind) -> ParseError {
+    let at = at.min(line.text.len());
+    ParseError {
+        position: Position {
+            line: line.number,
+            column: column_of(line.text, at),
+            byte_offset: line.offset + at,
+        },
+        kind,
+        text: excerpt(line.text),
+    }
+}
+
+/// The well-formed header of each format, checked byte by byte (the hot path).
+#[inline]
+fn strict(s: &str, format: ClientFormat, dates: &mut DateCache) -> Option<Header> {
+    match format {
+        ClientFormat::Classic => strict_classic(s, dates),
+        ClientFormat::Win10 => strict_win10(s, dates),
+    }
+}
+
+/// `YYYY-MM-DD→HH:MM:SS:mmm→ PID→TID→Component→message`.
+#[inline]
+fn strict_classic(s: &str, dates: &mut DateCache) -> Option<Header> {
+    let b = s.as_bytes();
+    let (y, m, d, _) = date_parts(b, b"-")?;
+    if b.get(10) != Some(&b'\t') {
+        return None;
+    }
+    let (t, used) = time_parts(&b[11..], b":", b":.")?;
+    let mut i = 11 + used;
+    if b.get(i) != Some(&b'\t') {
+        return None;
+    }
+    i += 1;
+    i += run(&b[i..], |c| c == b' ');
+    let n = run(&b[i..], |c| c.is_ascii_digit());
+    let pid = decimal(&b[i..i + n])?;
+    i += n;
+    if b.get(i) != Some(&b'\t') {
+        return None;
+    }
+    i += 1;
+    let n = run(&b[i..], |c| c.is_ascii_hexdigit());
+    let tid = hex(&b[i..i + n])?;
+    i += n;
+    if b.get(i) != Some(&b'\t') {
+        return None;
+    }
+    i += 1;
+    let n = run(&b[i..], |c| c.is_ascii_alphanumeric());
+    if n == 0 || b.get(i + n) != Some(&b'\t') {
+        return None;
+    }
+    let date = dates.date(y, m, d)?;
+    Some(Header {
+        time: Some(at(date, t)),
+        pid: Some(pid),
+        tid: Some(tid),
+        component: (i, i + n),
+        message: i + n + 1,
+        shape: Shape::Full,
+    })
+}
+
+/// `YYYY/MM/DD HH:MM:SS.fffffff PID   TID   Component       message`.
+#[inline]
+fn strict_win10(s: &str, dates: &mut DateCache) -> Option<Header> {
+    let b = s.as_bytes();
+    let (y, m, d, _) = date_parts(b, b"/.-")?;
+    if b.get(10) != Some(&b' ') {
+        return None;
+    }
+    let (t, used) = time_parts(&b[11..], b":.", b".,")?;
+    let mut i = 11 + used;
+    let g = blanks(&b[i..]);
+    if g == 0 {
+        return None;
+    }
+    i += g;
+    let n = run(&b[i..], |c| c.is_ascii_digit());
+    let pid = decimal(&b[i..i + n])?;
+    i += n;
+    let g = blanks(&b[i..]);
+    if g == 0 {
+        return None;
+    }
+    i += g;
+    let n = run(&b[i..], |c| c.is_ascii_digit());
+    let tid = decimal(&b[i..i + n])?;
+    i += n;
+    let g = blanks(&b[i..]);
+    if g == 0 {
+        return None;
+    }
+    i += g;
+    let (component, message) = component_and_message(b, i, ClientFormat::Win10, false)?;
+    let date = dates.date(y, m, d)?;
+    Some(Header {
+        time: Some(at(date, t)),
+        pid: Some(pid),
+        tid: Some(tid),
+        component,
+        message,
+        shape: Shape::Full,
+    })
+}
+
+/// The component at `i` and where the message after it starts.
+///
+/// Windows 10 pads the component to 15 characters and adds one space; spaces beyond that are
+/// the message's own indentation and are kept. The classic log separates with a TAB; when TABs
+/// became spaces, all of them are skipped.
+#[inline]
+fn component_and_message(
+    b: &[u8],
+    i: usize,
+    format: ClientFormat,
+    glued: bool,
+) -> Option<((usize, usize), usize)> {
+    let n = run(&b[i..], |c| c.is_ascii_alphanumeric() || c == b'_');
+    if n == 0 || !b[i].is_ascii_alphabetic() {
+        return None;
+    }
+    let mut j = i + n;
+    match b.get(j) {
+        None => return Some(((i, j), j)),
+        Some(b'\t') => return Some(((i, j), j + 1)),
+        Some(b' ') => {}
+        // TABs deleted: the message follows the component directly.
+        Some(_) if glued => return Some(((i, j), j)),
+        Some(_) => return None,
+    }
+    match format {
+        ClientFormat::Win10 => {
+            let pad = 15usize.saturating_sub(n) + 1;
+            let spaces = run(&b[j..], |c| c == b' ');
+            j += if spaces <= pad { spaces } else { pad };
+        }
+        ClientFormat::Classic => j += blanks(&b[j..]),
+    }
+    Some(((i, i + n), j))
+}
+
+/// Headers as people paste them: any run of TABs and spaces (or none, when TABs were deleted)
+/// between fields, placeholder words for the date and time, or no date and time at all.
+fn lenient(s: &str, format: ClientFormat, dates: &mut DateCache) -> Result<Header, Miss> {
+    let b = s.as_bytes();
+    let mut i;
+    let mut time = None;
+    let shape;
+    let mut glued = false;
+    if let Some((y, m, d, _)) = date_parts(b, b"-/.") {
+        i = 10;
+        let gap = blanks(&b[i..]);
+        // TABs deleted by a copy: the time follows the date directly.
+        glued = gap == 0 && format == ClientFormat::Classic;
+        i += gap;
+        let (seps, frac) = match format {
+            ClientFormat::Classic => (&b":"[..], &b":."[..]),
+            ClientFormat::Win10 => (&b":."[..], &b".,:"[..]),
+        };
+        let (t, used) = time_parts(&b[i..], seps, frac).ok_or(Miss::BadAt(i))?;
+        i += used;
+        let date = dates.date(y, m, d).ok_or(Miss::BadAt(0))?;
+        time = Some(at(date, t));
+        shape = Shape::Full;
+    } else if let Some(n) = placeholders(s) {
+        i = n;
+        shape = Shape::Placeholder;
+    } else {
+        i = 0;
+        shape = Shape::NoDate;
+    }
+    let fail = |at: usize| {
+        if shape == Shape::Full {
+            Miss::BadAt(at)
+        } else {
+            Miss::NotHeader
+        }
+    };
+    let gap = if glued { 0 } else { blanks(&b[i..]) };
+    glued |= gap == 0 && shape == Shape::Full && format == ClientFormat::Classic;
+    i += gap;
+    // PID: decimal; hexadecimal in the time-less rendering of a trace (`03E4 1668 SLS …`).
+    let pid = if glued {
+        // TABs deleted: the PID field is 4 characters wide, space-padded.
+        let field = b.get(i..i + 4).ok_or(fail(i))?;
+        let digits = field
+            .iter()
+            .skip_while(|&&c| c == b' ')
+            .copied()
+            .collect::<Vec<u8>>();
+        let pid = decimal(&digits).ok_or(fail(i))?;
+        i += 4;
+        pid
+    } else {
+        let n = run(&b[i..], |c| c.is_ascii_hexdigit());
+        let field = &b[i..i + n];
+        let pid = if shape == Shape::NoDate && field.iter().any(u8::is_ascii_alphabetic) {
+            hex(field)
+        } else {
+            decimal(field)
+        };
+        let pid = pid.ok_or(fail(i))?;
+        i += n;
+        pid
+    };
+    let gap = blanks(&b[i..]);
+    if gap == 0 && !glued {
+        return Err(fail(i));
+    }
+    i += gap;
+    // TID: hexadecimal in the classic log, decimal in the Windows 10 text.
+    let tid = if gap == 0 {
+        // Glued to the component: the classic TID is lower-case hex, components start upper-case.
+        let n = run(&b[i..], |c| {
+            c.is_ascii_digit() || (b'a'..=b'f').contains(&c)
+        });
+        let tid = hex(&b[i..i + n]).ok_or(fail(i))?;
+        i += n;
+        tid
+    } else {
+        let n = run(&b[i..], |c| c.is_ascii_hexdigit());
+        let field = &b[i..i + n];
+        let tid = match format {
+            ClientFormat::Win10 if !field.iter().any(u8::is_ascii_alphabetic) => decimal(field),
+            _ => hex(field),
+        };
+        let tid = tid.ok_or(fail(i))?;
+        i += n;
+        i += blanks(&b[i..]);
+        tid
+    };
+    let (component, message) = component_and_message(b, i, format, glued).ok_or(fail(i))?;
+    if shape == Shape::NoDate && !is_known_component(&s[component.0..component.1]) {
+        return Err(Miss::NotHeader);
+    }
+    Ok(Header {
+        time,
+        pid: Some(pid),
+        tid: Some(tid),
+        component,
+        message,
+        shape,
+    })
+}
+
+/// Two placeholder words standing for the date and the time (`Date Time`, `<DATE> <TIME>`,
+/// `Dato Klokkeslett`), followed by a blank; returns their length.
+fn placeholders(s: &str) -> Option<usize> {
+    let mut i = 0;
+    for _ in 0..2 {
+        let word = s[i..]
+            .char_indices()
+            .find(|&(_, c)| !(c.is_alphabetic() || c == '<' || c == '>'))
+            .map_or(s.len() - i, |(n, _)| n);
+        if word == 0 || word > 24 {
+            return None;
+        }
+        i += word;
+        let gap = blanks(&s.as_bytes()[i..]);
+        if gap == 0 {
+            return None;
+        }
+        i += gap;
+    }
+    s.as_bytes().get(i).filter(|c| c.is_ascii_digit())?;
+    Some(i)
+}
+
+/// A line without a header: a known component and its message, or the message alone.
+fn headerless(s: &str) -> Header {
+    let b = s.as_bytes();
+    let n = run(b, |c| c.is_ascii_alphabetic());
+    if n > 0 && blanks(&b[n..]) > 0 && is_known_component(&s[..n]) {
+        return Header {
+            time: None,
+            pid: None,
+            tid: None,
+            component: (0, n),
+            message: n + blanks(&b[n..]),
+            shape: Shape::ComponentMessage,
+        };
+    }
+    Header {
+        time: None,
+        pid: None,
+        tid: None,
+        component: (0, 0),
+        message: 0,
+        shape: Shape::MessageOnly,
+    }
+}
+
+/// Where a second entry starts inside a message whose line break was lost.
+///
+/// Only a complete header counts (date, time, PID, TID, component), so dates and times that
+/// messages carry themselves (`next detection timeout to 2011-08-24 00:12:30`) never split an
+/// entry.
+fn find_joined(msg: &str, format: ClientFormat) -> Option<usize> {
+    let b = &msg.as_bytes()[..msg.len().min(super::MAX_LINE)];
+    let mut from = 0;
+    let mut dates = DateCache::default();
+    while let Some(p) = next_separator(&b[from..], format) {
+        let sep = from + p;
+        from = sep + 1;
+        let Some(start) = sep.checked_sub(4) else {
+            continue;
+        };
+        if !msg.is_char_boundary(start) || date_parts(&b[start..], b"-/.").is_none() {
+            continue;
+        }
+        let rest = &msg[start..];
+        let ok = match strict(rest, format, &mut dates) {
+            Some(_) => true,
+            None => matches!(lenient(rest, format, &mut dates), Ok(h) if h.shape == Shape::Full),
+        };
+        if ok {
+            return Some(start);
+        }
+    }
+    None
+}
+
+#[inline]
+fn next_separator(b: &[u8], format: ClientFormat) -> Option<usize> {
+    match format {
+        ClientFormat::Classic => memchr::memchr(b'-', b),
+        ClientFormat::Win10 => memchr::memchr3(b'/', b'.', b'-', b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str, format: ClientFormat) -> Vec<Result<ClientRecord<'_>, ParseError>> {
+        ClientRecords::new(text, format).collect()
+    }
+
+    fn one(text: &str, format: ClientFormat) -> ClientRecord<'_> {
+        let mut all = parse(text, format);
+        assert_eq!(all.len(), 1, "{all:?}");
+        all.remove(0).expect("a record")
+    }
+
+    fn summary(r: &ClientRecord<'_>) -> String {
+        format!(
+            "{} {:?} {:?} {:?} [{}] {:?} ({:?} col {})",
+            r.time.map(|t| t.to_string()).unwrap_or_default(),
+            r.pid,
+            r.tid,
+            r.shape,
+            r.component,
+            r.message,
+            r.line,
+            r.column
+        )
+    }
+
+    #[test]
+    fn classic_well_formed() {
+        let r = one(
+            "2016-10-19\t11:23:47:610\t1532\t1f40\tPT\t  + ServiceId = {3DA21691-E39D-4DA6-8A4B-B43877BCB1B7}, Server URL = http://wswsus02.healthy.bewell.ca/ClientWebService/client.asmx",
+            ClientFormat::Classic,
+        );
+        insta::assert_snapshot!(summary(&r), @r#"2016-10-19 11:23:47.610 Some(1532) Some(8000) Full [PT] "  + ServiceId = {3DA21691-E39D-4DA6-8A4B-B43877BCB1B7}, Server URL = http://wswsus02.healthy.bewell.ca/ClientWebService/client.asmx" (1 col 1)"#);
+    }
+
+    #[test]
+    fn classic_padded_pid_and_banner() {
+        let r = one(
+            "2022-11-06\t08:22:57:447\t 704\t87c\tMisc\t===========  Logging initialized (build: 7.6.7600.311, tz: -0500)  ===========",
+            ClientFormat::Classic,
+        );
+        assert_eq!(
+            (r.pid, r.tid, r.component),
+            (Some(704), Some(0x87c), "Misc")
+        );
+        assert!(r.message.starts_with("===========  Logging initialized"));
+    }
+
+    #[test]
+    fn classic_without_milliseconds() {
+        let r = one(
+            "2005-06-01\t18:30:03\t992\t810\tMisc\t= Logging initialized",
+            ClientFormat::Classic,
+        );
+        assert_eq!(r.time.unwrap().to_string(), "2005-06-01 18:30:03");
+        assert_eq!(r.message, "= Logging initialized");
+    }
+
+    #[test]
+    fn classic_message_keeps_its_tabs() {
+        let line = "2016-10-19\t14:23:56:200\t1532\t2150\tReport\tREPORT EVENT: {CA27992C-3791-43CF-8ED3-18B05939AB84}\t2016-10-19 14:23:56:200-0600\t1\t181\t101\t{37EA312C-2424-4158-B30F-E614AA28DA4A}\t501\t0\twusa\tSuccess\tContent Install\tInstallation Started";
+        let r = one(line, ClientFormat::Classic);
+        assert!(r.message.starts_with("REPORT EVENT:"));
+        assert!(r.message.ends_with("Installation Started"));
+    }
+
+    #[test]
+    fn classic_tabs_collapsed_to_spaces() {
+        let r = one(
+            "2016-09-08 10:48:43:109  848 604 Misc WARNING: Send failed with hr = 80072ee2.",
+            ClientFormat::Classic,
+        );
+        insta::assert_snapshot!(summary(&r), @r#"2016-09-08 10:48:43.109 Some(848) Some(1540) Full [Misc] "WARNING: Send failed with hr = 80072ee2." (1 col 1)"#);
+    }
+
+    #[test]
+    fn classic_tabs_as_wide_space_runs() {
+        let r = one(
+            "2017-03-19      01:54:36:379     2720     9a4      COMAPI      WARNING: Unable to trigger Automatic Updates to detect now, hr=8024A000",
+            ClientFormat::Classic,
+        );
+        assert_eq!(
+            (r.pid, r.tid, r.component),
+            (Some(2720), Some(0x9a4), "COMAPI")
+        );
+        assert!(r.message.starts_with("WARNING: Unable"));
+    }
+
+    #[test]
+    fn classic_tabs_deleted() {
+        let r = one(
+            "2005-06-0118:30:33 99258cAgent* WU client version 5.8.0.2469",
+            ClientFormat::Classic,
+        );
+        insta::assert_snapshot!(summary(&r), @r#"2005-06-01 18:30:33 Some(992) Some(1420) Full [Agent] "* WU client version 5.8.0.2469" (1 col 1)"#);
+        let r = one(
+            "2005-06-0118:30:03 992810Service** START **  Service: Service startup",
+            ClientFormat::Classic,
+        );
+        assert_eq!(
+            (r.pid, r.tid, r.component),
+            (Some(992), Some(0x810), "Service")
+        );
+    }
+
+    #[test]
+    fn placeholders_from_kb_articles() {
+        let r = one(
+            "Date Time 788 ee4 PT WARNING: SyncUpdates failure, error = 0x8024400E, soap client error = 7, soap error code = 400, HTTP status code = 200",
+            ClientFormat::Classic,
+        );
+        insta::assert_snapshot!(summary(&r), @r#" Some(788) Some(3812) Placeholder [PT] "WARNING: SyncUpdates failure, error = 0x8024400E, soap client error = 7, soap error code = 400, HTTP status code = 200" (1 col 1)"#);
+        let r = one(
+            "Dato Klokkeslett 788 ee4 PT WARNING: ID:c0a7445f-b989-43fa-ac20-11f8ca65fa8c",
+            ClientFormat::Classic,
+        );
+        assert_eq!((r.shape, r.component), (Shape::Placeholder, "PT"));
+        let r = one(
+            "<DATE> <TIME> 788 ee4 PT WARNING: SOAP Fault: 0x000190",
+            ClientFormat::Classic,
+        );
+        assert_eq!(r.message, "WARNING: SOAP Fault: 0x000190");
+    }
+
+    #[test]
+    fn excerpts_without_header() {
+        let all = parse(
+            "PT WARNING: Exceeded max server round trips: 0x80244010\nWARNING: Send failed with hr = 80072ee2.\n 788\tee4\tPT\tWARNING: PTError: 0x8024400e\n",
+            ClientFormat::Classic,
+        );
+        let r: Vec<_> = all.into_iter().map(|r| r.unwrap()).collect();
+        assert_eq!(
+            (r[0].shape, r[0].component),
+            (Shape::ComponentMessage, "PT")
+        );
+        assert_eq!(
+            r[0].message,
+            "WARNING: Exceeded max server round trips: 0x80244010"
+        );
+        assert_eq!(
+            (r[1].shape, r[1].message),
+            (
+                Shape::MessageOnly,
+                "WARNING: Send failed with hr = 80072ee2."
+            )
+        );
+        assert_eq!(
+            (r[2].shape, r[2].pid, r[2].component),
+            (Shape::NoDate, Some(788), "PT")
+        );
+    }
+
+    #[test]
+    fn paste_site_damage() {
+        let text = "  1. 2016-10-19 11:23:47:375 1532 2150 AU #############\r\n\r\n  2. 2016-10-19 11:23:47:375 1532 2150 AU ## START ##  AU: Search for updates |\n2016-10-19\t11:23:47:610\t1532\t1f40\tPT\tx^M\n";
+        let r: Vec<_> = parse(text, ClientFormat::Classic)
+            .into_iter()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!(r.len(), 3);
+        assert_eq!(
+            (r[0].line, r[0].column, r[0].message),
+            (1, 6, "#############")
+        );
+        assert_eq!(
+            (r[1].line, r[1].message),
+            (3, "## START ##  AU: Search for updates")
+        );
+        assert_eq!(r[2].message, "x");
+    }
+
+    #[test]
+    fn joined_entries_are_split_but_message_dates_are_not() {
+        let text = "2011-08-23 22:12:30:120 1000 17c4 AU AU setting next detection timeout to 2011-08-24 00:12:30 2011-08-23 22:12:30:121 1000 17c4 AU Setting AU scheduled install time to 2011-08-24 03:00:00";
+        let r: Vec<_> = parse(text, ClientFormat::Classic)
+            .into_iter()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!(r.len(), 2, "{r:?}");
+        assert_eq!(
+            r[0].message,
+            "AU setting next detection timeout to 2011-08-24 00:12:30"
+        );
+        assert_eq!((r[1].line, r[1].column), (1, 95));
+        assert_eq!(
+            r[1].message,
+            "Setting AU scheduled install time to 2011-08-24 03:00:00"
+        );
+    }
+
+    #[test]
+    fn win10_well_formed() {
+        let r = one(
+            "2021/04/28 12:40:08.8784820 1224  7052  WebServices     *FAILED* [80240439] Web service call",
+            ClientFormat::Win10,
+        );
+        insta::assert_snapshot!(summary(&r), @r#"2021-04-28 12:40:08.878482 Some(1224) Some(7052) Full [WebServices] "*FAILED* [80240439] Web service call" (1 col 1)"#);
+    }
+
+    #[test]
+    fn win10_wide_ids_and_separators() {
+        let r = one(
+            "2022-08-13 22:15:50.8367312 133420 134060 Misc            Got WSUS Client/Server URL: http://w:8530/ClientWebService/client.asmx\"\"",
+            ClientFormat::Win10,
+        );
+        assert_eq!(
+            (r.pid, r.tid, r.component),
+            (Some(133420), Some(134060), "Misc")
+        );
+        let r = one(
+            "2018.10.21 12:08:49.8046643 1276 3628 Shared * START * Service startup",
+            ClientFormat::Win10,
+        );
+        assert_eq!(
+            (r.component, r.message),
+            ("Shared", "* START * Service startup")
+        );
+        let r = one(
+            "2023/09/14 16:09:29.8316990 5000  5160  DownloadManager   Progress failure bytes total = 0",
+            ClientFormat::Win10,
+        );
+        assert_eq!(r.message, "  Progress failure bytes total = 0");
+    }
+
+    #[test]
+    fn win10_joined_without_space() {
+        let text = "2020/01/23 10:11:12.1234567 1000  2000  DownloadManager bytes transferred = 02020/01/23 10:11:12.2234567 1000  2000  Agent           next";
+        let r: Vec<_> = parse(text, ClientFormat::Win10)
+            .into_iter()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].message, "bytes transferred = 0");
+        assert_eq!((r[1].component, r[1].message), ("Agent", "next"));
+    }
+
+    #[test]
+    fn win10_time_less_hex_ids() {
+        let r = one(
+            "03E4 1668 SLS Making request with URL HTTPS://sls.update.microsoft.com/SLS/x",
+            ClientFormat::Win10,
+        );
+        assert_eq!(
+            (r.pid, r.tid, r.shape),
+            (Some(0x3e4), Some(1668), Shape::NoDate)
+        );
+    }
+
+    #[test]
+    fn malformed_line_is_reported_and_skipped() {
+        let text = "2016-10-19\t11:23:47:375\t1532\t2150\tAU\tone\n2016-10-19\t1x:23:47:375\t1532\n2016-10-19\t11:23:47:375\t1532\t2150\tAU\ttwo\n";
+        let all = parse(text, ClientFormat::Classic);
+        assert_eq!(all.len(), 3);
+        let e = all[1].as_ref().unwrap_err();
+        assert_eq!(
+            (e.position.line, e.position.column, e.kind),
+            (2, 12, ParseErrorKind::BadHeader)
+        );
+        assert_eq!(all[2].as_ref().unwrap().message, "two");
+    }
+
+    #[test]
+    fn binary_lines_are_errors() {
+        let all = parse("\u{1}\u{2}garbage\u{3}\n", ClientFormat::Classic);
+        assert_eq!(all[0].as_ref().unwrap_err().kind, ParseErrorKind::Binary);
+    }
+
+    #[test]
+    fn cr_only_line_ends() {
+        let text = "2016-10-19\t11:23:47:375\t1532\t2150\tAU\tone\r2016-10-19\t11:23:47:375\t1532\t2150\tAU\ttwo";
+        let r: Vec<_> = parse(text, ClientFormat::Classic)
+            .into_iter()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!((r[1].line, r[1].message), (2, "two"));
+    }
+}

@@ -1,0 +1,281 @@
+//! Small byte-level scanners shared by the record parsers: digits, dates, times, separators,
+//! and the paste damage found around real entries (line numbers, table bars, `^M`).
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+
+/// Parses exactly `n` ASCII digits at the start of `b`.
+#[inline]
+pub(crate) fn digits_n(b: &[u8], n: usize) -> Option<u32> {
+    if b.len() < n {
+        return None;
+    }
+    let mut v = 0u32;
+    for &c in &b[..n] {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + u32::from(d);
+    }
+    Some(v)
+}
+
+/// Length of the run of bytes at the start of `b` that satisfy `f`.
+#[inline]
+pub(crate) fn run(b: &[u8], f: impl Fn(u8) -> bool) -> usize {
+    b.iter().position(|&c| !f(c)).unwrap_or(b.len())
+}
+
+/// Length of the run of TABs and spaces at the start of `b`.
+#[inline]
+pub(crate) fn blanks(b: &[u8]) -> usize {
+    run(b, |c| c == b' ' || c == b'\t')
+}
+
+/// Parses a decimal number of up to 10 digits.
+#[inline]
+pub(crate) fn decimal(b: &[u8]) -> Option<u32> {
+    if b.is_empty() || b.len() > 10 {
+        return None;
+    }
+    let mut v = 0u64;
+    for &c in b {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + u64::from(d);
+    }
+    u32::try_from(v).ok()
+}
+
+/// Parses a hexadecimal number of up to 8 digits.
+#[inline]
+pub(crate) fn hex(b: &[u8]) -> Option<u32> {
+    if b.is_empty() || b.len() > 8 {
+        return None;
+    }
+    let mut v = 0u32;
+    for &c in b {
+        let d = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            b'A'..=b'F' => c - b'A' + 10,
+            _ => return None,
+        };
+        v = (v << 4) | u32::from(d);
+    }
+    Some(v)
+}
+
+/// Remembers the last date seen: consecutive entries nearly always share it.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct DateCache {
+    last: Option<((u32, u32, u32), NaiveDate)>,
+}
+
+impl DateCache {
+    /// The calendar date `y-m-d`, or `None` when it does not exist.
+    #[inline]
+    pub(crate) fn date(&mut self, y: u32, m: u32, d: u32) -> Option<NaiveDate> {
+        if let Some((key, date)) = self.last
+            && key == (y, m, d)
+        {
+            return Some(date);
+        }
+        let date = NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)?;
+        self.last = Some(((y, m, d), date));
+        Some(date)
+    }
+}
+
+/// A date `YYYY?MM?DD` at the start of `b`, where `?` is one of `seps`; returns the parts and
+/// the separator.
+#[inline]
+pub(crate) fn date_parts(b: &[u8], seps: &[u8]) -> Option<(u32, u32, u32, u8)> {
+    if b.len() < 10 {
+        return None;
+    }
+    let sep = b[4];
+    if !seps.contains(&sep) || b[7] != sep {
+        return None;
+    }
+    Some((
+        digits_n(b, 4)?,
+        digits_n(&b[5..], 2)?,
+        digits_n(&b[8..], 2)?,
+        sep,
+    ))
+}
+
+/// A time `HH?MM?SS` followed by an optional fraction, at the start of `b`.
+///
+/// `seps` are the accepted separators between hours, minutes and seconds; `frac_seps` the ones
+/// before the fraction, which has 1 to 7 digits. Returns the time and the bytes used.
+#[inline]
+pub(crate) fn time_parts(b: &[u8], seps: &[u8], frac_seps: &[u8]) -> Option<(NaiveTime, usize)> {
+    if b.len() < 8 || !seps.contains(&b[2]) || b[5] != b[2] {
+        return None;
+    }
+    let h = digits_n(b, 2)?;
+    let m = digits_n(&b[3..], 2)?;
+    let s = digits_n(&b[6..], 2)?;
+    let mut used = 8;
+    let mut nanos = 0u32;
+    if b.len() > 9 && frac_seps.contains(&b[8]) && b[9].is_ascii_digit() {
+        let n = run(&b[9..], |c| c.is_ascii_digit()).min(9);
+        let mut v = digits_n(&b[9..], n)?;
+        for _ in n..9 {
+            v *= 10;
+        }
+        nanos = v;
+        used = 9 + n;
+    }
+    Some((NaiveTime::from_hms_nano_opt(h, m, s, nanos)?, used))
+}
+
+/// Joins a date and a time.
+#[inline]
+pub(crate) fn at(date: NaiveDate, time: NaiveTime) -> NaiveDateTime {
+    NaiveDateTime::new(date, time)
+}
+
+/// Whether the line holds bytes that never occur in log text (control characters other than
+/// TAB, or the replacement character left by undecodable bytes).
+pub(crate) fn looks_binary(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    let controls = bytes
+        .iter()
+        .filter(|&&c| c < 0x20 && c != b'\t' && c != 0x0C)
+        .count();
+    if controls > 0 {
+        return true;
+    }
+    let replacements = line.matches('\u{FFFD}').count();
+    replacements * 8 > line.chars().count().max(1)
+}
+
+/// Paste damage around an entry: what to skip at the start and cut at the end of a line.
+///
+/// Handles forum and paste-site line numbers (`  12. `, `12:`, `12 |`), table bars
+/// (`| … |`), a visible `^M` and trailing spaces. `looks_like_entry` tells whether text starts
+/// with an entry header, so that a bare leading number is only taken for a line number when an
+/// entry follows it.
+pub(crate) fn trim_paste(
+    line: &str,
+    mut looks_like_entry: impl FnMut(&str) -> bool,
+) -> (usize, usize) {
+    let b = line.as_bytes();
+    let mut end = b.len();
+    loop {
+        let before = end;
+        while end > 0 && (b[end - 1] == b' ' || b[end - 1] == b'\t') {
+            end -= 1;
+        }
+        if b[..end].ends_with(b"^M") {
+            end -= 2;
+        }
+        if end > 0 && b[end - 1] == b'|' {
+            end -= 1;
+        }
+        if end == before {
+            break;
+        }
+    }
+    let mut start = 0;
+    start += blanks(&b[start..end]);
+    if start < end && b[start] == b'|' {
+        start += 1;
+        start += blanks(&b[start..end]);
+    }
+    // Line numbers from paste sites and editors.
+    let n = run(&b[start..end], |c| c.is_ascii_digit());
+    if n > 0 && n <= 6 {
+        let after = start + n;
+        let punct = b.get(after).copied();
+        if matches!(punct, Some(b'.' | b':' | b')' | b'|'))
+            && b.get(after + 1).is_some_and(|&c| c == b' ' || c == b'\t')
+        {
+            let s = after + 1 + blanks(&b[after + 1..end]);
+            if looks_like_entry(&line[s..end])
+                || !line[s..end].starts_with(|c: char| c.is_ascii_digit())
+            {
+                start = s;
+            }
+        } else if matches!(punct, Some(b' ' | b'\t')) {
+            let s = after + blanks(&b[after..end]);
+            if s < end && looks_like_entry(&line[s..end]) && !looks_like_entry(&line[start..end]) {
+                start = s;
+            }
+        }
+    }
+    // Stray characters glued before a header (`ac2018.10.21 …`).
+    if !looks_like_entry(&line[start..end]) {
+        let limit = (start + 8).min(end);
+        for s in start + 1..limit {
+            if !line.is_char_boundary(s) {
+                continue;
+            }
+            if b[s - 1] == b' ' || b[s - 1] == b'\t' {
+                break;
+            }
+            if b[s].is_ascii_digit() && looks_like_entry(&line[s..end]) {
+                start = s;
+                break;
+            }
+        }
+    }
+    (start, end.max(start))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers() {
+        assert_eq!(decimal(b"6032"), Some(6032));
+        assert_eq!(decimal(b"99999999999"), None);
+        assert_eq!(hex(b"1f40"), Some(0x1f40));
+        assert_eq!(hex(b"03E4"), Some(0x3e4));
+        assert_eq!(hex(b"xyz"), None);
+    }
+
+    #[test]
+    fn times() {
+        let (t, n) = time_parts(b"11:23:47:375\t", b":", b":.").unwrap();
+        assert_eq!((t.to_string(), n), ("11:23:47.375".to_owned(), 12));
+        let (t, n) = time_parts(b"12:40:08.8784820 ", b":.", b".,").unwrap();
+        assert_eq!((t.to_string(), n), ("12:40:08.878482".to_owned(), 16));
+        assert!(time_parts(b"25:00:00", b":", b":").is_none());
+        let (_, n) = time_parts(b"18:30:03\t992", b":", b":").unwrap();
+        assert_eq!(n, 8);
+    }
+
+    #[test]
+    fn paste_damage() {
+        let entry = |s: &str| s.starts_with("2008-");
+        let l = "  12. 2008-07-14 09:12:01:375 788 ee4 PT x |";
+        let (s, e) = trim_paste(l, entry);
+        assert_eq!(&l[s..e], "2008-07-14 09:12:01:375 788 ee4 PT x");
+        let l = "2008-07-14 x^M";
+        let (s, e) = trim_paste(l, entry);
+        assert_eq!(&l[s..e], "2008-07-14 x");
+        let l = "ac2008-07-14 x";
+        let (s, e) = trim_paste(l, entry);
+        assert_eq!(&l[s..e], "2008-07-14 x");
+        let l = "3 2008-07-14 x";
+        let (s, _) = trim_paste(l, entry);
+        assert_eq!(s, 2);
+        // A number that is not a line number stays.
+        let l = "788 ee4 PT WARNING";
+        assert_eq!(trim_paste(l, entry), (0, l.len()));
+    }
+
+    #[test]
+    fn binary() {
+        assert!(looks_binary("ab\u{1}cd"));
+        assert!(!looks_binary("a\tb"));
+        assert!(looks_binary("\u{FFFD}\u{FFFD}\u{FFFD}"));
+    }
+}
