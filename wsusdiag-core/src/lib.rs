@@ -6,6 +6,7 @@ pub mod etl;
 pub mod knowledge;
 
 pub use error::{Error, ParseError, ParseErrorKind, Position, Result};
+pub mod events;
 pub mod input;
 pub mod lines;
 pub mod records;

@@ -43,10 +43,11 @@ pub struct ServerRecord<'a> {
     pub truncated: bool,
 }
 
-impl ServerRecord<'_> {
+impl<'a> ServerRecord<'a> {
     /// The continuation lines, one by one.
-    pub fn continuation_lines(&self) -> impl Iterator<Item = &str> {
-        crate::lines::Lines::new(self.continuation).map(|l| l.text)
+    pub fn continuation_lines(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+        let continuation: &'a str = self.continuation;
+        Lines::new(continuation).map(|l| l.text)
     }
 
     /// Whether this is an error-level entry.

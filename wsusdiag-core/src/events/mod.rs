@@ -1,0 +1,12 @@
+//! The event layer: what records mean, still borrowed from the input.
+
+mod client;
+mod server;
+mod tokens;
+
+pub use client::{ClientEvent, SoapFault, client_event, message_event};
+pub use server::{
+    ExceptionInfo, ServerEvent, SqlError, ThrowException, exception, exceptions, frames,
+    server_event, throw_exception, wsus_frame,
+};
+pub use tokens::{method_name, normalize_guid};

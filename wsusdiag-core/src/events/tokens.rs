@@ -1,0 +1,194 @@
+//! Finds the values that log messages carry: HRESULTs, GUIDs, quoted values, `key = value`
+//! fields.
+
+/// A GUID as written in either log: 36 characters, optionally in braces; returned without
+/// braces, as written (case kept).
+pub(crate) fn guid_at(s: &str) -> Option<&str> {
+    let s = s.trim_start_matches(['{', ' ', '\'', '"']);
+    let b = s.as_bytes();
+    if b.len() < 36 {
+        return None;
+    }
+    for (i, &c) in b[..36].iter().enumerate() {
+        let ok = if matches!(i, 8 | 13 | 18 | 23) {
+            c == b'-'
+        } else {
+            c.is_ascii_hexdigit()
+        };
+        if !ok {
+            return None;
+        }
+    }
+    if b.get(36).is_some_and(|c| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    Some(&s[..36])
+}
+
+/// Lower-cases a GUID and drops braces, so both logs' spellings compare equal.
+pub fn normalize_guid(id: &str) -> String {
+    id.trim()
+        .trim_matches(|c| c == '{' || c == '}')
+        .to_ascii_lowercase()
+}
+
+/// The first failure HRESULT in a message: `0x8024400E`, `0X80244007`, or a bare 8-digit
+/// `8024401C` / `[80244010]` whose severity bit is set. Bare hex that is part of a GUID or a
+/// longer word is not taken.
+pub(crate) fn first_hresult(s: &str) -> Option<u32> {
+    hresults(s).find(|&c| c & 0x8000_0000 != 0)
+}
+
+/// Every HRESULT-looking value in a message, in order (see [`first_hresult`]).
+pub(crate) fn hresults(s: &str) -> impl Iterator<Item = u32> + '_ {
+    let b = s.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < b.len() {
+            let c = b[i];
+            let prev_ok = i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'-');
+            if c == b'0' && matches!(b.get(i + 1), Some(b'x' | b'X')) && prev_ok {
+                let n = b[i + 2..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_hexdigit())
+                    .count();
+                i += 2 + n;
+                if (1..=8).contains(&n) {
+                    return u32::from_str_radix(&s[i - n..i], 16).ok();
+                }
+                continue;
+            }
+            if c.is_ascii_hexdigit() && prev_ok {
+                let n = b[i..].iter().take_while(|c| c.is_ascii_hexdigit()).count();
+                let next = b.get(i + n);
+                let start = i;
+                i += n;
+                if n == 8
+                    && !next.is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'-')
+                    && (b[start] == b'8' || b[start] == b'C' || b[start] == b'c')
+                {
+                    return u32::from_str_radix(&s[start..i], 16).ok();
+                }
+                continue;
+            }
+            i += 1;
+        }
+        None
+    })
+}
+
+/// The value after `key` up to `,` or the end: `key = value` or `key=value`, trimmed.
+pub(crate) fn field<'a>(s: &'a str, key: &str) -> Option<&'a str> {
+    let at = s.find(key)?;
+    let rest = s[at + key.len()..].trim_start();
+    let rest = rest.strip_prefix('=').or_else(|| rest.strip_prefix(':'))?;
+    let rest = rest.trim_start();
+    let end = rest.find(',').unwrap_or(rest.len());
+    Some(rest[..end].trim())
+}
+
+/// A decimal number after `key = `.
+pub(crate) fn number(s: &str, key: &str) -> Option<i64> {
+    let v = field(s, key)?;
+    let end = v
+        .char_indices()
+        .find(|&(i, c)| !(c.is_ascii_digit() || (i == 0 && c == '-')))
+        .map_or(v.len(), |(i, _)| i);
+    v[..end].parse().ok()
+}
+
+/// Strips quotes of any kind (straight, doubled by `Get-WindowsUpdateLog`, typographic) and
+/// blanks around a value.
+pub(crate) fn unquote(s: &str) -> &str {
+    s.trim()
+        .trim_matches(|c| {
+            matches!(
+                c,
+                '"' | '\'' | '\u{201C}' | '\u{201D}' | '\u{2018}' | '\u{2019}'
+            )
+        })
+        .trim()
+}
+
+/// The text between `open` and `close`, as in `<ID>…</ID>`.
+pub(crate) fn between<'a>(s: &'a str, open: &str, close: &str) -> Option<&'a str> {
+    let start = s.find(open)? + open.len();
+    let len = s[start..].find(close)?;
+    Some(s[start..start + len].trim())
+}
+
+/// The web method named in a SOAPAction URI or a `Class.Method`: the last path or dotted
+/// segment (`…/ClientWebService/SyncUpdates` → `SyncUpdates`).
+pub fn method_name(s: &str) -> &str {
+    let s = unquote(s);
+    let s = s.rsplit(['/', '.']).next().unwrap_or(s);
+    unquote(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hresult_shapes() {
+        let cases = [
+            (
+                "SyncUpdates failure, error = 0x8024400E, soap client error = 7",
+                Some(0x8024400E),
+            ),
+            ("*FAILED* [8024401C] Method failed", Some(0x8024401C)),
+            ("WARNING: Send failed with hr = 80072ee2.", Some(0x80072EE2)),
+            (
+                "WS FATAL: OnCallFailure failed with hr=0X80244007",
+                Some(0x80244007),
+            ),
+            ("Send request failed, hr:0x80072f8f", Some(0x80072F8F)),
+            ("WARNING: PTError: 0x8024400e", Some(0x8024400E)),
+            (
+                "Failed to find updates with error code 80244010",
+                Some(0x80244010),
+            ),
+            ("ID:c0a7445f-b989-43fa-ac20-11f8ca65fa8c", None),
+            ("Service exit [Exit code = 0x240001]", None),
+            ("ServiceId = {3DA21691-E39D-4DA6-8A4B-B43877BCB1B7}", None),
+            (
+                "Unable to trigger Automatic Updates to detect now, hr=8024A000",
+                Some(0x8024A000),
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(first_hresult(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn guids_and_fields() {
+        assert_eq!(
+            guid_at("{3DA21691-E39D-4DA6-8A4B-B43877BCB1B7} Managed"),
+            Some("3DA21691-E39D-4DA6-8A4B-B43877BCB1B7")
+        );
+        assert_eq!(guid_at("c0a7445f-b989-43fa-ac20-11f8ca65fa8cx"), None);
+        assert_eq!(
+            normalize_guid("{C0A7445F-b989-43fa-ac20-11f8ca65fa8c}"),
+            "c0a7445f-b989-43fa-ac20-11f8ca65fa8c"
+        );
+        let s = "error = 0x8024400E, soap client error = 7, soap error code = 400, HTTP status code = 200";
+        assert_eq!(number(s, "soap client error"), Some(7));
+        assert_eq!(number(s, "HTTP status code"), Some(200));
+        assert_eq!(
+            method_name(
+                "\"http://www.microsoft.com/SoftwareDistribution/Server/ClientWebService/SyncUpdates\""
+            ),
+            "SyncUpdates"
+        );
+        assert_eq!(
+            method_name("'\"  http://x/GetAuthorizationCookie \"'"),
+            "GetAuthorizationCookie"
+        );
+        assert_eq!(
+            method_name("ClientImplementation.SyncUpdates"),
+            "SyncUpdates"
+        );
+        assert_eq!(unquote("\u{201C}x\u{201D}"), "x");
+    }
+}
