@@ -162,7 +162,8 @@ pub fn exception(m: &str) -> Option<ExceptionInfo<'_>> {
             .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_'))
             .map_or(0, |i| i + 1);
         let kind = &m[start..end];
-        if kind == "Exception" && !m[end..].starts_with(':') {
+        // `ThrowException:` opens a fault record, it is not an exception type.
+        if kind.ends_with("ThrowException") || (kind == "Exception" && !m[end..].starts_with(':')) {
             continue;
         }
         let message = m[end..].strip_prefix(':').map_or("", str::trim);

@@ -1,0 +1,282 @@
+//! One client log, read once: its faults (each failure with its cascade of follow-on lines and
+//! its SOAP fault block), identity, detections and time zone. The result is owned, so logs can
+//! be read in parallel and joined afterwards.
+
+use chrono::NaiveDateTime;
+
+use super::{Evidence, cut};
+use crate::events::{ClientEvent, SoapFault, client_event};
+use crate::knowledge::hresult;
+use crate::records::ClientRecord;
+
+/// Lines of one fault kept as evidence.
+const EVIDENCE_CAP: usize = 16;
+/// A follow-on line further than this from the fault's last line starts a new fault.
+const CASCADE_LINES: u32 = 40;
+/// A follow-on line later than this after the fault's last line starts a new fault.
+const CASCADE_SECONDS: i64 = 120;
+/// A fault this young (in lines) takes any failure code as part of itself.
+const YOUNG_LINES: u32 = 12;
+
+/// A client fault, owned.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ClientFault {
+    pub line: u32,
+    pub last_line: u32,
+    pub time: Option<NaiveDateTime>,
+    pub last_time: Option<NaiveDateTime>,
+    pub pid: Option<u32>,
+    /// The main HRESULT (the call failure's, else the first Windows Update code, else the first).
+    pub hresult: u32,
+    /// Every code seen, in order, without repeats.
+    pub codes: Vec<u32>,
+    /// Whether a `<Method> failure, error = …` line opened it.
+    pub has_call: bool,
+    pub method: Option<String>,
+    pub fault_id: Option<String>,
+    pub error_code: Option<String>,
+    pub fault_message: Option<String>,
+    pub http_status: Option<u32>,
+    pub soap_client_error: Option<u32>,
+    pub soap_error_code: Option<u32>,
+    pub server_url: Option<String>,
+    /// The log's `tz:` when the fault was logged.
+    pub tz_minutes: Option<i32>,
+    pub evidence: Vec<Evidence>,
+    /// Message texts of the fault's lines, for rule patterns.
+    pub messages: Vec<String>,
+}
+
+impl ClientFault {
+    fn add_code(&mut self, code: u32) {
+        if !self.codes.contains(&code) {
+            self.codes.push(code);
+        }
+        let wu = |c: u32| c & 0xFFFF_F000 >= 0x8024_0000 && c & 0xFFFF_0000 == 0x8024_0000;
+        if self.hresult == 0 || (!self.has_call && !wu(self.hresult) && wu(code)) {
+            self.hresult = code;
+        }
+    }
+
+    fn add_line(&mut self, source: &str, record: &ClientRecord<'_>, entry: &str) {
+        self.last_line = record.line;
+        if record.time.is_some() {
+            self.last_time = record.time;
+        }
+        if self.evidence.len() < EVIDENCE_CAP {
+            self.evidence.push(Evidence {
+                source: source.to_owned(),
+                line: record.line,
+                text: cut(entry),
+            });
+            self.messages.push(cut(record.message));
+        }
+    }
+
+    fn merge_fault(&mut self, f: &SoapFault<'_>) {
+        let own = |v: Option<&str>| v.map(str::to_owned);
+        if f.method.is_some() {
+            self.method = own(f.method);
+        }
+        if f.id.is_some() {
+            self.fault_id = own(f.id);
+        }
+        if f.error_code.is_some() {
+            self.error_code = own(f.error_code);
+        }
+        if f.message.is_some() {
+            self.fault_message = own(f.message);
+        }
+        if let Some(c) = f.fault_code {
+            self.soap_error_code.get_or_insert(c);
+        }
+    }
+
+    /// Whether a failure line belongs to this fault's cascade.
+    fn continues_with(&self, record: &ClientRecord<'_>, code: Option<u32>) -> bool {
+        if record.line.saturating_sub(self.last_line) > CASCADE_LINES {
+            return false;
+        }
+        if let (Some(a), Some(b)) = (self.pid, record.pid)
+            && a != b
+        {
+            return false;
+        }
+        if let (Some(a), Some(b)) = (self.last_time, record.time)
+            && (b - a).num_seconds().abs() > CASCADE_SECONDS
+        {
+            return false;
+        }
+        match code {
+            None => true,
+            Some(c) => {
+                self.codes.contains(&c) || record.line.saturating_sub(self.line) <= YOUNG_LINES
+            }
+        }
+    }
+}
+
+/// What one client log holds, owned.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ClientAnalysis {
+    pub faults: Vec<ClientFault>,
+    /// The first `tz:` banner's offset.
+    pub tz_minutes: Option<i32>,
+    /// Times are UTC already (a raw trace).
+    pub utc: bool,
+    pub client_id: Option<String>,
+    pub dns_name: Option<String>,
+    pub server_url: Option<String>,
+    pub detections: u32,
+    pub last_success: Option<NaiveDateTime>,
+}
+
+/// Builds the analysis of a client log record by record.
+#[derive(Debug)]
+pub(crate) struct ClientAnalyzer<'s> {
+    source: &'s str,
+    out: ClientAnalysis,
+    open: Option<ClientFault>,
+    tz: Option<i32>,
+}
+
+impl<'s> ClientAnalyzer<'s> {
+    pub(crate) fn new(source: &'s str) -> Self {
+        Self {
+            source,
+            out: ClientAnalysis::default(),
+            open: None,
+            tz: None,
+        }
+    }
+
+    fn close(&mut self) {
+        if let Some(f) = self.open.take()
+            && f.hresult != 0
+        {
+            self.out.faults.push(f);
+        }
+    }
+
+    fn start(&mut self, record: &ClientRecord<'_>) -> &mut ClientFault {
+        self.close();
+        self.open.insert(ClientFault {
+            line: record.line,
+            last_line: record.line,
+            time: record.time,
+            last_time: record.time,
+            pid: record.pid,
+            server_url: self.out.server_url.clone(),
+            tz_minutes: self.tz,
+            ..ClientFault::default()
+        })
+    }
+
+    /// Takes the next record; `entry` is its whole text (header and message).
+    pub(crate) fn push(&mut self, record: &ClientRecord<'_>, entry: &str) {
+        let Some(event) = client_event(record) else {
+            return;
+        };
+        let source = self.source;
+        match event {
+            ClientEvent::LoggingInitialized { tz_minutes, .. } => {
+                if tz_minutes.is_some() {
+                    self.tz = tz_minutes;
+                    self.out.tz_minutes = self.out.tz_minutes.or(tz_minutes);
+                }
+            }
+            ClientEvent::DetectionStart { .. } => {
+                self.close();
+                self.out.detections += 1;
+            }
+            ClientEvent::DetectionFound { .. } => self.success(record),
+            ClientEvent::ExitCode { hresult: 0 } => self.success(record),
+            ClientEvent::DetectionEnd { .. } | ClientEvent::SyncStart => {}
+            ClientEvent::ServerUrl { url, .. } => self.out.server_url = Some(url.to_owned()),
+            ClientEvent::ClientIdentity { client_id, dns_name } => {
+                self.out.client_id = Some(client_id.to_owned());
+                if let Some(d) = dns_name {
+                    self.out.dns_name = Some(d.to_owned());
+                }
+            }
+            ClientEvent::CallFailure {
+                method,
+                hresult,
+                soap_client_error,
+                soap_error_code,
+                http_status,
+            } => {
+                let young_same = self.open.as_ref().is_some_and(|f| {
+                    !f.has_call && f.continues_with(record, None) && record.line - f.line <= 3
+                });
+                if !young_same {
+                    self.start(record);
+                }
+                if let Some(f) = self.open.as_mut() {
+                    f.has_call = true;
+                    f.hresult = hresult;
+                    f.add_code(hresult);
+                    f.method = Some(method.to_owned());
+                    f.soap_client_error = soap_client_error;
+                    f.soap_error_code = soap_error_code;
+                    f.http_status = http_status.filter(|&s| s != 0);
+                    f.add_line(source, record, entry);
+                }
+            }
+            ClientEvent::Fault(fault) => {
+                // A second fault ID starts a new fault.
+                let joins = self.open.as_ref().is_some_and(|f| {
+                    f.continues_with(record, None) && (f.fault_id.is_none() || fault.id.is_none())
+                });
+                if !joins {
+                    self.start(record);
+                }
+                if let Some(f) = self.open.as_mut() {
+                    f.merge_fault(&fault);
+                    f.add_line(source, record, entry);
+                }
+            }
+            ClientEvent::Failure { hresult }
+            | ClientEvent::ExitCode { hresult }
+            | ClientEvent::ReportingFailure { hresult }
+            | ClientEvent::SelfUpdate {
+                hresult: Some(hresult),
+            } => {
+                if !hresult::is_failure(hresult) {
+                    return;
+                }
+                let joins = self
+                    .open
+                    .as_ref()
+                    .is_some_and(|f| f.continues_with(record, Some(hresult)));
+                if !joins {
+                    self.start(record);
+                }
+                if let Some(f) = self.open.as_mut() {
+                    f.add_code(hresult);
+                    if let ClientEvent::ReportingFailure { .. } = event {
+                        f.method.get_or_insert_with(|| "ReportEventBatch".to_owned());
+                    }
+                    f.add_line(source, record, entry);
+                }
+            }
+            ClientEvent::ReportingSuccess
+            | ClientEvent::CookieExpired
+            | ClientEvent::SelfUpdate { hresult: None } => {}
+            _ => {}
+        }
+    }
+
+    fn success(&mut self, record: &ClientRecord<'_>) {
+        self.close();
+        if record.time.is_some() {
+            self.out.last_success = record.time;
+        }
+    }
+
+    /// Closes the last fault and returns the analysis.
+    pub(crate) fn finish(mut self) -> ClientAnalysis {
+        self.close();
+        self.out
+    }
+}

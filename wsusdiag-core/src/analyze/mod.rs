@@ -1,0 +1,156 @@
+//! Reads each input once, from bytes to an owned analysis: which log it is, how it was read,
+//! and what matters in it (client faults, server faults and errors). Inputs are independent, so
+//! they are analysed in parallel; correlation happens afterwards.
+
+pub(crate) mod client;
+pub(crate) mod server;
+
+pub(crate) use crate::diagnosis::Evidence;
+use crate::diagnosis::{InputSummary, Problem};
+use crate::error::{ParseError, excerpt};
+use crate::input::{LogKind, decode, sniff};
+use crate::records::{ClientFormat, ClientRecords, ServerRecords};
+
+/// Problems kept per input.
+const PROBLEMS_CAP: usize = 20;
+
+/// Cuts evidence text to a readable length.
+pub(crate) fn cut(text: &str) -> String {
+    excerpt(text.trim_end())
+}
+
+/// What one input turned out to be.
+#[derive(Debug)]
+pub(crate) enum Body {
+    Client(client::ClientAnalysis),
+    Server(server::ServerAnalysis),
+    /// Not a log wsusdiag reads.
+    Unknown,
+}
+
+/// One input, read.
+#[derive(Debug)]
+pub(crate) struct Analysis {
+    pub summary: InputSummary,
+    pub body: Body,
+}
+
+/// Where `part`, a slice of `text`, ends within it.
+fn end_in(text: &str, part: &str) -> usize {
+    (part.as_ptr() as usize - text.as_ptr() as usize) + part.len()
+}
+
+fn problem(e: &ParseError) -> Problem {
+    Problem {
+        line: e.position.line,
+        column: e.position.column,
+        kind: serde_json::to_value(e.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        message: e.kind.describe().to_owned(),
+        text: e.text.clone(),
+    }
+}
+
+fn whole_input_problem(kind: &str, message: String) -> Problem {
+    Problem {
+        line: 0,
+        column: 0,
+        kind: kind.to_owned(),
+        message,
+        text: String::new(),
+    }
+}
+
+/// Reads one input: decodes, sniffs, parses and analyses it.
+pub(crate) fn analyze(name: &str, bytes: &[u8]) -> Analysis {
+    let decoded = decode(bytes);
+    let text: &str = &decoded.text;
+    let mut summary = InputSummary {
+        path: name.to_owned(),
+        kind: None,
+        encoding: decoded.encoding.as_str(),
+        bytes: bytes.len() as u64,
+        records: 0,
+        malformed_lines: 0,
+        problems: Vec::new(),
+    };
+    if decoded.cut_character {
+        summary.problems.push(whole_input_problem(
+            "truncated",
+            "the input ends inside a character: it was cut".to_owned(),
+        ));
+    }
+    let kind = match sniff(text) {
+        Ok(kind) => kind,
+        Err(reason) => {
+            summary.problems.push(whole_input_problem(
+                "unknown-format",
+                format!("not a Windows Update or WSUS log: {reason}"),
+            ));
+            return Analysis {
+                summary,
+                body: Body::Unknown,
+            };
+        }
+    };
+    summary.kind = Some(kind.as_str());
+    let mut note = |summary: &mut InputSummary, e: &ParseError| {
+        summary.malformed_lines += 1;
+        if summary.problems.len() < PROBLEMS_CAP {
+            summary.problems.push(problem(e));
+        }
+    };
+    let body = match kind {
+        LogKind::Server => {
+            let mut a = server::ServerAnalyzer::new(name);
+            for r in ServerRecords::new(text) {
+                match r {
+                    Ok(record) => {
+                        summary.records += 1;
+                        let entry = &text[record.offset..end_in(text, record.message)];
+                        a.push(&record, entry);
+                        if record.truncated && summary.problems.len() < PROBLEMS_CAP {
+                            summary.problems.push(Problem {
+                                line: record.end_line,
+                                column: 1,
+                                kind: "truncated".to_owned(),
+                                message: "the input ends inside this entry: it was cut or is still being written".to_owned(),
+                                text: cut(entry),
+                            });
+                        }
+                    }
+                    Err(e) => note(&mut summary, &e),
+                }
+            }
+            Body::Server(a.finish())
+        }
+        LogKind::ClientClassic | LogKind::ClientWin10 | LogKind::ClientEtl => {
+            let format = if kind == LogKind::ClientWin10 {
+                ClientFormat::Win10
+            } else {
+                ClientFormat::Classic
+            };
+            let mut a = client::ClientAnalyzer::new(name);
+            for r in ClientRecords::new(text, format) {
+                match r {
+                    Ok(record) => {
+                        summary.records += 1;
+                        let entry = &text[record.offset..end_in(text, record.message)];
+                        a.push(&record, entry);
+                    }
+                    Err(e) => note(&mut summary, &e),
+                }
+            }
+            if !text.is_empty() && !text.ends_with(['\n', '\r']) && summary.problems.len() < PROBLEMS_CAP {
+                summary.problems.push(whole_input_problem(
+                    "truncated",
+                    "the input ends without a line break: its last entry may be cut".to_owned(),
+                ));
+            }
+            Body::Client(a.finish())
+        }
+    };
+    Analysis { summary, body }
+}

@@ -1,0 +1,239 @@
+//! One server log, read once: every SOAP fault it sent (`ThrowException`) with the exception
+//! that caused it, and every other error entry. Owned, so logs are read in parallel.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+
+use super::{Evidence, cut};
+use crate::diagnosis::Cause;
+use crate::events::{self, ServerEvent};
+use crate::records::ServerRecord;
+
+/// The exception behind a `ThrowException` is logged by the same thread just before it.
+const CAUSE_RECORDS: usize = 64;
+/// … and at most this many seconds before it.
+const CAUSE_SECONDS: i64 = 30;
+/// Stack frames kept per entry.
+const FRAMES_CAP: usize = 64;
+/// Characters of an entry kept for rule patterns.
+const TEXT_CAP: usize = 16 * 1024;
+
+/// A server entry that matters: a fault sent to a client, or an error.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ServerEntry {
+    pub line: u32,
+    pub time: Option<NaiveDateTime>,
+    pub level: String,
+    pub thread: String,
+    /// The logging `Class.Method`.
+    pub source: String,
+    /// `ThrowException` fields, when it is one.
+    pub throw: Option<Throw>,
+    /// The exception (its own, or for a throw, the one that caused it).
+    pub cause: Option<Cause>,
+    /// Exception types: outer and inner.
+    pub exception_kinds: Vec<String>,
+    pub frames: Vec<String>,
+    /// Message and continuation lines, for rule patterns.
+    pub text: String,
+    pub evidence: Vec<Evidence>,
+    /// This error is the cause of a fault sent right after it (reported with that fault).
+    pub explains_throw: bool,
+}
+
+/// The fields of a `ThrowException` entry.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Throw {
+    pub upstream: bool,
+    pub actor: String,
+    pub id: Option<String>,
+    pub error_code: Option<String>,
+    pub message: String,
+    pub client: Option<String>,
+}
+
+/// What one server log holds, owned.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ServerAnalysis {
+    /// Faults sent, in log order.
+    pub throws: Vec<ServerEntry>,
+    /// Error entries that are not faults sent, in log order.
+    pub errors: Vec<ServerEntry>,
+    /// Host names of the web services the faults name (`actor = http://host/…`).
+    pub hosts: Vec<String>,
+}
+
+/// Builds the analysis of a server log record by record.
+#[derive(Debug)]
+pub(crate) struct ServerAnalyzer<'s> {
+    source: &'s str,
+    out: ServerAnalysis,
+    /// Per `process.thread`: the last exception entry (index into `errors`) and when it was seen.
+    last_exception: HashMap<String, (usize, usize)>,
+    count: usize,
+}
+
+impl<'s> ServerAnalyzer<'s> {
+    pub(crate) fn new(source: &'s str) -> Self {
+        Self {
+            source,
+            out: ServerAnalysis::default(),
+            last_exception: HashMap::new(),
+            count: 0,
+        }
+    }
+
+    /// Takes the next record; `entry` is the text of its first line.
+    pub(crate) fn push(&mut self, record: &ServerRecord<'_>, entry: &str) {
+        self.count += 1;
+        let event = events::server_event(record);
+        let is_error = record.is_error();
+        if event.is_none() && !is_error {
+            return;
+        }
+        let thread = match record.thread {
+            Some(n) => format!("{}.{n}", record.process),
+            None => record.process.to_owned(),
+        };
+        let mut e = ServerEntry {
+            line: record.line,
+            time: record.time,
+            level: record.level.to_owned(),
+            thread: thread.clone(),
+            source: record.source.to_owned(),
+            frames: events::frames(record)
+                .take(FRAMES_CAP)
+                .map(|f| f.trim().to_owned())
+                .collect(),
+            text: entry_text(record),
+            evidence: vec![Evidence {
+                source: self.source.to_owned(),
+                line: record.line,
+                text: cut(entry),
+            }],
+            ..ServerEntry::default()
+        };
+        let exceptions = events::exceptions(record);
+        e.exception_kinds = exceptions.iter().map(|x| x.kind.to_owned()).collect();
+        match event {
+            Some(ServerEvent::Throw(t)) => {
+                e.throw = Some(Throw {
+                    upstream: t.upstream,
+                    actor: t.actor.to_owned(),
+                    id: t.id.map(str::to_owned),
+                    error_code: t.error_code.map(str::to_owned),
+                    message: t.message.to_owned(),
+                    client: t.client.map(str::to_owned),
+                });
+                if let Some(host) = host_of(t.actor)
+                    && !self.out.hosts.iter().any(|h| h.eq_ignore_ascii_case(host))
+                {
+                    self.out.hosts.push(host.to_owned());
+                }
+                // The exception that caused the fault: its own (upstream form), or the one the
+                // same thread logged just before.
+                e.cause = cause_of(record, &exceptions, None).or_else(|| {
+                    let &(i, at) = self.last_exception.get(&thread)?;
+                    let prior = &self.out.errors[i];
+                    let close_in_time = match (prior.time, record.time) {
+                        (Some(a), Some(b)) => (b - a).num_seconds().abs() <= CAUSE_SECONDS,
+                        _ => true,
+                    };
+                    (self.count - at <= CAUSE_RECORDS && close_in_time)
+                        .then(|| prior.cause.clone())
+                        .flatten()
+                        .map(|mut c| {
+                            c.line = prior.line;
+                            c
+                        })
+                });
+                if let Some(c) = &e.cause
+                    && c.line != record.line
+                    && let Some(prior) = self.out.errors.iter_mut().rev().find(|p| p.line == c.line)
+                {
+                    prior.explains_throw = true;
+                    e.evidence.splice(0..0, prior.evidence.iter().cloned());
+                    e.exception_kinds.extend(prior.exception_kinds.iter().cloned());
+                    e.frames.extend(prior.frames.iter().cloned());
+                    e.text = format!("{}\n{}", prior.text, e.text);
+                }
+                self.out.throws.push(e);
+            }
+            Some(ServerEvent::Sql(sql)) => {
+                e.cause = Some(Cause {
+                    exception: "SqlException".to_owned(),
+                    message: sql.message.to_owned(),
+                    method: Some(record.source.to_owned()),
+                    line: record.line,
+                    inner: Vec::new(),
+                    sql_number: sql.number,
+                });
+                self.remember(thread, e);
+            }
+            _ => {
+                e.cause = cause_of(record, &exceptions, None);
+                self.remember(thread, e);
+            }
+        }
+    }
+
+    fn remember(&mut self, thread: String, e: ServerEntry) {
+        if e.cause.is_some() {
+            self.last_exception
+                .insert(thread, (self.out.errors.len(), self.count));
+        }
+        self.out.errors.push(e);
+    }
+
+    pub(crate) fn finish(self) -> ServerAnalysis {
+        self.out
+    }
+}
+
+/// The exception of a record as a [`Cause`].
+fn cause_of(
+    record: &ServerRecord<'_>,
+    exceptions: &[events::ExceptionInfo<'_>],
+    sql_number: Option<i64>,
+) -> Option<Cause> {
+    let (outer, inner) = exceptions.split_first()?;
+    Some(Cause {
+        exception: outer.kind.to_owned(),
+        message: outer.message.to_owned(),
+        method: events::wsus_frame(record)
+            .map(str::to_owned)
+            .or_else(|| (!record.source.is_empty()).then(|| record.source.to_owned())),
+        line: record.line,
+        inner: inner
+            .iter()
+            .map(|x| format!("{}: {}", x.kind, x.message))
+            .collect(),
+        sql_number,
+    })
+}
+
+/// Message and continuation, capped.
+fn entry_text(record: &ServerRecord<'_>) -> String {
+    let mut t = String::with_capacity(record.message.len() + record.continuation.len() + 1);
+    t.push_str(record.message);
+    if !record.continuation.is_empty() {
+        t.push('\n');
+        t.push_str(record.continuation);
+    }
+    if t.len() > TEXT_CAP {
+        let mut end = TEXT_CAP;
+        while !t.is_char_boundary(end) {
+            end -= 1;
+        }
+        t.truncate(end);
+    }
+    t
+}
+
+/// `http://host:8530/ClientWebService/client.asmx` → `host`.
+pub(crate) fn host_of(url: &str) -> Option<&str> {
+    let rest = url.split_once("://")?.1;
+    let host = rest.split(['/', ':']).next()?;
+    (!host.is_empty()).then_some(host)
+}

@@ -1,0 +1,360 @@
+//! The fault model: joins each client fault to the server's record of it, estimates each client
+//! clock's offset to server UTC, and joins faults that carry no ID by time.
+
+mod offsets;
+
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDateTime};
+
+use crate::analyze::client::{ClientAnalysis, ClientFault};
+use crate::analyze::server::{ServerAnalysis, ServerEntry, host_of};
+use crate::analyze::{Analysis, Body};
+use crate::diagnosis::{
+    ClientSide, ClientSummary, ClockOffset, Diagnosis, Fault, InputSummary, SCHEMA_VERSION,
+    ServerSide,
+};
+use crate::events::normalize_guid;
+use crate::knowledge::hresult;
+
+pub(crate) use offsets::estimate_offset;
+
+/// How a client fault was joined to the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Join {
+    FaultId,
+    TimeWindow,
+    None,
+}
+
+impl Join {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::FaultId => "fault-id",
+            Self::TimeWindow => "time-window",
+            Self::None => "none",
+        }
+    }
+}
+
+/// Which server entry: (server log, throws or errors, index).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct EntryRef {
+    pub server: usize,
+    pub throw: bool,
+    pub index: usize,
+}
+
+/// All logs, read and ready to be joined.
+#[derive(Debug, Default)]
+pub(crate) struct Fleet {
+    pub inputs: Vec<InputSummary>,
+    pub clients: Vec<(String, ClientAnalysis)>,
+    pub servers: Vec<(String, ServerAnalysis)>,
+}
+
+impl Fleet {
+    pub(crate) fn new(analyses: Vec<Analysis>) -> Self {
+        let mut fleet = Self::default();
+        for a in analyses {
+            let source = a.summary.path.clone();
+            fleet.inputs.push(a.summary);
+            match a.body {
+                Body::Client(c) => fleet.clients.push((source, c)),
+                Body::Server(s) => fleet.servers.push((source, s)),
+                Body::Unknown => {}
+            }
+        }
+        fleet
+    }
+
+    pub(crate) fn entry(&self, r: EntryRef) -> &ServerEntry {
+        let s = &self.servers[r.server].1;
+        if r.throw {
+            &s.throws[r.index]
+        } else {
+            &s.errors[r.index]
+        }
+    }
+}
+
+/// A client fault and what it was joined to.
+#[derive(Debug)]
+pub(crate) struct Joined {
+    pub client: usize,
+    pub fault: usize,
+    pub server: Option<EntryRef>,
+    pub join: Join,
+}
+
+/// The result of joining.
+#[derive(Debug)]
+pub(crate) struct Correlation {
+    pub joined: Vec<Joined>,
+    pub offsets: Vec<ClockOffset>,
+    /// Per client: server UTC minus log time, in seconds.
+    pub offset_seconds: Vec<Option<i64>>,
+}
+
+/// Joins every client fault to the server, by fault ID first, then by time window.
+pub(crate) fn correlate(fleet: &Fleet, window: Duration) -> Correlation {
+    let mut by_id: HashMap<String, EntryRef> = HashMap::new();
+    for (si, (_, s)) in fleet.servers.iter().enumerate() {
+        for (ti, t) in s.throws.iter().enumerate() {
+            if let Some(id) = t.throw.as_ref().and_then(|t| t.id.as_deref()) {
+                by_id.entry(normalize_guid(id)).or_insert(EntryRef {
+                    server: si,
+                    throw: true,
+                    index: ti,
+                });
+            }
+        }
+    }
+    let mut joined = Vec::new();
+    for (ci, (_, c)) in fleet.clients.iter().enumerate() {
+        for (fi, f) in c.faults.iter().enumerate() {
+            let server = f
+                .fault_id
+                .as_deref()
+                .and_then(|id| by_id.get(&normalize_guid(id)).copied());
+            joined.push(Joined {
+                client: ci,
+                fault: fi,
+                server,
+                join: if server.is_some() { Join::FaultId } else { Join::None },
+            });
+        }
+    }
+    // Clock offsets, from the joined pairs and the banners.
+    let mut offsets = Vec::new();
+    let mut offset_seconds = Vec::new();
+    for (ci, (source, c)) in fleet.clients.iter().enumerate() {
+        let pairs: Vec<i64> = joined
+            .iter()
+            .filter(|j| j.client == ci && j.join == Join::FaultId)
+            .filter_map(|j| {
+                let client = c.faults[j.fault].time?;
+                let server = fleet.entry(j.server?).time?;
+                Some(((server - client).num_milliseconds() as f64 / 1000.0).round() as i64)
+            })
+            .collect();
+        let o = estimate_offset(source, c, &pairs);
+        offset_seconds.push(o.offset_seconds);
+        offsets.push(o);
+    }
+    // Faults without an ID: the nearest server error in the window, on the same server.
+    let timeline = server_timeline(fleet);
+    let mut taken: Vec<EntryRef> = joined.iter().filter_map(|j| j.server).collect();
+    taken.sort_unstable();
+    for j in joined.iter_mut().filter(|j| j.join == Join::None) {
+        let c = &fleet.clients[j.client].1;
+        let f = &c.faults[j.fault];
+        let (Some(time), Some(offset)) = (f.time, offset_seconds[j.client]) else {
+            continue;
+        };
+        if !reaches_server(f) {
+            continue;
+        }
+        let utc = time + Duration::seconds(offset);
+        let client_host = f.server_url.as_deref().or(c.server_url.as_deref()).and_then(host_of);
+        let best = nearest(&timeline, utc, window, |r| {
+            taken.binary_search(&r).is_err() && same_server(fleet, r.server, client_host)
+        });
+        if let Some(r) = best {
+            j.server = Some(r);
+            j.join = Join::TimeWindow;
+        }
+    }
+    Correlation {
+        joined,
+        offsets,
+        offset_seconds,
+    }
+}
+
+/// Whether a fault is one the server may have logged: the request reached it (a SOAP fault, a
+/// server-side HTTP status, a time-out of the server), as opposed to proxy, DNS or certificate
+/// failures on the way.
+fn reaches_server(f: &ClientFault) -> bool {
+    f.error_code.is_some()
+        || f.soap_error_code.is_some_and(|c| c >= 300)
+        || f.http_status.is_some_and(|s| s >= 500)
+        || f.codes
+            .iter()
+            .any(|&c| hresult::lookup(c).is_some_and(|i| i.server_side))
+}
+
+/// Whether server log `server` may be the server `host` talks to: unknown on either side
+/// counts as yes; a server log that names its web service hosts must name this one.
+fn same_server(fleet: &Fleet, server: usize, host: Option<&str>) -> bool {
+    let hosts = &fleet.servers[server].1.hosts;
+    match host {
+        None => true,
+        Some(h) => {
+            hosts.is_empty()
+                || hosts.iter().any(|s| {
+                    s.eq_ignore_ascii_case(h)
+                        || short_name(s).eq_ignore_ascii_case(short_name(h))
+                })
+        }
+    }
+}
+
+/// `wsus01.contoso.com` → `wsus01`.
+fn short_name(host: &str) -> &str {
+    host.split('.').next().unwrap_or(host)
+}
+
+/// Every timed server entry that can explain a fault, in time order.
+fn server_timeline(fleet: &Fleet) -> Vec<(NaiveDateTime, EntryRef)> {
+    let mut t = Vec::new();
+    for (si, (_, s)) in fleet.servers.iter().enumerate() {
+        for (i, e) in s.throws.iter().enumerate() {
+            if let Some(time) = e.time {
+                t.push((time, EntryRef { server: si, throw: true, index: i }));
+            }
+        }
+        for (i, e) in s.errors.iter().enumerate() {
+            let explains = e.cause.is_some() || e.level.eq_ignore_ascii_case("error");
+            if let (Some(time), true, false) = (e.time, explains, e.explains_throw) {
+                t.push((time, EntryRef { server: si, throw: false, index: i }));
+            }
+        }
+    }
+    t.sort_unstable();
+    t
+}
+
+/// The entry nearest to `at` within `window` that `ok` accepts; ties go to the earlier one.
+fn nearest(
+    timeline: &[(NaiveDateTime, EntryRef)],
+    at: NaiveDateTime,
+    window: Duration,
+    ok: impl Fn(EntryRef) -> bool,
+) -> Option<EntryRef> {
+    let lo = timeline.partition_point(|(t, _)| *t < at - window);
+    timeline[lo..]
+        .iter()
+        .take_while(|(t, _)| *t <= at + window)
+        .filter(|(_, r)| ok(*r))
+        .min_by_key(|(t, _)| (*t - at).num_milliseconds().abs())
+        .map(|&(_, r)| r)
+}
+
+/// Formats a log time as ISO 8601 (milliseconds), `Z` appended for UTC.
+pub(crate) fn iso(t: NaiveDateTime, utc: bool) -> String {
+    let s = t.format("%Y-%m-%dT%H:%M:%S%.3f").to_string();
+    if utc { s + "Z" } else { s }
+}
+
+/// The client's side of a fault, for the report.
+pub(crate) fn client_side(source: &str, c: &ClientAnalysis, f: &ClientFault, offset: Option<i64>) -> ClientSide {
+    let info = hresult::lookup(f.hresult);
+    ClientSide {
+        source: source.to_owned(),
+        line: f.line,
+        time: f.time.map(|t| iso(t, c.utc)),
+        time_utc: f
+            .time
+            .zip(offset)
+            .map(|(t, o)| iso(t + Duration::seconds(o), true)),
+        hresult: hresult::format_code(f.hresult),
+        hresult_name: info.map(|i| i.name),
+        hresult_description: info.map(|i| i.description),
+        related_codes: f
+            .codes
+            .iter()
+            .filter(|&&c| c != f.hresult)
+            .map(|&c| hresult::format_code(c))
+            .collect(),
+        method: f.method.clone(),
+        fault_id: f.fault_id.clone(),
+        error_code: f.error_code.clone(),
+        fault_message: f.fault_message.clone(),
+        http_status: f.http_status,
+        soap_client_error: f.soap_client_error,
+        soap_error_code: f.soap_error_code,
+        server_url: f.server_url.clone().or_else(|| c.server_url.clone()),
+        evidence: f.evidence.clone(),
+    }
+}
+
+/// The server's side of a fault, for the report.
+pub(crate) fn server_side(source: &str, e: &ServerEntry) -> ServerSide {
+    ServerSide {
+        source: source.to_owned(),
+        line: e.line,
+        time: e.time.map(|t| iso(t, true)),
+        thread: e.thread.clone(),
+        throw_id: e.throw.as_ref().and_then(|t| t.id.clone()),
+        error_code: e.throw.as_ref().and_then(|t| t.error_code.clone()),
+        message: e.throw.as_ref().map(|t| t.message.clone()),
+        client: e.throw.as_ref().and_then(|t| t.client.clone()),
+        cause: e.cause.clone(),
+        evidence: e.evidence.clone(),
+    }
+}
+
+/// Assembles the diagnosis (without findings; rules add those).
+pub(crate) fn assemble(fleet: &Fleet, corr: &Correlation, rule_of: &[Option<(String, &'static str)>]) -> Diagnosis {
+    let mut faults = Vec::new();
+    for (k, j) in corr.joined.iter().enumerate() {
+        let (source, c) = &fleet.clients[j.client];
+        let f = &c.faults[j.fault];
+        let rule = rule_of.get(k).cloned().flatten();
+        faults.push(Fault {
+            client: client_side(source, c, f, corr.offset_seconds[j.client]),
+            server: j
+                .server
+                .map(|r| server_side(&fleet.servers[r.server].0, fleet.entry(r))),
+            correlation: j.join.as_str(),
+            confidence: rule.as_ref().map(|r| r.1),
+            rule_id: rule.map(|r| r.0),
+        });
+    }
+    let used: std::collections::HashSet<EntryRef> =
+        corr.joined.iter().filter_map(|j| j.server).collect();
+    let mut server_faults = Vec::new();
+    for (si, (source, s)) in fleet.servers.iter().enumerate() {
+        let mut entries: Vec<(u32, ServerSide)> = Vec::new();
+        for (i, e) in s.throws.iter().enumerate() {
+            if !used.contains(&EntryRef { server: si, throw: true, index: i }) {
+                entries.push((e.line, server_side(source, e)));
+            }
+        }
+        for (i, e) in s.errors.iter().enumerate() {
+            if e.cause.is_some()
+                && !e.explains_throw
+                && !used.contains(&EntryRef { server: si, throw: false, index: i })
+            {
+                entries.push((e.line, server_side(source, e)));
+            }
+        }
+        entries.sort_by_key(|(line, _)| *line);
+        server_faults.extend(entries.into_iter().map(|(_, s)| s));
+    }
+    let clients = fleet
+        .clients
+        .iter()
+        .map(|(source, c)| ClientSummary {
+            source: source.clone(),
+            client_id: c.client_id.clone(),
+            dns_name: c.dns_name.clone(),
+            server_url: c.server_url.clone(),
+            detections: c.detections,
+            failures: u32::try_from(c.faults.len()).unwrap_or(u32::MAX),
+            last_success: c.last_success.map(|t| iso(t, c.utc)),
+            last_failure: c.faults.iter().filter_map(|f| f.time).max().map(|t| iso(t, c.utc)),
+        })
+        .collect();
+    Diagnosis {
+        schema_version: SCHEMA_VERSION,
+        tool: Default::default(),
+        inputs: fleet.inputs.clone(),
+        clock_offsets: corr.offsets.clone(),
+        faults,
+        server_faults,
+        findings: Vec::new(),
+        clients,
+    }
+}

@@ -1,0 +1,139 @@
+//! The one call: logs in, [`Diagnosis`] out.
+
+use std::path::{Path, PathBuf};
+
+use chrono::Duration;
+use rayon::prelude::*;
+
+use crate::analyze::{self, Analysis};
+use crate::correlate::{self, Fleet};
+use crate::diagnosis::Diagnosis;
+use crate::input::FileData;
+use crate::{Error, Result};
+
+/// One log to diagnose: a file (or a folder of logs), or bytes already in memory.
+#[derive(Clone, Debug)]
+pub enum Input<'a> {
+    /// A file, or a folder whose files are all read.
+    Path(PathBuf),
+    /// Bytes in memory, with a name to report them by.
+    Buffer {
+        /// The name used in reports.
+        name: String,
+        /// The log's bytes, in any supported encoding.
+        bytes: &'a [u8],
+    },
+}
+
+impl From<&Path> for Input<'_> {
+    fn from(p: &Path) -> Self {
+        Self::Path(p.to_path_buf())
+    }
+}
+
+impl From<PathBuf> for Input<'_> {
+    fn from(p: PathBuf) -> Self {
+        Self::Path(p)
+    }
+}
+
+/// How to diagnose.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// How far apart a client fault without ID and a server error may be, after the clock
+    /// offset is applied, to be joined by time. Default two minutes.
+    pub time_window: Duration,
+    /// Read inputs on all cores. Default true.
+    pub parallel: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            time_window: Duration::seconds(120),
+            parallel: true,
+        }
+    }
+}
+
+/// Diagnoses a set of logs: client and server logs in any order and number, each one's kind
+/// sniffed from its content.
+///
+/// A path that cannot be read is an error; inside a folder, unreadable files are reported in
+/// [`InputSummary::problems`](crate::diagnosis::InputSummary::problems) instead. An input that
+/// is not a log is reported in the same way, never guessed.
+pub fn diagnose<'a>(inputs: impl IntoIterator<Item = Input<'a>>, options: &Options) -> Result<Diagnosis> {
+    enum Job<'a> {
+        File(PathBuf),
+        Bytes(String, &'a [u8]),
+    }
+    let mut jobs = Vec::new();
+    for input in inputs {
+        match input {
+            Input::Path(p) => {
+                let meta = std::fs::metadata(&p).map_err(|e| Error::io(&p, e))?;
+                if meta.is_dir() {
+                    jobs.extend(files_under(&p)?.into_iter().map(Job::File));
+                } else {
+                    jobs.push(Job::File(p));
+                }
+            }
+            Input::Buffer { name, bytes } => jobs.push(Job::Bytes(name, bytes)),
+        }
+    }
+    let run = |job: &Job<'_>| -> Result<Analysis> {
+        match job {
+            Job::File(p) => {
+                let data = FileData::open(p)?;
+                Ok(analyze::analyze(&p.display().to_string(), &data))
+            }
+            Job::Bytes(name, bytes) => Ok(analyze::analyze(name, bytes)),
+        }
+    };
+    let analyses: Vec<Analysis> = if options.parallel {
+        jobs.par_iter().map(run).collect::<Result<_>>()?
+    } else {
+        jobs.iter().map(run).collect::<Result<_>>()?
+    };
+    let fleet = Fleet::new(analyses);
+    let corr = correlate::correlate(&fleet, options.time_window);
+    Ok(correlate::assemble(&fleet, &corr, &[]))
+}
+
+/// [`diagnose`] over file paths.
+pub fn diagnose_paths<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Diagnosis> {
+    diagnose(paths.iter().map(|p| Input::Path(p.as_ref().to_path_buf())), options)
+}
+
+/// [`diagnose`] over named buffers.
+pub fn diagnose_buffers(buffers: &[(&str, &[u8])], options: &Options) -> Result<Diagnosis> {
+    diagnose(
+        buffers.iter().map(|&(name, bytes)| Input::Buffer {
+            name: name.to_owned(),
+            bytes,
+        }),
+        options,
+    )
+}
+
+/// Every file below `dir`, sorted, hidden ones left out.
+fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).map_err(|e| Error::io(&d, e))? {
+            let entry = entry.map_err(|e| Error::io(&d, e))?;
+            let path = entry.path();
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}

@@ -1,0 +1,274 @@
+//! The owned result of a diagnosis: what every report and binding is made from.
+//!
+//! Serialized, it is the JSON contract (`schema_version` 1): fields may be added, none may change
+//! meaning without a new schema version. Every list is in a fixed order, so the same inputs
+//! always give the same bytes.
+
+use serde::Serialize;
+
+/// The JSON schema version this crate writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Everything wsusdiag found in a set of logs.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct Diagnosis {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The tool that wrote it.
+    pub tool: Tool,
+    /// One entry per input log, in the order given.
+    pub inputs: Vec<InputSummary>,
+    /// Per client log: its clock's offset to server UTC.
+    pub clock_offsets: Vec<ClockOffset>,
+    /// One entry per client failure, by client source then line.
+    pub faults: Vec<Fault>,
+    /// Server failures no client fault was joined to, by source then line.
+    pub server_faults: Vec<ServerSide>,
+    /// One entry per known issue matched, the most serious and most certain first.
+    pub findings: Vec<Finding>,
+    /// Per client log: who it is and how its detections went.
+    pub clients: Vec<ClientSummary>,
+}
+
+impl Diagnosis {
+    /// Whether any client or server failure was found (the example's exit status 1).
+    pub fn has_faults(&self) -> bool {
+        !self.faults.is_empty() || !self.server_faults.is_empty() || !self.findings.is_empty()
+    }
+
+    /// The diagnosis as pretty-printed JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    }
+}
+
+/// Name and version of the tool.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Tool {
+    /// `wsusdiag`.
+    pub name: &'static str,
+    /// The crate version.
+    pub version: &'static str,
+}
+
+impl Default for Tool {
+    fn default() -> Self {
+        Self {
+            name: "wsusdiag",
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+}
+
+/// How one input was read.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct InputSummary {
+    /// The path or buffer name.
+    pub path: String,
+    /// `client-classic`, `client-win10`, `client-etl` or `server`; null when unknown.
+    pub kind: Option<&'static str>,
+    /// The text encoding it was decoded from.
+    pub encoding: &'static str,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// Entries read.
+    pub records: u64,
+    /// Lines that could not be read and were skipped.
+    pub malformed_lines: u64,
+    /// The first problems found (malformed lines, a cut end, an unknown format), at most 20.
+    pub problems: Vec<Problem>,
+}
+
+/// A problem in an input, with its position.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Problem {
+    /// 1-based line (0 when it concerns the whole input).
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+    /// What kind of problem (`bad-header`, `binary`, `truncated`, `unknown-format`, …).
+    pub kind: String,
+    /// A sentence for people.
+    pub message: String,
+    /// The offending text, cut.
+    pub text: String,
+}
+
+/// The offset of a client log's clock to server UTC.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct ClockOffset {
+    /// The client log.
+    pub source: String,
+    /// Server UTC minus the client log's time, in seconds; null when it cannot be known.
+    pub offset_seconds: Option<i64>,
+    /// How it was found: `fault-id` (median over joined faults), `tz-banner` (the log's
+    /// `tz:`), `utc` (the log is in UTC), or null.
+    pub basis: Option<&'static str>,
+    /// Fault-ID pairs the estimate rests on.
+    pub pairs: u32,
+    /// `tz:` of the log, in minutes east of UTC, when it has one.
+    pub tz_minutes: Option<i32>,
+    /// The part of the offset the time zone does not explain: clock skew, in seconds, when
+    /// both the banner and joined faults are known.
+    pub skew_seconds: Option<i64>,
+}
+
+/// One client failure, and what the server logged about it.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Fault {
+    /// What the client logged.
+    pub client: ClientSide,
+    /// What the server logged, when joined.
+    pub server: Option<ServerSide>,
+    /// `fault-id`, `time-window` or `none`.
+    pub correlation: &'static str,
+    /// The known issue it matches, if any.
+    pub rule_id: Option<String>,
+    /// `confirmed` or `probable`, when a rule matched.
+    pub confidence: Option<&'static str>,
+}
+
+/// The client's view of a fault.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ClientSide {
+    /// The client log.
+    pub source: String,
+    /// 1-based line of the first line of the fault.
+    pub line: u32,
+    /// Time as the client log wrote it (its local time), ISO 8601 without zone.
+    pub time: Option<String>,
+    /// The same time in UTC, when the log's clock offset is known.
+    pub time_utc: Option<String>,
+    /// The HRESULT, as `0x8024400E`.
+    pub hresult: String,
+    /// Its symbolic name (`WU_E_PT_SOAP_SERVER`).
+    pub hresult_name: Option<&'static str>,
+    /// What it means, in a sentence.
+    pub hresult_description: Option<&'static str>,
+    /// Every other code logged with this failure.
+    pub related_codes: Vec<String>,
+    /// The web method that failed (`SyncUpdates`).
+    pub method: Option<String>,
+    /// The SOAP fault ID.
+    pub fault_id: Option<String>,
+    /// The SOAP fault `ErrorCode`.
+    pub error_code: Option<String>,
+    /// The SOAP fault message.
+    pub fault_message: Option<String>,
+    /// HTTP status of the call.
+    pub http_status: Option<u32>,
+    /// `soap client error = N`.
+    pub soap_client_error: Option<u32>,
+    /// `soap error code = N`.
+    pub soap_error_code: Option<u32>,
+    /// The server URL the client was using.
+    pub server_url: Option<String>,
+    /// The lines of the fault.
+    pub evidence: Vec<Evidence>,
+}
+
+/// The server's view of a fault.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ServerSide {
+    /// The server log.
+    pub source: String,
+    /// 1-based line of the entry.
+    pub line: u32,
+    /// Time, UTC.
+    pub time: Option<String>,
+    /// `process.thread` (`w3wp.12`).
+    pub thread: String,
+    /// The fault ID of the `ThrowException` entry.
+    pub throw_id: Option<String>,
+    /// Its `ErrorCode`.
+    pub error_code: Option<String>,
+    /// Its `Message`.
+    pub message: Option<String>,
+    /// Its `Client` (the client's identity).
+    pub client: Option<String>,
+    /// The exception that caused it.
+    pub cause: Option<Cause>,
+    /// The entries shown as evidence.
+    pub evidence: Vec<Evidence>,
+}
+
+/// The exception behind a server fault.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Cause {
+    /// The exception type (`System.ArgumentException`).
+    pub exception: String,
+    /// Its message.
+    pub message: String,
+    /// The WSUS method it happened in (`ClientImplementation.GetSyncInfo`).
+    pub method: Option<String>,
+    /// 1-based line of the exception entry.
+    pub line: u32,
+    /// Inner exceptions, outermost first, as `Type: message`.
+    pub inner: Vec<String>,
+    /// SQL error number, for database errors.
+    pub sql_number: Option<i64>,
+}
+
+/// A known issue that matched.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Finding {
+    /// The rule's id (`KB954960`).
+    pub rule_id: String,
+    /// Its title.
+    pub title: String,
+    /// `critical`, `error`, `warning` or `info`.
+    pub severity: String,
+    /// `confirmed` when client and server evidence were joined, else `probable`.
+    pub confidence: &'static str,
+    /// Faults or lines it matched.
+    pub occurrences: u32,
+    /// The client logs it was seen in.
+    pub clients: Vec<String>,
+    /// Why it happens.
+    pub cause: String,
+    /// The fix, step by step.
+    pub remediation: Vec<String>,
+    /// Where to read more.
+    pub references: Vec<String>,
+    /// The log lines that show it (client first, then server), at most a few per occurrence.
+    pub evidence: Vec<Evidence>,
+}
+
+/// One log line quoted as evidence.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Evidence {
+    /// The log.
+    pub source: String,
+    /// 1-based line.
+    pub line: u32,
+    /// The line's text (cut when long).
+    pub text: String,
+}
+
+/// One client log, summed up.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ClientSummary {
+    /// The client log.
+    pub source: String,
+    /// Its SusClientId, when logged.
+    pub client_id: Option<String>,
+    /// Its DNS name, when logged.
+    pub dns_name: Option<String>,
+    /// The WSUS server URL it used.
+    pub server_url: Option<String>,
+    /// Detections started.
+    pub detections: u32,
+    /// Faults found.
+    pub failures: u32,
+    /// Time of the last successful detection (log time).
+    pub last_success: Option<String>,
+    /// Time of the last fault (log time).
+    pub last_failure: Option<String>,
+}
+
+impl Diagnosis {
+    /// The diagnosis as a text report for a terminal.
+    pub fn to_text(&self) -> String {
+        crate::report::text(self)
+    }
+}
