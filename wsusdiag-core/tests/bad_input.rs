@@ -1,0 +1,94 @@
+//! Bad input never panics and never stops a file: empty, binary, huge lines, invalid UTF-8,
+//! UTF-16 without BOM, a file cut inside a character.
+
+use proptest::prelude::*;
+use wsusdiag_core::records::{ClientFormat, ClientRecords, ServerRecords};
+use wsusdiag_core::{Options, diagnose_buffers};
+
+fn run(name: &str, bytes: &[u8]) -> wsusdiag_core::Diagnosis {
+    diagnose_buffers(&[(name, bytes)], &Options::default()).expect("buffers never fail")
+}
+
+#[test]
+fn empty_input_is_reported_not_guessed() {
+    let d = run("empty.log", b"");
+    assert_eq!(d.inputs[0].kind, None);
+    assert!(d.inputs[0].problems[0].message.contains("empty"));
+    assert!(!d.has_faults());
+}
+
+#[test]
+fn binary_garbage_is_unknown() {
+    let bytes: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let d = run("garbage.bin", &bytes);
+    assert_eq!(d.inputs[0].kind, None);
+    assert_eq!(d.inputs[0].problems[0].kind, "unknown-format");
+}
+
+#[test]
+fn a_100_mb_line_is_read() {
+    let mut text = String::from("2016-09-08\t10:48:43:109\t 848\t604\tMisc\tWARNING: Send failed with hr = 80072ee2.\n");
+    text.push_str("2016-09-08\t10:48:43:110\t 848\t604\tMisc\tWARNING: ");
+    text.extend(std::iter::repeat_n("x", 100 << 20));
+    text.push_str("\n2016-09-08\t10:48:44:000\t 848\t604\tMisc\tWARNING: SendRequest failed with hr = 80072ee2.\n");
+    let d = run("huge.log", text.as_bytes());
+    assert_eq!(d.inputs[0].kind, Some("client-classic"));
+    assert_eq!(d.inputs[0].records, 3);
+    assert_eq!(d.faults.len(), 1);
+    assert_eq!(d.faults[0].client.hresult, "0x80072EE2");
+}
+
+#[test]
+fn invalid_utf8_in_one_line_does_not_lose_the_file() {
+    let mut bytes = b"2016-09-08\t10:48:43:109\t 848\t604\tMisc\tWARNING: Send failed with hr = 80072ee2.\n".to_vec();
+    bytes.extend_from_slice(b"2016-09-08\t10:48:43:110\t 848\t604\tMisc\tDer Index war au\xDFerhalb\n");
+    let d = run("ansi.log", &bytes);
+    assert_eq!(d.inputs[0].encoding, "windows-1252");
+    assert_eq!((d.inputs[0].records, d.faults.len()), (2, 1));
+}
+
+#[test]
+fn utf16_without_bom_and_cut_in_a_character() {
+    let text = "2021/04/28 12:40:08.8784820 1224  7052  WebServices     *FAILED* [80240439] Web service call\r\n";
+    let mut bytes: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    bytes.push(0x41);
+    let d = run("win10.log", &bytes);
+    assert_eq!(d.inputs[0].encoding, "utf-16le");
+    assert_eq!(d.inputs[0].kind, Some("client-win10"));
+    assert!(d.inputs[0].problems.iter().any(|p| p.kind == "truncated"));
+    assert_eq!(d.faults[0].client.hresult, "0x80240439");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+        let _ = run("fuzz.log", &bytes);
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics_any_parser(text in "[ -~\t\r\n\u{a0}-\u{2ff}]{0,400}") {
+        for format in [ClientFormat::Classic, ClientFormat::Win10] {
+            for r in ClientRecords::new(&text, format) {
+                let _ = r;
+            }
+        }
+        for r in ServerRecords::new(&text) {
+            let _ = r;
+        }
+    }
+
+    #[test]
+    fn log_like_text_never_panics(lines in proptest::collection::vec(
+        prop_oneof![
+            "20[0-9]{2}-[01][0-9]-[0-3][0-9][\t ]{0,2}[0-2][0-9]:[0-5][0-9]:[0-5][0-9]:[0-9]{3}[\t ]{0,2}[0-9 ]{1,5}[\t ]{0,2}[0-9a-f]{1,4}[\t ]{0,2}[A-Za-z]{1,8}[\t ][ -~]{0,60}",
+            "20[0-9]{2}/[01][0-9]/[0-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-5][0-9]\\.[0-9]{7} [0-9]{1,6} +[0-9]{1,6} +[A-Za-z]{1,15} +[ -~]{0,60}",
+            "20[0-9]{2}-[01][0-9]-[0-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-5][0-9]\\.[0-9]{3} UTC[\t ]{0,2}(Error|Info|Change)[\t ]{0,2}w3wp\\.[0-9]{1,3}[\t ]{0,2}[A-Za-z.]{1,20}[\t ][ -~]{0,60}",
+            "   at [A-Za-z.]{1,30}\\([ -~]{0,20}\\)",
+            "[ -~]{0,80}",
+        ], 0..40)) {
+        let text = lines.join("\n");
+        let _ = run("logish.log", text.as_bytes());
+    }
+}
