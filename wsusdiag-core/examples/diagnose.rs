@@ -14,9 +14,6 @@ use std::process::ExitCode;
 
 use wsusdiag_core::{Input, Options, diagnose};
 
-const SAMPLE_CLIENT: &[u8] = include_bytes!("../samples/kb954960/WindowsUpdate.log");
-const SAMPLE_SERVER: &[u8] = include_bytes!("../samples/kb954960/SoftwareDistribution.log");
-
 const USAGE: &str = "usage: diagnose [--json] [--rules FILE] [FILE|FOLDER ...]
 
 Reads Windows Update client logs (WindowsUpdate.log, classic or Windows 10, or .etl traces)
@@ -53,19 +50,10 @@ fn main() -> ExitCode {
             _ => files.push(PathBuf::from(arg)),
         }
     }
-    let _ = rules;
-    let options = Options::default();
+    let mut options = Options::default();
+    options.rule_files.extend(rules);
     let inputs: Vec<Input<'_>> = if files.is_empty() {
-        vec![
-            Input::Buffer {
-                name: "sample/kb954960/WindowsUpdate.log".to_owned(),
-                bytes: SAMPLE_CLIENT,
-            },
-            Input::Buffer {
-                name: "sample/kb954960/SoftwareDistribution.log".to_owned(),
-                bytes: SAMPLE_SERVER,
-            },
-        ]
+        wsusdiag_core::sample::kb954960().into()
     } else {
         files.into_iter().map(Input::Path).collect()
     };

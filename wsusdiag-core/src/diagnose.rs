@@ -45,6 +45,9 @@ pub struct Options {
     pub time_window: Duration,
     /// Read inputs on all cores. Default true.
     pub parallel: bool,
+    /// Rules files (TOML) to load on top of the built-in known issues; a rule with a built-in
+    /// rule's id replaces it.
+    pub rule_files: Vec<PathBuf>,
 }
 
 impl Default for Options {
@@ -52,6 +55,7 @@ impl Default for Options {
         Self {
             time_window: Duration::seconds(120),
             parallel: true,
+            rule_files: Vec::new(),
         }
     }
 }
@@ -62,7 +66,10 @@ impl Default for Options {
 /// A path that cannot be read is an error; inside a folder, unreadable files are reported in
 /// [`InputSummary::problems`](crate::diagnosis::InputSummary::problems) instead. An input that
 /// is not a log is reported in the same way, never guessed.
-pub fn diagnose<'a>(inputs: impl IntoIterator<Item = Input<'a>>, options: &Options) -> Result<Diagnosis> {
+pub fn diagnose<'a>(
+    inputs: impl IntoIterator<Item = Input<'a>>,
+    options: &Options,
+) -> Result<Diagnosis> {
     enum Job<'a> {
         File(PathBuf),
         Bytes(String, &'a [u8]),
@@ -102,7 +109,10 @@ pub fn diagnose<'a>(inputs: impl IntoIterator<Item = Input<'a>>, options: &Optio
 
 /// [`diagnose`] over file paths.
 pub fn diagnose_paths<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Diagnosis> {
-    diagnose(paths.iter().map(|p| Input::Path(p.as_ref().to_path_buf())), options)
+    diagnose(
+        paths.iter().map(|p| Input::Path(p.as_ref().to_path_buf())),
+        options,
+    )
 }
 
 /// [`diagnose`] over named buffers.

@@ -11,8 +11,10 @@ pub mod events;
 pub mod input;
 pub mod knowledge;
 pub mod lines;
+pub mod log;
 pub mod records;
 mod report;
+pub mod sample;
 
 pub use diagnose::{Input, Options, diagnose, diagnose_buffers, diagnose_paths};
 pub use diagnosis::Diagnosis;

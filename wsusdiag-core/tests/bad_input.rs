@@ -19,7 +19,9 @@ fn empty_input_is_reported_not_guessed() {
 
 #[test]
 fn binary_garbage_is_unknown() {
-    let bytes: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let bytes: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     let d = run("garbage.bin", &bytes);
     assert_eq!(d.inputs[0].kind, None);
     assert_eq!(d.inputs[0].problems[0].kind, "unknown-format");
@@ -27,7 +29,9 @@ fn binary_garbage_is_unknown() {
 
 #[test]
 fn a_100_mb_line_is_read() {
-    let mut text = String::from("2016-09-08\t10:48:43:109\t 848\t604\tMisc\tWARNING: Send failed with hr = 80072ee2.\n");
+    let mut text = String::from(
+        "2016-09-08\t10:48:43:109\t 848\t604\tMisc\tWARNING: Send failed with hr = 80072ee2.\n",
+    );
     text.push_str("2016-09-08\t10:48:43:110\t 848\t604\tMisc\tWARNING: ");
     text.extend(std::iter::repeat_n("x", 100 << 20));
     text.push_str("\n2016-09-08\t10:48:44:000\t 848\t604\tMisc\tWARNING: SendRequest failed with hr = 80072ee2.\n");
@@ -40,8 +44,12 @@ fn a_100_mb_line_is_read() {
 
 #[test]
 fn invalid_utf8_in_one_line_does_not_lose_the_file() {
-    let mut bytes = b"2016-09-08\t10:48:43:109\t 848\t604\tMisc\tWARNING: Send failed with hr = 80072ee2.\n".to_vec();
-    bytes.extend_from_slice(b"2016-09-08\t10:48:43:110\t 848\t604\tMisc\tDer Index war au\xDFerhalb\n");
+    let mut bytes =
+        b"2016-09-08\t10:48:43:109\t 848\t604\tMisc\tWARNING: Send failed with hr = 80072ee2.\n"
+            .to_vec();
+    bytes.extend_from_slice(
+        b"2016-09-08\t10:48:43:110\t 848\t604\tMisc\tDer Index war au\xDFerhalb\n",
+    );
     let d = run("ansi.log", &bytes);
     assert_eq!(d.inputs[0].encoding, "windows-1252");
     assert_eq!((d.inputs[0].records, d.faults.len()), (2, 1));

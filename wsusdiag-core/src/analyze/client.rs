@@ -193,7 +193,10 @@ impl<'s> ClientAnalyzer<'s> {
             ClientEvent::ExitCode { hresult: 0 } => self.success(record),
             ClientEvent::DetectionEnd { .. } | ClientEvent::SyncStart => {}
             ClientEvent::ServerUrl { url, .. } => self.out.server_url = Some(url.to_owned()),
-            ClientEvent::ClientIdentity { client_id, dns_name } => {
+            ClientEvent::ClientIdentity {
+                client_id,
+                dns_name,
+            } => {
                 self.out.client_id = Some(client_id.to_owned());
                 if let Some(d) = dns_name {
                     self.out.dns_name = Some(d.to_owned());
@@ -255,7 +258,8 @@ impl<'s> ClientAnalyzer<'s> {
                 if let Some(f) = self.open.as_mut() {
                     f.add_code(hresult);
                     if let ClientEvent::ReportingFailure { .. } = event {
-                        f.method.get_or_insert_with(|| "ReportEventBatch".to_owned());
+                        f.method
+                            .get_or_insert_with(|| "ReportEventBatch".to_owned());
                     }
                     f.add_line(source, record, entry);
                 }

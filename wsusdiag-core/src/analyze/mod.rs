@@ -143,7 +143,10 @@ pub(crate) fn analyze(name: &str, bytes: &[u8]) -> Analysis {
                     Err(e) => note(&mut summary, &e),
                 }
             }
-            if !text.is_empty() && !text.ends_with(['\n', '\r']) && summary.problems.len() < PROBLEMS_CAP {
+            if !text.is_empty()
+                && !text.ends_with(['\n', '\r'])
+                && summary.problems.len() < PROBLEMS_CAP
+            {
                 summary.problems.push(whole_input_problem(
                     "truncated",
                     "the input ends without a line break: its last entry may be cut".to_owned(),

@@ -154,7 +154,8 @@ impl<'s> ServerAnalyzer<'s> {
                 {
                     prior.explains_throw = true;
                     e.evidence.splice(0..0, prior.evidence.iter().cloned());
-                    e.exception_kinds.extend(prior.exception_kinds.iter().cloned());
+                    e.exception_kinds
+                        .extend(prior.exception_kinds.iter().cloned());
                     e.frames.extend(prior.frames.iter().cloned());
                     e.text = format!("{}\n{}", prior.text, e.text);
                 }

@@ -121,7 +121,11 @@ pub(crate) fn correlate(fleet: &Fleet, window: Duration) -> Correlation {
                 client: ci,
                 fault: fi,
                 server,
-                join: if server.is_some() { Join::FaultId } else { Join::None },
+                join: if server.is_some() {
+                    Join::FaultId
+                } else {
+                    Join::None
+                },
             });
         }
     }
@@ -156,7 +160,11 @@ pub(crate) fn correlate(fleet: &Fleet, window: Duration) -> Correlation {
             continue;
         }
         let utc = time + Duration::seconds(offset);
-        let client_host = f.server_url.as_deref().or(c.server_url.as_deref()).and_then(host_of);
+        let client_host = f
+            .server_url
+            .as_deref()
+            .or(c.server_url.as_deref())
+            .and_then(host_of);
         let best = nearest(&timeline, utc, window, |r| {
             taken.binary_search(&r).is_err() && same_server(fleet, r.server, client_host)
         });
@@ -193,8 +201,7 @@ fn same_server(fleet: &Fleet, server: usize, host: Option<&str>) -> bool {
         Some(h) => {
             hosts.is_empty()
                 || hosts.iter().any(|s| {
-                    s.eq_ignore_ascii_case(h)
-                        || short_name(s).eq_ignore_ascii_case(short_name(h))
+                    s.eq_ignore_ascii_case(h) || short_name(s).eq_ignore_ascii_case(short_name(h))
                 })
         }
     }
@@ -211,13 +218,27 @@ fn server_timeline(fleet: &Fleet) -> Vec<(NaiveDateTime, EntryRef)> {
     for (si, (_, s)) in fleet.servers.iter().enumerate() {
         for (i, e) in s.throws.iter().enumerate() {
             if let Some(time) = e.time {
-                t.push((time, EntryRef { server: si, throw: true, index: i }));
+                t.push((
+                    time,
+                    EntryRef {
+                        server: si,
+                        throw: true,
+                        index: i,
+                    },
+                ));
             }
         }
         for (i, e) in s.errors.iter().enumerate() {
             let explains = e.cause.is_some() || e.level.eq_ignore_ascii_case("error");
             if let (Some(time), true, false) = (e.time, explains, e.explains_throw) {
-                t.push((time, EntryRef { server: si, throw: false, index: i }));
+                t.push((
+                    time,
+                    EntryRef {
+                        server: si,
+                        throw: false,
+                        index: i,
+                    },
+                ));
             }
         }
     }
@@ -248,7 +269,12 @@ pub(crate) fn iso(t: NaiveDateTime, utc: bool) -> String {
 }
 
 /// The client's side of a fault, for the report.
-pub(crate) fn client_side(source: &str, c: &ClientAnalysis, f: &ClientFault, offset: Option<i64>) -> ClientSide {
+pub(crate) fn client_side(
+    source: &str,
+    c: &ClientAnalysis,
+    f: &ClientFault,
+    offset: Option<i64>,
+) -> ClientSide {
     let info = hresult::lookup(f.hresult);
     ClientSide {
         source: source.to_owned(),
@@ -296,7 +322,11 @@ pub(crate) fn server_side(source: &str, e: &ServerEntry) -> ServerSide {
 }
 
 /// Assembles the diagnosis (without findings; rules add those).
-pub(crate) fn assemble(fleet: &Fleet, corr: &Correlation, rule_of: &[Option<(String, &'static str)>]) -> Diagnosis {
+pub(crate) fn assemble(
+    fleet: &Fleet,
+    corr: &Correlation,
+    rule_of: &[Option<(String, &'static str)>],
+) -> Diagnosis {
     let mut faults = Vec::new();
     for (k, j) in corr.joined.iter().enumerate() {
         let (source, c) = &fleet.clients[j.client];
@@ -318,14 +348,22 @@ pub(crate) fn assemble(fleet: &Fleet, corr: &Correlation, rule_of: &[Option<(Str
     for (si, (source, s)) in fleet.servers.iter().enumerate() {
         let mut entries: Vec<(u32, ServerSide)> = Vec::new();
         for (i, e) in s.throws.iter().enumerate() {
-            if !used.contains(&EntryRef { server: si, throw: true, index: i }) {
+            if !used.contains(&EntryRef {
+                server: si,
+                throw: true,
+                index: i,
+            }) {
                 entries.push((e.line, server_side(source, e)));
             }
         }
         for (i, e) in s.errors.iter().enumerate() {
             if e.cause.is_some()
                 && !e.explains_throw
-                && !used.contains(&EntryRef { server: si, throw: false, index: i })
+                && !used.contains(&EntryRef {
+                    server: si,
+                    throw: false,
+                    index: i,
+                })
             {
                 entries.push((e.line, server_side(source, e)));
             }
@@ -344,7 +382,12 @@ pub(crate) fn assemble(fleet: &Fleet, corr: &Correlation, rule_of: &[Option<(Str
             detections: c.detections,
             failures: u32::try_from(c.faults.len()).unwrap_or(u32::MAX),
             last_success: c.last_success.map(|t| iso(t, c.utc)),
-            last_failure: c.faults.iter().filter_map(|f| f.time).max().map(|t| iso(t, c.utc)),
+            last_failure: c
+                .faults
+                .iter()
+                .filter_map(|f| f.time)
+                .max()
+                .map(|t| iso(t, c.utc)),
         })
         .collect();
     Diagnosis {

@@ -40,7 +40,11 @@ fn robust_median(values: &[i64]) -> Option<(i64, u32)> {
         }
         v.sort_unstable();
         let n = v.len();
-        Some(if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2 })
+        Some(if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]) / 2
+        })
     };
     let mut all = values.to_vec();
     let m = median(&mut all)?;
@@ -59,7 +63,10 @@ mod tests {
 
     #[test]
     fn median_ignores_a_wrong_pair() {
-        assert_eq!(robust_median(&[18000, 18002, 18001, -5000]), Some((18001, 3)));
+        assert_eq!(
+            robust_median(&[18000, 18002, 18001, -5000]),
+            Some((18001, 3))
+        );
         assert_eq!(robust_median(&[]), None);
     }
 
@@ -70,9 +77,15 @@ mod tests {
             ..ClientAnalysis::default()
         };
         let o = estimate_offset("c", &c, &[18000 + 95, 18000 + 95]);
-        assert_eq!((o.offset_seconds, o.basis, o.skew_seconds), (Some(18095), Some("fault-id"), Some(95)));
+        assert_eq!(
+            (o.offset_seconds, o.basis, o.skew_seconds),
+            (Some(18095), Some("fault-id"), Some(95))
+        );
         let o = estimate_offset("c", &c, &[]);
-        assert_eq!((o.offset_seconds, o.basis, o.skew_seconds), (Some(18000), Some("tz-banner"), None));
+        assert_eq!(
+            (o.offset_seconds, o.basis, o.skew_seconds),
+            (Some(18000), Some("tz-banner"), None)
+        );
         let o = estimate_offset("c", &ClientAnalysis::default(), &[]);
         assert_eq!(o.offset_seconds, None);
     }

@@ -30,7 +30,11 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 fn headline(out: &mut String, d: &Diagnosis) {
-    let clients = d.inputs.iter().filter(|i| i.kind.is_some_and(|k| k.starts_with("client"))).count();
+    let clients = d
+        .inputs
+        .iter()
+        .filter(|i| i.kind.is_some_and(|k| k.starts_with("client")))
+        .count();
     let servers = d.inputs.iter().filter(|i| i.kind == Some("server")).count();
     let _ = writeln!(
         out,
@@ -58,7 +62,11 @@ fn headline(out: &mut String, d: &Diagnosis) {
         let who = if f.clients.is_empty() {
             "server log only".to_owned()
         } else {
-            format!("{} of {}", f.clients.len(), plural(d.clients.len(), "client", "clients"))
+            format!(
+                "{} of {}",
+                f.clients.len(),
+                plural(d.clients.len(), "client", "clients")
+            )
         };
         let _ = writeln!(
             out,
@@ -76,14 +84,25 @@ fn headline(out: &mut String, d: &Diagnosis) {
             "confirmed" => "the client's failure and the server's error were joined",
             _ => "only one side's log shows it; add the other log to confirm",
         };
-        let _ = writeln!(out, "  ({} is {}: {}.)", first.rule_id, first.confidence, how);
+        let _ = writeln!(
+            out,
+            "  ({} is {}: {}.)",
+            first.rule_id, first.confidence, how
+        );
     }
 }
 
 fn finding(out: &mut String, d: &Diagnosis, n: usize, f: &Finding) {
-    let _ = writeln!(out, "\n{}", rule_line(&format!("{n}. {} · {}", f.rule_id, f.confidence)));
+    let _ = writeln!(
+        out,
+        "\n{}",
+        rule_line(&format!("{n}. {} · {}", f.rule_id, f.confidence))
+    );
     wrap(out, &f.title, "");
-    let fault = d.faults.iter().find(|x| x.rule_id.as_deref() == Some(f.rule_id.as_str()));
+    let fault = d
+        .faults
+        .iter()
+        .find(|x| x.rule_id.as_deref() == Some(f.rule_id.as_str()));
     let (client_ev, server_ev): (Vec<&Evidence>, Vec<&Evidence>) = match fault {
         Some(x) => (
             key_client_lines(x),
@@ -110,14 +129,39 @@ fn finding(out: &mut String, d: &Diagnosis, n: usize, f: &Finding) {
         }
     }
     evidence_block(out, "What the server logged", &server_ev);
-    if let Some(cause) = fault.and_then(|x| x.server.as_ref()).and_then(|s| s.cause.as_ref()) {
-        let place = cause.method.as_deref().map(|m| format!(" in {m}")).unwrap_or_default();
-        wrap(out, &format!("The server failed with {}{place}: {}", cause.exception, cause.message), "    ");
+    if let Some(cause) = fault
+        .and_then(|x| x.server.as_ref())
+        .and_then(|s| s.cause.as_ref())
+    {
+        let place = cause
+            .method
+            .as_deref()
+            .map(|m| format!(" in {m}"))
+            .unwrap_or_default();
+        wrap(
+            out,
+            &format!(
+                "The server failed with {}{place}: {}",
+                cause.exception, cause.message
+            ),
+            "    ",
+        );
     }
     if let Some(x) = fault {
         match x.correlation {
-            "fault-id" => wrap(out, &format!("Joined by the fault ID {} found in both logs.", x.client.fault_id.as_deref().unwrap_or("")), "    "),
-            "time-window" => wrap(out, "Joined by time: the server error is the nearest one to the client failure once the clock offset is applied.", "    "),
+            "fault-id" => wrap(
+                out,
+                &format!(
+                    "Joined by the fault ID {} found in both logs.",
+                    x.client.fault_id.as_deref().unwrap_or("")
+                ),
+                "    ",
+            ),
+            "time-window" => wrap(
+                out,
+                "Joined by time: the server error is the nearest one to the client failure once the clock offset is applied.",
+                "    ",
+            ),
             _ => {}
         }
     }
@@ -144,7 +188,15 @@ fn finding(out: &mut String, d: &Diagnosis, n: usize, f: &Finding) {
 /// The lines that tell the story of a client fault: the failure, the fault's ErrorCode and
 /// ID; at most five.
 fn key_client_lines(f: &Fault) -> Vec<&Evidence> {
-    const KEYS: &[&str] = &["failure, error", "ErrorCode", "ID:", "errorCode=", "*FAILED*", "<ID>", "FATAL"];
+    const KEYS: &[&str] = &[
+        "failure, error",
+        "ErrorCode",
+        "ID:",
+        "errorCode=",
+        "*FAILED*",
+        "<ID>",
+        "FATAL",
+    ];
     let mut v: Vec<&Evidence> = f
         .client
         .evidence
@@ -173,14 +225,22 @@ fn evidence_block(out: &mut String, title: &str, ev: &[&Evidence]) {
 fn unexplained(out: &mut String, d: &Diagnosis) {
     let rest: Vec<&Fault> = d.faults.iter().filter(|f| f.rule_id.is_none()).collect();
     if !rest.is_empty() {
-        let _ = writeln!(out, "\n{}", rule_line("Client failures no known issue explains"));
+        let _ = writeln!(
+            out,
+            "\n{}",
+            rule_line("Client failures no known issue explains")
+        );
         for f in rest.iter().take(FAULTS_LISTED) {
             let c = &f.client;
-            let what = [c.hresult_name.map(str::to_owned), c.method.clone(), c.error_code.clone()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(", ");
+            let what = [
+                c.hresult_name.map(str::to_owned),
+                c.method.clone(),
+                c.error_code.clone(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", ");
             let line = format!(
                 "  {}:{} {} {} ({}){}",
                 c.source,
@@ -190,13 +250,20 @@ fn unexplained(out: &mut String, d: &Diagnosis) {
                 what,
                 match f.correlation {
                     "none" => String::new(),
-                    j => format!(" · server {} ({j})", f.server.as_ref().map_or(0, |s| s.line)),
+                    j => format!(
+                        " · server {} ({j})",
+                        f.server.as_ref().map_or(0, |s| s.line)
+                    ),
                 }
             );
             let _ = writeln!(out, "{}", cut_to(&line, WIDTH));
         }
         if rest.len() > FAULTS_LISTED {
-            let _ = writeln!(out, "  … and {} more (see --json).", rest.len() - FAULTS_LISTED);
+            let _ = writeln!(
+                out,
+                "  … and {} more (see --json).",
+                rest.len() - FAULTS_LISTED
+            );
         }
     }
     if !d.server_faults.is_empty() {
@@ -221,9 +288,21 @@ fn clocks(out: &mut String, d: &Diagnosis) {
                     .filter(|s| *s != 0)
                     .map(|s| format!("; clock off by {s:+} s beyond its time zone"))
                     .unwrap_or_default();
-                format!("  {}: server UTC = log time {:+} s (from {basis}{}){skew}", c.source, o, if c.pairs > 0 { format!(", {} pairs", c.pairs) } else { String::new() })
+                format!(
+                    "  {}: server UTC = log time {:+} s (from {basis}{}){skew}",
+                    c.source,
+                    o,
+                    if c.pairs > 0 {
+                        format!(", {} pairs", c.pairs)
+                    } else {
+                        String::new()
+                    }
+                )
             }
-            _ => format!("  {}: offset unknown (no tz: banner and no fault ID found on the server)", c.source),
+            _ => format!(
+                "  {}: offset unknown (no tz: banner and no fault ID found on the server)",
+                c.source
+            ),
         };
         let _ = writeln!(out, "{}", cut_to(&line, WIDTH));
     }
@@ -246,8 +325,16 @@ fn inputs(out: &mut String, d: &Diagnosis) {
         );
         let _ = writeln!(out, "{}", cut_to(&line, WIDTH));
         for p in i.problems.iter().take(3) {
-            let at = if p.line > 0 { format!("line {}, column {}: ", p.line, p.column) } else { String::new() };
-            let _ = writeln!(out, "{}", cut_to(&format!("      {at}{}", p.message), WIDTH));
+            let at = if p.line > 0 {
+                format!("line {}, column {}: ", p.line, p.column)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "{}",
+                cut_to(&format!("      {at}{}", p.message), WIDTH)
+            );
         }
     }
 }
