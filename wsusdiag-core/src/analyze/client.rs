@@ -40,8 +40,6 @@ pub(crate) struct ClientFault {
     pub soap_client_error: Option<u32>,
     pub soap_error_code: Option<u32>,
     pub server_url: Option<String>,
-    /// The log's `tz:` when the fault was logged.
-    pub tz_minutes: Option<i32>,
     pub evidence: Vec<Evidence>,
     /// Message texts of the fault's lines, for rule patterns.
     pub messages: Vec<String>,
@@ -137,7 +135,6 @@ pub(crate) struct ClientAnalyzer<'s> {
     source: &'s str,
     out: ClientAnalysis,
     open: Option<ClientFault>,
-    tz: Option<i32>,
 }
 
 impl<'s> ClientAnalyzer<'s> {
@@ -146,7 +143,6 @@ impl<'s> ClientAnalyzer<'s> {
             source,
             out: ClientAnalysis::default(),
             open: None,
-            tz: None,
         }
     }
 
@@ -167,7 +163,6 @@ impl<'s> ClientAnalyzer<'s> {
             last_time: record.time,
             pid: record.pid,
             server_url: self.out.server_url.clone(),
-            tz_minutes: self.tz,
             ..ClientFault::default()
         })
     }
@@ -179,11 +174,11 @@ impl<'s> ClientAnalyzer<'s> {
         };
         let source = self.source;
         match event {
-            ClientEvent::LoggingInitialized { tz_minutes, .. } => {
-                if tz_minutes.is_some() {
-                    self.tz = tz_minutes;
-                    self.out.tz_minutes = self.out.tz_minutes.or(tz_minutes);
-                }
+            ClientEvent::LoggingInitialized {
+                tz_minutes: Some(tz),
+                ..
+            } => {
+                self.out.tz_minutes = self.out.tz_minutes.or(Some(tz));
             }
             ClientEvent::DetectionStart { .. } => {
                 self.close();
@@ -264,9 +259,6 @@ impl<'s> ClientAnalyzer<'s> {
                     f.add_line(source, record, entry);
                 }
             }
-            ClientEvent::ReportingSuccess
-            | ClientEvent::CookieExpired
-            | ClientEvent::SelfUpdate { hresult: None } => {}
             _ => {}
         }
     }

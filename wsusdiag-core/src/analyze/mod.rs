@@ -96,7 +96,7 @@ pub(crate) fn analyze(name: &str, bytes: &[u8]) -> Analysis {
         }
     };
     summary.kind = Some(kind.as_str());
-    let mut note = |summary: &mut InputSummary, e: &ParseError| {
+    let note = |summary: &mut InputSummary, e: &ParseError| {
         summary.malformed_lines += 1;
         if summary.problems.len() < PROBLEMS_CAP {
             summary.problems.push(problem(e));

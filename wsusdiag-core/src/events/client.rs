@@ -265,13 +265,16 @@ fn fault_field(m: &str) -> Option<ClientEvent<'_>> {
         f.code = Some(v.trim());
     } else if m.starts_with("Soap fault info") {
         f.fault_string = None;
-    } else if let Some(v) = m.strip_prefix("detail:") {
+    } else if let Some(v) = m
+        .strip_prefix("detail:")
+        .or_else(|| m.find("<detail>").map(|at| &m[at..]))
+    {
         let v = v.trim();
         f.error_code = between(v, "<ErrorCode>", "</ErrorCode>");
         f.message = between(v, "<Message>", "</Message>");
         f.id = between(v, "<ID>", "</ID>").map(|id| guid_at(id).unwrap_or(id));
         f.method = between(v, "<Method>", "</Method>").map(method_name);
-    } else if let Some(v) = m.strip_prefix("Soap fault detail:") {
+    } else if let Some(v) = after(m, "Soap fault detail:") {
         f.error_code = quoted(v, "errorCode=");
         f.message = quoted(v, "message=");
         f.id = quoted(v, "id=").map(|id| guid_at(id).unwrap_or(id));
@@ -280,6 +283,11 @@ fn fault_field(m: &str) -> Option<ClientEvent<'_>> {
         return None;
     }
     Some(ClientEvent::Fault(f))
+}
+
+/// The text after `key`, wherever it is in the message.
+fn after<'a>(m: &'a str, key: &str) -> Option<&'a str> {
+    m.find(key).map(|at| &m[at + key.len()..])
 }
 
 /// A single-quoted value `key='…'`; the value may itself hold quotes, so it ends at `', `.

@@ -122,11 +122,11 @@ fn finding(out: &mut String, d: &Diagnosis, n: usize, f: &Finding) {
         }
     };
     evidence_block(out, "What the client logged", &client_ev);
-    if let Some(x) = fault {
-        if let Some(c) = x.client.hresult_name {
-            let desc = x.client.hresult_description.unwrap_or("");
-            wrap(out, &format!("{} is {c}: {desc}", x.client.hresult), "    ");
-        }
+    if let Some(x) = fault
+        && let Some(c) = x.client.hresult_name
+    {
+        let desc = x.client.hresult_description.unwrap_or("");
+        wrap(out, &format!("{} is {c}: {desc}", x.client.hresult), "    ");
     }
     evidence_block(out, "What the server logged", &server_ev);
     if let Some(cause) = fault

@@ -1,0 +1,323 @@
+//! The fault model end to end: fault-ID joins, clock offsets, time-window joins, logs that do
+//! not belong together, a missing side, and a WSUS hierarchy.
+
+use wsusdiag_core::{Diagnosis, Options, diagnose, diagnose_buffers, sample};
+
+fn run(inputs: &[(&str, &str)]) -> Diagnosis {
+    let buffers: Vec<(&str, &[u8])> = inputs.iter().map(|(n, t)| (*n, t.as_bytes())).collect();
+    diagnose_buffers(&buffers, &Options::default()).expect("diagnosis")
+}
+
+/// A classic client line.
+fn c(date: &str, time: &str, comp: &str, msg: &str) -> String {
+    format!("{date}\t{time}\t1044\t5f0\t{comp}\t{msg}\n")
+}
+
+fn banner(date: &str, tz: &str) -> String {
+    c(
+        date,
+        "07:00:00:000",
+        "Misc",
+        &format!("===========  Logging initialized (build: 7.6.7600.320, tz: {tz})  ==========="),
+    )
+}
+
+/// A server line.
+fn s(date: &str, time: &str, level: &str, thread: &str, source: &str, msg: &str) -> String {
+    format!("{date} {time} UTC\t{level}\t{thread}\t{source}\t{msg}\n")
+}
+
+const SQL_TIMEOUT: &str = "DBLAYER: Errors[0]: Source .Net SqlClient Data Provider, Server WSUS01\\MICROSOFT##WID, Number -2, Class 10, State 0, Procedure ConnectionRead (WrapperRead())., LineNumber 0: Timeout expired.  The timeout period elapsed prior to completion of the operation or the server is not responding.";
+
+#[test]
+fn sample_joins_by_fault_id_and_finds_the_clock() {
+    let d = diagnose(sample::kb954960(), &Options::default()).unwrap();
+    assert_eq!(d.faults.len(), 2);
+    for f in &d.faults {
+        assert_eq!(f.correlation, "fault-id");
+        let server = f.server.as_ref().unwrap();
+        assert_eq!(server.throw_id, f.client.fault_id);
+        let cause = server.cause.as_ref().unwrap();
+        assert_eq!(cause.exception, "System.ArgumentException");
+        assert_eq!(
+            cause.method.as_deref(),
+            Some("ClientImplementation.GetSyncInfo")
+        );
+    }
+    // tz -0400 and a clock 42 s fast: server UTC = local + 4 h - 42 s.
+    let o = &d.clock_offsets[0];
+    assert_eq!(
+        (o.offset_seconds, o.basis, o.pairs, o.skew_seconds),
+        (Some(14_358), Some("fault-id"), 2, Some(-42))
+    );
+    assert!(d.server_faults.is_empty(), "{:#?}", d.server_faults);
+    assert_eq!(
+        d.clients[0].client_id.as_deref(),
+        Some("7f3e1c52-9a4b-4d1e-8b6f-2c5a9e0d3b71")
+    );
+    assert_eq!((d.clients[0].detections, d.clients[0].failures), (2, 2));
+}
+
+/// Two clients in different zones fail with HTTP 503 while the server's database times out;
+/// a third fails at its proxy, which the server never sees.
+fn fleet_503() -> Vec<(&'static str, String)> {
+    let pacific = banner("2023-02-07", "-0800")
+        + &c(
+            "2023-02-07",
+            "10:00:04:120",
+            "PT",
+            "+++++++++++  PT: Synchronizing server updates  +++++++++++",
+        )
+        + &c(
+            "2023-02-07",
+            "10:00:04:120",
+            "PT",
+            "  + ServiceId = {3DA21691-E39D-4DA6-8A4B-B43877BCB1B7}, Server URL = http://wsus01.contoso.com:8530/ClientWebService/client.asmx",
+        )
+        + &c(
+            "2023-02-07",
+            "10:00:05:500",
+            "PT",
+            "WARNING: SyncUpdates failure, error = 0x80244022, soap client error = 10, soap error code = 0, HTTP status code = 503",
+        )
+        + &c(
+            "2023-02-07",
+            "10:00:05:500",
+            "PT",
+            "WARNING: PTError: 0x80244022",
+        )
+        + &c(
+            "2023-02-07",
+            "10:00:05:510",
+            "Agent",
+            "  * WARNING: Exit code = 0x80244022",
+        );
+    let berlin = banner("2023-02-07", "+0100")
+        + &c(
+            "2023-02-07",
+            "19:00:09:010",
+            "PT",
+            "  + ServiceId = {3DA21691-E39D-4DA6-8A4B-B43877BCB1B7}, Server URL = http://wsus01:8530/ClientWebService/client.asmx",
+        )
+        + &c(
+            "2023-02-07",
+            "19:00:09:880",
+            "PT",
+            "WARNING: SyncUpdates failure, error = 0x80244022, soap client error = 10, soap error code = 0, HTTP status code = 503",
+        );
+    let proxied = banner("2023-02-07", "+0000")
+        + &c(
+            "2023-02-07",
+            "18:00:06:000",
+            "PT",
+            "WARNING: GetConfig failure, error = 0x8024401B, soap client error = 10, soap error code = 0, HTTP status code = 407",
+        );
+    let server = s(
+        "2023-02-07",
+        "17:59:40.100",
+        "Info",
+        "w3wp.14",
+        "ClientImplementation.GetCookie",
+        "Issued cookie",
+    ) + &s(
+        "2023-02-07",
+        "18:00:03.250",
+        "Error",
+        "w3wp.22",
+        "DBConnection.LogSqlException",
+        SQL_TIMEOUT,
+    ) + &s(
+        "2023-02-07",
+        "18:00:08.900",
+        "Error",
+        "w3wp.23",
+        "DBConnection.LogSqlException",
+        SQL_TIMEOUT,
+    ) + &s(
+        "2023-02-07",
+        "18:10:00.000",
+        "Warning",
+        "w3wp.9",
+        "SoapUtilities.CreateException",
+        "ThrowException: actor = http://wsus01.contoso.com:8530/ClientWebService/client.asmx, ID=0b6d1f4e-2a8c-4e55-9c61-7f3d2e1a9b08, ErrorCode=InvalidCookie, Message=, Client=x",
+    );
+    vec![
+        ("pacific.log", pacific),
+        ("berlin.log", berlin),
+        ("proxied.log", proxied),
+        ("server.log", server),
+    ]
+}
+
+#[test]
+fn id_less_503_faults_join_the_sql_timeouts_by_time() {
+    let logs = fleet_503();
+    let refs: Vec<(&str, &str)> = logs.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    let d = run(&refs);
+    let by = |src: &str| d.faults.iter().find(|f| f.client.source == src).unwrap();
+    let pacific = by("pacific.log");
+    assert_eq!(pacific.correlation, "time-window");
+    let server = pacific.server.as_ref().unwrap();
+    assert_eq!(server.line, 2);
+    assert_eq!(server.cause.as_ref().unwrap().sql_number, Some(-2));
+    assert_eq!(
+        pacific.client.time_utc.as_deref(),
+        Some("2023-02-07T18:00:05.500Z")
+    );
+    let berlin = by("berlin.log");
+    assert_eq!(berlin.correlation, "time-window");
+    assert_eq!(
+        berlin.server.as_ref().unwrap().line,
+        3,
+        "each fault takes the nearest error"
+    );
+    let proxied = by("proxied.log");
+    assert_eq!(
+        proxied.correlation, "none",
+        "a proxy 407 never reached the server"
+    );
+    assert!(proxied.server.is_none());
+    let offsets: Vec<_> = d
+        .clock_offsets
+        .iter()
+        .map(|o| (o.source.as_str(), o.offset_seconds, o.basis))
+        .collect();
+    assert_eq!(
+        offsets,
+        [
+            ("pacific.log", Some(28_800), Some("tz-banner")),
+            ("berlin.log", Some(-3_600), Some("tz-banner")),
+            ("proxied.log", Some(0), Some("tz-banner"))
+        ]
+    );
+    // The unjoined InvalidCookie fault the server sent stays on the server side.
+    assert_eq!(d.server_faults.len(), 1);
+    assert_eq!(
+        d.server_faults[0].error_code.as_deref(),
+        Some("InvalidCookie")
+    );
+}
+
+#[test]
+fn logs_that_do_not_belong_together_are_not_joined() {
+    let mut logs = fleet_503();
+    // The same server log, a day later: nothing may be joined.
+    logs[3].1 = logs[3].1.replace("2023-02-07", "2023-02-08");
+    let refs: Vec<(&str, &str)> = logs.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    let d = run(&refs);
+    assert!(
+        d.faults
+            .iter()
+            .all(|f| f.correlation == "none" && f.server.is_none())
+    );
+}
+
+#[test]
+fn a_client_of_another_server_is_not_joined_by_time() {
+    let client = banner("2023-02-07", "+0000")
+        + &c(
+            "2023-02-07",
+            "18:00:03:000",
+            "PT",
+            "  + ServiceId = {3DA21691-E39D-4DA6-8A4B-B43877BCB1B7}, Server URL = http://wsus07:8530/ClientWebService/client.asmx",
+        )
+        + &c(
+            "2023-02-07",
+            "18:00:04:000",
+            "PT",
+            "WARNING: SyncUpdates failure, error = 0x80244022, soap client error = 10, soap error code = 0, HTTP status code = 503",
+        );
+    let logs = fleet_503();
+    let d = run(&[("other.log", &client), ("server.log", &logs[3].1)]);
+    assert_eq!(d.faults[0].correlation, "none");
+}
+
+#[test]
+fn windows_10_client_without_tz_gets_its_offset_from_fault_ids() {
+    let client = "2023/09/14 16:09:29.8316990 5000  5160  Agent           * START * Finding updates CallerId = UpdateOrchestrator  Id = 38\n\
+2023/09/14 16:09:31.1200000 5000  5160  WebServices     WS WARNING: Soap fault detail: errorCode='InvalidParameters', message='parameters.InstalledNonLeafUpdateIDs', id='8889e6f6-cc94-4b2b-9d0c-9818649a5dfc', method='\"http://www.microsoft.com/SoftwareDistribution/Server/ClientWebService/SyncUpdates\"'\n\
+2023/09/14 16:09:31.1210000 5000  5160  WebServices     *FAILED* [80244007] Web service call\n\
+2023/09/14 16:09:31.1220000 5000  5160  ProtocolTalker  *FAILED* [80244007] Method failed [CAgentProtocolTalker::SyncUpdates_WithRecovery:1234]\n\
+2023/09/14 16:12:02.5000000 5000  5160  WebServices     *FAILED* [8024401C] Web service call\n";
+    let server = s(
+        "2023-09-14",
+        "14:09:30.410",
+        "Warning",
+        "w3wp.31",
+        "SoapUtilities.CreateException",
+        "ThrowException: actor = http://wsus:8530/ClientWebService/client.asmx, ID=8889E6F6-CC94-4B2B-9D0C-9818649A5DFC, ErrorCode=InvalidParameters, Message=parameters.InstalledNonLeafUpdateIDs, Client=5b1c3a3e-8d3f-4f7e-9b0a-2f1d6c7e8a90",
+    ) + &s(
+        "2023-09-14",
+        "14:12:00.900",
+        "Error",
+        "w3wp.31",
+        "ClientImplementation.SyncUpdates",
+        "System.Data.SqlClient.SqlException: Timeout expired.",
+    );
+    let d = run(&[("server.log", &server), ("win10.log", client)]);
+    assert_eq!(d.inputs[1].kind, Some("client-win10"));
+    assert_eq!(d.faults.len(), 2);
+    let first = &d.faults[0];
+    assert_eq!(
+        (first.correlation, first.client.hresult.as_str()),
+        ("fault-id", "0x80244007")
+    );
+    assert_eq!(
+        first.client.error_code.as_deref(),
+        Some("InvalidParameters")
+    );
+    let o = &d.clock_offsets[0];
+    assert_eq!(
+        (o.offset_seconds, o.basis, o.tz_minutes),
+        (Some(-7_201), Some("fault-id"), None)
+    );
+    // With the offset known, the later timeout joins the server's SQL error by time.
+    assert_eq!(d.faults[1].correlation, "time-window");
+    assert_eq!(d.faults[1].server.as_ref().unwrap().line, 2);
+}
+
+#[test]
+fn a_missing_side_still_reports_every_fault() {
+    let d = diagnose([sample::kb954960()[0].clone()], &Options::default()).unwrap();
+    assert_eq!(d.faults.len(), 2);
+    assert!(d.faults.iter().all(|f| f.correlation == "none"));
+    assert_eq!(d.clock_offsets[0].basis, Some("tz-banner"));
+    let d = diagnose([sample::kb954960()[1].clone()], &Options::default()).unwrap();
+    assert!(d.faults.is_empty());
+    assert_eq!(d.server_faults.len(), 2, "both faults the server sent");
+}
+
+#[test]
+fn a_hierarchy_keeps_upstream_faults_on_their_server() {
+    let [client, downstream] = sample::kb954960();
+    let upstream = s(
+        "2008-07-14",
+        "12:41:09.000",
+        "Error",
+        "WsusService.25",
+        "SoapUtilities.LogException",
+        "USS ThrowException: Actor = https://upstream01:8531/ServerSyncWebService/ServerSyncWebService.asmx, Method = \"http://www.microsoft.com/SoftwareDistribution/GetUpdateData\", ID=3c7a0e55-0b8d-4f0e-a2f1-59c6d8e4b713, ErrorCode=InternalServerError, Message=",
+    ) + "   at Microsoft.UpdateServices.Internal.SoapUtilities.LogException(SoapException e)\n   at Microsoft.UpdateServices.ServerSync.CatalogSyncAgentCore.ExecuteSyncProtocol(Boolean allowRedirect)\n";
+    let d = diagnose(
+        [
+            client,
+            downstream,
+            wsusdiag_core::Input::Buffer {
+                name: "upstream.log".into(),
+                bytes: upstream.as_bytes(),
+            },
+        ],
+        &Options::default(),
+    )
+    .unwrap();
+    assert!(d.faults.iter().all(|f| f.correlation == "fault-id"));
+    assert!(d.faults.iter().all(|f| {
+        f.server
+            .as_ref()
+            .unwrap()
+            .source
+            .ends_with("SoftwareDistribution.log")
+    }));
+    assert_eq!(d.server_faults.len(), 1);
+    assert_eq!(d.server_faults[0].source, "upstream.log");
+}
