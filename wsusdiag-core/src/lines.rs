@@ -68,7 +68,11 @@ impl<'a> Iterator for Lines<'a> {
 }
 
 /// 1-based character column of byte `offset` within `line`.
+#[inline]
 pub(crate) fn column_of(line: &str, offset: usize) -> u32 {
+    if offset == 0 {
+        return 1;
+    }
     let offset = offset.min(line.len());
     let prefix = line.get(..offset).unwrap_or(line);
     u32::try_from(prefix.chars().count() + 1).unwrap_or(u32::MAX)

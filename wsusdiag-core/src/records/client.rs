@@ -194,7 +194,10 @@ impl<'a> Iterator for ClientRecords<'a> {
             // Fast path: a well-formed line needs no clean-up.
             if let Some(h) = strict(line.text, self.format, &mut self.dates) {
                 let msg = &line.text[h.message.min(line.text.len())..];
-                if let Some(split) = find_joined(msg, self.format) {
+                // A TAB-separated entry joined to this one brings its TABs along; without one
+                // there is nothing to split (a classic message rarely holds a TAB).
+                let may_join = self.format == ClientFormat::Win10 || memchr::memchr(b'\t', msg.as_bytes()).is_some();
+                if let Some(split) = may_join.then(|| find_joined(msg, self.format)).flatten() {
                     let at = h.message + split;
                     let end = h.message + msg[..split].trim_end().len();
                     self.joined = Some((line, at));
