@@ -178,6 +178,12 @@ pub struct ServerSide {
     pub time: Option<String>,
     /// `process.thread` (`w3wp.12`).
     pub thread: String,
+    /// The `Class.Method` that wrote the entry.
+    pub logger: String,
+    /// The web service URL the fault names (`actor`).
+    pub actor: Option<String>,
+    /// Whether the fault came from the upstream server (`USS ThrowException`), not a client.
+    pub upstream: bool,
     /// The fault ID of the `ThrowException` entry.
     pub throw_id: Option<String>,
     /// Its `ErrorCode`.

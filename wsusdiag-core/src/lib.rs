@@ -19,3 +19,8 @@ pub mod sample;
 pub use diagnose::{Input, Options, diagnose, diagnose_buffers, diagnose_paths};
 pub use diagnosis::Diagnosis;
 pub use error::{Error, ParseError, ParseErrorKind, Position, Result};
+
+/// The README's Rust examples, compiled as doctests so they cannot go stale.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -312,6 +312,13 @@ pub(crate) fn server_side(source: &str, e: &ServerEntry) -> ServerSide {
         line: e.line,
         time: e.time.map(|t| iso(t, true)),
         thread: e.thread.clone(),
+        logger: e.source.clone(),
+        actor: e
+            .throw
+            .as_ref()
+            .map(|t| t.actor.clone())
+            .filter(|a| !a.is_empty()),
+        upstream: e.throw.as_ref().is_some_and(|t| t.upstream),
         throw_id: e.throw.as_ref().and_then(|t| t.id.clone()),
         error_code: e.throw.as_ref().and_then(|t| t.error_code.clone()),
         message: e.throw.as_ref().map(|t| t.message.clone()),

@@ -196,7 +196,8 @@ impl<'a> Iterator for ClientRecords<'a> {
                 let msg = &line.text[h.message.min(line.text.len())..];
                 // A TAB-separated entry joined to this one brings its TABs along; without one
                 // there is nothing to split (a classic message rarely holds a TAB).
-                let may_join = self.format == ClientFormat::Win10 || memchr::memchr(b'\t', msg.as_bytes()).is_some();
+                let may_join = self.format == ClientFormat::Win10
+                    || memchr::memchr(b'\t', msg.as_bytes()).is_some();
                 if let Some(split) = may_join.then(|| find_joined(msg, self.format)).flatten() {
                     let at = h.message + split;
                     let end = h.message + msg[..split].trim_end().len();
