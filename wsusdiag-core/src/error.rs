@@ -83,7 +83,12 @@ impl fmt::Display for ParseError {
         )?;
         if f.alternate() {
             let caret = (self.position.column as usize).saturating_sub(1);
-            write!(f, "\n  {}\n  {}^", self.text, " ".repeat(caret.min(EXCERPT_CAP)))?;
+            write!(
+                f,
+                "\n  {}\n  {}^",
+                self.text,
+                " ".repeat(caret.min(EXCERPT_CAP))
+            )?;
         }
         Ok(())
     }
