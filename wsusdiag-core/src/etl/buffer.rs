@@ -1,0 +1,240 @@
+//! Trace buffers: the 0x48-byte `WMI_BUFFER_HEADER` and the walk from one buffer to the next.
+//!
+//! An ETL file is the sequence of buffers the session flushed. Each buffer says how many bytes it
+//! takes on disk (`BufferSize`, at 0x00: the step to the next buffer) and where its valid data
+//! ends (`FilledBytes`, at 0x30). Compressed buffers (flag 0x40) hold LZ77 data after the header
+//! that expands to `SavedOffset` bytes, header included.
+
+use std::borrow::Cow;
+
+use super::bytes::{u16_at, u32_at};
+use super::issue::{EtlIssueKind, Issues};
+use super::lz77;
+
+/// Size of a buffer header; records start right after it.
+pub(crate) const BUFFER_HEADER_LEN: usize = 0x48;
+
+/// Buffer flag: the records after the header are LZ77-compressed.
+const FLAG_COMPRESSED: u16 = 0x40;
+
+/// Largest buffer this reader expands (ETW buffers are at most 16 MiB).
+const MAX_BUFFER: usize = 16 << 20;
+
+/// The fields of a buffer header this reader uses.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BufferHeader {
+    /// Bytes the buffer occupies on disk, header included.
+    pub(crate) size: u32,
+    /// Uncompressed size of a compressed buffer, header included.
+    pub(crate) saved_offset: u32,
+    /// End of valid data, header included (in uncompressed coordinates).
+    pub(crate) filled: u32,
+    /// `BufferFlag`.
+    pub(crate) flags: u16,
+}
+
+impl BufferHeader {
+    pub(crate) fn parse(bytes: &[u8], at: usize) -> Option<Self> {
+        Some(Self {
+            size: u32_at(bytes, at)?,
+            saved_offset: u32_at(bytes, at + 4)?,
+            filled: u32_at(bytes, at + 0x30)?,
+            flags: u16_at(bytes, at + 0x34)?,
+        })
+    }
+
+    pub(crate) fn is_compressed(&self) -> bool {
+        self.flags & FLAG_COMPRESSED != 0
+    }
+}
+
+/// One buffer's records, ready to walk.
+pub(crate) struct Buffer<'a> {
+    /// File offset of the buffer header.
+    pub(crate) offset: usize,
+    /// The records: bytes from the end of the header to the end of valid data, borrowed from the
+    /// file or decompressed.
+    pub(crate) records: Cow<'a, [u8]>,
+    /// The buffer's data was cut: records that run past the end are truncated, not malformed.
+    pub(crate) cut: bool,
+}
+
+impl Buffer<'_> {
+    /// File offset of a position in `records`, or of the buffer for decompressed data (whose
+    /// bytes have no file offset of their own).
+    pub(crate) fn file_offset(&self, pos: usize) -> usize {
+        match self.records {
+            Cow::Borrowed(_) => self.offset + BUFFER_HEADER_LEN + pos,
+            Cow::Owned(_) => self.offset,
+        }
+    }
+
+    pub(crate) fn is_decompressed(&self) -> bool {
+        matches!(self.records, Cow::Owned(_))
+    }
+}
+
+/// Walks the buffers of a file, reporting what does not fit into `issues`.
+pub(crate) struct Buffers<'a> {
+    file: &'a [u8],
+    offset: usize,
+    /// Bytes of decompressed output still allowed, so a small hostile file cannot make the
+    /// reader expand gigabytes.
+    budget: usize,
+    done: bool,
+}
+
+impl<'a> Buffers<'a> {
+    pub(crate) fn new(file: &'a [u8]) -> Self {
+        Self {
+            file,
+            offset: 0,
+            budget: file.len().saturating_mul(64).max(64 << 20),
+            done: false,
+        }
+    }
+
+    /// The next buffer, or `None` at the end of the file or at the first buffer that cannot be
+    /// stepped over.
+    pub(crate) fn next(&mut self, issues: &mut Issues) -> Option<Buffer<'a>> {
+        if self.done {
+            return None;
+        }
+        let file = self.file;
+        let at = self.offset;
+        let rest = file.get(at..).unwrap_or_default();
+        if rest.is_empty() {
+            self.done = true;
+            return None;
+        }
+        let header = match BufferHeader::parse(file, at) {
+            Some(h) if rest.len() >= BUFFER_HEADER_LEN => h,
+            _ => {
+                self.done = true;
+                if !rest.iter().all(|&b| b == 0) {
+                    issues.add(
+                        EtlIssueKind::TruncatedBuffer,
+                        at,
+                        format!(
+                            "the file ends {} bytes into a buffer header: a copy of a trace that \
+                             was still being written; what comes before still counts",
+                            rest.len()
+                        ),
+                    );
+                }
+                return None;
+            }
+        };
+        if header.size == 0 && rest.iter().all(|&b| b == 0) {
+            // Space the logger reserved but had not written yet.
+            self.done = true;
+            issues.add(
+                EtlIssueKind::TruncatedBuffer,
+                at,
+                format!(
+                    "the last {} bytes of the file are zeros, not buffers: a copy of a trace that \
+                     was still being written; what comes before still counts",
+                    rest.len()
+                ),
+            );
+            return None;
+        }
+        let size = header.size as usize;
+        if size < BUFFER_HEADER_LEN {
+            self.done = true;
+            issues.add(
+                EtlIssueKind::BadBuffer,
+                at,
+                format!(
+                    "buffer header declares {size} bytes, less than the header itself; the rest \
+                     of the file ({} bytes) cannot be walked",
+                    rest.len()
+                ),
+            );
+            return None;
+        }
+        let present = size.min(rest.len());
+        let cut = present < size;
+        if cut {
+            self.done = true;
+            issues.add(
+                EtlIssueKind::TruncatedBuffer,
+                at,
+                format!(
+                    "the file ends inside its last buffer ({present} of {size} bytes present): a \
+                     copy of a trace that was still being written; the complete records before \
+                     the cut still count"
+                ),
+            );
+        } else {
+            self.offset = at + size;
+        }
+        let body = rest.get(BUFFER_HEADER_LEN..present).unwrap_or_default();
+        let filled = header.filled as usize;
+        if !header.is_compressed() {
+            let mut end = filled.min(size);
+            if filled > size {
+                issues.add(
+                    EtlIssueKind::BadBuffer,
+                    at,
+                    format!(
+                        "buffer says {filled} bytes are filled but is only {size} bytes long; \
+                         read to its end"
+                    ),
+                );
+            }
+            end = end.saturating_sub(BUFFER_HEADER_LEN).min(body.len());
+            let records = body.get(..end).unwrap_or_default();
+            return Some(Buffer {
+                offset: at,
+                records: Cow::Borrowed(records),
+                cut,
+            });
+        }
+        let saved = header.saved_offset as usize;
+        let expanded = saved.saturating_sub(BUFFER_HEADER_LEN);
+        if saved < BUFFER_HEADER_LEN || expanded > MAX_BUFFER || expanded > self.budget {
+            issues.add(
+                EtlIssueKind::BadBuffer,
+                at,
+                format!(
+                    "compressed buffer declares an uncompressed size of {saved} bytes, which this \
+                     reader does not expand; its records are skipped"
+                ),
+            );
+            return Some(Buffer {
+                offset: at,
+                records: Cow::Borrowed(&[]),
+                cut,
+            });
+        }
+        let (mut data, error) = lz77::decompress(body, expanded);
+        self.budget -= data.len();
+        if let Some(error) = error {
+            issues.add(
+                EtlIssueKind::BadBuffer,
+                at,
+                format!(
+                    "compressed buffer is damaged ({error:?} after {} of {expanded} bytes); the \
+                     records before the damage still count",
+                    data.len()
+                ),
+            );
+        } else if data.len() < expanded && !cut {
+            issues.add(
+                EtlIssueKind::BadBuffer,
+                at,
+                format!(
+                    "compressed buffer expands to {} bytes, not the {expanded} it declares",
+                    data.len()
+                ),
+            );
+        }
+        data.truncate(filled.min(saved).saturating_sub(BUFFER_HEADER_LEN));
+        Some(Buffer {
+            offset: at,
+            records: Cow::Owned(data),
+            cut: cut || error.is_some(),
+        })
+    }
+}
