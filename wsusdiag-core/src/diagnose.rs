@@ -1,5 +1,6 @@
 //! The one call: logs in, [`Diagnosis`] out.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::Duration;
@@ -72,27 +73,58 @@ pub fn diagnose<'a>(
 ) -> Result<Diagnosis> {
     enum Job<'a> {
         File(PathBuf),
+        /// The `.etl` traces of one folder: one machine's log.
+        Traces(PathBuf, Vec<PathBuf>),
         Bytes(String, &'a [u8]),
     }
     let mut jobs = Vec::new();
+    let mut traces: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
     for input in inputs {
         match input {
             Input::Path(p) => {
                 let meta = std::fs::metadata(&p).map_err(|e| Error::io(&p, e))?;
-                if meta.is_dir() {
-                    jobs.extend(files_under(&p)?.into_iter().map(Job::File));
+                let files = if meta.is_dir() {
+                    files_under(&p)?
                 } else {
-                    jobs.push(Job::File(p));
+                    vec![p]
+                };
+                for file in files {
+                    if is_trace(&file) {
+                        let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
+                        traces.entry(dir).or_default().push(file);
+                    } else {
+                        jobs.push(Job::File(file));
+                    }
                 }
             }
             Input::Buffer { name, bytes } => jobs.push(Job::Bytes(name, bytes)),
         }
+    }
+    for (dir, files) in traces {
+        jobs.push(match <[PathBuf; 1]>::try_from(files) {
+            Ok([file]) => Job::File(file),
+            Err(files) => Job::Traces(dir, files),
+        });
     }
     let run = |job: &Job<'_>| -> Result<Analysis> {
         match job {
             Job::File(p) => {
                 let data = FileData::open(p)?;
                 Ok(analyze::analyze(&p.display().to_string(), &data))
+            }
+            Job::Traces(dir, files) => {
+                let data = files
+                    .iter()
+                    .map(|f| FileData::open(f))
+                    .collect::<Result<Vec<_>>>()?;
+                let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+                let parts: Vec<(&str, &[u8])> = names
+                    .iter()
+                    .map(String::as_str)
+                    .zip(data.iter().map(|d| &d[..]))
+                    .collect();
+                let name = format!("{} ({} traces)", dir.display(), files.len());
+                Ok(analyze::analyze_etl(&name, &parts))
             }
             Job::Bytes(name, bytes) => Ok(analyze::analyze(name, bytes)),
         }
@@ -124,6 +156,17 @@ pub fn diagnose_buffers(buffers: &[(&str, &[u8])], options: &Options) -> Result<
         }),
         options,
     )
+}
+
+/// Whether a file is an `.etl` trace (judged by its first bytes).
+fn is_trace(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 128];
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return false;
+    };
+    let n = f.read(&mut head).unwrap_or(0);
+    crate::etl::is_etl(&head[..n])
 }
 
 /// Every file below `dir`, sorted, hidden ones left out.

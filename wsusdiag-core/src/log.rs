@@ -52,6 +52,22 @@ impl Log {
     }
 
     fn from_data(name: String, data: FileData) -> Result<Self> {
+        if crate::etl::is_etl(&data) {
+            let rendered = crate::analyze::etl::render(&[(&name, &data)]);
+            if rendered.events == 0 {
+                let reason = rendered
+                    .problems
+                    .last()
+                    .map_or_else(String::new, |p| p.message.clone());
+                return Err(Error::UnknownFormat { name, reason });
+            }
+            return Ok(Self {
+                name,
+                storage: Storage::Text(rendered.text),
+                kind: LogKind::ClientEtl,
+                encoding: TextEncoding::Binary,
+            });
+        }
         let decoded = decode(&data);
         let encoding = decoded.encoding;
         let kind = sniff(&decoded.text).map_err(|reason| Error::UnknownFormat {
@@ -98,12 +114,16 @@ impl Log {
     }
 
     /// The records, in order; malformed lines come as errors and do not stop the iteration.
+    /// For an `.etl` trace, the records are its Windows Update events (times in UTC) and a
+    /// record's line is the event's number.
     pub fn records(&self) -> Records<'_> {
         let text = self.text();
         match self.kind {
             LogKind::Server => Records::Server(ServerRecords::new(text)),
-            LogKind::ClientWin10 => Records::Client(ClientRecords::new(text, ClientFormat::Win10)),
-            LogKind::ClientClassic | LogKind::ClientEtl => {
+            LogKind::ClientWin10 | LogKind::ClientEtl => {
+                Records::Client(ClientRecords::new(text, ClientFormat::Win10))
+            }
+            LogKind::ClientClassic => {
                 Records::Client(ClientRecords::new(text, ClientFormat::Classic))
             }
         }

@@ -3,12 +3,13 @@
 //! they are analysed in parallel; correlation happens afterwards.
 
 pub(crate) mod client;
+pub(crate) mod etl;
 pub(crate) mod server;
 
 pub(crate) use crate::diagnosis::Evidence;
 use crate::diagnosis::{InputSummary, Problem};
 use crate::error::{ParseError, excerpt};
-use crate::input::{LogKind, decode, sniff};
+use crate::input::{LogKind, TextEncoding, decode, sniff};
 use crate::records::{ClientFormat, ClientRecords, ServerRecords};
 
 /// Problems kept per input.
@@ -63,8 +64,73 @@ fn whole_input_problem(kind: &str, message: String) -> Problem {
     }
 }
 
+/// Reads the client records of `text` into an analysis, counting them in `summary`.
+fn client_text(
+    name: &str,
+    text: &str,
+    format: ClientFormat,
+    summary: &mut InputSummary,
+) -> client::ClientAnalysis {
+    let mut a = client::ClientAnalyzer::new(name);
+    for r in ClientRecords::new(text, format) {
+        match r {
+            Ok(record) => {
+                summary.records += 1;
+                let entry = &text[record.offset..end_in(text, record.message)];
+                a.push(&record, entry);
+            }
+            Err(e) => note(summary, &e),
+        }
+    }
+    if !text.is_empty() && !text.ends_with(['\n', '\r']) && summary.problems.len() < PROBLEMS_CAP {
+        summary.problems.push(whole_input_problem(
+            "truncated",
+            "the input ends without a line break: its last entry may be cut".to_owned(),
+        ));
+    }
+    a.finish()
+}
+
+fn note(summary: &mut InputSummary, e: &ParseError) {
+    summary.malformed_lines += 1;
+    if summary.problems.len() < PROBLEMS_CAP {
+        summary.problems.push(problem(e));
+    }
+}
+
+/// Reads a set of `.etl` traces of one machine as one client log.
+pub(crate) fn analyze_etl(name: &str, files: &[(&str, &[u8])]) -> Analysis {
+    let rendered = etl::render(files);
+    let mut summary = InputSummary {
+        path: name.to_owned(),
+        kind: Some(LogKind::ClientEtl.as_str()),
+        encoding: TextEncoding::Binary.as_str(),
+        bytes: files.iter().map(|(_, b)| b.len() as u64).sum(),
+        records: 0,
+        malformed_lines: 0,
+        problems: rendered.problems,
+    };
+    summary.problems.truncate(PROBLEMS_CAP);
+    if rendered.events == 0 {
+        summary.kind = None;
+        return Analysis {
+            summary,
+            body: Body::Unknown,
+        };
+    }
+    let mut a = client_text(name, &rendered.text, ClientFormat::Win10, &mut summary);
+    a.utc = true;
+    Analysis {
+        summary,
+        body: Body::Client(a),
+    }
+}
+
 /// Reads one input: decodes, sniffs, parses and analyses it.
 pub(crate) fn analyze(name: &str, bytes: &[u8]) -> Analysis {
+    if crate::etl::is_etl(bytes) {
+        return analyze_etl(name, &[(name, bytes)]);
+    }
     let decoded = decode(bytes);
     let text: &str = &decoded.text;
     let mut summary = InputSummary {
@@ -96,12 +162,6 @@ pub(crate) fn analyze(name: &str, bytes: &[u8]) -> Analysis {
         }
     };
     summary.kind = Some(kind.as_str());
-    let note = |summary: &mut InputSummary, e: &ParseError| {
-        summary.malformed_lines += 1;
-        if summary.problems.len() < PROBLEMS_CAP {
-            summary.problems.push(problem(e));
-        }
-    };
     let body = match kind {
         LogKind::Server => {
             let mut a = server::ServerAnalyzer::new(name);
@@ -127,32 +187,12 @@ pub(crate) fn analyze(name: &str, bytes: &[u8]) -> Analysis {
             Body::Server(a.finish())
         }
         LogKind::ClientClassic | LogKind::ClientWin10 | LogKind::ClientEtl => {
-            let format = if kind == LogKind::ClientWin10 {
-                ClientFormat::Win10
-            } else {
+            let format = if kind == LogKind::ClientClassic {
                 ClientFormat::Classic
+            } else {
+                ClientFormat::Win10
             };
-            let mut a = client::ClientAnalyzer::new(name);
-            for r in ClientRecords::new(text, format) {
-                match r {
-                    Ok(record) => {
-                        summary.records += 1;
-                        let entry = &text[record.offset..end_in(text, record.message)];
-                        a.push(&record, entry);
-                    }
-                    Err(e) => note(&mut summary, &e),
-                }
-            }
-            if !text.is_empty()
-                && !text.ends_with(['\n', '\r'])
-                && summary.problems.len() < PROBLEMS_CAP
-            {
-                summary.problems.push(whole_input_problem(
-                    "truncated",
-                    "the input ends without a line break: its last entry may be cut".to_owned(),
-                ));
-            }
-            Body::Client(a.finish())
+            Body::Client(client_text(name, text, format, &mut summary))
         }
     };
     Analysis { summary, body }

@@ -1,0 +1,84 @@
+//! `.etl` traces through the whole pipeline: sniffed, rendered, diagnosed, read row by row.
+
+use std::path::Path;
+
+use wsusdiag_core::log::{Log, Record};
+use wsusdiag_core::{Options, diagnose_paths};
+
+fn data(name: &str) -> std::path::PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/etl")
+        .join(name);
+    assert!(p.exists(), "{}", p.display());
+    p
+}
+
+#[test]
+fn windows_update_trace_is_a_client_log_in_utc() {
+    let d = diagnose_paths(
+        &[data("WindowsUpdate.20251008.140245.443.8.etl")],
+        &Options::default(),
+    )
+    .unwrap();
+    let input = &d.inputs[0];
+    assert_eq!(
+        (
+            input.kind,
+            input.encoding,
+            input.records,
+            input.malformed_lines
+        ),
+        (Some("client-etl"), "binary", 80, 0)
+    );
+    assert!(
+        input
+            .problems
+            .iter()
+            .any(|p| p.kind == "events-lost" && p.message.contains("41"))
+    );
+    let clock = &d.clock_offsets[0];
+    assert_eq!((clock.offset_seconds, clock.basis), (Some(0), Some("utc")));
+    assert!(
+        d.faults.is_empty(),
+        "the sample's only code is the benign service exit 0x240001"
+    );
+}
+
+#[test]
+fn trace_rows_carry_pid_tid_component_and_utc_time() {
+    let log = Log::open(&data("WindowsUpdate.20251008.140245.443.8.etl")).unwrap();
+    let rows: Vec<_> = log.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 80);
+    let Record::Client(first) = rows[0] else {
+        panic!()
+    };
+    assert_eq!(
+        (first.pid, first.tid, first.component),
+        (Some(11168), Some(10232), "Agent")
+    );
+    assert_eq!(
+        first.time.unwrap().to_string(),
+        "2025-10-08 21:03:26.940371600"
+    );
+    assert!(first.message.starts_with("Reschedule the tasks"));
+    let Record::Client(last) = rows[79] else {
+        panic!()
+    };
+    assert_eq!(
+        (last.component, last.message),
+        ("Shared", "* END * Service exit Exit code = 0x240001")
+    );
+}
+
+#[test]
+fn a_trace_of_another_provider_is_explained_not_guessed() {
+    let d = diagnose_paths(
+        &[data("waasmedic.20251005_113019_195.etl")],
+        &Options::default(),
+    )
+    .unwrap();
+    assert_eq!(d.inputs[0].kind, None);
+    let last = d.inputs[0].problems.last().unwrap();
+    assert_eq!(last.kind, "no-windows-update-events");
+    assert!(Log::open(&data("waasmedic.20251005_113019_195.etl")).is_err());
+}
