@@ -1,0 +1,46 @@
+//! Replays the fuzz corpus and any crash artifacts (`fuzz/corpus`, `fuzz/artifacts`) through the
+//! parsers and the whole diagnosis, so a found crash stays fixed.
+
+use std::path::Path;
+
+use wsusdiag_core::records::{ClientFormat, ClientRecords, ServerRecords};
+use wsusdiag_core::{Options, diagnose_buffers, etl};
+
+fn replay(dir: &Path, count: &mut usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            replay(&path, count);
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        for format in [ClientFormat::Classic, ClientFormat::Win10] {
+            let _ = ClientRecords::new(&text, format).count();
+        }
+        let _ = ServerRecords::new(&text).count();
+        let _ = etl::read(&bytes);
+        let half = bytes.len() / 2;
+        let d = diagnose_buffers(
+            &[("a", &bytes[..half]), ("b", &bytes[half..])],
+            &Options::default(),
+        );
+        assert!(d.is_ok(), "{}", path.display());
+        *count += 1;
+    }
+}
+
+#[test]
+fn corpus_and_artifacts_replay_without_panic() {
+    let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
+    let mut count = 0;
+    replay(&fuzz.join("corpus"), &mut count);
+    replay(&fuzz.join("artifacts"), &mut count);
+    assert!(
+        count >= 4,
+        "the seed corpus is committed ({count} files replayed)"
+    );
+}
