@@ -1,0 +1,258 @@
+//! The diagnosis handle: logs in, verdict out.
+
+use std::path::PathBuf;
+
+use wsusdiag_core::{Diagnosis, Input, Options};
+
+use crate::boundary::{self, Failure, Handle};
+use crate::buffer;
+use crate::result::wsusdiag_result;
+
+/// A finished diagnosis (opaque). Made by `wsusdiag_diagnose_files` or
+/// `wsusdiag_diagnose_buffers`, freed by `wsusdiag_diagnosis_free`.
+///
+/// Thread safety: immutable once made. Any number of threads may call the `const` functions
+/// on one diagnosis at the same time; it must not be freed while one of them runs.
+pub struct wsusdiag_diagnosis {
+    _private: [u8; 0],
+}
+
+impl Handle for wsusdiag_diagnosis {
+    type Target = Diagnosis;
+}
+
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<Diagnosis>();
+};
+
+/// The options for a list of rules files.
+fn options(rules: Vec<&str>) -> Options {
+    Options {
+        rule_files: rules.into_iter().map(PathBuf::from).collect(),
+        ..Options::default()
+    }
+}
+
+/// Diagnoses log files: client logs (`WindowsUpdate.log`, classic or Windows 10) and server
+/// logs (`SoftwareDistribution.log`) in any order and number, each one's kind judged from its
+/// content. A folder stands for every file below it.
+///
+/// - `paths`, `paths_len`: the files, as UTF-8 paths separated by NUL bytes
+///   (`"C:\\logs\\WindowsUpdate.log\0C:\\logs\\SoftwareDistribution.log"`; one trailing NUL is
+///   allowed). At least one path. A relative path is resolved against the process's current
+///   directory.
+/// - `rules`, `rules_len`: extra known-issue rules files (TOML), in the same NUL-separated
+///   form; `rules_len` 0 (and `rules` NULL) for none.
+/// - `diagnosis_out`: receives the diagnosis, to be freed with `wsusdiag_diagnosis_free`.
+///
+/// Fails with `WSUSDIAG_RESULT_NOT_FOUND`, `_PERMISSION_DENIED` or `_IO` (the last error names
+/// the file) when a given path cannot be read, `_UNKNOWN_FORMAT` when a given file is not a
+/// log, `_RULES_INVALID` when a rules file is not valid. Unreadable files inside a folder do
+/// not fail the call; they are listed in the diagnosis.
+///
+/// # Safety
+///
+/// Each pointer is NULL or valid for its length (or, for `diagnosis_out`, for one write).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wsusdiag_diagnose_files(
+    paths: *const u8,
+    paths_len: usize,
+    rules: *const u8,
+    rules_len: usize,
+    diagnosis_out: *mut *mut wsusdiag_diagnosis,
+) -> wsusdiag_result {
+    ffi_boundary!("wsusdiag_diagnose_files", {
+        // SAFETY: per the caller.
+        let paths = unsafe { boundary::text_list(paths, paths_len, "paths") }?;
+        // SAFETY: per the caller.
+        let rules = unsafe { boundary::text_list(rules, rules_len, "rules") }?;
+        let out = boundary::out(diagnosis_out, "diagnosis_out")?;
+        if paths.is_empty() {
+            return Err(Failure::invalid("`paths`: no path given"));
+        }
+        let inputs = paths.into_iter().map(|p| Input::Path(PathBuf::from(p)));
+        let diagnosis = wsusdiag_core::diagnose(inputs, &options(rules))?;
+        // SAFETY: checked by `out`, valid per the caller.
+        unsafe { out.write(wsusdiag_diagnosis::into_raw(diagnosis)) };
+        Ok(wsusdiag_result::Ok)
+    })
+}
+
+/// Diagnoses logs already in memory (client and server logs in any order and number, each
+/// one's kind judged from its content).
+///
+/// The logs are passed back to back in one buffer, so that P/Invoke can pass plain arrays:
+///
+/// - `data`, `data_len`: every log's bytes, one after the other. Any encoding wsusdiag reads
+///   (UTF-8, UTF-16 with or without BOM, Windows-1252).
+/// - `lengths`, `count`: `count` lengths, one per log; they must add up to `data_len`. At
+///   least one log.
+/// - `names`, `names_len`: the logs' names for the report, UTF-8, NUL-separated, one per log;
+///   or `names_len` 0 for `buffer-1`, `buffer-2`, ...
+/// - `rules`, `rules_len`: extra rules files (TOML paths, NUL-separated), or 0 for none.
+/// - `diagnosis_out`: receives the diagnosis, to be freed with `wsusdiag_diagnosis_free`.
+///
+/// The buffers are only read during the call. Fails with `WSUSDIAG_RESULT_UNKNOWN_FORMAT`
+/// when a buffer is not a log, `WSUSDIAG_RESULT_INVALID_ARGUMENT` when the lengths or names do
+/// not match `count`.
+///
+/// # Safety
+///
+/// Each pointer is NULL or valid for its length (`lengths` for `count` `size_t`s,
+/// `diagnosis_out` for one write).
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn wsusdiag_diagnose_buffers(
+    data: *const u8,
+    data_len: usize,
+    lengths: *const usize,
+    count: usize,
+    names: *const u8,
+    names_len: usize,
+    rules: *const u8,
+    rules_len: usize,
+    diagnosis_out: *mut *mut wsusdiag_diagnosis,
+) -> wsusdiag_result {
+    ffi_boundary!("wsusdiag_diagnose_buffers", {
+        // SAFETY: per the caller.
+        let data = unsafe { boundary::bytes(data, data_len, "data") }?;
+        if count == 0 {
+            return Err(Failure::invalid("`count`: no buffer given"));
+        }
+        if lengths.is_null() {
+            return Err(Failure::null("lengths"));
+        }
+        if count > isize::MAX as usize / size_of::<usize>() || !lengths.is_aligned() {
+            return Err(Failure::invalid("`lengths`: bad pointer or count"));
+        }
+        // SAFETY: not NULL, aligned, count in range; `count` values per the caller.
+        let lengths = unsafe { std::slice::from_raw_parts(lengths, count) };
+        // SAFETY: per the caller.
+        let names = unsafe { boundary::text_list(names, names_len, "names") }?;
+        // SAFETY: per the caller.
+        let rules = unsafe { boundary::text_list(rules, rules_len, "rules") }?;
+        let out = boundary::out(diagnosis_out, "diagnosis_out")?;
+
+        let total = lengths
+            .iter()
+            .try_fold(0usize, |sum, &n| sum.checked_add(n));
+        if total != Some(data.len()) {
+            return Err(Failure::invalid(format!(
+                "`lengths` add up to {}, but `data_len` is {}",
+                total.map_or_else(|| "more than SIZE_MAX".to_owned(), |t| t.to_string()),
+                data.len()
+            )));
+        }
+        if !names.is_empty() && names.len() != count {
+            return Err(Failure::invalid(format!(
+                "`names` has {} names for {count} buffers",
+                names.len()
+            )));
+        }
+        let mut inputs = Vec::with_capacity(count);
+        let mut rest = data;
+        for (i, &n) in lengths.iter().enumerate() {
+            let (bytes, tail) = rest.split_at(n);
+            rest = tail;
+            let name = names
+                .get(i)
+                .map_or_else(|| format!("buffer-{}", i + 1), |s| (*s).to_owned());
+            inputs.push(Input::Buffer { name, bytes });
+        }
+        let diagnosis = wsusdiag_core::diagnose(inputs, &options(rules))?;
+        // SAFETY: checked by `out`, valid per the caller.
+        unsafe { out.write(wsusdiag_diagnosis::into_raw(diagnosis)) };
+        Ok(wsusdiag_result::Ok)
+    })
+}
+
+/// Writes a diagnosis as JSON (the wsusdiag JSON contract, `schema_version` 1) into a new
+/// buffer: `*json_out` and `*json_len_out` receive it, to be freed with
+/// `wsusdiag_buffer_free(json, json_len)`. The JSON is UTF-8 and followed by a NUL byte not
+/// counted in the length.
+///
+/// # Safety
+///
+/// `diagnosis` is NULL or a live diagnosis; each output is NULL or valid for one write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wsusdiag_diagnosis_to_json(
+    diagnosis: *const wsusdiag_diagnosis,
+    json_out: *mut *mut u8,
+    json_len_out: *mut usize,
+) -> wsusdiag_result {
+    ffi_boundary!("wsusdiag_diagnosis_to_json", {
+        // SAFETY: per the caller.
+        let diagnosis = unsafe { wsusdiag_diagnosis::borrow(diagnosis, "diagnosis") }?;
+        let ptr_out = boundary::out(json_out, "json_out")?;
+        let len_out = boundary::out(json_len_out, "json_len_out")?;
+        let (ptr, len) = buffer::into_raw(diagnosis.to_json().into_bytes());
+        // SAFETY: checked by `out`, valid per the caller.
+        unsafe {
+            ptr_out.write(ptr);
+            len_out.write(len);
+        }
+        Ok(wsusdiag_result::Ok)
+    })
+}
+
+/// Writes a diagnosis as a text report for people (UTF-8, several lines) into a new buffer,
+/// as `wsusdiag_diagnosis_to_json` does.
+///
+/// # Safety
+///
+/// `diagnosis` is NULL or a live diagnosis; each output is NULL or valid for one write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wsusdiag_diagnosis_to_text(
+    diagnosis: *const wsusdiag_diagnosis,
+    text_out: *mut *mut u8,
+    text_len_out: *mut usize,
+) -> wsusdiag_result {
+    ffi_boundary!("wsusdiag_diagnosis_to_text", {
+        // SAFETY: per the caller.
+        let diagnosis = unsafe { wsusdiag_diagnosis::borrow(diagnosis, "diagnosis") }?;
+        let ptr_out = boundary::out(text_out, "text_out")?;
+        let len_out = boundary::out(text_len_out, "text_len_out")?;
+        let (ptr, len) = buffer::into_raw(diagnosis.to_text().into_bytes());
+        // SAFETY: checked by `out`, valid per the caller.
+        unsafe {
+            ptr_out.write(ptr);
+            len_out.write(len);
+        }
+        Ok(wsusdiag_result::Ok)
+    })
+}
+
+/// Whether the diagnosis found any client fault: `*has_faults_out` receives `true` or
+/// `false`. (The main command exits with 1 in the first case, 0 in the second.)
+///
+/// # Safety
+///
+/// `diagnosis` is NULL or a live diagnosis; `has_faults_out` is NULL or valid for one write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wsusdiag_diagnosis_has_faults(
+    diagnosis: *const wsusdiag_diagnosis,
+    has_faults_out: *mut bool,
+) -> wsusdiag_result {
+    ffi_boundary!("wsusdiag_diagnosis_has_faults", {
+        // SAFETY: per the caller.
+        let diagnosis = unsafe { wsusdiag_diagnosis::borrow(diagnosis, "diagnosis") }?;
+        let out = boundary::out(has_faults_out, "has_faults_out")?;
+        // SAFETY: checked by `out`, valid per the caller.
+        unsafe { out.write(diagnosis.has_faults()) };
+        Ok(wsusdiag_result::Ok)
+    })
+}
+
+/// Frees a diagnosis. NULL does nothing.
+///
+/// # Safety
+///
+/// `diagnosis` is NULL or a live diagnosis, not used again (nor freed again) afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wsusdiag_diagnosis_free(diagnosis: *mut wsusdiag_diagnosis) {
+    ffi_boundary_or!((), {
+        // SAFETY: per the caller.
+        unsafe { wsusdiag_diagnosis::free(diagnosis) }
+    })
+}
