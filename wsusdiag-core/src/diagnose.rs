@@ -10,6 +10,7 @@ use crate::analyze::{self, Analysis};
 use crate::correlate::{self, Fleet};
 use crate::diagnosis::Diagnosis;
 use crate::input::FileData;
+use crate::knowledge::rules::{LineMatcher, RuleSet};
 use crate::{Error, Result};
 
 /// One log to diagnose: a file (or a folder of logs), or bytes already in memory.
@@ -46,9 +47,23 @@ pub struct Options {
     pub time_window: Duration,
     /// Read inputs on all cores. Default true.
     pub parallel: bool,
-    /// Rules files (TOML) to load on top of the built-in known issues; a rule with a built-in
-    /// rule's id replaces it.
+    /// The known issues to match; `None` means the built-in ones ([`RuleSet::builtin`]).
+    pub rules: Option<RuleSet>,
+    /// Rules files (TOML) to load on top of [`Options::rules`]; a rule with an id already
+    /// there replaces it.
     pub rule_files: Vec<PathBuf>,
+}
+
+impl Options {
+    /// The rules a diagnosis with these options matches: [`Options::rules`] (or the built-in
+    /// set) and then every file of [`Options::rule_files`].
+    pub fn rule_set(&self) -> Result<RuleSet> {
+        let mut set = self.rules.clone().unwrap_or_else(RuleSet::builtin);
+        for file in &self.rule_files {
+            set.extend(RuleSet::from_file(file)?);
+        }
+        Ok(set)
+    }
 }
 
 impl Default for Options {
@@ -56,6 +71,7 @@ impl Default for Options {
         Self {
             time_window: Duration::seconds(120),
             parallel: true,
+            rules: None,
             rule_files: Vec::new(),
         }
     }
@@ -77,6 +93,8 @@ pub fn diagnose<'a>(
         Traces(PathBuf, Vec<PathBuf>),
         Bytes(String, &'a [u8]),
     }
+    let rules = options.rule_set()?;
+    let lines = LineMatcher::new(&rules);
     let mut jobs = Vec::new();
     let mut traces: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
     for input in inputs {
@@ -110,7 +128,7 @@ pub fn diagnose<'a>(
         match job {
             Job::File(p) => {
                 let data = FileData::open(p)?;
-                Ok(analyze::analyze(&p.display().to_string(), &data))
+                Ok(analyze::analyze(&p.display().to_string(), &data, &lines))
             }
             Job::Traces(dir, files) => {
                 let data = files
@@ -124,9 +142,9 @@ pub fn diagnose<'a>(
                     .zip(data.iter().map(|d| &d[..]))
                     .collect();
                 let name = format!("{} ({} traces)", dir.display(), files.len());
-                Ok(analyze::analyze_etl(&name, &parts))
+                Ok(analyze::analyze_etl(&name, &parts, &lines))
             }
-            Job::Bytes(name, bytes) => Ok(analyze::analyze(name, bytes)),
+            Job::Bytes(name, bytes) => Ok(analyze::analyze(name, bytes, &lines)),
         }
     };
     let analyses: Vec<Analysis> = if options.parallel {
@@ -136,7 +154,8 @@ pub fn diagnose<'a>(
     };
     let fleet = Fleet::new(analyses);
     let corr = correlate::correlate(&fleet, options.time_window);
-    Ok(correlate::assemble(&fleet, &corr, &[]))
+    let matches = correlate::match_rules(&fleet, &corr, &rules);
+    Ok(correlate::assemble(&fleet, &corr, matches))
 }
 
 /// [`diagnose`] over file paths.

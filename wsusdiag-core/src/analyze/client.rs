@@ -7,6 +7,7 @@ use chrono::NaiveDateTime;
 use super::{Evidence, cut};
 use crate::events::{ClientEvent, SoapFault, client_event};
 use crate::knowledge::hresult;
+use crate::knowledge::rules::LineMatcher;
 use crate::records::ClientRecord;
 
 /// Lines of one fault kept as evidence.
@@ -17,6 +18,16 @@ const CASCADE_LINES: u32 = 40;
 const CASCADE_SECONDS: i64 = 120;
 /// A fault this young (in lines) takes any failure code as part of itself.
 const YOUNG_LINES: u32 = 12;
+/// Lines kept per rule whose line pattern matched.
+const LINE_HITS_CAP: usize = 50;
+
+/// A line a rule's line pattern matched.
+#[derive(Clone, Debug)]
+pub(crate) struct LineHit {
+    /// Index of the rule in the rule set the log was read with.
+    pub rule: usize,
+    pub evidence: Evidence,
+}
 
 /// A client fault, owned.
 #[derive(Clone, Debug, Default)]
@@ -127,22 +138,53 @@ pub(crate) struct ClientAnalysis {
     pub server_url: Option<String>,
     pub detections: u32,
     pub last_success: Option<NaiveDateTime>,
+    /// The line that showed the client ID.
+    pub identity: Option<Evidence>,
+    /// The longest detection, in seconds, and its first line.
+    pub longest_detection: Option<(i64, Evidence)>,
+    /// Lines that rules' line patterns matched.
+    pub line_hits: Vec<LineHit>,
 }
 
 /// Builds the analysis of a client log record by record.
 #[derive(Debug)]
 pub(crate) struct ClientAnalyzer<'s> {
     source: &'s str,
+    lines: &'s LineMatcher,
     out: ClientAnalysis,
     open: Option<ClientFault>,
+    /// The detection under way: when it started, and its first line.
+    detection: Option<(NaiveDateTime, Evidence)>,
 }
 
 impl<'s> ClientAnalyzer<'s> {
-    pub(crate) fn new(source: &'s str) -> Self {
+    pub(crate) fn new(source: &'s str, lines: &'s LineMatcher) -> Self {
         Self {
             source,
+            lines,
             out: ClientAnalysis::default(),
             open: None,
+            detection: None,
+        }
+    }
+
+    fn evidence(&self, record: &ClientRecord<'_>, entry: &str) -> Evidence {
+        Evidence {
+            source: self.source.to_owned(),
+            line: record.line,
+            text: cut(entry),
+        }
+    }
+
+    fn match_lines(&mut self, record: &ClientRecord<'_>, entry: &str) {
+        let mut rules = Vec::new();
+        self.lines.each_match(record.message, |r| rules.push(r));
+        for rule in rules {
+            let kept = self.out.line_hits.iter().filter(|h| h.rule == rule).count();
+            if kept < LINE_HITS_CAP {
+                let evidence = self.evidence(record, entry);
+                self.out.line_hits.push(LineHit { rule, evidence });
+            }
         }
     }
 
@@ -169,6 +211,9 @@ impl<'s> ClientAnalyzer<'s> {
 
     /// Takes the next record; `entry` is its whole text (header and message).
     pub(crate) fn push(&mut self, record: &ClientRecord<'_>, entry: &str) {
+        if !self.lines.is_empty() {
+            self.match_lines(record, entry);
+        }
         let Some(event) = client_event(record) else {
             return;
         };
@@ -183,15 +228,32 @@ impl<'s> ClientAnalyzer<'s> {
             ClientEvent::DetectionStart { .. } => {
                 self.close();
                 self.out.detections += 1;
+                self.detection = record.time.map(|t| (t, self.evidence(record, entry)));
+            }
+            ClientEvent::DetectionEnd { .. } => {
+                if let (Some((start, first)), Some(end)) = (self.detection.take(), record.time) {
+                    let seconds = (end - start).num_seconds();
+                    if self
+                        .out
+                        .longest_detection
+                        .as_ref()
+                        .is_none_or(|(s, _)| seconds > *s)
+                    {
+                        self.out.longest_detection = Some((seconds, first));
+                    }
+                }
             }
             ClientEvent::DetectionFound { .. } => self.success(record),
             ClientEvent::ExitCode { hresult: 0 } => self.success(record),
-            ClientEvent::DetectionEnd { .. } | ClientEvent::SyncStart => {}
+            ClientEvent::SyncStart => {}
             ClientEvent::ServerUrl { url, .. } => self.out.server_url = Some(url.to_owned()),
             ClientEvent::ClientIdentity {
                 client_id,
                 dns_name,
             } => {
+                if self.out.client_id.as_deref() != Some(client_id) {
+                    self.out.identity = Some(self.evidence(record, entry));
+                }
                 self.out.client_id = Some(client_id.to_owned());
                 if let Some(d) = dns_name {
                     self.out.dns_name = Some(d.to_owned());

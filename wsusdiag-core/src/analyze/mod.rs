@@ -10,6 +10,7 @@ pub(crate) use crate::diagnosis::Evidence;
 use crate::diagnosis::{InputSummary, Problem};
 use crate::error::{ParseError, excerpt};
 use crate::input::{LogKind, TextEncoding, decode, sniff};
+use crate::knowledge::rules::LineMatcher;
 use crate::records::{ClientFormat, ClientRecords, ServerRecords};
 
 /// Problems kept per input.
@@ -69,9 +70,10 @@ fn client_text(
     name: &str,
     text: &str,
     format: ClientFormat,
+    lines: &LineMatcher,
     summary: &mut InputSummary,
 ) -> client::ClientAnalysis {
-    let mut a = client::ClientAnalyzer::new(name);
+    let mut a = client::ClientAnalyzer::new(name, lines);
     for r in ClientRecords::new(text, format) {
         match r {
             Ok(record) => {
@@ -99,7 +101,7 @@ fn note(summary: &mut InputSummary, e: &ParseError) {
 }
 
 /// Reads a set of `.etl` traces of one machine as one client log.
-pub(crate) fn analyze_etl(name: &str, files: &[(&str, &[u8])]) -> Analysis {
+pub(crate) fn analyze_etl(name: &str, files: &[(&str, &[u8])], lines: &LineMatcher) -> Analysis {
     let rendered = etl::render(files);
     let mut summary = InputSummary {
         path: name.to_owned(),
@@ -118,7 +120,13 @@ pub(crate) fn analyze_etl(name: &str, files: &[(&str, &[u8])]) -> Analysis {
             body: Body::Unknown,
         };
     }
-    let mut a = client_text(name, &rendered.text, ClientFormat::Win10, &mut summary);
+    let mut a = client_text(
+        name,
+        &rendered.text,
+        ClientFormat::Win10,
+        lines,
+        &mut summary,
+    );
     a.utc = true;
     Analysis {
         summary,
@@ -127,9 +135,10 @@ pub(crate) fn analyze_etl(name: &str, files: &[(&str, &[u8])]) -> Analysis {
 }
 
 /// Reads one input: decodes, sniffs, parses and analyses it.
-pub(crate) fn analyze(name: &str, bytes: &[u8]) -> Analysis {
+/// `lines` are the rules' line patterns, matched against every client log message.
+pub(crate) fn analyze(name: &str, bytes: &[u8], lines: &LineMatcher) -> Analysis {
     if crate::etl::is_etl(bytes) {
-        return analyze_etl(name, &[(name, bytes)]);
+        return analyze_etl(name, &[(name, bytes)], lines);
     }
     let decoded = decode(bytes);
     let text: &str = &decoded.text;
@@ -192,7 +201,7 @@ pub(crate) fn analyze(name: &str, bytes: &[u8]) -> Analysis {
             } else {
                 ClientFormat::Win10
             };
-            Body::Client(client_text(name, text, format, &mut summary))
+            Body::Client(client_text(name, text, format, lines, &mut summary))
         }
     };
     Analysis { summary, body }

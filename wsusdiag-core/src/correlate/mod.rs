@@ -1,6 +1,7 @@
 //! The fault model: joins each client fault to the server's record of it, estimates each client
 //! clock's offset to server UTC, and joins faults that carry no ID by time.
 
+mod findings;
 mod offsets;
 
 use std::collections::HashMap;
@@ -17,6 +18,7 @@ use crate::diagnosis::{
 use crate::events::normalize_guid;
 use crate::knowledge::hresult;
 
+pub(crate) use findings::match_rules;
 pub(crate) use offsets::estimate_offset;
 
 /// How a client fault was joined to the server.
@@ -328,12 +330,13 @@ pub(crate) fn server_side(source: &str, e: &ServerEntry) -> ServerSide {
     }
 }
 
-/// Assembles the diagnosis (without findings; rules add those).
+/// Assembles the diagnosis, with the rules' matches.
 pub(crate) fn assemble(
     fleet: &Fleet,
     corr: &Correlation,
-    rule_of: &[Option<(String, &'static str)>],
+    matches: findings::RuleMatches,
 ) -> Diagnosis {
+    let rule_of = matches.per_fault;
     let mut faults = Vec::new();
     for (k, j) in corr.joined.iter().enumerate() {
         let (source, c) = &fleet.clients[j.client];
@@ -404,7 +407,7 @@ pub(crate) fn assemble(
         clock_offsets: corr.offsets.clone(),
         faults,
         server_faults,
-        findings: Vec::new(),
+        findings: matches.findings,
         clients,
     }
 }

@@ -1,0 +1,349 @@
+//! Matches the known-issue rules on the joined faults, the server entries no client fault was
+//! joined to, the lines rules look for, and the fleet as a whole; then gathers the matches into
+//! one finding per rule.
+//!
+//! A client fault joined to a server entry where both match a rule is `confirmed` (when the
+//! rule accepts that kind of join); one side alone is `probable`. A server entry joined by fault
+//! ID that contradicts the rule's server side rules it out. Each fault is given the best rule
+//! that matches it: highest priority, then confirmed over probable, then the most specific.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, HashMap};
+
+use super::{Correlation, EntryRef, Fleet, Join};
+use crate::diagnosis::{Evidence, Finding};
+use crate::knowledge::rules::{Confidence, FleetCheck, Rule, RuleSet};
+
+/// Client lines quoted per occurrence in a finding.
+const CLIENT_EVIDENCE: usize = 8;
+/// Server lines quoted per occurrence.
+const SERVER_EVIDENCE: usize = 4;
+/// Occurrences quoted per finding.
+const QUOTED_OCCURRENCES: usize = 3;
+
+/// One match of a rule.
+struct Occurrence {
+    rule: usize,
+    confidence: Confidence,
+    client: Option<usize>,
+    evidence: Vec<Evidence>,
+}
+
+/// What rule matching adds to a diagnosis.
+pub(crate) struct RuleMatches {
+    /// Per joined fault: its rule and confidence.
+    pub per_fault: Vec<Option<(String, &'static str)>>,
+    pub findings: Vec<Finding>,
+}
+
+/// How `rule` judges a client fault and what it was joined to; `None` when it does not match.
+fn judge(rule: &Rule, fleet: &Fleet, j: &super::Joined) -> Option<Confidence> {
+    let client = rule.client.as_ref()?;
+    let fault = &fleet.clients[j.client].1.faults[j.fault];
+    if !client.matches(fault) {
+        return None;
+    }
+    let joined_entry = j.server.map(|r| fleet.entry(r));
+    match (&rule.server, joined_entry) {
+        (Some(server), Some(entry)) => {
+            let accepted = match j.join {
+                Join::FaultId => rule.join.fault_id,
+                Join::TimeWindow => rule.join.time_window,
+                Join::None => false,
+            };
+            if server.matches(entry) {
+                if accepted {
+                    Some(Confidence::Confirmed)
+                } else {
+                    rule.join.client_only.then_some(Confidence::Probable)
+                }
+            } else if j.join == Join::FaultId {
+                // The server's own record of this very fault says something else.
+                None
+            } else {
+                rule.join.client_only.then_some(Confidence::Probable)
+            }
+        }
+        _ => rule.join.client_only.then_some(Confidence::Probable),
+    }
+}
+
+/// Orders candidate rules for one fault or entry, best first.
+fn rank(
+    rules: &RuleSet,
+    (i, c): &(usize, Confidence),
+) -> (Reverse<i32>, Confidence, Reverse<u32>, usize) {
+    let r = &rules.rules()[*i];
+    (Reverse(r.priority), *c, Reverse(r.specificity()), *i)
+}
+
+/// Matches `rules` on everything the fleet holds.
+pub(crate) fn match_rules(fleet: &Fleet, corr: &Correlation, rules: &RuleSet) -> RuleMatches {
+    let all = rules.rules();
+    // Candidates per fault, before thresholds.
+    let mut candidates: Vec<Vec<(usize, Confidence)>> = corr
+        .joined
+        .iter()
+        .map(|j| {
+            all.iter()
+                .enumerate()
+                .filter_map(|(i, r)| judge(r, fleet, j).map(|c| (i, c)))
+                .collect()
+        })
+        .collect();
+    // Thresholds: matches per client log (faults and lines), and client logs per rule.
+    let mut per_client: HashMap<(usize, usize), u32> = HashMap::new();
+    for (k, c) in candidates.iter().enumerate() {
+        for &(rule, _) in c {
+            *per_client.entry((rule, corr.joined[k].client)).or_default() += 1;
+        }
+    }
+    for (ci, (_, c)) in fleet.clients.iter().enumerate() {
+        for h in &c.line_hits {
+            *per_client.entry((h.rule, ci)).or_default() += 1;
+        }
+    }
+    let mut clients_per_rule: HashMap<usize, u32> = HashMap::new();
+    for (&(rule, _), &n) in &per_client {
+        if n >= all[rule].min_occurrences {
+            *clients_per_rule.entry(rule).or_default() += 1;
+        }
+    }
+    let counts = |rule: usize, client: usize| -> bool {
+        let r = &all[rule];
+        per_client.get(&(rule, client)).copied().unwrap_or(0) >= r.min_occurrences
+            && clients_per_rule.get(&rule).copied().unwrap_or(0) >= r.min_clients
+    };
+    for (k, c) in candidates.iter_mut().enumerate() {
+        let client = corr.joined[k].client;
+        c.retain(|&(rule, _)| counts(rule, client));
+    }
+
+    let mut occurrences = Vec::new();
+    let mut per_fault = Vec::with_capacity(corr.joined.len());
+    for (k, c) in candidates.iter().enumerate() {
+        let best = c.iter().min_by_key(|x| rank(rules, x));
+        per_fault.push(best.map(|&(rule, conf)| (all[rule].id.clone(), conf.as_str())));
+        if let Some(&(rule, confidence)) = best {
+            let j = &corr.joined[k];
+            let fault = &fleet.clients[j.client].1.faults[j.fault];
+            let mut evidence: Vec<Evidence> = fault
+                .evidence
+                .iter()
+                .take(CLIENT_EVIDENCE)
+                .cloned()
+                .collect();
+            if let Some(r) = j.server {
+                evidence.extend(
+                    fleet
+                        .entry(r)
+                        .evidence
+                        .iter()
+                        .take(SERVER_EVIDENCE)
+                        .cloned(),
+                );
+            }
+            occurrences.push(Occurrence {
+                rule,
+                confidence,
+                client: Some(j.client),
+                evidence,
+            });
+        }
+    }
+    occurrences.extend(server_only(fleet, corr, rules));
+    for (ci, (_, c)) in fleet.clients.iter().enumerate() {
+        for h in &c.line_hits {
+            if counts(h.rule, ci) {
+                occurrences.push(Occurrence {
+                    rule: h.rule,
+                    confidence: Confidence::Probable,
+                    client: Some(ci),
+                    evidence: vec![h.evidence.clone()],
+                });
+            }
+        }
+    }
+    occurrences.extend(fleet_checks(fleet, rules));
+    RuleMatches {
+        per_fault,
+        findings: gather(fleet, rules, occurrences),
+    }
+}
+
+/// Server entries no client fault was joined to, matched by rules that accept the server side
+/// alone.
+fn server_only(fleet: &Fleet, corr: &Correlation, rules: &RuleSet) -> Vec<Occurrence> {
+    let used: BTreeSet<EntryRef> = corr.joined.iter().filter_map(|j| j.server).collect();
+    let mut out = Vec::new();
+    for (si, (_, s)) in fleet.servers.iter().enumerate() {
+        let entries = s
+            .throws
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (true, i, e))
+            .chain(
+                s.errors
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, e)| !e.explains_throw)
+                    .map(|(i, e)| (false, i, e)),
+            );
+        for (throw, index, e) in entries {
+            if used.contains(&EntryRef {
+                server: si,
+                throw,
+                index,
+            }) {
+                continue;
+            }
+            let best = rules
+                .rules()
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| {
+                    r.join.server_only && r.server.as_ref().is_some_and(|sig| sig.matches(e))
+                })
+                .map(|(i, _)| (i, Confidence::Probable))
+                .min_by_key(|x| rank(rules, x));
+            if let Some((rule, confidence)) = best {
+                out.push(Occurrence {
+                    rule,
+                    confidence,
+                    client: None,
+                    evidence: e.evidence.iter().take(SERVER_EVIDENCE).cloned().collect(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Conditions over the whole fleet.
+fn fleet_checks(fleet: &Fleet, rules: &RuleSet) -> Vec<Occurrence> {
+    let mut out = Vec::new();
+    for (rule, r) in rules.rules().iter().enumerate() {
+        match r.fleet {
+            Some(FleetCheck::DuplicateClientId) => {
+                let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
+                for (ci, (_, c)) in fleet.clients.iter().enumerate() {
+                    if let Some(id) = c.client_id.as_deref().filter(|id| !id.trim().is_empty()) {
+                        by_id.entry(id.to_ascii_lowercase()).or_default().push(ci);
+                    }
+                }
+                for logs in by_id.values().filter(|l| l.len() > 1) {
+                    let names: BTreeSet<Option<String>> = logs
+                        .iter()
+                        .map(|&ci| {
+                            fleet.clients[ci]
+                                .1
+                                .dns_name
+                                .as_ref()
+                                .map(|d| d.to_ascii_lowercase())
+                        })
+                        .collect();
+                    // The same machine's logs (same DNS name) are not a duplicate.
+                    if names.len() == 1 && names.iter().next().is_some_and(Option::is_some) {
+                        continue;
+                    }
+                    for &ci in logs {
+                        out.push(Occurrence {
+                            rule,
+                            confidence: Confidence::Probable,
+                            client: Some(ci),
+                            evidence: fleet.clients[ci].1.identity.iter().cloned().collect(),
+                        });
+                    }
+                }
+            }
+            Some(FleetCheck::SlowScan { seconds }) => {
+                for (ci, (_, c)) in fleet.clients.iter().enumerate() {
+                    if let Some((took, first)) = &c.longest_detection
+                        && *took > i64::from(seconds)
+                    {
+                        let mut e = first.clone();
+                        e.text = format!("{} (this detection took {})", e.text, duration(*took));
+                        out.push(Occurrence {
+                            rule,
+                            confidence: Confidence::Probable,
+                            client: Some(ci),
+                            evidence: vec![e],
+                        });
+                    }
+                }
+            }
+            None => {}
+        }
+    }
+    out
+}
+
+/// `5400` → `1 h 30 min`.
+fn duration(seconds: i64) -> String {
+    let (h, m) = (seconds / 3600, seconds % 3600 / 60);
+    if h > 0 {
+        format!("{h} h {m} min")
+    } else {
+        format!("{m} min")
+    }
+}
+
+/// One finding per rule, the most serious and most certain first.
+fn gather(fleet: &Fleet, rules: &RuleSet, occurrences: Vec<Occurrence>) -> Vec<Finding> {
+    let mut by_rule: Vec<(usize, Vec<Occurrence>)> = Vec::new();
+    for o in occurrences {
+        match by_rule.iter_mut().find(|(r, _)| *r == o.rule) {
+            Some((_, list)) => list.push(o),
+            None => by_rule.push((o.rule, vec![o])),
+        }
+    }
+    let mut findings: Vec<Finding> = by_rule
+        .into_iter()
+        .map(|(rule, list)| {
+            let r = &rules.rules()[rule];
+            let confidence = list
+                .iter()
+                .map(|o| o.confidence)
+                .min()
+                .unwrap_or(Confidence::Probable);
+            let clients: BTreeSet<&str> = list
+                .iter()
+                .filter_map(|o| o.client.map(|c| fleet.clients[c].0.as_str()))
+                .collect();
+            // Quote the most certain occurrences first.
+            let mut quoted: Vec<&Occurrence> = list.iter().collect();
+            quoted.sort_by_key(|o| o.confidence);
+            let mut evidence: Vec<Evidence> = Vec::new();
+            for o in quoted.into_iter().take(QUOTED_OCCURRENCES) {
+                for e in &o.evidence {
+                    if !evidence.contains(e) {
+                        evidence.push(e.clone());
+                    }
+                }
+            }
+            Finding {
+                rule_id: r.id.clone(),
+                title: r.title.clone(),
+                severity: r.severity.as_str().to_owned(),
+                confidence: confidence.as_str(),
+                occurrences: u32::try_from(list.len()).unwrap_or(u32::MAX),
+                clients: clients.into_iter().map(str::to_owned).collect(),
+                cause: r.cause.clone(),
+                remediation: r.remediation.clone(),
+                references: r.references.clone(),
+                evidence,
+            }
+        })
+        .collect();
+    findings.sort_by(|a, b| {
+        let key = |f: &Finding| {
+            (
+                rules.get(&f.rule_id).map(|r| r.severity),
+                f.confidence != "confirmed",
+                Reverse(f.occurrences),
+            )
+        };
+        key(a).cmp(&key(b)).then_with(|| a.rule_id.cmp(&b.rule_id))
+    });
+    findings
+}
