@@ -22,21 +22,22 @@ the server's record of it, and names the known issue and its fix.
 With no file, diagnoses a bundled sample of the KB954960 case.
 
   --json        print the diagnosis as JSON (schema_version 1)
-  --rules FILE  add known-issue rules from a TOML file
+  --rules FILE  add known-issue rules from a TOML file (may be repeated); a rule
+                with a built-in rule's id replaces it
   -h, --help    print this help
 
 Exit status: 0 no fault found, 1 faults found, 2 bad usage or unreadable input.";
 
 fn main() -> ExitCode {
     let mut json = false;
-    let mut rules: Option<PathBuf> = None;
+    let mut rules: Vec<PathBuf> = Vec::new();
     let mut files = Vec::new();
     let mut args = std::env::args_os().skip(1);
     while let Some(arg) = args.next() {
         match arg.to_str() {
             Some("--json") => json = true,
             Some("--rules") => match args.next() {
-                Some(f) => rules = Some(PathBuf::from(f)),
+                Some(f) => rules.push(PathBuf::from(f)),
                 None => return usage("--rules needs a file"),
             },
             Some("-h" | "--help") => {

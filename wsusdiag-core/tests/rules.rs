@@ -177,3 +177,120 @@ fn kb954960_carries_the_whole_fix_from_the_article() {
     assert!(fix.find("Make sure it is declined").unwrap() < approve);
     assert!(approve < fix.find("Decline it again").unwrap());
 }
+
+/// A site's own rules file, loaded at run time on top of the built-in rules.
+const SITE_RULES: &str = r#"
+# Our WSUS farm: a SyncUpdates InternalServerError is always the approval bug here.
+[[rule]]
+id = "KB954960"
+title = "Approval inconsistency (site override)"
+severity = "critical"
+priority = 60
+cause = "Known to happen after our monthly Office sync."
+remediation = ["Run the site's fix-approvals.ps1 on the top server."]
+references = ["https://intranet.example/wsus/runbook"]
+
+[rule.client]
+error_codes = ["InternalServerError"]
+methods = ["SyncUpdates"]
+
+[[rule]]
+id = "SITE-REPORTING"
+title = "Reporting web service refuses events"
+severity = "warning"
+cause = "The reporting database is full."
+remediation = ["Purge old events."]
+
+[rule.client]
+lines = ['Reporter failed to upload events']
+"#;
+
+#[test]
+fn a_rules_file_adds_and_replaces_rules_at_run_time() {
+    let dir = std::env::temp_dir().join(format!("wsusdiag-rules-{}", std::process::id()));
+    fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("site.toml");
+    fs::write(&file, SITE_RULES).unwrap();
+    let client = dir.join("WindowsUpdate.log");
+    let mut text = String::from_utf8(wsusdiag_core::sample::KB954960_CLIENT.to_vec()).unwrap();
+    text.push_str("2008-07-14\t09:20:01:015\t1100\tee4\tReport\tWARNING: Reporter failed to upload events with hr = 8024400e.\n");
+    fs::write(&client, text).unwrap();
+
+    let options = Options {
+        rule_files: vec![file.clone()],
+        ..Options::default()
+    };
+    let d = diagnose_paths(&[&client], &options).unwrap();
+    let kb = d.findings.iter().find(|f| f.rule_id == "KB954960").unwrap();
+    assert_eq!(kb.title, "Approval inconsistency (site override)");
+    assert_eq!(kb.severity, "critical");
+    assert_eq!(kb.confidence, "probable", "no server log was given");
+    let site = d
+        .findings
+        .iter()
+        .find(|f| f.rule_id == "SITE-REPORTING")
+        .unwrap();
+    assert_eq!(site.occurrences, 1);
+    assert!(
+        site.evidence[0]
+            .text
+            .contains("Reporter failed to upload events")
+    );
+    assert!(site.evidence[0].line > 100);
+
+    // The built-in set is untouched by the override.
+    assert_ne!(
+        RuleSet::builtin().get("KB954960").unwrap().title,
+        "Approval inconsistency (site override)"
+    );
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_bad_rules_file_is_an_error_with_file_line_and_column() {
+    let dir = std::env::temp_dir().join(format!("wsusdiag-badrules-{}", std::process::id()));
+    fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("broken.toml");
+    fs::write(
+        &file,
+        SITE_RULES.replace("'Reporter failed to upload events'", "'Reporter (failed'"),
+    )
+    .unwrap();
+    let options = Options {
+        rule_files: vec![file.clone()],
+        ..Options::default()
+    };
+    let err = diagnose_paths(&[dir.join("missing.log")], &options).unwrap_err();
+    match &err {
+        wsusdiag_core::Error::Rules {
+            name,
+            line,
+            column,
+            message,
+        } => {
+            assert_eq!(name, &file.display().to_string());
+            assert_eq!((*line, *column), (24, 10));
+            assert!(message.contains("bad pattern"), "{message}");
+        }
+        other => panic!("expected a rules error, got {other:?}"),
+    }
+    let shown = err.to_string();
+    assert!(shown.contains("broken.toml: line 24, column 10"), "{shown}");
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_slow_pattern_cannot_be_written() {
+    // Backreferences and look-around, the usual ways to make a backtracking engine take
+    // exponential time, are refused; and a huge repetition is refused by the size limit.
+    for pattern in [r"(a+)+\1", r"(?=a)b", "(a{1000}){1000}"] {
+        let text = format!(
+            "[[rule]]\nid = \"X\"\ntitle = \"t\"\nseverity = \"info\"\ncause = \"c\"\nremediation = [\"r\"]\n[rule.client]\nlines = ['{pattern}']\n"
+        );
+        let err = RuleSet::parse("slow.toml", &text).unwrap_err();
+        assert!(
+            matches!(err, wsusdiag_core::Error::Rules { line: 8, .. }),
+            "{pattern}: {err}"
+        );
+    }
+}

@@ -5,7 +5,7 @@
 use chrono::NaiveDateTime;
 
 use super::{Evidence, cut};
-use crate::events::{ClientEvent, SoapFault, client_event};
+use crate::events::{ClientEvent, SoapFault, client_event, normalize_guid};
 use crate::knowledge::hresult;
 use crate::knowledge::rules::LineMatcher;
 use crate::records::ClientRecord;
@@ -284,9 +284,14 @@ impl<'s> ClientAnalyzer<'s> {
                 }
             }
             ClientEvent::Fault(fault) => {
-                // A second fault ID starts a new fault.
+                // Another fault ID starts a new fault; the same ID repeated (the Windows 10
+                // `detail:` and `Soap fault detail:` lines) does not.
                 let joins = self.open.as_ref().is_some_and(|f| {
-                    f.continues_with(record, None) && (f.fault_id.is_none() || fault.id.is_none())
+                    f.continues_with(record, None)
+                        && match (f.fault_id.as_deref(), fault.id) {
+                            (Some(a), Some(b)) => normalize_guid(a) == normalize_guid(b),
+                            _ => true,
+                        }
                 });
                 if !joins {
                     self.start(record);
