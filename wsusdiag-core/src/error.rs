@@ -19,10 +19,15 @@ pub const EXCERPT_CAP: usize = 200;
 
 /// Cuts `text` to at most [`EXCERPT_CAP`] bytes on a character boundary.
 pub(crate) fn excerpt(text: &str) -> String {
-    if text.len() <= EXCERPT_CAP {
+    excerpt_to(text, EXCERPT_CAP)
+}
+
+/// Cuts `text` to at most `cap` bytes on a character boundary, marking the cut with `…`.
+pub(crate) fn excerpt_to(text: &str, cap: usize) -> String {
+    if text.len() <= cap {
         return text.to_owned();
     }
-    let mut end = EXCERPT_CAP;
+    let mut end = cap;
     while !text.is_char_boundary(end) {
         end -= 1;
     }

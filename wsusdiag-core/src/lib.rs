@@ -1,4 +1,76 @@
 //! wsusdiag-core: why Windows computers do not get their updates from WSUS.
+//!
+//! Give it the Windows Update client logs (`WindowsUpdate.log`, classic or Windows 10, or the
+//! `.etl` traces) and the WSUS server logs (`SoftwareDistribution.log`) of a case, in any order;
+//! it finds each client failure, joins it to the server's record of the same fault, and names
+//! the known issue, its cause and its ordered fix.
+//!
+//! # The KB954960 case, step by step
+//!
+//! Some computers stop getting updates. Their `WindowsUpdate.log` says `SyncUpdates failure,
+//! error = 0x8024400E` followed by a SOAP fault with `ErrorCode:InternalServerError` and an
+//! `ID:`; the server's `SoftwareDistribution.log` has a `ThrowException` with the same ID, right
+//! after a `System.ArgumentException: Item has already been added` on the same thread. The
+//! bundled sample is such a pair:
+//!
+//! ```
+//! use wsusdiag_core::{Options, diagnose, sample};
+//!
+//! let d = diagnose(sample::kb954960(), &Options::default())?;
+//!
+//! // The verdict: the known issue, how sure, how often.
+//! let finding = &d.findings[0];
+//! assert_eq!(finding.rule_id, "KB954960");
+//! assert_eq!(finding.confidence, "confirmed"); // both logs agree, joined by fault ID
+//! assert_eq!(finding.occurrences, 2);
+//! assert!(finding.remediation[0].contains("WSUS 3.0 SP1"));
+//!
+//! // Each client failure, joined to what the server logged about it.
+//! let fault = &d.faults[0];
+//! assert_eq!(fault.client.hresult, "0x8024400E");
+//! assert_eq!(fault.client.hresult_name, Some("WU_E_PT_SOAP_SERVER"));
+//! assert_eq!(fault.correlation, "fault-id");
+//! let server = fault.server.as_ref().expect("joined");
+//! let cause = server.cause.as_ref().expect("the exception behind the fault");
+//! assert_eq!(cause.exception, "System.ArgumentException");
+//! assert_eq!(cause.method.as_deref(), Some("ClientImplementation.GetSyncInfo"));
+//!
+//! // The client's clock: local time (tz -0400) and 42 seconds fast.
+//! assert_eq!(d.clock_offsets[0].tz_minutes, Some(-240));
+//! assert_eq!(d.clock_offsets[0].skew_seconds, Some(-42));
+//!
+//! // The same diagnosis as the JSON contract every binding shares.
+//! assert!(d.to_json().contains("\"schema_version\": 1"));
+//! # Ok::<(), wsusdiag_core::Error>(())
+//! ```
+//!
+//! Files go through [`diagnose_paths`] (folders are read whole); buffers through
+//! [`diagnose_buffers`]. [`Options`] sets the time window of the time join and extra rules
+//! files ([`knowledge::rules`]).
+//!
+//! # The layers, usable on their own
+//!
+//! ```
+//! use wsusdiag_core::events::{ClientEvent, client_event};
+//! use wsusdiag_core::knowledge::hresult;
+//! use wsusdiag_core::records::{ClientFormat, ClientRecords};
+//!
+//! let text = "2008-07-14\t09:12:58:640\t1100\tee4\tPT\tWARNING: SyncUpdates failure, \
+//!             error = 0x8024400E, soap client error = 7, soap error code = 400, HTTP status code = 200\n";
+//! let record = ClientRecords::new(text, ClientFormat::Classic).next().unwrap().unwrap();
+//! assert_eq!((record.line, record.component), (1, "PT"));
+//! match client_event(&record) {
+//!     Some(ClientEvent::CallFailure { method, hresult, .. }) => {
+//!         assert_eq!(method, "SyncUpdates");
+//!         assert_eq!(hresult::lookup(hresult).unwrap().name, "WU_E_PT_SOAP_SERVER");
+//!     }
+//!     other => panic!("{other:?}"),
+//! }
+//! ```
+//!
+//! [`input`] decodes and sniffs, [`records`] splits entries (borrowing from the input),
+//! [`events`] names what an entry says, [`knowledge`] holds the error codes and the known-issue
+//! rules, and [`log::Log`] reads one log's records for tools that want rows, not a verdict.
 #![deny(unsafe_code)]
 
 mod analyze;

@@ -8,7 +8,7 @@ pub(crate) mod server;
 
 pub(crate) use crate::diagnosis::Evidence;
 use crate::diagnosis::{InputSummary, Problem};
-use crate::error::{ParseError, excerpt};
+use crate::error::{ParseError, excerpt_to};
 use crate::input::{LogKind, TextEncoding, decode, sniff};
 use crate::knowledge::rules::LineMatcher;
 use crate::records::{ClientFormat, ClientRecords, ServerRecords};
@@ -16,9 +16,12 @@ use crate::records::{ClientFormat, ClientRecords, ServerRecords};
 /// Problems kept per input.
 const PROBLEMS_CAP: usize = 20;
 
+/// Longest evidence line kept: a whole `ThrowException` line with its client ID fits.
+const EVIDENCE_TEXT_CAP: usize = 480;
+
 /// Cuts evidence text to a readable length.
 pub(crate) fn cut(text: &str) -> String {
-    excerpt(text.trim_end())
+    excerpt_to(text.trim_end(), EVIDENCE_TEXT_CAP)
 }
 
 /// What one input turned out to be.
