@@ -627,12 +627,58 @@ fn a_missing_file_is_not_found_and_named() {
 }
 
 #[test]
-#[ignore = "the rules loader is not on this branch yet; Options.rule_files is passed through"]
 fn a_missing_rules_file_is_not_found_and_named() {
     let (r, d) = diagnose_paths(&[&client_path()], b"/nonexistent/rules.toml");
     assert_eq!(r, wsusdiag_result::NotFound);
     assert_eq!(d, sentinel());
     assert!(last_error().starts_with("/nonexistent/rules.toml: "));
+}
+
+#[test]
+fn a_bad_rules_file_is_rules_invalid_with_line_and_column() {
+    let dir = std::env::temp_dir().join(format!("wsusdiag-ffi-rules-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("site.toml");
+    std::fs::write(
+        &file,
+        "[[rule]]\nid = \"SITE-1\"\ntitle = \"t\"\nseverity = \"urgent\"\ncause = \"c\"\nremediation = [\"r\"]\n",
+    )
+    .unwrap();
+    let name = file.display().to_string();
+    let (r, d) = diagnose_paths(&[&client_path()], name.as_bytes());
+    assert_eq!(r, wsusdiag_result::RulesInvalid);
+    assert_eq!(d, sentinel());
+    let e = last_error();
+    assert!(
+        e.starts_with(&format!("{name}: line 4, column 12: ")),
+        "{e}"
+    );
+
+    // A good one adds its rule to the findings.
+    std::fs::write(
+        &file,
+        "[[rule]]\nid = \"SITE-1\"\ntitle = \"Site rule\"\nseverity = \"info\"\ncause = \"c\"\nremediation = [\"r\"]\n[rule.client]\nlines = ['Logging initialized']\n",
+    )
+    .unwrap();
+    let (r, d) = diagnose_paths(&[&client_path()], name.as_bytes());
+    assert_eq!(r, R_OK, "{}", last_error());
+    let mut buf = null_mut();
+    let mut len = 0;
+    assert_eq!(
+        unsafe { wsusdiag_diagnosis_to_json(d, &mut buf, &mut len) },
+        R_OK
+    );
+    let json = unsafe { std::slice::from_raw_parts(buf, len) };
+    assert!(
+        std::str::from_utf8(json)
+            .unwrap()
+            .contains("\"rule_id\": \"SITE-1\"")
+    );
+    unsafe {
+        wsusdiag_buffer_free(buf, len);
+        wsusdiag_diagnosis_free(d);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
