@@ -22,3 +22,17 @@ fn kb954960_sample_text_report() {
     let text = text.replace(env!("CARGO_PKG_VERSION"), "[version]");
     insta::assert_snapshot!("kb954960_sample_text", text);
 }
+
+#[test]
+fn the_readme_shows_the_sample_report_as_it_is() {
+    let readme = include_str!("../../README.md");
+    let start = readme.find("```text\nwsusdiag ").expect("the README quotes the report") + 8;
+    let quoted = &readme[start..start + readme[start..].find("```").unwrap()];
+    let report = sample_diagnosis()
+        .to_text()
+        .replace(env!("CARGO_PKG_VERSION"), "0.1.0");
+    assert!(
+        report.starts_with(quoted.trim_end()),
+        "README.md's report excerpt is stale; replace it with the start of:\n{report}"
+    );
+}
