@@ -87,6 +87,7 @@ pub mod log;
 pub mod records;
 mod report;
 pub mod sample;
+pub mod stream;
 
 pub use diagnose::{Input, Options, diagnose, diagnose_buffers, diagnose_paths};
 pub use diagnosis::Diagnosis;

@@ -26,7 +26,10 @@ fn kb954960_sample_text_report() {
 #[test]
 fn the_readme_shows_the_sample_report_as_it_is() {
     let readme = include_str!("../../README.md");
-    let start = readme.find("```text\nwsusdiag ").expect("the README quotes the report") + 8;
+    let start = readme
+        .find("```text\nwsusdiag ")
+        .expect("the README quotes the report")
+        + 8;
     let quoted = &readme[start..start + readme[start..].find("```").unwrap()];
     let report = sample_diagnosis()
         .to_text()

@@ -127,7 +127,7 @@ fn utf16(
 }
 
 /// Recognises UTF-16 without a BOM: text logs are mostly ASCII, so every other byte is zero.
-fn utf16_without_bom(bytes: &[u8]) -> Option<TextEncoding> {
+pub(crate) fn utf16_without_bom(bytes: &[u8]) -> Option<TextEncoding> {
     let sample = &bytes[..bytes.len().min(4096)];
     if sample.len() < 8 {
         return None;

@@ -5,6 +5,7 @@ mod decode;
 mod file;
 mod sniff;
 
+pub(crate) use decode::utf16_without_bom;
 pub use decode::{Decoded, TextEncoding, decode};
 pub use file::FileData;
 pub use sniff::{LogKind, sniff};
