@@ -295,10 +295,12 @@ def test_diagnose_files_finds_kb954960():
     assert fault["client"]["hresult_name"] == "WU_E_PT_SOAP_SERVER"
     assert fault["correlation"] == "fault-id"
     assert [i["kind"] for i in d["inputs"]] == ["client-classic", "server"]
-    for finding in d["findings"]:  # empty until the rules loader lands
-        assert finding["rule_id"]
+    finding = d["findings"][0]
+    assert (finding["rule_id"], finding["confidence"]) == ("KB954960", "confirmed")
+    assert finding["remediation"] and finding["evidence"]
+    assert fault["rule_id"] == "KB954960"
     text = diagnose_files([CLIENT, SERVER], text=True)
-    assert "WindowsUpdate.log:47" in text
+    assert "KB954960" in text and "47 │" in text
 
 
 def test_diagnose_buffers_matches_files():

@@ -52,7 +52,8 @@ public static class Driver
         Check(json.Contains("\"hresult\": \"0x8024400E\""), "the fault's HRESULT");
         Check(json.Contains("\"correlation\": \"fault-id\""), "joined by fault ID");
         string text = Api.DiagnoseFiles(new string[] { client, server }, new string[0], true);
-        Check(text.Contains("WindowsUpdate.log:47"), "the text report");
+        Check(text.Contains("KB954960") && text.Contains("47 \u2502"), "the text report");
+        Check(json.Contains("\"rule_id\": \"KB954960\""), "the known issue");
 
         byte[][] logs = new byte[][] { File.ReadAllBytes(server), File.ReadAllBytes(client) };
         string fromBuffers = Api.DiagnoseBuffers(logs, new string[] { "srv.log", "cli.log" }, null, false);
