@@ -179,7 +179,13 @@ fn sample_buffers_give_the_same_faults_as_files() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|f| (f["rule_id"].clone(), f["confidence"].clone(), f["occurrences"].clone()))
+            .map(|f| {
+                (
+                    f["rule_id"].clone(),
+                    f["confidence"].clone(),
+                    f["occurrences"].clone(),
+                )
+            })
             .collect()
     };
     assert_eq!(verdicts(&json), verdicts(&files_json));

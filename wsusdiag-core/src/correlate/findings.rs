@@ -68,13 +68,20 @@ fn judge(rule: &Rule, fleet: &Fleet, j: &super::Joined) -> Option<Confidence> {
     }
 }
 
-/// Orders candidate rules for one fault or entry, best first.
+/// Orders candidate rules for one fault, best first.
 fn rank(
     rules: &RuleSet,
     (i, c): &(usize, Confidence),
 ) -> (Reverse<i32>, Confidence, Reverse<u32>, usize) {
     let r = &rules.rules()[*i];
     (Reverse(r.priority), *c, Reverse(r.specificity()), *i)
+}
+
+/// Orders candidate rules for a server entry alone, best first: only the server side counts.
+fn rank_server_only(rules: &RuleSet, i: usize) -> (Reverse<i32>, Reverse<u32>, usize) {
+    let r = &rules.rules()[i];
+    let specificity = r.server.as_ref().map_or(0, |s| s.specificity());
+    (Reverse(r.priority), Reverse(specificity), i)
 }
 
 /// Matches `rules` on everything the fleet holds.
@@ -205,7 +212,7 @@ fn server_only(fleet: &Fleet, corr: &Correlation, rules: &RuleSet) -> Vec<Occurr
                     r.join.server_only && r.server.as_ref().is_some_and(|sig| sig.matches(e))
                 })
                 .map(|(i, _)| (i, Confidence::Probable))
-                .min_by_key(|x| rank(rules, x));
+                .min_by_key(|&(i, _)| rank_server_only(rules, i));
             if let Some((rule, confidence)) = best {
                 out.push(Occurrence {
                     rule,
