@@ -1,0 +1,110 @@
+//! Throughput of each parser and of the whole diagnosis, on generated logs, each beside the
+//! memchr probe (lines and tab fields only) over the same bytes.
+//!
+//! `cargo bench -p wsusdiag-benches --bench parse`; figures and how to read them in
+//! BENCHMARKS.md.
+#![allow(missing_docs)]
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use wsusdiag_benches::generate::{self as gen_logs, ClientFormat};
+use wsusdiag_benches::probe::split_lines_and_tabs;
+use wsusdiag_core::records::{ClientFormat as Format, ClientRecords, ServerRecords};
+use wsusdiag_core::{Options, diagnose_buffers};
+
+const MIB: usize = 1 << 20;
+
+fn group(c: &mut Criterion, name: &str, text: &str, parse: impl Fn(&str) -> usize) {
+    let mut g = c.benchmark_group(name);
+    g.throughput(Throughput::Bytes(text.len() as u64));
+    g.sample_size(10);
+    g.bench_function("probe", |b| {
+        b.iter(|| split_lines_and_tabs(black_box(text.as_bytes())))
+    });
+    g.bench_function("records", |b| b.iter(|| parse(black_box(text))));
+    g.finish();
+}
+
+fn client_records(format: Format) -> impl Fn(&str) -> usize {
+    move |text| {
+        ClientRecords::new(text, format)
+            .filter(Result::is_ok)
+            .count()
+    }
+}
+
+fn parsers(c: &mut Criterion) {
+    let classic = gen_logs::client_log(ClientFormat::Classic, 64 * MIB, 1);
+    group(
+        c,
+        "client-classic",
+        &classic,
+        client_records(Format::Classic),
+    );
+    let win10 = gen_logs::client_log(ClientFormat::Win10, 64 * MIB, 2);
+    group(c, "client-win10", &win10, client_records(Format::Win10));
+    let server = gen_logs::server_log(64 * MIB, 3);
+    group(c, "server", &server, |t| {
+        ServerRecords::new(t).filter(Result::is_ok).count()
+    });
+
+    // The real Windows Update trace, repeated: decoding events to records.
+    let trace = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../wsusdiag-core/tests/data/etl/WindowsUpdate.20251008.140245.443.8.etl"
+    ))
+    .expect("the sample trace");
+    let mut g = c.benchmark_group("client-etl");
+    g.throughput(Throughput::Bytes(trace.len() as u64));
+    g.bench_function("events", |b| {
+        b.iter(|| wsusdiag_core::etl::read(black_box(&trace)).events.len())
+    });
+    g.finish();
+}
+
+fn diagnosis(c: &mut Criterion) {
+    let classic = gen_logs::client_log(ClientFormat::Classic, 64 * MIB, 4);
+    let server = gen_logs::server_log(4 * MIB, 5);
+    let mut g = c.benchmark_group("diagnose");
+    g.throughput(Throughput::Bytes((classic.len() + server.len()) as u64));
+    g.sample_size(10);
+    let sequential = Options {
+        parallel: false,
+        ..Options::default()
+    };
+    g.bench_function("classic+server", |b| {
+        b.iter(|| {
+            let inputs = [
+                ("WindowsUpdate.log", classic.as_bytes()),
+                ("SoftwareDistribution.log", server.as_bytes()),
+            ];
+            diagnose_buffers(black_box(&inputs), &sequential).map(|d| d.faults.len())
+        })
+    });
+    // A fleet of 16 client logs: one thread, then all cores.
+    let fleet = gen_logs::fleet(&gen_logs::FleetSpec {
+        clients: 16,
+        faults_per_client: 60,
+        detections_between: 30,
+        ..gen_logs::FleetSpec::default()
+    });
+    let mut inputs: Vec<(&str, &[u8])> = fleet
+        .clients
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_bytes()))
+        .collect();
+    inputs.push(("SoftwareDistribution.log", fleet.server.as_bytes()));
+    let bytes: usize = inputs.iter().map(|(_, b)| b.len()).sum();
+    g.throughput(Throughput::Bytes(bytes as u64));
+    g.bench_function("fleet-1-thread", |b| {
+        b.iter(|| diagnose_buffers(black_box(&inputs), &sequential).map(|d| d.faults.len()))
+    });
+    g.bench_function("fleet-all-cores", |b| {
+        b.iter(|| diagnose_buffers(black_box(&inputs), &Options::default()).map(|d| d.faults.len()))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, parsers, diagnosis);
+criterion_main!(benches);

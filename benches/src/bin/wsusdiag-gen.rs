@@ -1,0 +1,86 @@
+//! Writes generated logs to disk, with `truth.json` beside a fleet.
+//!
+//! ```text
+//! wsusdiag-gen fleet  --out DIR [--clients N] [--faults N] [--between N] [--seed S]
+//! wsusdiag-gen client --out FILE --size MB [--format classic|win10] [--seed S]
+//! wsusdiag-gen server --out FILE --size MB [--seed S]
+//! ```
+#![allow(clippy::print_stdout)]
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use wsusdiag_benches::generate::{self as gen_logs, ClientFormat, FleetSpec};
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("wsusdiag-gen: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> Result<(), String> {
+    let mut args = std::env::args().skip(1);
+    let what = args
+        .next()
+        .ok_or("usage: wsusdiag-gen fleet|client|server --out PATH ...")?;
+    let (mut out, mut size, mut seed) = (None, 64usize, 1u64);
+    let mut format = ClientFormat::Classic;
+    let mut spec = FleetSpec::default();
+    while let Some(flag) = args.next() {
+        let value = args.next().ok_or(format!("{flag} needs a value"))?;
+        let number = || {
+            value
+                .parse::<u64>()
+                .map_err(|_| format!("{flag}: not a number: {value}"))
+        };
+        match flag.as_str() {
+            "--out" => out = Some(PathBuf::from(&value)),
+            "--size" => size = number()? as usize,
+            "--seed" => seed = number()?,
+            "--clients" => spec.clients = number()? as usize,
+            "--faults" => spec.faults_per_client = number()? as usize,
+            "--between" => spec.detections_between = number()? as usize,
+            "--format" => {
+                format = match value.as_str() {
+                    "classic" => ClientFormat::Classic,
+                    "win10" => ClientFormat::Win10,
+                    _ => return Err(format!("--format: classic or win10, not {value}")),
+                }
+            }
+            _ => return Err(format!("unknown option {flag}")),
+        }
+    }
+    let out = out.ok_or("--out is required")?;
+    let write = |path: &PathBuf, text: &str| -> Result<(), String> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    match what.as_str() {
+        "fleet" => {
+            spec.seed = seed;
+            let g = gen_logs::fleet(&spec);
+            for (name, text) in &g.clients {
+                write(&out.join(name), text)?;
+            }
+            write(&out.join(&g.truth.server_file), &g.server)?;
+            let truth = serde_json::to_string_pretty(&g.truth).map_err(|e| e.to_string())?;
+            write(&out.join("truth.json"), &truth)?;
+            println!(
+                "{}: {} client logs, 1 server log, {} faults",
+                out.display(),
+                g.clients.len(),
+                g.truth.faults.len()
+            );
+        }
+        "client" => write(&out, &gen_logs::client_log(format, size << 20, seed))?,
+        "server" => write(&out, &gen_logs::server_log(size << 20, seed))?,
+        other => return Err(format!("unknown kind {other}: fleet, client or server")),
+    }
+    Ok(())
+}
