@@ -186,9 +186,10 @@ impl Default for FleetSpec {
     }
 }
 
-/// Minutes between two faults of one client, and between clients' slots: far more than the
-/// two-minute time window, so no time join is ambiguous.
-const SLOT_MINUTES: i64 = 11;
+/// Minutes between two faults of one client. In each slot, SOAP faults and SQL time-outs come
+/// at minute 6 and 503s at minute 10, clients 7 s apart: up to 16 clients, no time join is
+/// ambiguous with a two-minute window.
+const SLOT_MINUTES: i64 = 14;
 
 /// Writes one client log line by line, counting lines.
 struct ClientWriter {
@@ -624,7 +625,7 @@ pub fn fleet(spec: &FleetSpec) -> Generated {
             lines: 0,
             offset,
         };
-        let banner_time = start + Duration::seconds(c as i64 * 17);
+        let banner_time = start + Duration::seconds(c as i64 * 7);
         match format {
             ClientFormat::Classic => {
                 let tz = format!(
@@ -661,15 +662,18 @@ pub fn fleet(spec: &FleetSpec) -> Generated {
             for d in 0..spec.detections_between {
                 let at = start
                     + Duration::minutes(slot * SLOT_MINUTES)
-                    + Duration::seconds(c as i64 * 17 + 20 + d as i64 * 40);
+                    + Duration::seconds(c as i64 * 7 + 20 + d as i64 * 40);
                 w.detection(&mut rng, at, &url);
                 server.filler(&mut rng, at + Duration::milliseconds(300), &client_id);
             }
             if k < spec.faults_per_client {
                 let kind = FaultKind::ALL[(k + c) % 3];
+                // 503s come at another time of the slot than the server's errors: nothing in
+                // the server log fits them.
+                let minute = if kind == FaultKind::Http503 { 10 } else { 6 };
                 let at = start
-                    + Duration::minutes(slot * SLOT_MINUTES + 6)
-                    + Duration::seconds(c as i64 * 17)
+                    + Duration::minutes(slot * SLOT_MINUTES + minute)
+                    + Duration::seconds(c as i64 * 7)
                     + Duration::milliseconds(rng.below(900) as i64);
                 let id = rng.guid();
                 let line = w.fault(kind, at, &url, &id);

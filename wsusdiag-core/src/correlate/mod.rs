@@ -182,15 +182,10 @@ pub(crate) fn correlate(fleet: &Fleet, window: Duration) -> Correlation {
     }
 }
 
-/// Whether a fault is one the server may have logged: the request reached the WSUS application
-/// (a SOAP fault, an HTTP 500, a time-out of the server), as opposed to proxy, DNS or
-/// certificate failures on the way. A 503 is answered by IIS itself while the application pool
-/// is stopped: the application, and so its log, never saw the request.
+/// Whether a fault is one the server may have logged: the request reached it (a SOAP fault, a
+/// server-side HTTP status, a time-out of the server), as opposed to proxy, DNS or certificate
+/// failures on the way.
 fn reaches_server(f: &ClientFault) -> bool {
-    const SERVICE_UNAVAILABLE: u32 = 0x8024_4022;
-    if f.http_status == Some(503) || f.codes.contains(&SERVICE_UNAVAILABLE) {
-        return false;
-    }
     f.error_code.is_some()
         || f.soap_error_code.is_some_and(|c| c >= 300)
         || f.http_status.is_some_and(|s| s >= 500)
