@@ -1,0 +1,175 @@
+"""wsusdiag: why Windows computers do not get their updates from WSUS.
+
+Give it Windows Update client logs (``WindowsUpdate.log``, classic or Windows 10, or ``.etl``
+traces) and WSUS server logs (``SoftwareDistribution.log``) in any order; it joins each client
+failure to the server's record of the same fault and names the known issue and its fix.
+
+    >>> import wsusdiag
+    >>> d = wsusdiag.diagnose("WindowsUpdate.log", "SoftwareDistribution.log")  # doctest: +SKIP
+    >>> d.findings[0]["rule_id"]  # doctest: +SKIP
+    'KB954960'
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Union
+
+from . import _wsusdiag
+from ._wsusdiag import ParseError, Record, WsusDiagError
+
+__all__ = [
+    "Diagnosis",
+    "ParseError",
+    "Record",
+    "WsusDiagError",
+    "diagnose",
+    "diagnose_bytes",
+    "lookup_hresult",
+    "read_log",
+    "__version__",
+]
+
+__version__: str = _wsusdiag.__version__
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+def _path(value: object, what: str) -> str:
+    """``value`` as a path string, or a TypeError that says what was expected."""
+    if isinstance(value, (str, os.PathLike)):
+        path = os.fspath(value)
+        if isinstance(path, str):
+            return path
+    raise TypeError(f"{what} must be a str or os.PathLike, not {type(value).__name__}")
+
+
+def _paths(values: Optional[Union[PathLike, Iterable[PathLike]]], what: str) -> List[str]:
+    if values is None:
+        return []
+    if isinstance(values, (str, os.PathLike)):
+        return [_path(values, what)]
+    return [_path(v, what) for v in values]
+
+
+class Diagnosis:
+    """Everything wsusdiag found in a set of logs (the JSON contract, ``schema_version`` 1)."""
+
+    __slots__ = ("_native", "_dict")
+
+    def __init__(self, native: _wsusdiag.Diagnosis) -> None:
+        self._native = native
+        self._dict: Optional[Dict[str, Any]] = None
+
+    def to_json(self) -> str:
+        """The diagnosis as JSON text."""
+        return self._native.to_json()
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The diagnosis as plain Python data (a fresh copy each call)."""
+        return json.loads(self.to_json())
+
+    def to_text(self) -> str:
+        """The text report an admin reads: the verdict first, then evidence and the fix."""
+        return self._native.to_text()
+
+    def _data(self) -> Dict[str, Any]:
+        if self._dict is None:
+            self._dict = self.to_dict()
+        return self._dict
+
+    @property
+    def has_faults(self) -> bool:
+        """Whether any fault or known issue was found."""
+        return self._native.has_faults
+
+    @property
+    def findings(self) -> List[Dict[str, Any]]:
+        """One entry per known issue matched, the most serious and most certain first."""
+        return self._data()["findings"]
+
+    @property
+    def faults(self) -> List[Dict[str, Any]]:
+        """One entry per client failure, with what the server logged about it."""
+        return self._data()["faults"]
+
+    @property
+    def clients(self) -> List[Dict[str, Any]]:
+        """Per client log: its identity and how its detections went."""
+        return self._data()["clients"]
+
+    @property
+    def inputs(self) -> List[Dict[str, Any]]:
+        """How each input was read (kind, encoding, records, malformed lines)."""
+        return self._data()["inputs"]
+
+    def __repr__(self) -> str:
+        ids = ", ".join(f["rule_id"] for f in self.findings) or "no known issue"
+        return f"<Diagnosis: {len(self.faults)} faults; {ids}>"
+
+
+def diagnose(*paths: PathLike, rules: Optional[Union[PathLike, Sequence[PathLike]]] = None) -> Diagnosis:
+    """Diagnoses log files and folders, client and server logs in any order.
+
+    ``rules`` names extra known-issue rules files (TOML). A missing file raises
+    ``FileNotFoundError``, an unreadable one ``PermissionError``, a bad rules file ``ParseError``.
+    """
+    files = [_path(p, "a log path") for p in paths]
+    if not files:
+        raise TypeError("diagnose() needs at least one log path")
+    return Diagnosis(_wsusdiag.diagnose_paths(files, _paths(rules, "a rules path")))
+
+
+def _buffers(value: Union[None, bytes, Sequence[bytes]], side: str) -> List[bytes]:
+    if value is None:
+        return []
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return [bytes(value)]
+    out = []
+    for item in value:
+        if not isinstance(item, (bytes, bytearray, memoryview)):
+            raise TypeError(f"{side} must be bytes or a list of bytes, not {type(item).__name__}")
+        out.append(bytes(item))
+    return out
+
+
+def diagnose_bytes(
+    client: Union[None, bytes, Sequence[bytes]] = None,
+    server: Union[None, bytes, Sequence[bytes]] = None,
+    rules: Optional[Union[PathLike, Sequence[PathLike]]] = None,
+) -> Diagnosis:
+    """Diagnoses logs already in memory: client and server logs as bytes (any encoding)."""
+    named = [(f"client-{i + 1}", b) for i, b in enumerate(_buffers(client, "client"))]
+    named += [(f"server-{i + 1}", b) for i, b in enumerate(_buffers(server, "server"))]
+    if not named:
+        raise TypeError("diagnose_bytes() needs client= or server= bytes")
+    return Diagnosis(_wsusdiag.diagnose_buffers(named, _paths(rules, "a rules path")))
+
+
+def read_log(path: PathLike) -> Iterator[Record]:
+    """The records of one log, in order, read in bounded memory.
+
+    Each record has ``line``, ``time`` (as written, ISO 8601), ``pid``, ``tid``, ``component`` and
+    ``message``; server records also ``level``, ``process``, ``thread`` and ``source``, and their
+    message carries the stack trace. Lines that cannot be read are skipped (``diagnose`` reports
+    them with line and column).
+    """
+    reader = _wsusdiag.LogReader(_path(path, "a log path"))
+    while True:
+        batch = reader.next_batch()
+        if batch is None:
+            return
+        yield from batch[0]
+
+
+def lookup_hresult(code: Union[int, str]) -> Optional[Dict[str, Any]]:
+    """What an error code means: ``0x8024400E``, ``8024400e``, ``2149859342`` or ``-2145107954``.
+
+    Returns ``None`` for text that is no code. Every code gets an answer: an unlisted code in a
+    known range still names its component.
+    """
+    if isinstance(code, bool) or not isinstance(code, (int, str)):
+        raise TypeError(f"lookup_hresult() expects an int or a str, not {type(code).__name__}")
+    text = _wsusdiag.lookup_hresult_json(code)
+    return None if text is None else json.loads(text)

@@ -1,0 +1,52 @@
+"""The ``wsusdiag`` command: the same arguments and output as the Rust ``diagnose`` example.
+
+    wsusdiag [--json] [--rules FILE] [FILE|FOLDER ...]
+
+With no file it diagnoses a bundled sample of the KB954960 case. Exit status: 0 no fault found,
+1 faults found, 2 bad usage or unreadable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import List, Optional
+
+from . import Diagnosis, WsusDiagError, _wsusdiag
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="wsusdiag",
+        description=(
+            "Reads Windows Update client logs (WindowsUpdate.log, classic or Windows 10, or .etl "
+            "traces) and WSUS server logs (SoftwareDistribution.log) in any order, joins each "
+            "client failure to the server's record of it, and names the known issue and its fix. "
+            "With no file, diagnoses a bundled sample of the KB954960 case."
+        ),
+        epilog="Exit status: 0 no fault found, 1 faults found, 2 bad usage or unreadable input.",
+    )
+    p.add_argument("--json", action="store_true", help="print the diagnosis as JSON (schema_version 1)")
+    p.add_argument("--rules", action="append", default=[], metavar="FILE", help="add known-issue rules from a TOML file (may be repeated)")
+    p.add_argument("files", nargs="*", metavar="FILE", help="log files or folders")
+    return p
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.files:
+            native = _wsusdiag.diagnose_paths(args.files, args.rules)
+        else:
+            native = _wsusdiag.diagnose_sample(args.rules)
+    except (OSError, WsusDiagError) as e:
+        print(f"wsusdiag: {e}", file=sys.stderr)
+        return 2
+    d = Diagnosis(native)
+    out = d.to_json() if args.json else d.to_text()
+    sys.stdout.write(out if out.endswith("\n") else out + "\n")
+    return 1 if d.has_faults else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+//! Python exceptions, and how core errors and panics become them.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use pyo3::exceptions::{PyException, PyFileNotFoundError, PyOSError, PyPermissionError};
+use pyo3::prelude::*;
+use wsusdiag_core::Error;
+
+pyo3::create_exception!(
+    _wsusdiag,
+    WsusDiagError,
+    PyException,
+    "Base class of wsusdiag's errors."
+);
+pyo3::create_exception!(
+    _wsusdiag,
+    ParseError,
+    WsusDiagError,
+    "Input (a rules file) that cannot be read, with its path, line and column."
+);
+
+/// A core error as the Python exception a user expects.
+pub(crate) fn to_py(py: Python<'_>, e: Error) -> PyErr {
+    match e {
+        Error::Io { path, source } => {
+            let message = format!("{}: {source}", path.display());
+            let args = (
+                source.raw_os_error().unwrap_or(0),
+                message,
+                path.display().to_string(),
+            );
+            match source.kind() {
+                std::io::ErrorKind::NotFound => PyFileNotFoundError::new_err(args),
+                std::io::ErrorKind::PermissionDenied => PyPermissionError::new_err(args),
+                _ => PyOSError::new_err(args),
+            }
+        }
+        Error::Rules {
+            name,
+            line,
+            column,
+            message,
+        } => {
+            let err =
+                ParseError::new_err(format!("{name}: line {line}, column {column}: {message}"));
+            let value = err.value(py);
+            // Setting attributes on a fresh exception object cannot fail in practice; if it
+            // did, the message still says where.
+            let _ = value.setattr("path", name);
+            let _ = value.setattr("line", line);
+            let _ = value.setattr("column", column);
+            err
+        }
+        other => WsusDiagError::new_err(other.to_string()),
+    }
+}
+
+/// Runs `f` without the GIL; a panic comes back as a `WsusDiagError`, never a crash.
+pub(crate) fn detached<T: Send>(
+    py: Python<'_>,
+    f: impl FnOnce() -> Result<T, Error> + Send,
+) -> PyResult<T> {
+    let outcome = py.detach(|| catch_unwind(AssertUnwindSafe(f)));
+    match outcome {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(to_py(py, e)),
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(WsusDiagError::new_err(format!(
+                "internal error (please report it): {what}"
+            )))
+        }
+    }
+}

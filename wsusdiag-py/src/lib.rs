@@ -1,0 +1,28 @@
+//! `wsusdiag._wsusdiag`: the native module behind the `wsusdiag` Python package.
+//!
+//! Thin by design: every call goes to `wsusdiag-core` with the GIL released, inside a panic
+//! guard, and comes back as a `Diagnosis` handle, JSON text or `Record` objects; the Python
+//! package (`python/wsusdiag`) shapes them for users.
+
+mod diagnosis;
+mod errors;
+mod reader;
+
+use pyo3::prelude::*;
+
+/// The native module.
+#[pymodule]
+fn _wsusdiag(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("WsusDiagError", py.get_type::<errors::WsusDiagError>())?;
+    m.add("ParseError", py.get_type::<errors::ParseError>())?;
+    m.add_class::<diagnosis::Diagnosis>()?;
+    m.add_class::<reader::LogReader>()?;
+    m.add_class::<reader::Record>()?;
+    m.add_function(wrap_pyfunction!(diagnosis::diagnose_paths, m)?)?;
+    m.add_function(wrap_pyfunction!(diagnosis::diagnose_buffers, m)?)?;
+    m.add_function(wrap_pyfunction!(diagnosis::diagnose_sample, m)?)?;
+    m.add_function(wrap_pyfunction!(diagnosis::lookup_hresult_json, m)?)?;
+    Ok(())
+}

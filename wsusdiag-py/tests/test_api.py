@@ -1,0 +1,144 @@
+"""The package as a user calls it, on the bundled KB954960 pair and on small fleets."""
+
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import threading
+
+import pytest
+
+import wsusdiag
+from conftest import ROOT, SAMPLE
+
+
+def test_sample_pair_is_kb954960_confirmed(client_log, server_log):
+    d = wsusdiag.diagnose(client_log, str(server_log))
+    assert [f["rule_id"] for f in d.findings] == ["KB954960"]
+    assert d.findings[0]["confidence"] == "confirmed"
+    assert len(d.faults) == 2
+    fault = d.faults[0]
+    assert fault["client"]["hresult"] == "0x8024400E"
+    assert fault["client"]["hresult_name"] == "WU_E_PT_SOAP_SERVER"
+    assert fault["correlation"] == "fault-id"
+    assert fault["server"]["cause"]["exception"] == "System.ArgumentException"
+    assert d.clients[0]["client_id"] == "7f3e1c52-9a4b-4d1e-8b6f-2c5a9e0d3b71"
+    assert d.has_faults
+    assert d.to_dict() == json.loads(d.to_json())
+    assert "VERDICT" in d.to_text()
+    assert "KB954960" in repr(d)
+
+
+def test_bytes_and_files_agree(client_log, server_log):
+    from_files = wsusdiag.diagnose(client_log, server_log)
+    from_bytes = wsusdiag.diagnose_bytes(client=client_log.read_bytes(), server=[server_log.read_bytes()])
+    assert [f["rule_id"] for f in from_bytes.findings] == [f["rule_id"] for f in from_files.findings]
+    assert [f["client"]["line"] for f in from_bytes.faults] == [f["client"]["line"] for f in from_files.faults]
+
+
+def test_utf16_client_log(tmp_path, client_log, server_log):
+    utf16 = tmp_path / "WindowsUpdate.log"
+    utf16.write_bytes(client_log.read_text().encode("utf-16"))
+    d = wsusdiag.diagnose(utf16, server_log)
+    assert d.inputs[0]["encoding"] == "utf-16le"
+    assert d.findings[0]["rule_id"] == "KB954960"
+
+
+def test_fleet_folder_with_a_client_missing_its_server(tmp_path, client_log, server_log):
+    for name in ("pc1", "pc2"):
+        (tmp_path / name).mkdir()
+        shutil.copy(client_log, tmp_path / name / "WindowsUpdate.log")
+    d = wsusdiag.diagnose(tmp_path)
+    assert len(d.clients) == 2
+    assert {f["correlation"] for f in d.faults} == {"none"}
+    assert d.findings[0]["confidence"] == "probable"
+    shutil.copy(server_log, tmp_path / "SoftwareDistribution.log")
+    d = wsusdiag.diagnose(tmp_path)
+    assert d.findings[0]["confidence"] == "confirmed"
+    assert len(d.findings[0]["clients"]) == 2
+
+
+def test_rule_fixtures_from_the_core(tmp_path):
+    fixtures = ROOT / "wsusdiag-core" / "tests" / "fixtures" / "rules"
+    d = wsusdiag.diagnose(fixtures / "WU-80244021-PROXY502" / "hit")
+    assert d.findings[0]["rule_id"] == "WU-80244021-PROXY502"
+    assert d.findings[0]["confidence"] == "probable"
+
+
+def test_extra_rules_file(tmp_path, client_log):
+    rules = tmp_path / "site.toml"
+    rules.write_text(
+        '[[rule]]\nid = "SITE-1"\ntitle = "Site"\nseverity = "info"\ncause = "c"\n'
+        'remediation = ["r"]\n[rule.client]\nlines = [\'Logging initialized\']\n'
+    )
+    d = wsusdiag.diagnose(client_log, rules=rules)
+    assert "SITE-1" in [f["rule_id"] for f in d.findings]
+
+
+def test_read_log_client_and_server(client_log, server_log):
+    records = list(wsusdiag.read_log(client_log))
+    assert len(records) == 116
+    r = records[46]
+    assert (r.line, r.pid, r.tid, r.component) == (47, 1100, 0xEE4, "PT")
+    assert r.time == "2008-07-14T09:12:58.640"
+    assert r.message.startswith("WARNING: SyncUpdates failure")
+    server = list(wsusdiag.read_log(server_log))
+    assert len(server) == 11
+    e = server[5]
+    assert (e.level, e.process, e.thread, e.source) == ("Error", "w3wp", 12, "ClientImplementation.SyncUpdates")
+    assert "ClientImplementation.GetSyncInfo" in e.message
+
+
+def test_read_log_of_an_etl_trace():
+    trace = ROOT / "wsusdiag-core" / "tests" / "data" / "etl" / "WindowsUpdate.20251008.140245.443.8.etl"
+    records = list(wsusdiag.read_log(trace))
+    assert len(records) == 80
+    assert all(r.time is not None and r.component and r.pid for r in records)
+
+
+def test_lookup_hresult_forms():
+    a = wsusdiag.lookup_hresult("0x8024400E")
+    assert a["name"] == "WU_E_PT_SOAP_SERVER"
+    for form in ("8024400e", 0x8024400E, -2145107954, "-2145107954"):
+        assert wsusdiag.lookup_hresult(form)["name"] == a["name"], form
+    assert wsusdiag.lookup_hresult("0x80244FFF")["component"] == "protocol-talker"
+    assert wsusdiag.lookup_hresult("not a code") is None
+    assert wsusdiag.lookup_hresult(1 << 40) is None
+    with pytest.raises(TypeError, match="int or a str"):
+        wsusdiag.lookup_hresult(1.5)
+
+
+def test_diagnosis_runs_without_the_gil(client_log, server_log):
+    # Several threads diagnose at once; with the GIL held they would serialize but still pass:
+    # this checks they do not deadlock or corrupt each other.
+    results = []
+
+    def work():
+        results.append(wsusdiag.diagnose(client_log, server_log).findings[0]["rule_id"])
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == ["KB954960"] * 4
+
+
+def test_console_script_matches_the_example(tmp_path, client_log, server_log):
+    out = subprocess.run([sys.executable, "-m", "wsusdiag", "--json", str(client_log), str(server_log)], capture_output=True, text=True)
+    assert out.returncode == 1
+    assert json.loads(out.stdout)["findings"][0]["rule_id"] == "KB954960"
+    sample = subprocess.run([sys.executable, "-m", "wsusdiag"], capture_output=True, text=True)
+    assert sample.returncode == 1 and sample.stdout.startswith("wsusdiag ")
+    missing = subprocess.run([sys.executable, "-m", "wsusdiag", str(tmp_path / "nope.log")], capture_output=True, text=True)
+    assert missing.returncode == 2 and "nope.log" in missing.stderr
+    empty = tmp_path / "empty.log"
+    empty.write_text("")
+    clean = subprocess.run([sys.executable, "-m", "wsusdiag", str(empty)], capture_output=True, text=True)
+    assert clean.returncode == 0, clean.stdout
+    exe = shutil.which("wsusdiag")
+    if exe:
+        via_script = subprocess.run([exe, "--json", str(client_log), str(server_log)], capture_output=True, text=True)
+        assert via_script.stdout == out.stdout

@@ -1,0 +1,86 @@
+"""Errors: the right exception, with what a user needs to act on it; never a crash."""
+
+import os
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import wsusdiag
+
+
+def test_missing_file_is_file_not_found(tmp_path):
+    missing = tmp_path / "WindowsUpdate.log"
+    with pytest.raises(FileNotFoundError) as e:
+        wsusdiag.diagnose(missing)
+    assert e.value.filename == str(missing)
+    with pytest.raises(FileNotFoundError):
+        list(wsusdiag.read_log(missing))
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads every file")
+def test_unreadable_file_is_permission_error(tmp_path, client_log):
+    locked = tmp_path / "WindowsUpdate.log"
+    locked.write_bytes(client_log.read_bytes())
+    locked.chmod(0)
+    with pytest.raises(PermissionError):
+        wsusdiag.diagnose(locked)
+
+
+def test_wrong_types_say_what_is_expected(client_log):
+    with pytest.raises(TypeError, match="str or os.PathLike, not int"):
+        wsusdiag.diagnose(42)
+    with pytest.raises(TypeError, match="at least one"):
+        wsusdiag.diagnose()
+    with pytest.raises(TypeError, match="bytes or a list of bytes, not str"):
+        wsusdiag.diagnose_bytes(client=["text"])
+    with pytest.raises(TypeError, match="str or os.PathLike"):
+        wsusdiag.read_log(None).__next__()
+    with pytest.raises(TypeError, match="rules path must be a str or os.PathLike"):
+        wsusdiag.diagnose(client_log, rules=[3])
+
+
+def test_bad_rules_file_is_a_parse_error_with_position(tmp_path, client_log):
+    rules = tmp_path / "site.toml"
+    rules.write_text('[[rule]]\nid = "X"\ntitle = "t"\nseverity = "fatal"\ncause = "c"\nremediation = ["r"]\n')
+    with pytest.raises(wsusdiag.ParseError) as e:
+        wsusdiag.diagnose(client_log, rules=rules)
+    assert (e.value.path, e.value.line, e.value.column) == (str(rules), 4, 12)
+    assert isinstance(e.value, wsusdiag.WsusDiagError)
+    assert "fatal" in str(e.value)
+
+
+def test_text_that_is_no_log():
+    d = wsusdiag.diagnose_bytes(client=b"hello, world\n")
+    assert d.inputs[0]["kind"] is None
+    assert d.inputs[0]["problems"][0]["kind"] == "unknown-format"
+    assert not d.has_faults
+
+
+def test_read_log_of_a_non_log_raises(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello\nthis is not a log\n")
+    with pytest.raises(wsusdiag.WsusDiagError, match="not a Windows Update"):
+        list(wsusdiag.read_log(notes))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=4096), st.binary(max_size=2048))
+def test_arbitrary_bytes_give_a_result_or_a_wsusdiag_error(client, server):
+    try:
+        d = wsusdiag.diagnose_bytes(client=client, server=server)
+    except wsusdiag.WsusDiagError:
+        return
+    assert isinstance(d.to_dict(), dict)
+    assert isinstance(d.to_text(), str)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=4096))
+def test_arbitrary_files_read_or_raise_wsusdiag_error(tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("fuzz") / "x.log"
+    path.write_bytes(data)
+    try:
+        for r in wsusdiag.read_log(path):
+            assert r.line >= 1
+    except wsusdiag.WsusDiagError:
+        pass
