@@ -172,6 +172,9 @@ pub struct FleetSpec {
     pub detections_between: usize,
     /// Stop adding to a client log once it is this long (0: no limit).
     pub client_bytes: usize,
+    /// The server logs one ordinary request for every this many client detections (1: each;
+    /// a larger number makes a smaller server log beside the same clients).
+    pub server_every: usize,
 }
 
 impl Default for FleetSpec {
@@ -182,6 +185,7 @@ impl Default for FleetSpec {
             faults_per_client: 6,
             detections_between: 3,
             client_bytes: 0,
+            server_every: 1,
         }
     }
 }
@@ -664,7 +668,11 @@ pub fn fleet(spec: &FleetSpec) -> Generated {
                     + Duration::minutes(slot * SLOT_MINUTES)
                     + Duration::seconds(c as i64 * 7 + 20 + d as i64 * 40);
                 w.detection(&mut rng, at, &url);
-                server.filler(&mut rng, at + Duration::milliseconds(300), &client_id);
+                if (slot as usize * spec.detections_between + d)
+                    .is_multiple_of(spec.server_every.max(1))
+                {
+                    server.filler(&mut rng, at + Duration::milliseconds(300), &client_id);
+                }
             }
             if k < spec.faults_per_client {
                 let kind = FaultKind::ALL[(k + c) % 3];
@@ -731,6 +739,7 @@ pub fn client_log(format: ClientFormat, bytes: usize, seed: u64) -> String {
         faults_per_client: usize::MAX,
         detections_between: 20,
         client_bytes: bytes,
+        server_every: 1,
     };
     let mut g = fleet(&spec);
     let index = usize::from(format == ClientFormat::Win10);

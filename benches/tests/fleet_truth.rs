@@ -33,6 +33,7 @@ fn a_generated_fleet_is_diagnosed_as_its_truth_says() {
         faults_per_client: 6,
         detections_between: 4,
         client_bytes: 0,
+        server_every: 1,
     };
     let (dir, g) = write_fleet(&spec);
     let d = diagnose_paths(&[&dir], &Options::default()).unwrap();

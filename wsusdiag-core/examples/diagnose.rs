@@ -65,13 +65,15 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let out = if json {
-        diagnosis.to_json()
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = if json {
+        diagnosis
+            .write_json(&mut stdout)
+            .and_then(|()| writeln!(stdout))
     } else {
-        diagnosis.to_text()
+        writeln!(stdout, "{}", diagnosis.to_text())
     };
-    let mut stdout = std::io::stdout().lock();
-    if writeln!(stdout, "{out}").is_err() {
+    if written.and_then(|()| stdout.flush()).is_err() {
         return ExitCode::from(2);
     }
     if diagnosis.has_faults() {

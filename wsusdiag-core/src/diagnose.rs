@@ -128,7 +128,12 @@ pub fn diagnose<'a>(
         match job {
             Job::File(p) => {
                 let data = FileData::open(p)?;
-                Ok(analyze::analyze(&p.display().to_string(), &data, &lines))
+                Ok(analyze::analyze(
+                    &p.display().to_string(),
+                    &data,
+                    &lines,
+                    options.parallel,
+                ))
             }
             Job::Traces(dir, files) => {
                 let data = files
@@ -142,9 +147,14 @@ pub fn diagnose<'a>(
                     .zip(data.iter().map(|d| &d[..]))
                     .collect();
                 let name = format!("{} ({} traces)", dir.display(), files.len());
-                Ok(analyze::analyze_etl(&name, &parts, &lines))
+                Ok(analyze::analyze_etl(
+                    &name,
+                    &parts,
+                    &lines,
+                    options.parallel,
+                ))
             }
-            Job::Bytes(name, bytes) => Ok(analyze::analyze(name, bytes, &lines)),
+            Job::Bytes(name, bytes) => Ok(analyze::analyze(name, bytes, &lines, options.parallel)),
         }
     };
     let analyses: Vec<Analysis> = if options.parallel {

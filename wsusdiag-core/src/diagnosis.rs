@@ -40,6 +40,12 @@ impl Diagnosis {
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }
+
+    /// Writes [`Diagnosis::to_json`] to `out` as it goes, without holding the whole text (a
+    /// fleet's diagnosis can run to tens of megabytes). `out` is best buffered.
+    pub fn write_json(&self, out: impl std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(out, self).map_err(std::io::Error::from)
+    }
 }
 
 /// Name and version of the tool.

@@ -32,6 +32,11 @@ impl<'a> Lines<'a> {
             number: 0,
         }
     }
+
+    /// How many lines have been returned so far.
+    pub fn count_so_far(&self) -> u32 {
+        self.number
+    }
 }
 
 impl<'a> Iterator for Lines<'a> {

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! wsusdiag-gen fleet  --out DIR [--clients N] [--faults N] [--between N] [--seed S]
+//!                    [--size MB] [--server-every N]
 //! wsusdiag-gen client --out FILE --size MB [--format classic|win10] [--seed S]
 //! wsusdiag-gen server --out FILE --size MB [--seed S]
 //! ```
@@ -29,6 +30,7 @@ fn run() -> Result<(), String> {
         .ok_or("usage: wsusdiag-gen fleet|client|server --out PATH ...")?;
     let (mut out, mut size, mut seed) = (None, 64usize, 1u64);
     let mut format = ClientFormat::Classic;
+    let mut fleet_size = false;
     let mut spec = FleetSpec::default();
     while let Some(flag) = args.next() {
         let value = args.next().ok_or(format!("{flag} needs a value"))?;
@@ -39,11 +41,15 @@ fn run() -> Result<(), String> {
         };
         match flag.as_str() {
             "--out" => out = Some(PathBuf::from(&value)),
-            "--size" => size = number()? as usize,
+            "--size" => {
+                size = number()? as usize;
+                fleet_size = true;
+            }
             "--seed" => seed = number()?,
             "--clients" => spec.clients = number()? as usize,
             "--faults" => spec.faults_per_client = number()? as usize,
             "--between" => spec.detections_between = number()? as usize,
+            "--server-every" => spec.server_every = number()? as usize,
             "--format" => {
                 format = match value.as_str() {
                     "classic" => ClientFormat::Classic,
@@ -64,6 +70,11 @@ fn run() -> Result<(), String> {
     match what.as_str() {
         "fleet" => {
             spec.seed = seed;
+            if fleet_size {
+                // Each client log grows to --size MB; faults keep coming until it does.
+                spec.client_bytes = size << 20;
+                spec.faults_per_client = usize::MAX;
+            }
             let g = gen_logs::fleet(&spec);
             for (name, text) in &g.clients {
                 write(&out.join(name), text)?;

@@ -5,9 +5,8 @@
 use chrono::NaiveDateTime;
 
 use super::{Evidence, cut};
-use crate::events::{ClientEvent, SoapFault, client_event, normalize_guid};
+use crate::events::{ClientEvent, SoapFault, normalize_guid};
 use crate::knowledge::hresult;
-use crate::knowledge::rules::LineMatcher;
 use crate::records::ClientRecord;
 
 /// Lines of one fault kept as evidence.
@@ -148,20 +147,18 @@ pub(crate) struct ClientAnalysis {
 
 /// Builds the analysis of a client log record by record.
 #[derive(Debug)]
-pub(crate) struct ClientAnalyzer<'s> {
+pub(crate) struct ClientAnalyzer<'s, 't> {
     source: &'s str,
-    lines: &'s LineMatcher,
     out: ClientAnalysis,
     open: Option<ClientFault>,
-    /// The detection under way: when it started, and its first line.
-    detection: Option<(NaiveDateTime, Evidence)>,
+    /// The detection under way: when it started, its first line's number and text.
+    detection: Option<(NaiveDateTime, u32, &'t str)>,
 }
 
-impl<'s> ClientAnalyzer<'s> {
-    pub(crate) fn new(source: &'s str, lines: &'s LineMatcher) -> Self {
+impl<'s, 't> ClientAnalyzer<'s, 't> {
+    pub(crate) fn new(source: &'s str) -> Self {
         Self {
             source,
-            lines,
             out: ClientAnalysis::default(),
             open: None,
             detection: None,
@@ -176,10 +173,9 @@ impl<'s> ClientAnalyzer<'s> {
         }
     }
 
-    fn match_lines(&mut self, record: &ClientRecord<'_>, entry: &str) {
-        let mut rules = Vec::new();
-        self.lines.each_match(record.message, |r| rules.push(r));
-        for rule in rules {
+    /// Keeps `record` as a hit of each rule in `rules` (indices into the rule set).
+    fn line_hits(&mut self, record: &ClientRecord<'_>, entry: &str, rules: &[usize]) {
+        for &rule in rules {
             let kept = self.out.line_hits.iter().filter(|h| h.rule == rule).count();
             if kept < LINE_HITS_CAP {
                 let evidence = self.evidence(record, entry);
@@ -209,12 +205,17 @@ impl<'s> ClientAnalyzer<'s> {
         })
     }
 
-    /// Takes the next record; `entry` is its whole text (header and message).
-    pub(crate) fn push(&mut self, record: &ClientRecord<'_>, entry: &str) {
-        if !self.lines.is_empty() {
-            self.match_lines(record, entry);
-        }
-        let Some(event) = client_event(record) else {
+    /// Takes the next record already read: its event and the rules whose line patterns it
+    /// matched.
+    pub(crate) fn push_read(
+        &mut self,
+        record: &ClientRecord<'_>,
+        entry: &'t str,
+        event: Option<ClientEvent<'_>>,
+        rules: &[usize],
+    ) {
+        self.line_hits(record, entry, rules);
+        let Some(event) = event else {
             return;
         };
         let source = self.source;
@@ -228,10 +229,12 @@ impl<'s> ClientAnalyzer<'s> {
             ClientEvent::DetectionStart { .. } => {
                 self.close();
                 self.out.detections += 1;
-                self.detection = record.time.map(|t| (t, self.evidence(record, entry)));
+                self.detection = record.time.map(|t| (t, record.line, entry));
             }
             ClientEvent::DetectionEnd { .. } => {
-                if let (Some((start, first)), Some(end)) = (self.detection.take(), record.time) {
+                if let (Some((start, line, first)), Some(end)) =
+                    (self.detection.take(), record.time)
+                {
                     let seconds = (end - start).num_seconds();
                     if self
                         .out
@@ -239,6 +242,11 @@ impl<'s> ClientAnalyzer<'s> {
                         .as_ref()
                         .is_none_or(|(s, _)| seconds > *s)
                     {
+                        let first = Evidence {
+                            source: self.source.to_owned(),
+                            line,
+                            text: cut(first),
+                        };
                         self.out.longest_detection = Some((seconds, first));
                     }
                 }
@@ -246,7 +254,9 @@ impl<'s> ClientAnalyzer<'s> {
             ClientEvent::DetectionFound { .. } => self.success(record),
             ClientEvent::ExitCode { hresult: 0 } => self.success(record),
             ClientEvent::SyncStart => {}
-            ClientEvent::ServerUrl { url, .. } => self.out.server_url = Some(url.to_owned()),
+            ClientEvent::ServerUrl { url, .. } if self.out.server_url.as_deref() != Some(url) => {
+                self.out.server_url = Some(url.to_owned());
+            }
             ClientEvent::ClientIdentity {
                 client_id,
                 dns_name,

@@ -2,6 +2,7 @@
 //! and what matters in it (client faults, server faults and errors). Inputs are independent, so
 //! they are analysed in parallel; correlation happens afterwards.
 
+mod chunked;
 pub(crate) mod client;
 pub(crate) mod etl;
 pub(crate) mod server;
@@ -11,7 +12,7 @@ use crate::diagnosis::{InputSummary, Problem};
 use crate::error::{ParseError, excerpt_to};
 use crate::input::{LogKind, TextEncoding, decode, sniff};
 use crate::knowledge::rules::LineMatcher;
-use crate::records::{ClientFormat, ClientRecords, ServerRecords};
+use crate::records::{ClientFormat, ServerRecords};
 
 /// Problems kept per input.
 const PROBLEMS_CAP: usize = 20;
@@ -74,19 +75,16 @@ fn client_text(
     text: &str,
     format: ClientFormat,
     lines: &LineMatcher,
+    parallel: bool,
     summary: &mut InputSummary,
 ) -> client::ClientAnalysis {
-    let mut a = client::ClientAnalyzer::new(name, lines);
-    for r in ClientRecords::new(text, format) {
-        match r {
-            Ok(record) => {
-                summary.records += 1;
-                let entry = &text[record.offset..end_in(text, record.message)];
-                a.push(&record, entry);
-            }
-            Err(e) => note(summary, &e),
-        }
-    }
+    let mut a = client::ClientAnalyzer::new(name);
+    let cap = PROBLEMS_CAP.saturating_sub(summary.problems.len());
+    let chunking = (parallel, chunked::CHUNK_BYTES);
+    let counts = chunked::read_client(text, format, lines, &mut a, chunking, cap);
+    summary.records += counts.records;
+    summary.malformed_lines += counts.malformed;
+    summary.problems.extend(counts.errors.iter().map(problem));
     if !text.is_empty() && !text.ends_with(['\n', '\r']) && summary.problems.len() < PROBLEMS_CAP {
         summary.problems.push(whole_input_problem(
             "truncated",
@@ -104,7 +102,12 @@ fn note(summary: &mut InputSummary, e: &ParseError) {
 }
 
 /// Reads a set of `.etl` traces of one machine as one client log.
-pub(crate) fn analyze_etl(name: &str, files: &[(&str, &[u8])], lines: &LineMatcher) -> Analysis {
+pub(crate) fn analyze_etl(
+    name: &str,
+    files: &[(&str, &[u8])],
+    lines: &LineMatcher,
+    parallel: bool,
+) -> Analysis {
     let rendered = etl::render(files);
     let mut summary = InputSummary {
         path: name.to_owned(),
@@ -128,6 +131,7 @@ pub(crate) fn analyze_etl(name: &str, files: &[(&str, &[u8])], lines: &LineMatch
         &rendered.text,
         ClientFormat::Win10,
         lines,
+        parallel,
         &mut summary,
     );
     a.utc = true;
@@ -138,10 +142,11 @@ pub(crate) fn analyze_etl(name: &str, files: &[(&str, &[u8])], lines: &LineMatch
 }
 
 /// Reads one input: decodes, sniffs, parses and analyses it.
-/// `lines` are the rules' line patterns, matched against every client log message.
-pub(crate) fn analyze(name: &str, bytes: &[u8], lines: &LineMatcher) -> Analysis {
+/// `lines` are the rules' line patterns, matched against every client log message; a client
+/// log is read on all cores when `parallel`.
+pub(crate) fn analyze(name: &str, bytes: &[u8], lines: &LineMatcher, parallel: bool) -> Analysis {
     if crate::etl::is_etl(bytes) {
-        return analyze_etl(name, &[(name, bytes)], lines);
+        return analyze_etl(name, &[(name, bytes)], lines, parallel);
     }
     let decoded = decode(bytes);
     let text: &str = &decoded.text;
@@ -204,7 +209,14 @@ pub(crate) fn analyze(name: &str, bytes: &[u8], lines: &LineMatcher) -> Analysis
             } else {
                 ClientFormat::Win10
             };
-            Body::Client(client_text(name, text, format, lines, &mut summary))
+            Body::Client(client_text(
+                name,
+                text,
+                format,
+                lines,
+                parallel,
+                &mut summary,
+            ))
         }
     };
     Analysis { summary, body }

@@ -1,5 +1,6 @@
 //! What a client record means: detections, syncs, failures, SOAP faults, identity.
 
+use super::keywords::{self, Key, Keys, Word};
 use super::tokens::{between, field, first_hresult, guid_at, method_name, number, unquote};
 use crate::records::ClientRecord;
 
@@ -137,14 +138,24 @@ pub fn client_event<'a>(record: &ClientRecord<'a>) -> Option<ClientEvent<'a>> {
 
 /// Reads the meaning of a client message (the text after the header).
 pub fn message_event(message: &str) -> Option<ClientEvent<'_>> {
+    let words: Vec<Word> = keywords::words(message).collect();
+    message_event_in(message, &words)
+}
+
+/// [`message_event`], given the [`keywords`] words in `message` (found by one search over the
+/// whole log, positions within the message).
+pub(crate) fn message_event_in<'a>(message: &'a str, words: &[Word]) -> Option<ClientEvent<'a>> {
     let m = strip_severity(message);
-    if let Some(e) = fault_field(m) {
+    let keys = Keys::of(words, message.len() - m.len());
+    if let Some(e) = fault_field(m, keys) {
         return Some(e);
     }
-    if let Some(e) = call_failure(m) {
+    if keys.has(Key::CallFailure)
+        && let Some(e) = call_failure(m)
+    {
         return Some(e);
     }
-    if m.contains("Logging initialized") {
+    if keys.has(Key::LoggingInitialized) {
         let build = field(m, "(build").map_or("", |b| b.trim_end_matches(')'));
         let tz = field(m, "tz").and_then(|t| parse_tz(t.trim_end_matches([')', ' ', '='])));
         return Some(ClientEvent::LoggingInitialized {
@@ -152,46 +163,50 @@ pub fn message_event(message: &str) -> Option<ClientEvent<'_>> {
             tz_minutes: tz,
         });
     }
-    if let Some(e) = detection(m) {
+    if let Some(e) = detection(m, keys) {
         return Some(e);
     }
-    if m.contains("Synchronizing server updates")
-        || m.contains("Synchronizing extended update info")
-    {
+    if keys.has(Key::Synchronizing) {
         return Some(ClientEvent::SyncStart);
     }
-    if let Some(e) = identity(m) {
+    if let Some(e) = identity(m, keys) {
         return Some(e);
     }
-    if let Some(e) = server_url(m) {
+    if let Some(e) = server_url(m, keys) {
         return Some(e);
     }
-    if m.contains("Cached cookie has expired") || m.contains("cookie has expired") {
+    if keys.has(Key::CookieExpired) {
         return Some(ClientEvent::CookieExpired);
     }
-    if m.contains("Reporter successfully uploaded") {
+    if keys.has(Key::ReporterUploaded) {
         return Some(ClientEvent::ReportingSuccess);
+    }
+    let coded = [
+        Key::ExitCode,
+        Key::Reporting,
+        Key::SelfUpdate,
+        Key::FailureMarker,
+    ];
+    if !coded.into_iter().any(|k| keys.has(k)) {
+        return None;
     }
     let code = first_hresult(m);
     if let Some(hresult) = code {
-        if m.contains("Exit code = ") {
+        if keys.has(Key::ExitCode) {
             return Some(ClientEvent::ExitCode { hresult });
         }
-        if m.contains("upload events")
-            || m.contains("Reporter failed")
-            || m.contains("ReportEventBatch")
-        {
+        if keys.has(Key::Reporting) {
             return Some(ClientEvent::ReportingFailure { hresult });
         }
-        if m.contains("self-update") || m.contains("SelfUpdate") || m.contains("Self-update") {
+        if keys.has(Key::SelfUpdate) {
             return Some(ClientEvent::SelfUpdate {
                 hresult: Some(hresult),
             });
         }
-        if is_failure_line(message) {
+        if keys.has(Key::FailureMarker) {
             return Some(ClientEvent::Failure { hresult });
         }
-    } else if m.contains("Exit code = 0x00000000") {
+    } else if keys.has(Key::ExitCode) && m.contains("Exit code = 0x00000000") {
         return Some(ClientEvent::ExitCode { hresult: 0 });
     }
     None
@@ -207,24 +222,6 @@ fn strip_severity(m: &str) -> &str {
         }
     }
     m
-}
-
-fn is_failure_line(m: &str) -> bool {
-    const MARKERS: &[&str] = &[
-        "WARNING",
-        "FATAL",
-        "FAILED",
-        "failed",
-        "failure",
-        "Failure",
-        "error",
-        "Error",
-        "hr =",
-        "hr=",
-        "hr:",
-        "result = ",
-    ];
-    MARKERS.iter().any(|k| m.contains(k))
 }
 
 /// `<Method> failure, error = 0x…, soap client error = N, soap error code = N, HTTP status code = N`.
@@ -243,7 +240,7 @@ fn call_failure(m: &str) -> Option<ClientEvent<'_>> {
 }
 
 /// A line of a SOAP fault block, classic or Windows 8.1/10.
-fn fault_field(m: &str) -> Option<ClientEvent<'_>> {
+fn fault_field(m: &str, keys: Keys) -> Option<ClientEvent<'_>> {
     let mut f = SoapFault::default();
     if let Some(v) = m.strip_prefix("SOAP Fault:") {
         f.fault_code = u32::from_str_radix(v.trim().trim_start_matches("0x"), 16).ok();
@@ -265,16 +262,21 @@ fn fault_field(m: &str) -> Option<ClientEvent<'_>> {
         f.code = Some(v.trim());
     } else if m.starts_with("Soap fault info") {
         f.fault_string = None;
-    } else if let Some(v) = m
-        .strip_prefix("detail:")
-        .or_else(|| m.find("<detail>").map(|at| &m[at..]))
-    {
+    } else if let Some(v) = m.strip_prefix("detail:").or_else(|| {
+        keys.has(Key::Detail)
+            .then(|| after_at(m, "<detail>"))
+            .flatten()
+    }) {
         let v = v.trim();
         f.error_code = between(v, "<ErrorCode>", "</ErrorCode>");
         f.message = between(v, "<Message>", "</Message>");
         f.id = between(v, "<ID>", "</ID>").map(|id| guid_at(id).unwrap_or(id));
         f.method = between(v, "<Method>", "</Method>").map(method_name);
-    } else if let Some(v) = after(m, "Soap fault detail:") {
+    } else if let Some(v) = keys
+        .has(Key::SoapFaultDetail)
+        .then(|| after(m, "Soap fault detail:"))
+        .flatten()
+    {
         f.error_code = quoted(v, "errorCode=");
         f.message = quoted(v, "message=");
         f.id = quoted(v, "id=").map(|id| guid_at(id).unwrap_or(id));
@@ -283,6 +285,11 @@ fn fault_field(m: &str) -> Option<ClientEvent<'_>> {
         return None;
     }
     Some(ClientEvent::Fault(f))
+}
+
+/// The text from `key` on, wherever it is in the message.
+fn after_at<'a>(m: &'a str, key: &str) -> Option<&'a str> {
+    m.find(key).map(|at| &m[at..])
 }
 
 /// The text after `key`, wherever it is in the message.
@@ -298,12 +305,12 @@ fn quoted<'a>(s: &'a str, key: &str) -> Option<&'a str> {
     Some(unquote(&rest[..end]))
 }
 
-fn detection(m: &str) -> Option<ClientEvent<'_>> {
-    let find = m.contains("Finding updates");
-    if find && m.contains("START") {
+fn detection(m: &str, keys: Keys) -> Option<ClientEvent<'_>> {
+    let finding = keys.has(Key::FindingUpdates);
+    if finding && m.contains("START") {
         return Some(ClientEvent::DetectionStart { caller: caller(m) });
     }
-    if find && m.contains("END") && !m.contains("Queueing") {
+    if finding && m.contains("END") && !m.contains("Queueing") {
         return Some(ClientEvent::DetectionEnd { caller: caller(m) });
     }
     if let Some(rest) = m.strip_prefix("Found ") {
@@ -322,7 +329,10 @@ fn caller(m: &str) -> &str {
     v.split([' ', ']']).next().unwrap_or("")
 }
 
-fn identity(m: &str) -> Option<ClientEvent<'_>> {
+fn identity(m: &str, keys: Keys) -> Option<ClientEvent<'_>> {
+    if !keys.has(Key::SusClientId) && !keys.has(Key::ClientId) {
+        return None;
+    }
     if let Some(v) = field(m, "SusClientId") {
         return Some(ClientEvent::ClientIdentity {
             client_id: guid_at(unquote(v)).unwrap_or(unquote(v)),
@@ -346,7 +356,10 @@ fn identity(m: &str) -> Option<ClientEvent<'_>> {
     None
 }
 
-fn server_url(m: &str) -> Option<ClientEvent<'_>> {
+fn server_url(m: &str, keys: Keys) -> Option<ClientEvent<'_>> {
+    if !keys.has(Key::ServerUrl) && !keys.has(Key::WsusServer) {
+        return None;
+    }
     if let Some(url) = field(m, "Server URL") {
         let service_id = field(m, "ServiceId").and_then(guid_at);
         return Some(ClientEvent::ServerUrl {

@@ -10,7 +10,8 @@ use chrono::NaiveDateTime;
 
 use super::components::is_known_component;
 use super::scan::{
-    DateCache, at, blanks, date_parts, decimal, hex, looks_binary, run, time_parts, trim_paste,
+    DateCache, at, blanks, clock_millis, date_parts, decimal, decimal_prefix, hex, hex_prefix,
+    looks_binary, run, time_parts, trim_paste,
 };
 use crate::error::{ParseError, ParseErrorKind, Position, excerpt};
 use crate::lines::{Line, Lines, column_of};
@@ -114,6 +115,11 @@ impl<'a> ClientRecords<'a> {
     /// The text being parsed.
     pub fn text(&self) -> &'a str {
         self.text
+    }
+
+    /// How many physical lines have been read so far (all of them once the iterator is done).
+    pub fn lines_read(&self) -> u32 {
+        self.lines.count_so_far()
     }
 
     fn record(&self, line: Line<'a>, start: usize, end: usize, h: Header) -> ClientRecord<'a> {
@@ -249,26 +255,29 @@ fn strict(s: &str, format: ClientFormat, dates: &mut DateCache) -> Option<Header
 #[inline]
 fn strict_classic(s: &str, dates: &mut DateCache) -> Option<Header> {
     let b = s.as_bytes();
-    let (y, m, d, _) = date_parts(b, b"-")?;
+    let date = dates.date_at(b, b"-")?;
     if b.get(10) != Some(&b'\t') {
         return None;
     }
-    let (t, used) = time_parts(&b[11..], b":", b":.")?;
+    let (t, used) = match clock_millis(&b[11..], b":", b":.") {
+        Some(t) if b.get(23) == Some(&b'\t') => (t, 12),
+        _ => time_parts(&b[11..], b":", b":.")?,
+    };
     let mut i = 11 + used;
     if b.get(i) != Some(&b'\t') {
         return None;
     }
     i += 1;
-    i += run(&b[i..], |c| c == b' ');
-    let n = run(&b[i..], |c| c.is_ascii_digit());
-    let pid = decimal(&b[i..i + n])?;
+    while b.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    let (pid, n) = decimal_prefix(&b[i..])?;
     i += n;
     if b.get(i) != Some(&b'\t') {
         return None;
     }
     i += 1;
-    let n = run(&b[i..], |c| c.is_ascii_hexdigit());
-    let tid = hex(&b[i..i + n])?;
+    let (tid, n) = hex_prefix(&b[i..])?;
     i += n;
     if b.get(i) != Some(&b'\t') {
         return None;
@@ -278,7 +287,6 @@ fn strict_classic(s: &str, dates: &mut DateCache) -> Option<Header> {
     if n == 0 || b.get(i + n) != Some(&b'\t') {
         return None;
     }
-    let date = dates.date(y, m, d)?;
     Some(Header {
         time: Some(at(date, t)),
         pid: Some(pid),
@@ -293,7 +301,7 @@ fn strict_classic(s: &str, dates: &mut DateCache) -> Option<Header> {
 #[inline]
 fn strict_win10(s: &str, dates: &mut DateCache) -> Option<Header> {
     let b = s.as_bytes();
-    let (y, m, d, _) = date_parts(b, b"/.-")?;
+    let date = dates.date_at(b, b"/.-")?;
     if b.get(10) != Some(&b' ') {
         return None;
     }
@@ -304,16 +312,14 @@ fn strict_win10(s: &str, dates: &mut DateCache) -> Option<Header> {
         return None;
     }
     i += g;
-    let n = run(&b[i..], |c| c.is_ascii_digit());
-    let pid = decimal(&b[i..i + n])?;
+    let (pid, n) = decimal_prefix(&b[i..])?;
     i += n;
     let g = blanks(&b[i..]);
     if g == 0 {
         return None;
     }
     i += g;
-    let n = run(&b[i..], |c| c.is_ascii_digit());
-    let tid = decimal(&b[i..i + n])?;
+    let (tid, n) = decimal_prefix(&b[i..])?;
     i += n;
     let g = blanks(&b[i..]);
     if g == 0 {
@@ -321,7 +327,6 @@ fn strict_win10(s: &str, dates: &mut DateCache) -> Option<Header> {
     }
     i += g;
     let (component, message) = component_and_message(b, i, ClientFormat::Win10, false)?;
-    let date = dates.date(y, m, d)?;
     Some(Header {
         time: Some(at(date, t)),
         pid: Some(pid),

@@ -68,13 +68,107 @@ pub(crate) fn hex(b: &[u8]) -> Option<u32> {
     Some(v)
 }
 
+/// Whether `c` is one of `set`: a few bytes, compared inline (`<[u8]>::contains` calls
+/// `memchr`, a cost on every line).
+#[inline]
+#[allow(clippy::manual_contains)]
+pub(crate) fn one_of(c: u8, set: &[u8]) -> bool {
+    set.iter().any(|&s| s == c)
+}
+
+/// A decimal number of up to 10 digits at the start of `b`, and how many digits it had.
+#[inline]
+pub(crate) fn decimal_prefix(b: &[u8]) -> Option<(u32, usize)> {
+    let mut v = 0u64;
+    let mut n = 0;
+    while let Some(&c) = b.get(n) {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        v = v * 10 + u64::from(d);
+        n += 1;
+        if n > 10 {
+            return None;
+        }
+    }
+    if n == 0 {
+        return None;
+    }
+    Some((u32::try_from(v).ok()?, n))
+}
+
+/// A hexadecimal number of up to 8 digits at the start of `b`, and how many digits it had.
+#[inline]
+pub(crate) fn hex_prefix(b: &[u8]) -> Option<(u32, usize)> {
+    let mut v = 0u32;
+    let mut n = 0;
+    while let Some(&c) = b.get(n) {
+        let d = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            b'A'..=b'F' => c - b'A' + 10,
+            _ => break,
+        };
+        if n == 8 {
+            return None;
+        }
+        v = (v << 4) | u32::from(d);
+        n += 1;
+    }
+    if n == 0 {
+        return None;
+    }
+    Some((v, n))
+}
+
+/// `HH:MM:SS` and a separator from `frac_seps` and exactly three digits of milliseconds, the
+/// shape of nearly every classic line: parsed without the general case's scanning.
+#[inline]
+pub(crate) fn clock_millis(b: &[u8], seps: &[u8], frac_seps: &[u8]) -> Option<NaiveTime> {
+    let b: &[u8; 12] = b.get(..12)?.try_into().ok()?;
+    if !one_of(b[2], seps) || b[5] != b[2] || !one_of(b[8], frac_seps) {
+        return None;
+    }
+    let d = |i: usize| u32::from(b[i].wrapping_sub(b'0'));
+    let digits = [0, 1, 3, 4, 6, 7, 9, 10, 11];
+    if digits.iter().any(|&i| d(i) > 9) {
+        return None;
+    }
+    NaiveTime::from_hms_milli_opt(
+        d(0) * 10 + d(1),
+        d(3) * 10 + d(4),
+        d(6) * 10 + d(7),
+        d(9) * 100 + d(10) * 10 + d(11),
+    )
+}
+
 /// Remembers the last date seen: consecutive entries nearly always share it.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct DateCache {
     last: Option<((u32, u32, u32), NaiveDate)>,
+    /// The bytes of the last date read with [`DateCache::date_at`].
+    raw: Option<([u8; 10], NaiveDate)>,
 }
 
 impl DateCache {
+    /// The date `YYYY?MM?DD` at the start of `b` (`?` one of `seps`), or `None` when there is
+    /// none or it does not exist. The same ten bytes as the line before are not parsed again.
+    #[inline]
+    pub(crate) fn date_at(&mut self, b: &[u8], seps: &[u8]) -> Option<NaiveDate> {
+        let raw: [u8; 10] = b.get(..10)?.try_into().ok()?;
+        if let Some((last, date)) = self.raw
+            && last == raw
+            && one_of(raw[4], seps)
+        {
+            return Some(date);
+        }
+        let (y, m, d, _) = date_parts(b, seps)?;
+        let date = self.date(y, m, d)?;
+        self.raw = Some((raw, date));
+        Some(date)
+    }
+
     /// The calendar date `y-m-d`, or `None` when it does not exist.
     #[inline]
     pub(crate) fn date(&mut self, y: u32, m: u32, d: u32) -> Option<NaiveDate> {
@@ -97,7 +191,7 @@ pub(crate) fn date_parts(b: &[u8], seps: &[u8]) -> Option<(u32, u32, u32, u8)> {
         return None;
     }
     let sep = b[4];
-    if !seps.contains(&sep) || b[7] != sep {
+    if !one_of(sep, seps) || b[7] != sep {
         return None;
     }
     Some((
@@ -114,7 +208,7 @@ pub(crate) fn date_parts(b: &[u8], seps: &[u8]) -> Option<(u32, u32, u32, u8)> {
 /// before the fraction, which has 1 to 7 digits. Returns the time and the bytes used.
 #[inline]
 pub(crate) fn time_parts(b: &[u8], seps: &[u8], frac_seps: &[u8]) -> Option<(NaiveTime, usize)> {
-    if b.len() < 8 || !seps.contains(&b[2]) || b[5] != b[2] {
+    if b.len() < 8 || !one_of(b[2], seps) || b[5] != b[2] {
         return None;
     }
     let h = digits_n(b, 2)?;
@@ -122,7 +216,7 @@ pub(crate) fn time_parts(b: &[u8], seps: &[u8], frac_seps: &[u8]) -> Option<(Nai
     let s = digits_n(&b[6..], 2)?;
     let mut used = 8;
     let mut nanos = 0u32;
-    if b.len() > 9 && frac_seps.contains(&b[8]) && b[9].is_ascii_digit() {
+    if b.len() > 9 && one_of(b[8], frac_seps) && b[9].is_ascii_digit() {
         let n = run(&b[9..], |c| c.is_ascii_digit()).min(9);
         let mut v = digits_n(&b[9..], n)?;
         for _ in n..9 {
@@ -277,5 +371,47 @@ mod tests {
         assert!(looks_binary("ab\u{1}cd"));
         assert!(!looks_binary("a\tb"));
         assert!(looks_binary("\u{FFFD}\u{FFFD}\u{FFFD}"));
+    }
+
+    #[test]
+    fn number_prefixes() {
+        assert_eq!(decimal_prefix(b"788\tee4"), Some((788, 3)));
+        assert_eq!(decimal_prefix(b"4294967295x"), Some((u32::MAX, 10)));
+        assert_eq!(decimal_prefix(b"4294967296"), None);
+        assert_eq!(decimal_prefix(b"12345678901"), None);
+        assert_eq!(decimal_prefix(b"\t1"), None);
+        assert_eq!(hex_prefix(b"ee4\tPT"), Some((0xee4, 3)));
+        assert_eq!(hex_prefix(b"FFFFFFFF"), Some((u32::MAX, 8)));
+        assert_eq!(hex_prefix(b"123456789"), None);
+        assert_eq!(hex_prefix(b"g"), None);
+    }
+
+    #[test]
+    fn clock_with_milliseconds() {
+        let t = |h, m, s, ms| NaiveTime::from_hms_milli_opt(h, m, s, ms);
+        assert_eq!(
+            clock_millis(b"09:12:01:375\t", b":", b":."),
+            t(9, 12, 1, 375)
+        );
+        assert_eq!(
+            clock_millis(b"23:59:59.999", b":", b":."),
+            t(23, 59, 59, 999)
+        );
+        assert_eq!(clock_millis(b"09:12:01:37", b":", b":."), None);
+        assert_eq!(clock_millis(b"09:12:01,375", b":", b":."), None);
+        assert_eq!(clock_millis(b"09.12:01:375", b":", b":."), None);
+        assert_eq!(clock_millis(b"25:12:01:375", b":", b":."), None);
+        assert_eq!(clock_millis(b"09:1x:01:375", b":", b":."), None);
+    }
+
+    #[test]
+    fn cached_dates_still_check_the_separator() {
+        let mut c = DateCache::default();
+        let d = NaiveDate::from_ymd_opt(2008, 7, 14);
+        assert_eq!(c.date_at(b"2008/07/14 x", b"-/."), d);
+        assert_eq!(c.date_at(b"2008/07/14 y", b"-"), None);
+        assert_eq!(c.date_at(b"2008-07-14", b"-"), d);
+        assert_eq!(c.date_at(b"2008-02-30", b"-"), None);
+        assert_eq!(c.date_at(b"2008-07-1", b"-"), None);
     }
 }

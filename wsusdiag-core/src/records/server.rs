@@ -9,7 +9,8 @@
 use chrono::NaiveDateTime;
 
 use super::scan::{
-    DateCache, at, blanks, date_parts, decimal, looks_binary, run, time_parts, trim_paste,
+    DateCache, at, blanks, clock_millis, date_parts, decimal, looks_binary, run, time_parts,
+    trim_paste,
 };
 use crate::error::{ParseError, ParseErrorKind, Position, excerpt};
 use crate::lines::{Line, Lines, column_of};
@@ -273,17 +274,19 @@ fn bad_line(line: Line<'_>, at: usize, kind: ParseErrorKind) -> ParseError {
 #[inline]
 fn strict(s: &str, dates: &mut DateCache) -> Option<Header> {
     let b = s.as_bytes();
-    let (y, m, d, _) = date_parts(b, b"-")?;
+    let date = dates.date_at(b, b"-")?;
     if b.get(10) != Some(&b' ') {
         return None;
     }
-    let (t, used) = time_parts(&b[11..], b":", b".")?;
+    let (t, used) = match clock_millis(&b[11..], b":", b".") {
+        Some(t) if b.get(23) == Some(&b' ') => (t, 12),
+        _ => time_parts(&b[11..], b":", b".")?,
+    };
     let mut i = 11 + used;
     if b.get(i..i + 4) != Some(b" UTC") {
         return None;
     }
     i += 4;
-    let date = dates.date(y, m, d)?;
     fields(s, i, Some(at(date, t))).ok()
 }
 

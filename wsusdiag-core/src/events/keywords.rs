@@ -1,0 +1,201 @@
+//! The words that give a client message its meaning, all found in one pass.
+//!
+//! Most lines of a client log mean nothing to wsusdiag. Looking for each of the thirty-odd
+//! words that could make them mean something, one `contains` after another, was most of the
+//! time of a whole diagnosis; one Aho-Corasick pass finds them all at once, and the readers
+//! only look closer at a message when its words say there is something to find.
+
+use std::sync::LazyLock;
+
+use aho_corasick::{Span, packed};
+
+/// A word, or a family of words, that a client message reader looks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Key {
+    /// `<detail>`: a raw SOAP fault detail.
+    Detail,
+    /// `Soap fault detail:`.
+    SoapFaultDetail,
+    /// ` failure, error = `: a web service call failed.
+    CallFailure,
+    /// `Logging initialized`.
+    LoggingInitialized,
+    /// `Finding updates`.
+    FindingUpdates,
+    /// `Synchronizing server updates` or `Synchronizing extended update info`.
+    Synchronizing,
+    /// `SusClientId`.
+    SusClientId,
+    /// `clientId`.
+    ClientId,
+    /// `Server URL`.
+    ServerUrl,
+    /// `WSUS server:`.
+    WsusServer,
+    /// `cookie has expired`.
+    CookieExpired,
+    /// `Reporter successfully uploaded`.
+    ReporterUploaded,
+    /// `Exit code = `.
+    ExitCode,
+    /// `upload events`, `Reporter failed` or `ReportEventBatch`.
+    Reporting,
+    /// `self-update`, `SelfUpdate` or `Self-update`.
+    SelfUpdate,
+    /// A word that marks a failure line (`WARNING`, `FAILED`, `error`, `hr =`, …), anywhere in
+    /// the message, severity prefix included.
+    FailureMarker,
+}
+
+/// Each pattern and the key it sets.
+const PATTERNS: &[(&str, Key)] = &[
+    ("<detail>", Key::Detail),
+    ("Soap fault detail:", Key::SoapFaultDetail),
+    (" failure, error = ", Key::CallFailure),
+    ("Logging initialized", Key::LoggingInitialized),
+    ("Finding updates", Key::FindingUpdates),
+    ("Synchronizing server updates", Key::Synchronizing),
+    ("Synchronizing extended update info", Key::Synchronizing),
+    ("SusClientId", Key::SusClientId),
+    ("clientId", Key::ClientId),
+    ("Server URL", Key::ServerUrl),
+    ("WSUS server:", Key::WsusServer),
+    ("cookie has expired", Key::CookieExpired),
+    ("Reporter successfully uploaded", Key::ReporterUploaded),
+    ("Exit code = ", Key::ExitCode),
+    ("upload events", Key::Reporting),
+    ("Reporter failed", Key::Reporting),
+    ("ReportEventBatch", Key::Reporting),
+    ("self-update", Key::SelfUpdate),
+    ("SelfUpdate", Key::SelfUpdate),
+    ("Self-update", Key::SelfUpdate),
+    ("WARNING", Key::FailureMarker),
+    ("FATAL", Key::FailureMarker),
+    ("FAILED", Key::FailureMarker),
+    ("failed", Key::FailureMarker),
+    ("failure", Key::FailureMarker),
+    ("Failure", Key::FailureMarker),
+    ("error", Key::FailureMarker),
+    ("Error", Key::FailureMarker),
+    ("hr =", Key::FailureMarker),
+    ("hr=", Key::FailureMarker),
+    ("hr:", Key::FailureMarker),
+    ("result = ", Key::FailureMarker),
+];
+
+/// A SIMD (Teddy) search for the words.
+static SEARCHER: LazyLock<packed::Searcher> = LazyLock::new(|| {
+    packed::Config::new()
+        .only_teddy_fat(Some(true))
+        .builder()
+        .extend(PATTERNS.iter().map(|(p, _)| p))
+        .build()
+        .expect("a packed searcher takes this many patterns")
+});
+
+/// One occurrence of a word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Word {
+    pub start: usize,
+    pub end: usize,
+    pub key: Key,
+}
+
+/// Every occurrence of every word in `text`, overlapping ones included, in order of start.
+///
+/// One pass for a whole log: each search resumes one byte after the last word's start. No
+/// word is a prefix of another, so at most one starts at any byte and none is missed.
+pub(crate) fn words(text: &str) -> impl Iterator<Item = Word> + '_ {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        if at > text.len() {
+            return None;
+        }
+        let m = SEARCHER.find_in(text, Span::from(at..text.len()))?;
+        at = m.start() + 1;
+        Some(Word {
+            start: m.start(),
+            end: m.end(),
+            key: PATTERNS[m.pattern().as_usize()].1,
+        })
+    })
+}
+
+/// The keys present in one message.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Keys(u32);
+
+impl Keys {
+    /// The keys of a message from the words in it (positions within the message). Only words
+    /// that start at `from` or later count, so that the readers, which look at
+    /// `message[from..]` (the message without its severity prefix), see exactly the words they
+    /// would find there; failure markers count anywhere.
+    pub(crate) fn of(words: &[Word], from: usize) -> Keys {
+        let mut bits = 0u32;
+        for w in words {
+            if w.start >= from || w.key == Key::FailureMarker {
+                bits |= 1 << w.key as u8;
+            }
+        }
+        Keys(bits)
+    }
+
+    /// Whether the message holds `key`.
+    #[inline]
+    pub(crate) fn has(self, key: Key) -> bool {
+        self.0 & (1 << key as u8) != 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(message: &str, from: usize) -> Keys {
+        Keys::of(&words(message).collect::<Vec<_>>(), from)
+    }
+
+    #[test]
+    fn every_pattern_sets_its_key() {
+        for (pattern, key) in PATTERNS {
+            assert!(keys(&format!("x {pattern} y"), 0).has(*key), "{pattern}");
+        }
+        assert_eq!(
+            keys("Found 3 updates and 70 categories", 0),
+            Keys::default()
+        );
+    }
+
+    #[test]
+    fn no_word_is_a_prefix_of_another() {
+        // What lets `words` resume one byte after a start and still find every word.
+        for (a, _) in PATTERNS {
+            for (b, _) in PATTERNS {
+                assert!(a == b || !b.starts_with(a), "{a} / {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn words_before_the_start_only_count_as_failure_markers() {
+        let m = "WARNING: Exit code = 0x8024402C";
+        let k = keys(m, 9);
+        assert!(k.has(Key::ExitCode) && k.has(Key::FailureMarker));
+        let k = keys(m, 20);
+        assert!(!k.has(Key::ExitCode) && k.has(Key::FailureMarker));
+    }
+
+    #[test]
+    fn overlapping_words_are_all_found() {
+        let found: Vec<Key> = words("SyncUpdates failure, error = 0x8024400E")
+            .map(|w| w.key)
+            .collect();
+        assert_eq!(
+            found,
+            [Key::CallFailure, Key::FailureMarker, Key::FailureMarker]
+        );
+        let k = keys("Got WSUS Client/Server URL: clientId=x *FAILED*", 0);
+        assert!(k.has(Key::ServerUrl) && k.has(Key::ClientId) && k.has(Key::FailureMarker));
+    }
+}
