@@ -158,13 +158,31 @@ pub fn diagnose<'a>(
         }
     };
     let analyses: Vec<Analysis> = if options.parallel {
-        jobs.par_iter().map(run).collect::<Result<_>>()?
+        // Largest first, so that no big log is left to one core at the end; results in the
+        // order given.
+        let size = |job: &Job<'_>| -> u64 {
+            let file = |p: &PathBuf| std::fs::metadata(p).map_or(0, |m| m.len());
+            match job {
+                Job::File(p) => file(p),
+                Job::Traces(_, files) => files.iter().map(file).sum(),
+                Job::Bytes(_, bytes) => bytes.len() as u64,
+            }
+        };
+        let mut order: Vec<(u64, usize)> = jobs.iter().map(size).zip(0..).collect();
+        order.sort_unstable_by(|a, b| b.cmp(a));
+        let mut done: Vec<(usize, Result<Analysis>)> = order
+            .par_iter()
+            .with_max_len(1)
+            .map(|&(_, i)| (i, run(&jobs[i])))
+            .collect();
+        done.sort_unstable_by_key(|(i, _)| *i);
+        done.into_iter().map(|(_, a)| a).collect::<Result<_>>()?
     } else {
         jobs.iter().map(run).collect::<Result<_>>()?
     };
     let fleet = Fleet::new(analyses);
     let corr = correlate::correlate(&fleet, options.time_window);
-    let matches = correlate::match_rules(&fleet, &corr, &rules);
+    let matches = correlate::match_rules(&fleet, &corr, &rules, options.parallel);
     Ok(correlate::assemble(&fleet, &corr, matches))
 }
 

@@ -3,9 +3,14 @@
 
 use std::fs::File;
 use std::io::{BufReader, Cursor, Read};
+use std::ops::Range;
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{Datelike, NaiveDateTime, Timelike};
 
 use pyo3::prelude::*;
+use pyo3::types::PyList;
 use wsusdiag_core::log::{Log, Record as CoreRecord};
 use wsusdiag_core::stream::LogStream;
 use wsusdiag_core::{Error, ParseError};
@@ -18,81 +23,203 @@ const CHUNK: usize = 4 << 20;
 /// One record of a log. Client records have `pid`, `tid` and `component`; server records have
 /// `level`, `process`, `thread` and `source` (`Class.Method`), and their `message` carries the
 /// continuation lines (a stack trace).
-#[pyclass(frozen, get_all, module = "wsusdiag._wsusdiag")]
+///
+/// Light: the texts of a whole batch share one buffer, and the time is only formatted when it
+/// is read.
+#[pyclass(frozen, module = "wsusdiag._wsusdiag")]
 pub(crate) struct Record {
+    /// The batch's texts.
+    texts: Arc<str>,
     /// 1-based line.
+    #[pyo3(get)]
     line: u32,
-    /// As written, ISO 8601 without zone (client: its local time; server: UTC).
-    time: Option<String>,
+    time: Option<NaiveDateTime>,
     /// Client: process ID.
+    #[pyo3(get)]
     pid: Option<u32>,
     /// Client: thread ID.
+    #[pyo3(get)]
     tid: Option<u32>,
-    /// Client: the component (`PT`, `Agent`); server: the `Class.Method`.
-    component: String,
-    /// The message.
-    message: String,
-    /// Server: `Error`, `Warning`, `Info`, …
-    level: Option<String>,
-    /// Server: `w3wp` or `WsusService`.
-    process: Option<String>,
     /// Server: the thread number.
+    #[pyo3(get)]
     thread: Option<u32>,
+    /// In `texts`: the component (or `Class.Method`), the message, the level and the process.
+    component: Range<u32>,
+    message: Range<u32>,
+    level: Option<Range<u32>>,
+    process: Option<Range<u32>>,
+}
+
+impl Record {
+    fn text(&self, r: &Range<u32>) -> &str {
+        self.texts
+            .get(r.start as usize..r.end as usize)
+            .unwrap_or_default()
+    }
 }
 
 #[pymethods]
 impl Record {
+    /// As written, ISO 8601 without zone (client: its local time; server: UTC).
+    #[getter]
+    fn time(&self) -> Option<String> {
+        self.time.map(iso_millis)
+    }
+
+    /// Client: the component (`PT`, `Agent`); server: the `Class.Method`.
+    #[getter]
+    fn component(&self) -> &str {
+        self.text(&self.component)
+    }
+
     /// Server: the logging `Class.Method` (the same as `component`).
     #[getter]
     fn source(&self) -> &str {
-        &self.component
+        self.text(&self.component)
+    }
+
+    /// The message.
+    #[getter]
+    fn message(&self) -> &str {
+        self.text(&self.message)
+    }
+
+    /// Server: `Error`, `Warning`, `Info`, …
+    #[getter]
+    fn level(&self) -> Option<&str> {
+        self.level.as_ref().map(|r| self.text(r))
+    }
+
+    /// Server: `w3wp` or `WsusService`.
+    #[getter]
+    fn process(&self) -> Option<&str> {
+        self.process.as_ref().map(|r| self.text(r))
     }
 
     fn __repr__(&self) -> String {
         format!(
             "Record(line={}, time={:?}, component={:?}, message={:?})",
-            self.line, self.time, self.component, self.message
+            self.line,
+            self.time(),
+            self.component(),
+            self.message()
         )
     }
+}
+
+/// `2008-07-14T09:12:01.375`, written by hand: `chrono`'s formatter parses its format string
+/// on every call.
+fn iso_millis(t: NaiveDateTime) -> String {
+    let (date, clock) = (t.date(), t.time());
+    let millis = clock.nanosecond() / 1_000_000 % 1000;
+    let fields = [
+        (u32::try_from(date.year()).unwrap_or(0), 4, '-'),
+        (date.month(), 2, '-'),
+        (date.day(), 2, 'T'),
+        (clock.hour(), 2, ':'),
+        (clock.minute(), 2, ':'),
+        (clock.second(), 2, '.'),
+        (millis, 3, ' '),
+    ];
+    let mut s = String::with_capacity(24);
+    for (value, width, then) in fields {
+        for place in (0..width).rev() {
+            let digit = value / 10u32.pow(place) % 10;
+            s.push(char::from(b'0' + u8::try_from(digit).unwrap_or(0)));
+        }
+        s.push(then);
+    }
+    s.pop();
+    s
 }
 
 /// A bad line, as it is handed to Python: `(line, column, kind, text)`.
 type BadLine = (u32, u32, String, String);
 
-fn own(r: &CoreRecord<'_>) -> Record {
-    let time = r
-        .time()
-        .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3f").to_string());
-    match r {
-        CoreRecord::Client(c) => Record {
-            line: c.line,
-            time,
-            pid: c.pid,
-            tid: c.tid,
-            component: c.component.to_owned(),
-            message: c.message.to_owned(),
-            level: None,
-            process: None,
-            thread: None,
-        },
-        CoreRecord::Server(s) => {
-            let mut message = s.message.to_owned();
-            if !s.continuation.is_empty() {
-                message.push('\n');
-                message.push_str(s.continuation.trim_end());
-            }
-            Record {
-                line: s.line,
-                time,
-                pid: None,
-                tid: None,
-                component: s.source.to_owned(),
-                message,
-                level: Some(s.level.to_owned()),
-                process: Some(s.process.to_owned()),
-                thread: s.thread,
-            }
+/// The texts of one batch, and where each record's are in them.
+#[derive(Default)]
+struct Batch {
+    texts: String,
+    records: Vec<Pending>,
+}
+
+/// A record whose texts are in the batch buffer.
+struct Pending {
+    line: u32,
+    time: Option<NaiveDateTime>,
+    pid: Option<u32>,
+    tid: Option<u32>,
+    thread: Option<u32>,
+    component: Range<u32>,
+    message: Range<u32>,
+    level: Option<Range<u32>>,
+    process: Option<Range<u32>>,
+}
+
+impl Batch {
+    /// Appends `parts` to the buffer and returns where the whole of them is.
+    fn put(&mut self, parts: &[&str]) -> Range<u32> {
+        let start = self.texts.len();
+        for p in parts {
+            self.texts.push_str(p);
         }
+        let at = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        at(start)..at(self.texts.len())
+    }
+
+    fn push(&mut self, r: &CoreRecord<'_>) {
+        let pending = match r {
+            CoreRecord::Client(c) => Pending {
+                line: c.line,
+                time: c.time,
+                pid: c.pid,
+                tid: c.tid,
+                thread: None,
+                component: self.put(&[c.component]),
+                message: self.put(&[c.message]),
+                level: None,
+                process: None,
+            },
+            CoreRecord::Server(s) => {
+                let message = if s.continuation.is_empty() {
+                    self.put(&[s.message])
+                } else {
+                    self.put(&[s.message, "\n", s.continuation.trim_end()])
+                };
+                Pending {
+                    line: s.line,
+                    time: s.time,
+                    pid: None,
+                    tid: None,
+                    thread: s.thread,
+                    component: self.put(&[s.source]),
+                    message,
+                    level: Some(self.put(&[s.level])),
+                    process: Some(self.put(&[s.process])),
+                }
+            }
+        };
+        self.records.push(pending);
+    }
+
+    /// The batch's records, sharing one buffer.
+    fn finish(self) -> Vec<Record> {
+        let texts: Arc<str> = Arc::from(self.texts);
+        self.records
+            .into_iter()
+            .map(|p| Record {
+                texts: Arc::clone(&texts),
+                line: p.line,
+                time: p.time,
+                pid: p.pid,
+                tid: p.tid,
+                thread: p.thread,
+                component: p.component,
+                message: p.message,
+                level: p.level,
+                process: p.process,
+            })
+            .collect()
     }
 }
 
@@ -152,24 +279,45 @@ impl LogReader {
     }
 
     /// The next batch: records and bad lines, or `None` at the end.
-    fn next_batch(&mut self, py: Python<'_>) -> PyResult<Option<(Vec<Record>, Vec<BadLine>)>> {
+    fn next_batch<'py>(
+        &mut self,
+        py: Python<'py>,
+    ) -> PyResult<Option<(Bound<'py, PyList>, Vec<BadLine>)>> {
         if self.done {
             return Ok(None);
         }
         let stream = &mut self.stream;
         let (records, errors, more) = detached(py, || {
-            let (mut records, mut errors) = (Vec::new(), Vec::new());
+            let (mut batch, mut errors) = (Batch::default(), Vec::new());
             let mut take = |r: Result<CoreRecord<'_>, ParseError>| match r {
-                Ok(r) => records.push(own(&r)),
+                Ok(r) => batch.push(&r),
                 Err(e) => errors.push(bad(&e)),
             };
             let more = stream.read_some(&mut take)?;
             if !more {
                 stream.finish(&mut take)?;
             }
-            Ok((records, errors, more))
+            Ok((batch.finish(), errors, more))
         })?;
         self.done = !more;
+        let records = without_collector(py, || PyList::new(py, records))?;
         Ok(Some((records, errors)))
     }
+}
+
+/// Runs `f` with Python's cycle collector paused. A batch creates tens of thousands of
+/// records; each would count towards a collection, and every collection walks all the records
+/// made so far (most of the time `read_log` took). Records hold no Python references, so they
+/// can never be part of a cycle; the collector runs again as soon as the batch is made.
+fn without_collector<T>(py: Python<'_>, f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+    let gc = py.import("gc")?;
+    let enabled = gc.call_method0("isenabled")?.is_truthy()?;
+    if enabled {
+        gc.call_method0("disable")?;
+    }
+    let out = f();
+    if enabled {
+        gc.call_method0("enable")?;
+    }
+    out
 }

@@ -91,6 +91,32 @@ def test_read_log_client_and_server(client_log, server_log):
     assert "ClientImplementation.GetSyncInfo" in e.message
 
 
+def test_read_log_of_windows_10_text_keeps_milliseconds(tmp_path):
+    log = tmp_path / "WindowsUpdate.log"
+    log.write_text(
+        "2021/04/28 12:40:08.8784820 1224  7052  ProtocolTalker  *FAILED* [8024400E] SyncUpdates_WithRecovery\n"
+        "2021/04/28 12:40:09.0000001 1224  7052  Agent           Exit code = 0x8024400E\n",
+        encoding="utf-8",
+    )
+    records = list(wsusdiag.read_log(log))
+    assert [r.time for r in records] == ["2021-04-28T12:40:08.878", "2021-04-28T12:40:09.000"]
+    assert [(r.pid, r.tid, r.component) for r in records] == [(1224, 7052, "ProtocolTalker"), (1224, 7052, "Agent")]
+    assert records[1].level is None and records[1].process is None
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_read_log_leaves_the_cycle_collector_as_it_was(client_log, enabled):
+    import gc
+
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        assert len(list(wsusdiag.read_log(client_log))) == 116
+        assert gc.isenabled() == enabled
+    finally:
+        gc.enable() if was else gc.disable()
+
+
 def test_read_log_of_an_etl_trace():
     trace = ROOT / "wsusdiag-core" / "tests" / "data" / "etl" / "WindowsUpdate.20251008.140245.443.8.etl"
     records = list(wsusdiag.read_log(trace))

@@ -10,7 +10,9 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, HashMap};
 
-use super::{Correlation, EntryRef, Fleet, Join};
+use rayon::prelude::*;
+
+use super::{Correlation, EntryRef, Fleet, Join, Joined};
 use crate::diagnosis::{Evidence, Finding};
 use crate::knowledge::rules::{Confidence, FleetCheck, Rule, RuleSet};
 
@@ -85,19 +87,26 @@ fn rank_server_only(rules: &RuleSet, i: usize) -> (Reverse<i32>, Reverse<u32>, u
 }
 
 /// Matches `rules` on everything the fleet holds.
-pub(crate) fn match_rules(fleet: &Fleet, corr: &Correlation, rules: &RuleSet) -> RuleMatches {
+pub(crate) fn match_rules(
+    fleet: &Fleet,
+    corr: &Correlation,
+    rules: &RuleSet,
+    parallel: bool,
+) -> RuleMatches {
     let all = rules.rules();
-    // Candidates per fault, before thresholds.
-    let mut candidates: Vec<Vec<(usize, Confidence)>> = corr
-        .joined
-        .iter()
-        .map(|j| {
-            all.iter()
-                .enumerate()
-                .filter_map(|(i, r)| judge(r, fleet, j).map(|c| (i, c)))
-                .collect()
-        })
-        .collect();
+    // Candidates per fault, before thresholds: every rule against every fault, on all cores
+    // when there are many faults.
+    let judge_all = |j: &Joined| -> Vec<(usize, Confidence)> {
+        all.iter()
+            .enumerate()
+            .filter_map(|(i, r)| judge(r, fleet, j).map(|c| (i, c)))
+            .collect()
+    };
+    let mut candidates: Vec<Vec<(usize, Confidence)>> = if parallel {
+        corr.joined.par_iter().map(judge_all).collect()
+    } else {
+        corr.joined.iter().map(judge_all).collect()
+    };
     // Thresholds: matches per client log (faults and lines), and client logs per rule.
     let mut per_client: HashMap<(usize, usize), u32> = HashMap::new();
     for (k, c) in candidates.iter().enumerate() {
