@@ -7,6 +7,7 @@ mod offsets;
 use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDateTime};
+use rayon::prelude::*;
 
 use crate::analyze::client::{ClientAnalysis, ClientFault};
 use crate::analyze::server::{ServerAnalysis, ServerEntry, host_of};
@@ -335,14 +336,14 @@ pub(crate) fn assemble(
     fleet: &Fleet,
     corr: &Correlation,
     matches: findings::RuleMatches,
+    parallel: bool,
 ) -> Diagnosis {
     let rule_of = matches.per_fault;
-    let mut faults = Vec::new();
-    for (k, j) in corr.joined.iter().enumerate() {
+    let fault = |(k, j): (usize, &Joined)| {
         let (source, c) = &fleet.clients[j.client];
         let f = &c.faults[j.fault];
         let rule = rule_of.get(k).cloned().flatten();
-        faults.push(Fault {
+        Fault {
             client: client_side(source, c, f, corr.offset_seconds[j.client]),
             server: j
                 .server
@@ -350,8 +351,13 @@ pub(crate) fn assemble(
             correlation: j.join.as_str(),
             confidence: rule.as_ref().map(|r| r.1),
             rule_id: rule.map(|r| r.0),
-        });
-    }
+        }
+    };
+    let faults: Vec<Fault> = if parallel {
+        corr.joined.par_iter().enumerate().map(fault).collect()
+    } else {
+        corr.joined.iter().enumerate().map(fault).collect()
+    };
     let used: std::collections::HashSet<EntryRef> =
         corr.joined.iter().filter_map(|j| j.server).collect();
     let mut server_faults = Vec::new();
