@@ -1,7 +1,9 @@
 //! What a client record means: detections, syncs, failures, SOAP faults, identity.
 
 use super::keywords::{self, Key, Keys, Word};
-use super::tokens::{between, field, first_hresult, guid_at, method_name, number, unquote};
+use super::tokens::{
+    between, field, find, first_hresult, guid_at, holds, method_name, number, unquote,
+};
 use crate::records::ClientRecord;
 
 /// One field of a SOAP fault as the client logs it.
@@ -206,7 +208,7 @@ pub(crate) fn message_event_in<'a>(message: &'a str, words: &[Word]) -> Option<C
         if keys.has(Key::FailureMarker) {
             return Some(ClientEvent::Failure { hresult });
         }
-    } else if keys.has(Key::ExitCode) && m.contains("Exit code = 0x00000000") {
+    } else if keys.has(Key::ExitCode) && holds(m, "Exit code = 0x00000000") {
         return Some(ClientEvent::ExitCode { hresult: 0 });
     }
     None
@@ -215,10 +217,16 @@ pub(crate) fn message_event_in<'a>(message: &'a str, words: &[Word]) -> Option<C
 /// Drops the bullets and severity words that start failure messages (`  * WARNING: `,
 /// `# WARNING: `, `FATAL: `).
 fn strip_severity(m: &str) -> &str {
-    let mut m = m.trim_start_matches([' ', '*', '#', '+', '-', '\t']);
+    // Byte by byte: the bullets are ASCII, so any cut is at a character boundary.
+    let bullets = |s: &str| -> usize {
+        s.bytes()
+            .position(|c| !matches!(c, b' ' | b'*' | b'#' | b'+' | b'-' | b'\t'))
+            .unwrap_or(s.len())
+    };
+    let mut m = &m[bullets(m)..];
     for p in ["WARNING:", "FATAL:", "ERROR:", "Warning:"] {
         if let Some(rest) = m.strip_prefix(p) {
-            m = rest.trim_start_matches([' ', '*', '#', '+', '-', '\t']);
+            m = &rest[bullets(rest)..];
         }
     }
     m
@@ -226,7 +234,7 @@ fn strip_severity(m: &str) -> &str {
 
 /// `<Method> failure, error = 0x…, soap client error = N, soap error code = N, HTTP status code = N`.
 fn call_failure(m: &str) -> Option<ClientEvent<'_>> {
-    let at = m.find(" failure, error = ")?;
+    let at = find(m, " failure, error = ")?;
     let method = m[..at].rsplit(' ').next().unwrap_or("");
     let hresult = first_hresult(&m[at..])?;
     let small = |k| number(m, k).and_then(|v| u32::try_from(v).ok());
@@ -289,17 +297,17 @@ fn fault_field(m: &str, keys: Keys) -> Option<ClientEvent<'_>> {
 
 /// The text from `key` on, wherever it is in the message.
 fn after_at<'a>(m: &'a str, key: &str) -> Option<&'a str> {
-    m.find(key).map(|at| &m[at..])
+    find(m, key).map(|at| &m[at..])
 }
 
 /// The text after `key`, wherever it is in the message.
 fn after<'a>(m: &'a str, key: &str) -> Option<&'a str> {
-    m.find(key).map(|at| &m[at + key.len()..])
+    find(m, key).map(|at| &m[at + key.len()..])
 }
 
 /// A single-quoted value `key='…'`; the value may itself hold quotes, so it ends at `', `.
 fn quoted<'a>(s: &'a str, key: &str) -> Option<&'a str> {
-    let start = s.find(key)? + key.len();
+    let start = find(s, key)? + key.len();
     let rest = s[start..].strip_prefix('\'')?;
     let end = rest.find("', ").or_else(|| rest.rfind('\''))?;
     Some(unquote(&rest[..end]))
@@ -307,15 +315,15 @@ fn quoted<'a>(s: &'a str, key: &str) -> Option<&'a str> {
 
 fn detection(m: &str, keys: Keys) -> Option<ClientEvent<'_>> {
     let finding = keys.has(Key::FindingUpdates);
-    if finding && m.contains("START") {
+    if finding && holds(m, "START") {
         return Some(ClientEvent::DetectionStart { caller: caller(m) });
     }
-    if finding && m.contains("END") && !m.contains("Queueing") {
+    if finding && holds(m, "END") && !holds(m, "Queueing") {
         return Some(ClientEvent::DetectionEnd { caller: caller(m) });
     }
     if let Some(rest) = m.strip_prefix("Found ") {
         let n = rest.split(' ').next()?.parse().ok()?;
-        if rest.contains("in search") || rest.contains("updates") {
+        if holds(rest, "in search") || holds(rest, "updates") {
             return Some(ClientEvent::DetectionFound { updates: n });
         }
     }
@@ -339,14 +347,14 @@ fn identity(m: &str, keys: Keys) -> Option<ClientEvent<'_>> {
             dns_name: None,
         });
     }
-    if let Some(at) = m.find("new random SusClientId") {
+    if let Some(at) = find(m, "new random SusClientId") {
         let v = m[at + "new random SusClientId".len()..].trim_start();
         return Some(ClientEvent::ClientIdentity {
             client_id: guid_at(v)?,
             dns_name: None,
         });
     }
-    if m.contains("clientId = ") || m.contains("clientId=") {
+    if holds(m, "clientId = ") || holds(m, "clientId=") {
         let id = field(m, "clientId")?;
         return Some(ClientEvent::ClientIdentity {
             client_id: guid_at(id).unwrap_or(id),
@@ -368,7 +376,7 @@ fn server_url(m: &str, keys: Keys) -> Option<ClientEvent<'_>> {
         });
     }
     for key in ["WSUS server:", "Got WSUS Client/Server URL:"] {
-        if let Some(at) = m.find(key) {
+        if let Some(at) = find(m, key) {
             let url = clean_url(&m[at + key.len()..]);
             if url.starts_with("http") {
                 return Some(ClientEvent::ServerUrl {

@@ -77,9 +77,35 @@ pub(crate) fn hresults(s: &str) -> impl Iterator<Item = u32> + '_ {
     })
 }
 
+/// Where `needle` first occurs in `hay`. For the short messages of a log and short keys, a
+/// search for the key's first byte and a compare beats `str::find`, which prepares a Two-Way
+/// search on every call.
+#[inline]
+pub(crate) fn find(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    let Some(&first) = n.first() else {
+        return Some(0);
+    };
+    let mut at = 0;
+    while let Some(i) = memchr::memchr(first, &h[at..]) {
+        let p = at + i;
+        if h[p..].starts_with(n) {
+            return Some(p);
+        }
+        at = p + 1;
+    }
+    None
+}
+
+/// Whether `hay` holds `needle`; see [`find`].
+#[inline]
+pub(crate) fn holds(hay: &str, needle: &str) -> bool {
+    find(hay, needle).is_some()
+}
+
 /// The value after `key` up to `,` or the end: `key = value` or `key=value`, trimmed.
 pub(crate) fn field<'a>(s: &'a str, key: &str) -> Option<&'a str> {
-    let at = s.find(key)?;
+    let at = find(s, key)?;
     let rest = s[at + key.len()..].trim_start();
     let rest = rest.strip_prefix('=').or_else(|| rest.strip_prefix(':'))?;
     let rest = rest.trim_start();
@@ -112,8 +138,8 @@ pub(crate) fn unquote(s: &str) -> &str {
 
 /// The text between `open` and `close`, as in `<ID>…</ID>`.
 pub(crate) fn between<'a>(s: &'a str, open: &str, close: &str) -> Option<&'a str> {
-    let start = s.find(open)? + open.len();
-    let len = s[start..].find(close)?;
+    let start = find(s, open)? + open.len();
+    let len = find(&s[start..], close)?;
     Some(s[start..start + len].trim())
 }
 
@@ -158,6 +184,21 @@ mod tests {
         ];
         for (text, want) in cases {
             assert_eq!(first_hresult(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn find_is_str_find() {
+        for (hay, needle) in [
+            ("Found 3 updates in search", "in search"),
+            ("aaab", "ab"),
+            ("CallerId = x", "CallerId"),
+            ("no key here", "CallerId"),
+            ("x", ""),
+            ("", "x"),
+            ("ÄÖ ü Server URL", "Server URL"),
+        ] {
+            assert_eq!(find(hay, needle), hay.find(needle), "{hay} / {needle}");
         }
     }
 
