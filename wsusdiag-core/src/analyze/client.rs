@@ -4,7 +4,7 @@
 
 use chrono::NaiveDateTime;
 
-use super::{Evidence, cut};
+use super::{EVIDENCE_TEXT_CAP, Evidence, cut};
 use crate::events::{ClientEvent, SoapFault, normalize_guid};
 use crate::knowledge::hresult;
 use crate::records::ClientRecord;
@@ -26,6 +26,60 @@ pub(crate) struct LineHit {
     /// Index of the rule in the rule set the log was read with.
     pub rule: usize,
     pub evidence: Evidence,
+}
+
+/// One line of a fault, kept as evidence; its log is the analysis's.
+#[derive(Clone, Debug)]
+pub(crate) struct FaultLine {
+    pub line: u32,
+    /// The whole entry, cut when long.
+    pub text: String,
+    /// Its message, for rule patterns.
+    message: Message,
+}
+
+/// Where a fault line's message is.
+#[derive(Clone, Debug)]
+enum Message {
+    /// The end of the text, from this byte (the entry was short enough to keep whole).
+    Tail(usize),
+    /// Cut on its own, from a long entry.
+    Own(String),
+}
+
+impl FaultLine {
+    /// Keeps `entry` (header and message) and its `message`, each cut when long.
+    fn new(line: u32, entry: &str, message: &str) -> Self {
+        let text = cut(entry);
+        // A short entry is kept whole, and its message, which ends it, is its tail.
+        let message = if entry.trim_end().len() <= EVIDENCE_TEXT_CAP {
+            Message::Tail(text.len() - message.trim_end().len().min(text.len()))
+        } else {
+            Message::Own(cut(message))
+        };
+        Self {
+            line,
+            text,
+            message,
+        }
+    }
+
+    /// The message, cut when long.
+    pub(crate) fn message(&self) -> &str {
+        match &self.message {
+            Message::Tail(at) => self.text.get(*at..).unwrap_or_default(),
+            Message::Own(m) => m,
+        }
+    }
+
+    /// The line as evidence from the log `source`.
+    pub(crate) fn evidence(&self, source: &str) -> Evidence {
+        Evidence {
+            source: source.to_owned(),
+            line: self.line,
+            text: self.text.clone(),
+        }
+    }
 }
 
 /// A client fault, owned.
@@ -50,9 +104,8 @@ pub(crate) struct ClientFault {
     pub soap_client_error: Option<u32>,
     pub soap_error_code: Option<u32>,
     pub server_url: Option<String>,
-    pub evidence: Vec<Evidence>,
-    /// Message texts of the fault's lines, for rule patterns.
-    pub messages: Vec<String>,
+    /// Its first lines (the log's name is added when they are reported).
+    pub evidence: Vec<FaultLine>,
 }
 
 impl ClientFault {
@@ -66,18 +119,14 @@ impl ClientFault {
         }
     }
 
-    fn add_line(&mut self, source: &str, record: &ClientRecord<'_>, entry: &str) {
+    fn add_line(&mut self, record: &ClientRecord<'_>, entry: &str) {
         self.last_line = record.line;
         if record.time.is_some() {
             self.last_time = record.time;
         }
         if self.evidence.len() < EVIDENCE_CAP {
-            self.evidence.push(Evidence {
-                source: source.to_owned(),
-                line: record.line,
-                text: cut(entry),
-            });
-            self.messages.push(cut(record.message));
+            self.evidence
+                .push(FaultLine::new(record.line, entry, record.message));
         }
     }
 
@@ -218,7 +267,6 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
         let Some(event) = event else {
             return;
         };
-        let source = self.source;
         match event {
             ClientEvent::LoggingInitialized {
                 tz_minutes: Some(tz),
@@ -290,7 +338,7 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
                     f.soap_client_error = soap_client_error;
                     f.soap_error_code = soap_error_code;
                     f.http_status = http_status.filter(|&s| s != 0);
-                    f.add_line(source, record, entry);
+                    f.add_line(record, entry);
                 }
             }
             ClientEvent::Fault(fault) => {
@@ -308,7 +356,7 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
                 }
                 if let Some(f) = self.open.as_mut() {
                     f.merge_fault(&fault);
-                    f.add_line(source, record, entry);
+                    f.add_line(record, entry);
                 }
             }
             ClientEvent::Failure { hresult }
@@ -333,7 +381,7 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
                         f.method
                             .get_or_insert_with(|| "ReportEventBatch".to_owned());
                     }
-                    f.add_line(source, record, entry);
+                    f.add_line(record, entry);
                 }
             }
             _ => {}
@@ -351,5 +399,32 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
     pub(crate) fn finish(mut self) -> ClientAnalysis {
         self.close();
         self.out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fault_line_keeps_its_message_for_the_rules() {
+        let header = "2008-07-14\t09:12:58:640\t1100\tee4\tPT\t";
+        let message = "WARNING: SyncUpdates failure, error = 0x8024400E";
+        let entry = format!("{header}{message}  ");
+        let l = FaultLine::new(47, &entry, &entry[header.len()..]);
+        assert_eq!((l.line, l.text.as_str()), (47, entry.trim_end()));
+        assert_eq!(l.message(), message);
+        assert!(matches!(l.message, Message::Tail(_)));
+
+        // A long entry is cut; its message is cut on its own, from its start.
+        let long = format!("{header}{message} {}", "x".repeat(600));
+        let l = FaultLine::new(48, &long, &long[header.len()..]);
+        assert!(l.text.ends_with('…') && l.text.starts_with(header));
+        assert!(l.message().starts_with(message) && l.message().ends_with('…'));
+        assert!(matches!(l.message, Message::Own(_)));
+
+        // A blank message.
+        let l = FaultLine::new(49, header, "");
+        assert_eq!(l.message(), "");
     }
 }

@@ -18,7 +18,7 @@ use crate::records::{ClientFormat, ServerRecords};
 const PROBLEMS_CAP: usize = 20;
 
 /// Longest evidence line kept: a whole `ThrowException` line with its client ID fits.
-const EVIDENCE_TEXT_CAP: usize = 480;
+pub(crate) const EVIDENCE_TEXT_CAP: usize = 480;
 
 /// Cuts evidence text to a readable length.
 pub(crate) fn cut(text: &str) -> String {

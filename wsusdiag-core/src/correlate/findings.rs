@@ -142,12 +142,12 @@ pub(crate) fn match_rules(
         per_fault.push(best.map(|&(rule, conf)| (all[rule].id.clone(), conf.as_str())));
         if let Some(&(rule, confidence)) = best {
             let j = &corr.joined[k];
-            let fault = &fleet.clients[j.client].1.faults[j.fault];
-            let mut evidence: Vec<Evidence> = fault
+            let (source, client) = &fleet.clients[j.client];
+            let mut evidence: Vec<Evidence> = client.faults[j.fault]
                 .evidence
                 .iter()
                 .take(CLIENT_EVIDENCE)
-                .cloned()
+                .map(|l| l.evidence(source))
                 .collect();
             if let Some(r) = j.server {
                 evidence.extend(

@@ -304,7 +304,7 @@ pub(crate) fn client_side(
         soap_client_error: f.soap_client_error,
         soap_error_code: f.soap_error_code,
         server_url: f.server_url.clone().or_else(|| c.server_url.clone()),
-        evidence: f.evidence.clone(),
+        evidence: f.evidence.iter().map(|l| l.evidence(source)).collect(),
     }
 }
 

@@ -61,9 +61,9 @@ impl ClientSignature {
             && (self.http_status.is_empty()
                 || f.http_status.is_some_and(|s| self.http_status.contains(&s)))
             && (self.messages.is_empty()
-                || f.messages
+                || f.evidence
                     .iter()
-                    .any(|m| self.messages.iter().any(|p| p.is_match(m))))
+                    .any(|l| self.messages.iter().any(|p| p.is_match(l.message()))))
     }
 }
 
