@@ -27,8 +27,16 @@ fn main() -> ExitCode {
         };
         drop(bytes);
         let (result, selection) = parse_content(&text, &path, text.len() as u64);
-        let timestamps = result.entries.iter().filter(|e| e.timestamp.is_some()).count();
-        let components = result.entries.iter().filter(|e| e.component.is_some()).count();
+        let timestamps = result
+            .entries
+            .iter()
+            .filter(|e| e.timestamp.is_some())
+            .count();
+        let components = result
+            .entries
+            .iter()
+            .filter(|e| e.component.is_some())
+            .count();
         out.push(format!(
             "{{\"path\":{path:?},\"parser\":\"{:?}\",\"entries\":{},\"parse_errors\":{},\"with_timestamp\":{timestamps},\"with_component\":{components}}}",
             selection.to_info().parser,
