@@ -146,3 +146,34 @@ fn a_fleet_without_its_server_log_joins_nothing() {
     assert!(!d.findings.iter().any(|f| f.rule_id == "SUSDB-MAINTENANCE"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Logs of several megabytes are read in chunks on all cores; the diagnosis must be the one a
+/// single thread reading each log whole gives, and still the truth's.
+#[test]
+fn logs_read_in_parallel_chunks_are_diagnosed_as_read_whole() {
+    let spec = FleetSpec {
+        seed: 11,
+        clients: 3,
+        faults_per_client: usize::MAX,
+        detections_between: 25,
+        client_bytes: 3 << 20,
+        server_every: 2,
+    };
+    let (dir, g) = write_fleet(&spec);
+    assert!(g.clients.iter().all(|(_, text)| text.len() >= 3 << 20));
+    let parallel = diagnose_paths(&[&dir], &Options::default()).unwrap();
+    let one_thread = Options {
+        parallel: false,
+        ..Options::default()
+    };
+    let sequential = diagnose_paths(&[&dir], &one_thread).unwrap();
+    assert_eq!(parallel.to_json(), sequential.to_json());
+    assert_eq!(parallel.faults.len(), g.truth.faults.len());
+    let records: u64 = parallel.inputs.iter().map(|i| i.records).sum();
+    let lines: usize = g.clients.iter().map(|(_, t)| t.lines().count()).sum();
+    assert!(
+        records as usize >= lines,
+        "{records} records, {lines} client lines"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
