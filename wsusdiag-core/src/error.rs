@@ -14,6 +14,15 @@ pub struct Position {
     pub byte_offset: usize,
 }
 
+impl Position {
+    /// Moves a position found in a part of a text that starts after `lines` lines and `bytes`
+    /// bytes to its place in the whole text.
+    pub(crate) fn shift(&mut self, lines: u32, bytes: usize) {
+        self.line = self.line.saturating_add(lines);
+        self.byte_offset += bytes;
+    }
+}
+
 /// Longest excerpt of an offending line kept in an error.
 pub const EXCERPT_CAP: usize = 200;
 

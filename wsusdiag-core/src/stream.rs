@@ -245,8 +245,7 @@ impl<R: Read> LogStream<R> {
         let (lines, bytes) = (self.line_base, self.byte_base);
         let text = &self.text[..cut];
         let shift = |mut e: ParseError| {
-            e.position.line += lines;
-            e.position.byte_offset += bytes;
+            e.position.shift(lines, bytes);
             e
         };
         match self.kind {
@@ -272,8 +271,7 @@ impl<R: Read> LogStream<R> {
                 for r in ClientRecords::new(text, format) {
                     each(
                         r.map(|mut r| {
-                            r.line += lines;
-                            r.offset += bytes;
+                            r.shift(lines, bytes);
                             Record::Client(r)
                         })
                         .map_err(shift),

@@ -30,20 +30,17 @@ const CHUNK: usize = 4 << 20;
 pub(crate) struct Record {
     /// The batch's texts.
     texts: Arc<str>,
-    /// 1-based line.
-    #[pyo3(get)]
+    fields: Fields,
+}
+
+/// A record's fields; its texts are places in the batch's buffer.
+struct Fields {
     line: u32,
     time: Option<NaiveDateTime>,
-    /// Client: process ID.
-    #[pyo3(get)]
     pid: Option<u32>,
-    /// Client: thread ID.
-    #[pyo3(get)]
     tid: Option<u32>,
-    /// Server: the thread number.
-    #[pyo3(get)]
     thread: Option<u32>,
-    /// In `texts`: the component (or `Class.Method`), the message, the level and the process.
+    /// The component (or `Class.Method`), the message, the level and the process.
     component: Range<u32>,
     message: Range<u32>,
     level: Option<Range<u32>>,
@@ -60,46 +57,70 @@ impl Record {
 
 #[pymethods]
 impl Record {
+    /// 1-based line.
+    #[getter]
+    fn line(&self) -> u32 {
+        self.fields.line
+    }
+
+    /// Client: process ID.
+    #[getter]
+    fn pid(&self) -> Option<u32> {
+        self.fields.pid
+    }
+
+    /// Client: thread ID.
+    #[getter]
+    fn tid(&self) -> Option<u32> {
+        self.fields.tid
+    }
+
+    /// Server: the thread number.
+    #[getter]
+    fn thread(&self) -> Option<u32> {
+        self.fields.thread
+    }
+
     /// As written, ISO 8601 without zone (client: its local time; server: UTC).
     #[getter]
     fn time(&self) -> Option<String> {
-        self.time.map(iso_millis)
+        self.fields.time.map(iso_millis)
     }
 
     /// Client: the component (`PT`, `Agent`); server: the `Class.Method`.
     #[getter]
     fn component(&self) -> &str {
-        self.text(&self.component)
+        self.text(&self.fields.component)
     }
 
     /// Server: the logging `Class.Method` (the same as `component`).
     #[getter]
     fn source(&self) -> &str {
-        self.text(&self.component)
+        self.text(&self.fields.component)
     }
 
     /// The message.
     #[getter]
     fn message(&self) -> &str {
-        self.text(&self.message)
+        self.text(&self.fields.message)
     }
 
     /// Server: `Error`, `Warning`, `Info`, …
     #[getter]
     fn level(&self) -> Option<&str> {
-        self.level.as_ref().map(|r| self.text(r))
+        self.fields.level.as_ref().map(|r| self.text(r))
     }
 
     /// Server: `w3wp` or `WsusService`.
     #[getter]
     fn process(&self) -> Option<&str> {
-        self.process.as_ref().map(|r| self.text(r))
+        self.fields.process.as_ref().map(|r| self.text(r))
     }
 
     fn __repr__(&self) -> String {
         format!(
             "Record(line={}, time={:?}, component={:?}, message={:?})",
-            self.line,
+            self.fields.line,
             self.time(),
             self.component(),
             self.message()
@@ -140,20 +161,7 @@ type BadLine = (u32, u32, String, String);
 #[derive(Default)]
 struct Batch {
     texts: String,
-    records: Vec<Pending>,
-}
-
-/// A record whose texts are in the batch buffer.
-struct Pending {
-    line: u32,
-    time: Option<NaiveDateTime>,
-    pid: Option<u32>,
-    tid: Option<u32>,
-    thread: Option<u32>,
-    component: Range<u32>,
-    message: Range<u32>,
-    level: Option<Range<u32>>,
-    process: Option<Range<u32>>,
+    records: Vec<Fields>,
 }
 
 impl Batch {
@@ -168,8 +176,8 @@ impl Batch {
     }
 
     fn push(&mut self, r: &CoreRecord<'_>) {
-        let pending = match r {
-            CoreRecord::Client(c) => Pending {
+        let fields = match r {
+            CoreRecord::Client(c) => Fields {
                 line: c.line,
                 time: c.time,
                 pid: c.pid,
@@ -186,7 +194,7 @@ impl Batch {
                 } else {
                     self.put(&[s.message, "\n", s.continuation.trim_end()])
                 };
-                Pending {
+                Fields {
                     line: s.line,
                     time: s.time,
                     pid: None,
@@ -199,7 +207,7 @@ impl Batch {
                 }
             }
         };
-        self.records.push(pending);
+        self.records.push(fields);
     }
 
     /// The batch's records, sharing one buffer.
@@ -207,17 +215,9 @@ impl Batch {
         let texts: Arc<str> = Arc::from(self.texts);
         self.records
             .into_iter()
-            .map(|p| Record {
+            .map(|fields| Record {
                 texts: Arc::clone(&texts),
-                line: p.line,
-                time: p.time,
-                pid: p.pid,
-                tid: p.tid,
-                thread: p.thread,
-                component: p.component,
-                message: p.message,
-                level: p.level,
-                process: p.process,
+                fields,
             })
             .collect()
     }

@@ -10,6 +10,7 @@
 use rayon::prelude::*;
 
 use super::client::ClientAnalyzer;
+use super::end_in;
 use crate::error::ParseError;
 use crate::events::keywords::{self, Word};
 use crate::events::{ClientEvent, message_event_in};
@@ -87,7 +88,6 @@ fn read_chunk<'a>(
     let mut in_message = Vec::new();
     // Likewise for the rules' line patterns, when they start with literals.
     let mut starts = lines.starts(text).map(Iterator::peekable);
-    let base = text.as_ptr() as usize;
     let mut out = ChunkRead {
         start,
         lines: 0,
@@ -109,8 +109,9 @@ fn read_chunk<'a>(
             }
         };
         out.records += 1;
-        let from = record.message.as_ptr() as usize - base;
-        let to = from + record.message.len();
+        // The message's place in the chunk.
+        let to = end_in(text, record.message);
+        let from = to - record.message.len();
         while words.next_if(|w| w.start < from).is_some() {}
         in_message.clear();
         while let Some(w) = words.next_if(|w| w.start < to) {
@@ -214,15 +215,13 @@ impl Taken {
             self.counts.records += chunk.records;
             self.counts.malformed += chunk.malformed;
             for mut e in chunk.errors {
-                e.position.line = e.position.line.saturating_add(self.line_base);
-                e.position.byte_offset += chunk.start;
+                e.position.shift(self.line_base, chunk.start);
                 if self.counts.errors.len() < self.errors_cap {
                     self.counts.errors.push(e);
                 }
             }
             for mut read in chunk.reads {
-                read.record.line = read.record.line.saturating_add(self.line_base);
-                read.record.offset += chunk.start;
+                read.record.shift(self.line_base, chunk.start);
                 analyzer.push_read(&read.record, read.entry, read.event, &read.rules);
             }
             self.line_base = self.line_base.saturating_add(chunk.lines);

@@ -10,8 +10,8 @@ use chrono::NaiveDateTime;
 
 use super::components::is_known_component;
 use super::scan::{
-    DateCache, at, blanks, clock_millis, date_parts, decimal, decimal_prefix, hex, hex_prefix,
-    looks_binary, run, time_parts, trim_paste,
+    DateCache, at, blanks, date_parts, decimal, decimal_prefix, hex, hex_prefix, looks_binary, run,
+    time_parts, trim_paste,
 };
 use crate::error::{ParseError, ParseErrorKind, Position, excerpt};
 use crate::lines::{Line, Lines, column_of};
@@ -66,6 +66,15 @@ pub struct ClientRecord<'a> {
     pub message: &'a str,
     /// How much of the header there was.
     pub shape: Shape,
+}
+
+impl ClientRecord<'_> {
+    /// Moves a record read from a part of a text that starts after `lines` lines and `bytes`
+    /// bytes to its place in the whole text.
+    pub(crate) fn shift(&mut self, lines: u32, bytes: usize) {
+        self.line = self.line.saturating_add(lines);
+        self.offset += bytes;
+    }
 }
 
 /// A parsed header: the fields and where the message starts.
@@ -259,10 +268,7 @@ fn strict_classic(s: &str, dates: &mut DateCache) -> Option<Header> {
     if b.get(10) != Some(&b'\t') {
         return None;
     }
-    let (t, used) = match clock_millis(&b[11..], b":", b":.") {
-        Some(t) if b.get(23) == Some(&b'\t') => (t, 12),
-        _ => time_parts(&b[11..], b":", b":.")?,
-    };
+    let (t, used) = time_parts(&b[11..], b":", b":.")?;
     let mut i = 11 + used;
     if b.get(i) != Some(&b'\t') {
         return None;
@@ -381,7 +387,7 @@ fn lenient(s: &str, format: ClientFormat, dates: &mut DateCache) -> Result<Heade
     let mut time = None;
     let shape;
     let mut glued = false;
-    if let Some((y, m, d, _)) = date_parts(b, b"-/.") {
+    if date_parts(b, b"-/.").is_some() {
         i = 10;
         let gap = blanks(&b[i..]);
         // TABs deleted by a copy: the time follows the date directly.
@@ -393,7 +399,7 @@ fn lenient(s: &str, format: ClientFormat, dates: &mut DateCache) -> Result<Heade
         };
         let (t, used) = time_parts(&b[i..], seps, frac).ok_or(Miss::BadAt(i))?;
         i += used;
-        let date = dates.date(y, m, d).ok_or(Miss::BadAt(0))?;
+        let date = dates.date_at(b, b"-/.").ok_or(Miss::BadAt(0))?;
         time = Some(at(date, t));
         shape = Shape::Full;
     } else if let Some(n) = placeholders(s) {

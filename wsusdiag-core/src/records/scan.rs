@@ -32,40 +32,16 @@ pub(crate) fn blanks(b: &[u8]) -> usize {
     run(b, |c| c == b' ' || c == b'\t')
 }
 
-/// Parses a decimal number of up to 10 digits.
+/// Parses a decimal number of up to 10 digits: all of `b`.
 #[inline]
 pub(crate) fn decimal(b: &[u8]) -> Option<u32> {
-    if b.is_empty() || b.len() > 10 {
-        return None;
-    }
-    let mut v = 0u64;
-    for &c in b {
-        let d = c.wrapping_sub(b'0');
-        if d > 9 {
-            return None;
-        }
-        v = v * 10 + u64::from(d);
-    }
-    u32::try_from(v).ok()
+    decimal_prefix(b).and_then(|(v, n)| (n == b.len()).then_some(v))
 }
 
-/// Parses a hexadecimal number of up to 8 digits.
+/// Parses a hexadecimal number of up to 8 digits: all of `b`.
 #[inline]
 pub(crate) fn hex(b: &[u8]) -> Option<u32> {
-    if b.is_empty() || b.len() > 8 {
-        return None;
-    }
-    let mut v = 0u32;
-    for &c in b {
-        let d = match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
-            b'A'..=b'F' => c - b'A' + 10,
-            _ => return None,
-        };
-        v = (v << 4) | u32::from(d);
-    }
-    Some(v)
+    hex_prefix(b).and_then(|(v, n)| (n == b.len()).then_some(v))
 }
 
 /// Whether `c` is one of `set`: a few bytes, compared inline (`<[u8]>::contains` calls
@@ -123,9 +99,9 @@ pub(crate) fn hex_prefix(b: &[u8]) -> Option<(u32, usize)> {
 }
 
 /// `HH:MM:SS` and a separator from `frac_seps` and exactly three digits of milliseconds, the
-/// shape of nearly every classic line: parsed without the general case's scanning.
+/// shape of nearly every classic and server line: parsed without the general case's scanning.
 #[inline]
-pub(crate) fn clock_millis(b: &[u8], seps: &[u8], frac_seps: &[u8]) -> Option<NaiveTime> {
+fn clock_millis(b: &[u8], seps: &[u8], frac_seps: &[u8]) -> Option<NaiveTime> {
     let b: &[u8; 12] = b.get(..12)?.try_into().ok()?;
     if !one_of(b[2], seps) || b[5] != b[2] || !one_of(b[8], frac_seps) {
         return None;
@@ -146,8 +122,7 @@ pub(crate) fn clock_millis(b: &[u8], seps: &[u8], frac_seps: &[u8]) -> Option<Na
 /// Remembers the last date seen: consecutive entries nearly always share it.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct DateCache {
-    last: Option<((u32, u32, u32), NaiveDate)>,
-    /// The bytes of the last date read with [`DateCache::date_at`].
+    /// The bytes of the last date read, and the date.
     raw: Option<([u8; 10], NaiveDate)>,
 }
 
@@ -164,21 +139,8 @@ impl DateCache {
             return Some(date);
         }
         let (y, m, d, _) = date_parts(b, seps)?;
-        let date = self.date(y, m, d)?;
-        self.raw = Some((raw, date));
-        Some(date)
-    }
-
-    /// The calendar date `y-m-d`, or `None` when it does not exist.
-    #[inline]
-    pub(crate) fn date(&mut self, y: u32, m: u32, d: u32) -> Option<NaiveDate> {
-        if let Some((key, date)) = self.last
-            && key == (y, m, d)
-        {
-            return Some(date);
-        }
         let date = NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)?;
-        self.last = Some(((y, m, d), date));
+        self.raw = Some((raw, date));
         Some(date)
     }
 }
@@ -208,6 +170,12 @@ pub(crate) fn date_parts(b: &[u8], seps: &[u8]) -> Option<(u32, u32, u32, u8)> {
 /// before the fraction, which has 1 to 7 digits. Returns the time and the bytes used.
 #[inline]
 pub(crate) fn time_parts(b: &[u8], seps: &[u8], frac_seps: &[u8]) -> Option<(NaiveTime, usize)> {
+    // The common shape, exactly three digits of milliseconds, is read in place.
+    if !b.get(12).is_some_and(u8::is_ascii_digit)
+        && let Some(t) = clock_millis(b, seps, frac_seps)
+    {
+        return Some((t, 12));
+    }
     if b.len() < 8 || !one_of(b[2], seps) || b[5] != b[2] {
         return None;
     }

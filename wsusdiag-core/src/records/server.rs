@@ -9,8 +9,7 @@
 use chrono::NaiveDateTime;
 
 use super::scan::{
-    DateCache, at, blanks, clock_millis, date_parts, decimal, looks_binary, run, time_parts,
-    trim_paste,
+    DateCache, at, blanks, date_parts, decimal, looks_binary, run, time_parts, trim_paste,
 };
 use crate::error::{ParseError, ParseErrorKind, Position, excerpt};
 use crate::lines::{Line, Lines, column_of};
@@ -278,10 +277,7 @@ fn strict(s: &str, dates: &mut DateCache) -> Option<Header> {
     if b.get(10) != Some(&b' ') {
         return None;
     }
-    let (t, used) = match clock_millis(&b[11..], b":", b".") {
-        Some(t) if b.get(23) == Some(&b' ') => (t, 12),
-        _ => time_parts(&b[11..], b":", b".")?,
-    };
+    let (t, used) = time_parts(&b[11..], b":", b".")?;
     let mut i = 11 + used;
     if b.get(i..i + 4) != Some(b" UTC") {
         return None;
@@ -358,12 +354,12 @@ fn lenient(s: &str, dates: &mut DateCache) -> Result<Header, Miss> {
     let mut i;
     let mut time = None;
     let dated = date_parts(b, b"-/.");
-    if let Some((y, m, d, _)) = dated {
+    if dated.is_some() {
         i = 10;
         i += blanks(&b[i..]);
         let (t, used) = time_parts(&b[i..], b":", b".,:").ok_or(Miss::BadAt(i))?;
         i += used;
-        let date = dates.date(y, m, d).ok_or(Miss::BadAt(0))?;
+        let date = dates.date_at(b, b"-/.").ok_or(Miss::BadAt(0))?;
         time = Some(at(date, t));
     } else {
         i = placeholders(s).ok_or(Miss::NotHeader)?;

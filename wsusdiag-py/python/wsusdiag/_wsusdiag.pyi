@@ -1,6 +1,19 @@
 # Type stubs of the native module, checked against it by mypy's stubtest (scripts/test-py).
 from typing import List, Optional, Sequence, Tuple, final
 
+__all__ = [
+    "__version__",
+    "WsusDiagError",
+    "ParseError",
+    "Diagnosis",
+    "LogReader",
+    "Record",
+    "diagnose_paths",
+    "diagnose_buffers",
+    "diagnose_sample",
+    "lookup_hresult_json",
+]
+
 __version__: str
 
 class WsusDiagError(Exception): ...
@@ -19,6 +32,7 @@ class Diagnosis:
 
 @final
 class Record:
+    """One record of a log; its texts share the batch's buffer, its time is formatted on read."""
     @property
     def line(self) -> int: ...
     @property
