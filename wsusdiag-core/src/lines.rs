@@ -37,6 +37,33 @@ impl<'a> Lines<'a> {
     pub fn count_so_far(&self) -> u32 {
         self.number
     }
+
+    /// The text from the next line on.
+    #[inline]
+    pub(crate) fn rest(&self) -> &'a str {
+        &self.text[self.pos..]
+    }
+
+    /// Returns the next line, which the caller found to be `len` bytes long: its terminator
+    /// starts at `len` (or the text ends there).
+    #[inline]
+    pub(crate) fn take_line(&mut self, len: usize) -> Line<'a> {
+        let bytes = self.text.as_bytes();
+        let start = self.pos;
+        let end = start + len;
+        self.number = self.number.saturating_add(1);
+        self.pos = match bytes.get(end) {
+            None => end,
+            Some(b'\r') if bytes.get(end + 1) == Some(&b'\n') => end + 2,
+            Some(_) => end + 1,
+        };
+        Line {
+            number: self.number,
+            offset: start,
+            text: &self.text[start..end],
+            terminated: end < bytes.len(),
+        }
+    }
 }
 
 impl<'a> Iterator for Lines<'a> {
@@ -44,31 +71,12 @@ impl<'a> Iterator for Lines<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<Line<'a>> {
-        let bytes = self.text.as_bytes();
-        if self.pos >= bytes.len() {
+        let rest = self.rest().as_bytes();
+        if rest.is_empty() {
             return None;
         }
-        let start = self.pos;
-        self.number = self.number.saturating_add(1);
-        let (end, next, terminated) = match memchr::memchr2(b'\n', b'\r', &bytes[start..]) {
-            Some(i) => {
-                let end = start + i;
-                let next = if bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n') {
-                    end + 2
-                } else {
-                    end + 1
-                };
-                (end, next, true)
-            }
-            None => (bytes.len(), bytes.len(), false),
-        };
-        self.pos = next;
-        Some(Line {
-            number: self.number,
-            offset: start,
-            text: &self.text[start..end],
-            terminated,
-        })
+        let len = memchr::memchr2(b'\n', b'\r', rest).unwrap_or(rest.len());
+        Some(self.take_line(len))
     }
 }
 

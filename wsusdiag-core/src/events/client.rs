@@ -249,6 +249,16 @@ fn call_failure(m: &str) -> Option<ClientEvent<'_>> {
 
 /// A line of a SOAP fault block, classic or Windows 8.1/10.
 fn fault_field(m: &str, keys: Keys) -> Option<ClientEvent<'_>> {
+    // The lines of a fault block start with one of these letters (`SOAP Fault:`,
+    // `faultstring:`, `ErrorCode:`, …) or hold one of its two keywords; any other line is
+    // none of them.
+    let block = matches!(
+        m.as_bytes().first(),
+        Some(b'S' | b'f' | b'E' | b'M' | b'I' | b'r' | b'c' | b'd')
+    );
+    if !block && !keys.has(Key::Detail) && !keys.has(Key::SoapFaultDetail) {
+        return None;
+    }
     let mut f = SoapFault::default();
     if let Some(v) = m.strip_prefix("SOAP Fault:") {
         f.fault_code = u32::from_str_radix(v.trim().trim_start_matches("0x"), 16).ok();

@@ -104,7 +104,7 @@ pub struct ClientRecords<'a> {
     text: &'a str,
     lines: Lines<'a>,
     format: ClientFormat,
-    dates: DateCache,
+    recent: Recent,
     /// The rest of a line that held several entries, and its line.
     joined: Option<(Line<'a>, usize)>,
 }
@@ -116,7 +116,7 @@ impl<'a> ClientRecords<'a> {
             text,
             lines: Lines::new(text),
             format,
-            dates: DateCache::default(),
+            recent: Recent::default(),
             joined: None,
         }
     }
@@ -131,6 +131,25 @@ impl<'a> ClientRecords<'a> {
         self.lines.count_so_far()
     }
 
+    /// The record of a line whose header is well formed. A message holding a TAB (`may_join`)
+    /// may hold a second entry whose line break was lost: it is split off.
+    #[inline]
+    fn well_formed(&mut self, line: Line<'a>, h: Header, may_join: bool) -> ClientRecord<'a> {
+        let msg = &line.text[h.message.min(line.text.len())..];
+        if let Some(split) = may_join.then(|| find_joined(msg, self.format)).flatten() {
+            let at = h.message + split;
+            let end = h.message + msg[..split].trim_end().len();
+            self.joined = Some((line, at));
+            return self.record(line, 0, end, h);
+        }
+        let end = match line.text.as_bytes().last() {
+            Some(b'M' | b'|' | b' ') => trim_paste(line.text, |_| false).1.max(h.message),
+            _ => line.text.len(),
+        };
+        self.record(line, 0, end, h)
+    }
+
+    #[inline]
     fn record(&self, line: Line<'a>, start: usize, end: usize, h: Header) -> ClientRecord<'a> {
         let entry = &line.text[start..end];
         ClientRecord {
@@ -155,9 +174,9 @@ impl<'a> ClientRecords<'a> {
         end: usize,
     ) -> Option<Result<ClientRecord<'a>, ParseError>> {
         let text = &line.text[start..end];
-        let header = match strict(text, self.format, &mut self.dates) {
+        let header = match strict(text, self.format, &mut self.recent) {
             Some(h) => Ok(h),
-            None => lenient(text, self.format, &mut self.dates),
+            None => lenient(text, self.format, &mut self.recent.dates),
         };
         match header {
             Ok(h) => {
@@ -205,25 +224,30 @@ impl<'a> Iterator for ClientRecords<'a> {
             }
         }
         loop {
-            let line = self.lines.next()?;
-            // Fast path: a well-formed line needs no clean-up.
-            if let Some(h) = strict(line.text, self.format, &mut self.dates) {
-                let msg = &line.text[h.message.min(line.text.len())..];
-                // A TAB-separated entry joined to this one brings its TABs along; without one
-                // there is nothing to split (a classic message rarely holds a TAB).
-                let may_join = self.format == ClientFormat::Win10
-                    || memchr::memchr(b'\t', msg.as_bytes()).is_some();
-                if let Some(split) = may_join.then(|| find_joined(msg, self.format)).flatten() {
-                    let at = h.message + split;
-                    let end = h.message + msg[..split].trim_end().len();
-                    self.joined = Some((line, at));
-                    return Some(Ok(self.record(line, 0, end, h)));
-                }
-                let end = match line.text.as_bytes().last() {
-                    Some(b'M' | b'|' | b' ') => trim_paste(line.text, |_| false).1.max(h.message),
-                    _ => line.text.len(),
+            if self.format == ClientFormat::Classic
+                && let Some(h) = strict_classic(self.lines.rest(), &mut self.recent)
+            {
+                // Fast path: the header is read from the text in place (none of its fields
+                // can hold a line break), and one search finds both the end of the line and
+                // any TAB in the message.
+                let b = self.lines.rest().as_bytes();
+                let m = h.message;
+                let (len, tab) = match memchr::memchr3(b'\n', b'\r', b'\t', &b[m..]) {
+                    Some(j) if b[m + j] == b'\t' => {
+                        let end = memchr::memchr2(b'\n', b'\r', &b[m + j..]);
+                        (m + j + end.unwrap_or(b.len() - m - j), true)
+                    }
+                    Some(j) => (m + j, false),
+                    None => (b.len(), false),
                 };
-                return Some(Ok(self.record(line, 0, end, h)));
+                let line = self.lines.take_line(len);
+                return Some(Ok(self.well_formed(line, h, tab)));
+            }
+            let line = self.lines.next()?;
+            if self.format == ClientFormat::Win10
+                && let Some(h) = strict_win10(line.text, &mut self.recent.dates)
+            {
+                return Some(Ok(self.well_formed(line, h, true)));
             }
             let format = self.format;
             let mut probe = DateCache::default();
@@ -251,32 +275,102 @@ fn bad_line(line: Line<'_>, at: usize, kind: ParseErrorKind) -> ParseError {
     }
 }
 
+/// What the headers before held: a log's entries come in bursts from one thread, within a
+/// second, so most headers repeat most of the one before, and what is repeated is not parsed
+/// again.
+#[derive(Debug, Default, Clone)]
+struct Recent {
+    dates: DateCache,
+    ids: IdsCache,
+}
+
+/// The `PID→TID→Component→` of a classic header.
+#[derive(Clone, Copy, Debug, Default)]
+struct Ids {
+    pid: u32,
+    tid: u32,
+    /// The component's length.
+    component: usize,
+    /// The length of the whole, its last TAB included.
+    len: usize,
+}
+
+/// The bytes of the last [`Ids`] read (when 16 or fewer) and what they held.
+#[derive(Clone, Copy, Debug, Default)]
+struct IdsCache {
+    /// The bytes, little-endian, and a mask of as many bytes (zero while empty).
+    raw: u128,
+    mask: u128,
+    ids: Ids,
+}
+
+impl IdsCache {
+    /// The [`Ids`] at the start of `b`, from the cache when they are the same bytes.
+    #[inline]
+    fn ids_at(&mut self, b: &[u8]) -> Option<Ids> {
+        let word = b
+            .get(..16)
+            .and_then(|w| <[u8; 16]>::try_from(w).ok())
+            .map(u128::from_le_bytes);
+        if let Some(w) = word
+            && self.mask != 0
+            && (w ^ self.raw) & self.mask == 0
+        {
+            return Some(self.ids);
+        }
+        let ids = classic_ids(b)?;
+        if let Some(w) = word {
+            self.mask = if ids.len >= 16 {
+                u128::MAX
+            } else {
+                (1u128 << (8 * ids.len)) - 1
+            };
+            self.raw = w & self.mask;
+            // More than 16 bytes cannot be compared in one word: nothing is kept.
+            if ids.len > 16 {
+                self.mask = 0;
+            }
+            self.ids = ids;
+        }
+        Some(ids)
+    }
+}
+
 /// The well-formed header of each format, checked byte by byte (the hot path).
 #[inline]
-fn strict(s: &str, format: ClientFormat, dates: &mut DateCache) -> Option<Header> {
+fn strict(s: &str, format: ClientFormat, recent: &mut Recent) -> Option<Header> {
     match format {
-        ClientFormat::Classic => strict_classic(s, dates),
-        ClientFormat::Win10 => strict_win10(s, dates),
+        ClientFormat::Classic => strict_classic(s, recent),
+        ClientFormat::Win10 => strict_win10(s, &mut recent.dates),
     }
 }
 
 /// `YYYY-MM-DD→HH:MM:SS:mmm→ PID→TID→Component→message`.
 #[inline]
-fn strict_classic(s: &str, dates: &mut DateCache) -> Option<Header> {
+fn strict_classic(s: &str, recent: &mut Recent) -> Option<Header> {
     let b = s.as_bytes();
-    let date = dates.date_at(b, b"-")?;
-    if b.get(10) != Some(&b'\t') {
-        return None;
-    }
-    let (t, used) = time_parts(&b[11..], b":", b":.")?;
-    let mut i = 11 + used;
+    let (time, i) = recent.dates.stamp(b, b'\t', b":", b":.")?;
     if b.get(i) != Some(&b'\t') {
         return None;
     }
-    i += 1;
-    while b.get(i) == Some(&b' ') {
-        i += 1;
-    }
+    let i = i + 1;
+    let ids = recent.ids.ids_at(&b[i..])?;
+    Some(Header {
+        time: Some(time),
+        pid: Some(ids.pid),
+        tid: Some(ids.tid),
+        // The component ends at the last TAB.
+        component: (i + ids.len - 1 - ids.component, i + ids.len - 1),
+        message: i + ids.len,
+        shape: Shape::Full,
+    })
+}
+
+/// ` PID→TID→Component→` at the start of `b`: a space-padded decimal PID, a hexadecimal TID
+/// and an alphanumeric component, each ended by a TAB.
+#[inline]
+fn classic_ids(b: &[u8]) -> Option<Ids> {
+    let mut i = run(b, |c| c == b' ');
     let (pid, n) = decimal_prefix(&b[i..])?;
     i += n;
     if b.get(i) != Some(&b'\t') {
@@ -293,13 +387,11 @@ fn strict_classic(s: &str, dates: &mut DateCache) -> Option<Header> {
     if n == 0 || b.get(i + n) != Some(&b'\t') {
         return None;
     }
-    Some(Header {
-        time: Some(at(date, t)),
-        pid: Some(pid),
-        tid: Some(tid),
-        component: (i, i + n),
-        message: i + n + 1,
-        shape: Shape::Full,
+    Some(Ids {
+        pid,
+        tid,
+        component: n,
+        len: i + n + 1,
     })
 }
 
@@ -538,7 +630,7 @@ fn headerless(s: &str) -> Header {
 fn find_joined(msg: &str, format: ClientFormat) -> Option<usize> {
     let b = &msg.as_bytes()[..msg.len().min(super::MAX_LINE)];
     let mut from = 0;
-    let mut dates = DateCache::default();
+    let mut recent = Recent::default();
     while let Some(p) = next_separator(&b[from..], format) {
         let sep = from + p;
         from = sep + 1;
@@ -549,9 +641,11 @@ fn find_joined(msg: &str, format: ClientFormat) -> Option<usize> {
             continue;
         }
         let rest = &msg[start..];
-        let ok = match strict(rest, format, &mut dates) {
+        let ok = match strict(rest, format, &mut recent) {
             Some(_) => true,
-            None => matches!(lenient(rest, format, &mut dates), Ok(h) if h.shape == Shape::Full),
+            None => {
+                matches!(lenient(rest, format, &mut recent.dates), Ok(h) if h.shape == Shape::Full)
+            }
         };
         if ok {
             return Some(start);
@@ -845,5 +939,72 @@ mod tests {
             .map(|r| r.unwrap())
             .collect();
         assert_eq!((r[1].line, r[1].message), (2, "two"));
+    }
+
+    /// The parts of classic lines, well and badly formed, that a header cache could confuse:
+    /// stamps in and out of the second before, and IDs and components that share a prefix.
+    fn classic_line() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::sample::select;
+        (
+            select(vec!["2024-03-12", "2024-03-13", "2024-02-30", "2024-03-1x"]),
+            select(vec![
+                "01:47:08:015",
+                "01:47:08:016",
+                "01:47:09:015",
+                "01:47:08",
+                "01:47:08.0151",
+                "01:47:08.015",
+                "01:47:08:01x",
+                "25:47:08:015",
+            ]),
+            select(vec!["1032", " 788", "12345", "10x", ""]),
+            select(vec!["31c", "31C", "ee4", "12345678", "123456789"]),
+            select(vec![
+                "Agent",
+                "AU",
+                "PT",
+                "AgentX",
+                "SomeVeryLongComponent",
+                "Ag nt",
+                "",
+            ]),
+            select(vec![
+                "hello",
+                "",
+                "a\tb",
+                "x\t2024-03-12\t01:47:08:015\t1032\t31c\tAgent\tjoined",
+            ]),
+            select(vec!["\n", "\r\n", "\r"]),
+        )
+            .prop_map(|(date, time, pid, tid, comp, msg, end)| {
+                format!("{date}\t{time}\t{pid}\t{tid}\t{comp}\t{msg}{end}")
+            })
+    }
+
+    fn fields(r: &Result<ClientRecord<'_>, ParseError>) -> String {
+        match r {
+            Ok(r) => format!(
+                "{:?} {:?} {:?} {:?} {:?} {:?}",
+                r.time, r.pid, r.tid, r.component, r.message, r.shape
+            ),
+            Err(e) => format!("{:?} col {}", e.kind, e.position.column),
+        }
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// What the parser remembers from the lines before never changes what a line says.
+        #[test]
+        fn each_line_reads_as_it_would_alone(lines in proptest::collection::vec(classic_line(), 1..24)) {
+            let text = lines.concat();
+            let together: Vec<String> = parse(&text, ClientFormat::Classic).iter().map(fields).collect();
+            let alone: Vec<String> = lines
+                .iter()
+                .flat_map(|l| parse(l, ClientFormat::Classic))
+                .map(|r| fields(&r))
+                .collect();
+            prop_assert_eq!(together, alone);
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Small byte-level scanners shared by the record parsers: digits, dates, times, separators,
 //! and the paste damage found around real entries (line numbers, table bars, `^M`).
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
 /// Parses exactly `n` ASCII digits at the start of `b`.
 #[inline]
@@ -119,14 +119,63 @@ fn clock_millis(b: &[u8], seps: &[u8], frac_seps: &[u8]) -> Option<NaiveTime> {
     )
 }
 
-/// Remembers the last date seen: consecutive entries nearly always share it.
+/// Remembers the last date and second seen: consecutive entries nearly always share the date,
+/// and most share the second.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct DateCache {
     /// The bytes of the last date read, and the date.
     raw: Option<([u8; 10], NaiveDate)>,
+    /// The bytes of the last `YYYY-MM-DD?HH:MM:SS` read by [`DateCache::stamp`], and its date
+    /// and second.
+    second: Option<([u8; 19], NaiveDate, u32)>,
 }
 
 impl DateCache {
+    /// A stamp `YYYY-MM-DD`, `sep`, `HH?MM?SS` and an optional fraction at the start of `b`
+    /// (date and time as [`DateCache::date_at`] with `-` and [`time_parts`] read them), and the
+    /// bytes used.
+    ///
+    /// The usual shape, `HH:MM:SS` and three digits of milliseconds, costs a compare with the
+    /// stamp before when both fall in the same second.
+    #[inline]
+    pub(crate) fn stamp(
+        &mut self,
+        b: &[u8],
+        sep: u8,
+        seps: &[u8],
+        frac_seps: &[u8],
+    ) -> Option<(NaiveDateTime, usize)> {
+        if let Some(t) = self.same_second(b, frac_seps) {
+            return Some((t, 23));
+        }
+        let date = self.date_at(b, b"-")?;
+        if b.get(10) != Some(&sep) {
+            return None;
+        }
+        let (t, used) = time_parts(&b[11..], seps, frac_seps)?;
+        if let Some(head) = b.get(..19).and_then(|h| <[u8; 19]>::try_from(h).ok()) {
+            self.second = Some((head, date, t.num_seconds_from_midnight()));
+        }
+        Some((at(date, t), 11 + used))
+    }
+
+    /// The stamp at the start of `b` when it is in the second of the one before and ends
+    /// with three digits of milliseconds.
+    #[inline]
+    fn same_second(&self, b: &[u8], frac_seps: &[u8]) -> Option<NaiveDateTime> {
+        let (head, date, second) = self.second.as_ref()?;
+        let s: &[u8; 23] = b.get(..23)?.try_into().ok()?;
+        if s[..19] != head[..]
+            || !one_of(s[19], frac_seps)
+            || b.get(23).is_some_and(u8::is_ascii_digit)
+        {
+            return None;
+        }
+        let ms = digits_n(&s[20..], 3)?;
+        let t = NaiveTime::from_num_seconds_from_midnight_opt(*second, ms * 1_000_000)?;
+        Some(at(*date, t))
+    }
+
     /// The date `YYYY?MM?DD` at the start of `b` (`?` one of `seps`), or `None` when there is
     /// none or it does not exist. The same ten bytes as the line before are not parsed again.
     #[inline]

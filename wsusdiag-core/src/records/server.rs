@@ -273,17 +273,12 @@ fn bad_line(line: Line<'_>, at: usize, kind: ParseErrorKind) -> ParseError {
 #[inline]
 fn strict(s: &str, dates: &mut DateCache) -> Option<Header> {
     let b = s.as_bytes();
-    let date = dates.date_at(b, b"-")?;
-    if b.get(10) != Some(&b' ') {
-        return None;
-    }
-    let (t, used) = time_parts(&b[11..], b":", b".")?;
-    let mut i = 11 + used;
+    let (time, mut i) = dates.stamp(b, b' ', b":", b".")?;
     if b.get(i..i + 4) != Some(b" UTC") {
         return None;
     }
     i += 4;
-    fields(s, i, Some(at(date, t))).ok()
+    fields(s, i, Some(time)).ok()
 }
 
 /// Level, process.thread, Class.Method and message, from byte `i` on.
@@ -557,5 +552,44 @@ mod tests {
         let e = all[0].as_ref().unwrap_err();
         assert_eq!((e.position.line, e.position.column), (1, 12));
         assert_eq!(all[1].as_ref().unwrap().message, "ok");
+    }
+
+    #[test]
+    fn stamps_read_the_same_after_any_line() {
+        // Each stamp after each other one: what the parser remembers of the second before
+        // never changes a time.
+        let stamps = [
+            "2024-03-12 06:00:20.300",
+            "2024-03-12 06:00:20.301",
+            "2024-03-12 06:00:21.300",
+            "2024-03-13 06:00:20.300",
+            "2024-03-12 06:00:20.3001",
+            "2024-03-12 06:00:20.3",
+            "2024-03-12 06:00:20",
+            "2024-03-12 06:00:20:300",
+            "2024-03-12 06:00:20.30x",
+        ];
+        let line = |s: &str| format!("{s} UTC\tInfo\tw3wp.5\tClass.Method\tm\n");
+        // The time of the entry on the last line, if one starts there (a line that is not a
+        // header continues the entry before).
+        let time = |text: &str| {
+            let last = text.lines().count() as u32;
+            parse(text)
+                .into_iter()
+                .find_map(|r| r.ok().filter(|r| r.line == last).map(|r| r.time))
+        };
+        for a in stamps {
+            for b in stamps {
+                let alone = time(&line(b));
+                let after = time(&(line(a) + &line(b)));
+                assert_eq!(after, alone, "{b} after {a}");
+            }
+        }
+        assert_eq!(
+            time(&(line(stamps[0]) + &line(stamps[1])))
+                .flatten()
+                .map(|t| t.to_string()),
+            Some("2024-03-12 06:00:20.301".to_owned())
+        );
     }
 }
