@@ -4,6 +4,8 @@
 //! meaning without a new schema version. Every list is in a fixed order, so the same inputs
 //! always give the same bytes.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 /// The JSON schema version this crate writes.
@@ -247,14 +249,17 @@ pub struct Finding {
 }
 
 /// One log line quoted as evidence.
+///
+/// Its texts are shared: a fault's lines name the same log, and the text of a line quoted by
+/// several faults and findings is held once.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Evidence {
     /// The log.
-    pub source: String,
+    pub source: Arc<str>,
     /// 1-based line.
     pub line: u32,
     /// The line's text (cut when long).
-    pub text: String,
+    pub text: Arc<str>,
 }
 
 /// One client log, summed up.

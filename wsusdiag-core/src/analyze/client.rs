@@ -2,6 +2,8 @@
 //! its SOAP fault block), identity, detections and time zone. The result is owned, so logs can
 //! be read in parallel and joined afterwards.
 
+use std::sync::Arc;
+
 use chrono::NaiveDateTime;
 
 use super::{EVIDENCE_TEXT_CAP, Evidence, cut};
@@ -32,8 +34,8 @@ pub(crate) struct LineHit {
 #[derive(Clone, Debug)]
 pub(crate) struct FaultLine {
     pub line: u32,
-    /// The whole entry, cut when long.
-    pub text: String,
+    /// The whole entry, cut when long; shared with the evidence quoting it.
+    pub text: Arc<str>,
     /// Its message, for rule patterns.
     message: Message,
 }
@@ -59,7 +61,7 @@ impl FaultLine {
         };
         Self {
             line,
-            text,
+            text: text.into(),
             message,
         }
     }
@@ -73,11 +75,11 @@ impl FaultLine {
     }
 
     /// The line as evidence from the log `source`.
-    pub(crate) fn evidence(&self, source: &str) -> Evidence {
+    pub(crate) fn evidence(&self, source: &Arc<str>) -> Evidence {
         Evidence {
-            source: source.to_owned(),
+            source: Arc::clone(source),
             line: self.line,
-            text: self.text.clone(),
+            text: Arc::clone(&self.text),
         }
     }
 }
@@ -216,9 +218,9 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
 
     fn evidence(&self, record: &ClientRecord<'_>, entry: &str) -> Evidence {
         Evidence {
-            source: self.source.to_owned(),
+            source: self.source.into(),
             line: record.line,
-            text: cut(entry),
+            text: cut(entry).into(),
         }
     }
 
@@ -291,9 +293,9 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
                         .is_none_or(|(s, _)| seconds > *s)
                     {
                         let first = Evidence {
-                            source: self.source.to_owned(),
+                            source: self.source.into(),
                             line,
-                            text: cut(first),
+                            text: cut(first).into(),
                         };
                         self.out.longest_detection = Some((seconds, first));
                     }
@@ -412,7 +414,7 @@ mod tests {
         let message = "WARNING: SyncUpdates failure, error = 0x8024400E";
         let entry = format!("{header}{message}  ");
         let l = FaultLine::new(47, &entry, &entry[header.len()..]);
-        assert_eq!((l.line, l.text.as_str()), (47, entry.trim_end()));
+        assert_eq!((l.line, &*l.text), (47, entry.trim_end()));
         assert_eq!(l.message(), message);
         assert!(matches!(l.message, Message::Tail(_)));
 

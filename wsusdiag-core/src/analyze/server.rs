@@ -108,9 +108,9 @@ impl<'s> ServerAnalyzer<'s> {
                 .collect(),
             text: entry_text(record),
             evidence: vec![Evidence {
-                source: self.source.to_owned(),
+                source: self.source.into(),
                 line: record.line,
-                text: cut(entry),
+                text: cut(entry).into(),
             }],
             ..ServerEntry::default()
         };

@@ -9,6 +9,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -143,11 +144,12 @@ pub(crate) fn match_rules(
         if let Some(&(rule, confidence)) = best {
             let j = &corr.joined[k];
             let (source, client) = &fleet.clients[j.client];
+            let source: Arc<str> = Arc::from(source.as_str());
             let mut evidence: Vec<Evidence> = client.faults[j.fault]
                 .evidence
                 .iter()
                 .take(CLIENT_EVIDENCE)
-                .map(|l| l.evidence(source))
+                .map(|l| l.evidence(&source))
                 .collect();
             if let Some(r) = j.server {
                 evidence.extend(
@@ -278,7 +280,8 @@ fn fleet_checks(fleet: &Fleet, rules: &RuleSet) -> Vec<Occurrence> {
                         && *took > i64::from(seconds)
                     {
                         let mut e = first.clone();
-                        e.text = format!("{} (this detection took {})", e.text, duration(*took));
+                        e.text =
+                            format!("{} (this detection took {})", e.text, duration(*took)).into();
                         out.push(Occurrence {
                             rule,
                             confidence: Confidence::Probable,

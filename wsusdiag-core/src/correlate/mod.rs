@@ -5,6 +5,7 @@ mod findings;
 mod offsets;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{Duration, NaiveDateTime};
 use rayon::prelude::*;
@@ -304,7 +305,11 @@ pub(crate) fn client_side(
         soap_client_error: f.soap_client_error,
         soap_error_code: f.soap_error_code,
         server_url: f.server_url.clone().or_else(|| c.server_url.clone()),
-        evidence: f.evidence.iter().map(|l| l.evidence(source)).collect(),
+        evidence: {
+            // One name for all the fault's lines.
+            let source = Arc::from(source);
+            f.evidence.iter().map(|l| l.evidence(&source)).collect()
+        },
     }
 }
 

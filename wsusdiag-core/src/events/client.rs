@@ -332,7 +332,9 @@ fn detection(m: &str, keys: Keys) -> Option<ClientEvent<'_>> {
         return Some(ClientEvent::DetectionEnd { caller: caller(m) });
     }
     if let Some(rest) = m.strip_prefix("Found ") {
-        let n = rest.split(' ').next()?.parse().ok()?;
+        let n = rest[..memchr::memchr(b' ', rest.as_bytes()).unwrap_or(rest.len())]
+            .parse()
+            .ok()?;
         if holds(rest, "in search") || holds(rest, "updates") {
             return Some(ClientEvent::DetectionFound { updates: n });
         }
@@ -344,7 +346,8 @@ fn caller(m: &str) -> &str {
     let Some(v) = field(m, "CallerId") else {
         return "";
     };
-    v.split([' ', ']']).next().unwrap_or("")
+    let end = v.bytes().position(|c| c == b' ' || c == b']');
+    &v[..end.unwrap_or(v.len())]
 }
 
 fn identity(m: &str, keys: Keys) -> Option<ClientEvent<'_>> {
@@ -401,7 +404,11 @@ fn server_url(m: &str, keys: Keys) -> Option<ClientEvent<'_>> {
 
 /// Strips quotes (and `Get-WindowsUpdateLog`'s doubled `""`) around a URL.
 fn clean_url(s: &str) -> &str {
-    unquote(s.trim().trim_end_matches("\"\""))
+    let mut s = s.trim();
+    while let Some(rest) = s.strip_suffix("\"\"") {
+        s = rest;
+    }
+    unquote(s)
 }
 
 /// `-0500`, `+0200`, `+0530` → minutes east of UTC.

@@ -4,20 +4,20 @@
 /// A GUID as written in either log: 36 characters, optionally in braces; returned without
 /// braces, as written (case kept).
 pub(crate) fn guid_at(s: &str) -> Option<&str> {
-    let s = s.trim_start_matches(['{', ' ', '\'', '"']);
+    // Byte by byte: what is skipped is ASCII, so the cut is at a character boundary.
+    let skip = s
+        .bytes()
+        .position(|c| !matches!(c, b'{' | b' ' | b'\'' | b'"'));
+    let s = &s[skip.unwrap_or(s.len())..];
     let b = s.as_bytes();
-    if b.len() < 36 {
+    let g: &[u8; 36] = b.get(..36)?.try_into().ok()?;
+    let dashes = [8, 13, 18, 23];
+    if dashes.iter().any(|&i| g[i] != b'-') {
         return None;
     }
-    for (i, &c) in b[..36].iter().enumerate() {
-        let ok = if matches!(i, 8 | 13 | 18 | 23) {
-            c == b'-'
-        } else {
-            c.is_ascii_hexdigit()
-        };
-        if !ok {
-            return None;
-        }
+    let hex = |part: &[u8]| part.iter().all(u8::is_ascii_hexdigit);
+    if !(hex(&g[..8]) && hex(&g[9..13]) && hex(&g[14..18]) && hex(&g[19..23]) && hex(&g[24..])) {
+        return None;
     }
     if b.get(36).is_some_and(|c| c.is_ascii_alphanumeric()) {
         return None;
@@ -109,7 +109,7 @@ pub(crate) fn field<'a>(s: &'a str, key: &str) -> Option<&'a str> {
     let rest = s[at + key.len()..].trim_start();
     let rest = rest.strip_prefix('=').or_else(|| rest.strip_prefix(':'))?;
     let rest = rest.trim_start();
-    let end = rest.find(',').unwrap_or(rest.len());
+    let end = memchr::memchr(b',', rest.as_bytes()).unwrap_or(rest.len());
     Some(rest[..end].trim())
 }
 
@@ -126,6 +126,13 @@ pub(crate) fn number(s: &str, key: &str) -> Option<i64> {
 /// Strips quotes of any kind (straight, doubled by `Get-WindowsUpdateLog`, typographic) and
 /// blanks around a value.
 pub(crate) fn unquote(s: &str) -> &str {
+    // Most values start and end with a letter or digit: nothing to strip.
+    let b = s.as_bytes();
+    if b.first().is_some_and(u8::is_ascii_alphanumeric)
+        && b.last().is_some_and(u8::is_ascii_alphanumeric)
+    {
+        return s;
+    }
     s.trim()
         .trim_matches(|c| {
             matches!(

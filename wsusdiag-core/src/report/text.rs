@@ -118,7 +118,7 @@ fn finding(out: &mut String, d: &Diagnosis, n: usize, f: &Finding) {
             f.evidence
                 .iter()
                 .take(8)
-                .partition(|e| !servers.contains(&e.source.as_str()))
+                .partition(|e| !servers.contains(&&*e.source))
         }
     };
     evidence_block(out, "What the client logged", &client_ev);
