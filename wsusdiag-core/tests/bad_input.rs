@@ -56,6 +56,37 @@ fn invalid_utf8_in_one_line_does_not_lose_the_file() {
 }
 
 #[test]
+fn a_large_log_turning_out_not_utf8_is_read_whole_as_windows_1252() {
+    // Read chunk by chunk as UTF-8 until, megabytes in, a byte of the ANSI code page: the
+    // whole log is read again as Windows-1252, and nothing is counted twice or lost.
+    let sample = wsusdiag_core::sample::KB954960_CLIENT;
+    let one = run("WindowsUpdate.log", sample);
+    let times = (9 << 20) / sample.len() + 1;
+    let mut bytes = sample.repeat(times);
+    bytes.extend_from_slice(
+        b"2016-09-08\t10:48:43:110\t 848\t604\tMisc\tDer Index war au\xDFerhalb\n",
+    );
+    let d = run("WindowsUpdate.log", &bytes);
+    assert_eq!(d.inputs[0].encoding, "windows-1252");
+    assert_eq!(
+        d.inputs[0].records,
+        one.inputs[0].records * times as u64 + 1
+    );
+    assert_eq!(d.faults.len(), one.faults.len() * times);
+    // The same log cut inside its last character stays UTF-8, with the cut reported.
+    let mut cut = sample.repeat(times);
+    cut.extend_from_slice("2016-09-08\t10:48:43:110\t 848\t604\tMisc\tau\u{df}".as_bytes());
+    cut.pop();
+    let d = run("WindowsUpdate.log", &cut);
+    assert_eq!(d.inputs[0].encoding, "utf-8");
+    assert_eq!(
+        d.inputs[0].records,
+        one.inputs[0].records * times as u64 + 1
+    );
+    assert!(d.inputs[0].problems.iter().any(|p| p.kind == "truncated"));
+}
+
+#[test]
 fn utf16_without_bom_and_cut_in_a_character() {
     let text = "2021/04/28 12:40:08.8784820 1224  7052  WebServices     *FAILED* [80240439] Web service call\r\n";
     let mut bytes: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();

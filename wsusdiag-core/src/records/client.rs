@@ -133,7 +133,7 @@ impl<'a> ClientRecords<'a> {
 
     /// The record of a line whose header is well formed. A message holding a TAB (`may_join`)
     /// may hold a second entry whose line break was lost: it is split off.
-    #[inline]
+    #[inline(always)]
     fn well_formed(&mut self, line: Line<'a>, h: Header, may_join: bool) -> ClientRecord<'a> {
         let msg = &line.text[h.message.min(line.text.len())..];
         if let Some(split) = may_join.then(|| find_joined(msg, self.format)).flatten() {
@@ -149,7 +149,7 @@ impl<'a> ClientRecords<'a> {
         self.record(line, 0, end, h)
     }
 
-    #[inline]
+    #[inline(always)]
     fn record(&self, line: Line<'a>, start: usize, end: usize, h: Header) -> ClientRecord<'a> {
         let entry = &line.text[start..end];
         ClientRecord {
