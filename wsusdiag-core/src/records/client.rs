@@ -320,16 +320,13 @@ impl IdsCache {
         }
         let ids = classic_ids(b)?;
         if let Some(w) = word {
-            self.mask = if ids.len >= 16 {
-                u128::MAX
-            } else {
-                (1u128 << (8 * ids.len)) - 1
+            // Up to 16 bytes are compared in one word; longer ones are not kept.
+            self.mask = match ids.len {
+                16 => u128::MAX,
+                n if n < 16 => (1u128 << (8 * n)) - 1,
+                _ => 0,
             };
             self.raw = w & self.mask;
-            // More than 16 bytes cannot be compared in one word: nothing is kept.
-            if ids.len > 16 {
-                self.mask = 0;
-            }
             self.ids = ids;
         }
         Some(ids)
