@@ -2,7 +2,7 @@
 
 use super::keywords::{self, Key, Keys, Word};
 use super::tokens::{
-    between, field, find, first_hresult, guid_at, holds, method_name, number, unquote,
+    between, field, find, first_hresult, guid_at, holds, method_name, number, trim, unquote,
 };
 use crate::records::ClientRecord;
 
@@ -404,7 +404,7 @@ fn server_url(m: &str, keys: Keys) -> Option<ClientEvent<'_>> {
 
 /// Strips quotes (and `Get-WindowsUpdateLog`'s doubled `""`) around a URL.
 fn clean_url(s: &str) -> &str {
-    let mut s = s.trim();
+    let mut s = trim(s);
     while let Some(rest) = s.strip_suffix("\"\"") {
         s = rest;
     }

@@ -106,11 +106,42 @@ pub(crate) fn holds(hay: &str, needle: &str) -> bool {
 /// The value after `key` up to `,` or the end: `key = value` or `key=value`, trimmed.
 pub(crate) fn field<'a>(s: &'a str, key: &str) -> Option<&'a str> {
     let at = find(s, key)?;
-    let rest = s[at + key.len()..].trim_start();
+    let rest = trim_start(&s[at + key.len()..]);
     let rest = rest.strip_prefix('=').or_else(|| rest.strip_prefix(':'))?;
-    let rest = rest.trim_start();
+    let rest = trim_start(rest);
     let end = memchr::memchr(b',', rest.as_bytes()).unwrap_or(rest.len());
-    Some(rest[..end].trim())
+    Some(trim(&rest[..end]))
+}
+
+/// Whether an ASCII byte is white space as [`char::is_whitespace`] has it.
+#[inline]
+fn ascii_blank(c: u8) -> bool {
+    matches!(c, b'\t'..=b'\r' | b' ')
+}
+
+/// [`str::trim_start`], which first looks at one byte: most text starts with a visible ASCII
+/// character, and then there is nothing to decode.
+#[inline]
+pub(crate) fn trim_start(s: &str) -> &str {
+    match s.as_bytes().first() {
+        Some(&c) if c.is_ascii() && !ascii_blank(c) => s,
+        _ => s.trim_start(),
+    }
+}
+
+/// [`str::trim_end`], likewise from the last byte.
+#[inline]
+pub(crate) fn trim_end(s: &str) -> &str {
+    match s.as_bytes().last() {
+        Some(&c) if c.is_ascii() && !ascii_blank(c) => s,
+        _ => s.trim_end(),
+    }
+}
+
+/// [`str::trim`], likewise.
+#[inline]
+pub(crate) fn trim(s: &str) -> &str {
+    trim_end(trim_start(s))
 }
 
 /// A decimal number after `key = `.
@@ -133,7 +164,7 @@ pub(crate) fn unquote(s: &str) -> &str {
     {
         return s;
     }
-    s.trim()
+    trim(s)
         .trim_matches(|c| {
             matches!(
                 c,
@@ -161,6 +192,26 @@ pub fn method_name(s: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trims_are_the_standard_ones() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a b ",
+            "\u{b}x\u{c}",
+            "\u{a0}nbsp\u{a0}",
+            "\u{3000}ideographic\u{2003}",
+            "\té\r",
+            "é",
+            "x\u{85}",
+        ] {
+            assert_eq!(trim_start(s), s.trim_start(), "{s:?}");
+            assert_eq!(trim_end(s), s.trim_end(), "{s:?}");
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
+    }
 
     #[test]
     fn hresult_shapes() {
