@@ -299,13 +299,16 @@ pub(crate) fn trim_paste(
         start += 1;
         start += blanks(&b[start..end]);
     }
-    // Line numbers from paste sites and editors.
-    let n = run(&b[start..end], |c| c.is_ascii_digit());
+    // Line numbers from paste sites and editors, within what is left of the line.
+    let kept = &b[..end];
+    let n = run(&kept[start..], |c| c.is_ascii_digit());
     if n > 0 && n <= 6 {
         let after = start + n;
-        let punct = b.get(after).copied();
+        let punct = kept.get(after).copied();
         if matches!(punct, Some(b'.' | b':' | b')' | b'|'))
-            && b.get(after + 1).is_some_and(|&c| c == b' ' || c == b'\t')
+            && kept
+                .get(after + 1)
+                .is_some_and(|&c| c == b' ' || c == b'\t')
         {
             let s = after + 1 + blanks(&b[after + 1..end]);
             if looks_like_entry(&line[s..end])
@@ -381,6 +384,13 @@ mod tests {
         // A number that is not a line number stays.
         let l = "788 ee4 PT WARNING";
         assert_eq!(trim_paste(l, entry), (0, l.len()));
+        // What looks like a line number's mark is looked for only in what is kept: here the
+        // bar and the TABs after it are trailing damage (found by proptest).
+        let l = "0|\t\t";
+        assert_eq!(trim_paste(l, entry), (0, 1));
+        let l = "12. \t";
+        let (s, e) = trim_paste(l, entry);
+        assert!(s <= e && e <= l.len(), "{s} {e}");
     }
 
     #[test]
