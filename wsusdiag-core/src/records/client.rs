@@ -133,6 +133,9 @@ impl<'a> ClientRecords<'a> {
 
     /// The record of a line whose header is well formed. A message holding a TAB (`may_join`)
     /// may hold a second entry whose line break was lost: it is split off.
+    ///
+    /// Always inlined, as is [`Self::record`]: the record is then built where it is returned
+    /// (7% fewer instructions per classic record, in callgrind).
     #[inline(always)]
     fn well_formed(&mut self, line: Line<'a>, h: Header, may_join: bool) -> ClientRecord<'a> {
         let msg = &line.text[h.message.min(line.text.len())..];
