@@ -48,6 +48,43 @@ struct ChunkRead<'a> {
     reads: Vec<Read<'a>>,
 }
 
+/// Messages whose meaning is remembered.
+const MEANINGS: usize = 8;
+
+/// What the last few messages with words meant. A log repeats the messages that mean
+/// something word for word (each detection logs the same start, server URL and end), and what
+/// a message means depends on its text alone, so a repeated message is not read again.
+struct Meanings<'a> {
+    last: [(&'a str, Option<ClientEvent<'a>>); MEANINGS],
+    next: usize,
+}
+
+impl<'a> Meanings<'a> {
+    fn new() -> Self {
+        // The empty message means nothing.
+        Self {
+            last: [("", None); MEANINGS],
+            next: 0,
+        }
+    }
+
+    /// What `message` means: remembered, or found by `read`.
+    fn of(
+        &mut self,
+        message: &'a str,
+        read: impl FnOnce(&'a str) -> Option<ClientEvent<'a>>,
+    ) -> Option<ClientEvent<'a>> {
+        let same = |(m, _): &&(&str, _)| m.len() == message.len() && *m == message;
+        if let Some((_, event)) = self.last.iter().find(same) {
+            return *event;
+        }
+        let event = read(message);
+        self.last[self.next] = (message, event);
+        self.next = (self.next + 1) % MEANINGS;
+        event
+    }
+}
+
 /// Totals of a log read in chunks.
 #[derive(Debug, Default)]
 pub(crate) struct Counts {
@@ -86,6 +123,7 @@ fn read_chunk<'a>(
     // One pass over the chunk finds every keyword; each record takes those of its message.
     let mut words = keywords::words(text).peekable();
     let mut in_message = Vec::new();
+    let mut meanings = Meanings::new();
     // Likewise for the rules' line patterns, when they start with literals.
     let mut starts = lines.starts(text).map(Iterator::peekable);
     let mut out = ChunkRead {
@@ -123,7 +161,12 @@ fn read_chunk<'a>(
                 });
             }
         }
-        let event = message_event_in(record.message, &in_message);
+        // Only messages with words are remembered: they are the ones that take reading.
+        let event = if in_message.is_empty() {
+            message_event_in(record.message, &in_message)
+        } else {
+            meanings.of(record.message, |m| message_event_in(m, &in_message))
+        };
         let mut rules = Vec::new();
         let may_match = starts.as_mut().is_none_or(|s| {
             while s.next_if(|&at| at < from).is_some() {}
