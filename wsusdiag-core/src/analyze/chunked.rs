@@ -175,7 +175,7 @@ fn read_chunk<'a>(
         if may_match {
             lines.each_match(record.message, |r| rules.push(r));
         }
-        if event.is_some() || !rules.is_empty() {
+        if event.as_ref().is_some_and(ClientAnalyzer::uses) || !rules.is_empty() {
             out.reads.push(Read {
                 entry: &text[record.offset..to],
                 record,

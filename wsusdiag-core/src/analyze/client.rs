@@ -256,6 +256,12 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
         })
     }
 
+    /// Whether [`Self::push_read`] does anything with `event` (the readers leave out the
+    /// records that matter to nothing).
+    pub(crate) fn uses(event: &ClientEvent<'_>) -> bool {
+        !matches!(event, ClientEvent::SyncStart)
+    }
+
     /// Takes the next record already read: its event and the rules whose line patterns it
     /// matched.
     pub(crate) fn push_read(
@@ -303,6 +309,7 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
             }
             ClientEvent::DetectionFound { .. } => self.success(record),
             ClientEvent::ExitCode { hresult: 0 } => self.success(record),
+            // Not used; see `uses`.
             ClientEvent::SyncStart => {}
             ClientEvent::ServerUrl { url, .. } if self.out.server_url.as_deref() != Some(url) => {
                 self.out.server_url = Some(url.to_owned());
