@@ -253,9 +253,7 @@ impl<R: Read> LogStream<R> {
                 for r in ServerRecords::new(text) {
                     each(
                         r.map(|mut r| {
-                            r.line += lines;
-                            r.end_line += lines;
-                            r.offset += bytes;
+                            r.shift(lines, bytes);
                             Record::Server(r)
                         })
                         .map_err(shift),

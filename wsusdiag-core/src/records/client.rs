@@ -227,13 +227,14 @@ impl<'a> Iterator for ClientRecords<'a> {
             }
         }
         loop {
+            let rest = self.lines.rest();
             if self.format == ClientFormat::Classic
-                && let Some(h) = strict_classic(self.lines.rest(), &mut self.recent)
+                && let Some(h) = strict_classic(rest, &mut self.recent)
             {
                 // Fast path: the header is read from the text in place (none of its fields
                 // can hold a line break), and one search finds both the end of the line and
                 // any TAB in the message.
-                let b = self.lines.rest().as_bytes();
+                let b = rest.as_bytes();
                 let m = h.message;
                 let (len, tab) = match memchr::memchr3(b'\n', b'\r', b'\t', &b[m..]) {
                     Some(j) if b[m + j] == b'\t' => {

@@ -44,6 +44,14 @@ pub struct ServerRecord<'a> {
 }
 
 impl<'a> ServerRecord<'a> {
+    /// Moves a record read from a part of a text that starts after `lines` lines and `bytes`
+    /// bytes to its place in the whole text.
+    pub(crate) fn shift(&mut self, lines: u32, bytes: usize) {
+        self.line = self.line.saturating_add(lines);
+        self.end_line = self.end_line.saturating_add(lines);
+        self.offset += bytes;
+    }
+
     /// The continuation lines, one by one.
     pub fn continuation_lines(&self) -> impl Iterator<Item = &'a str> + use<'a> {
         let continuation: &'a str = self.continuation;
