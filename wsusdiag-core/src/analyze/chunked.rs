@@ -112,13 +112,15 @@ fn chunk_ends(text: &str, size: usize) -> Vec<usize> {
     ends
 }
 
-/// Parses one chunk: its records, their events and their line-pattern hits.
+/// Parses one chunk: its records, their events and their line-pattern hits, the records kept
+/// in `reads` (an emptied buffer of an earlier chunk, or a new one).
 fn read_chunk<'a>(
     text: &'a str,
     start: usize,
     format: ClientFormat,
     lines: &LineMatcher,
     errors_cap: usize,
+    reads: Vec<Read<'a>>,
 ) -> ChunkRead<'a> {
     // One pass over the chunk finds every keyword; each record takes those of its message.
     let mut words = keywords::words(text).peekable();
@@ -132,7 +134,7 @@ fn read_chunk<'a>(
         records: 0,
         malformed: 0,
         errors: Vec::new(),
-        reads: Vec::new(),
+        reads,
     };
     let mut records = ClientRecords::new(text, format);
     for r in records.by_ref() {
@@ -207,16 +209,28 @@ pub(crate) fn read_client<'t>(
     } else {
         1
     };
-    let read_window = |first: usize| -> Vec<ChunkRead<'t>> {
+    // Each window reads into the emptied buffers of the one taken before it: a buffer kept
+    // keeps its pages, where a new one would fault in fresh pages from the allocator.
+    let read_window = |first: usize, mut spare: Vec<Vec<Read<'t>>>| -> Vec<ChunkRead<'t>> {
         let last = (first + window).min(ends.len());
-        let read = |i: usize| {
+        let jobs: Vec<(usize, Vec<Read<'t>>)> = (first..last)
+            .map(|i| (i, spare.pop().unwrap_or_default()))
+            .collect();
+        let read = |(i, reads): (usize, Vec<Read<'t>>)| {
             let start = if i == 0 { 0 } else { ends[i - 1] };
-            read_chunk(&text[start..ends[i]], start, format, lines, errors_cap)
+            read_chunk(
+                &text[start..ends[i]],
+                start,
+                format,
+                lines,
+                errors_cap,
+                reads,
+            )
         };
         if parallel {
-            (first..last).into_par_iter().map(read).collect()
+            jobs.into_par_iter().map(read).collect()
         } else {
-            (first..last).map(read).collect()
+            jobs.into_iter().map(read).collect()
         }
     };
     let mut taken = Taken {
@@ -224,20 +238,18 @@ pub(crate) fn read_client<'t>(
         line_base: 0,
         errors_cap,
     };
-    let mut next = (!ends.is_empty()).then(|| read_window(0));
+    let mut next = (!ends.is_empty()).then(|| read_window(0, Vec::new()));
+    let mut spare = Vec::new();
     let mut first = 0;
     while let Some(chunks) = next.take() {
         first += chunks.len();
         let more = first < ends.len();
         if parallel {
-            next = rayon::join(
-                || taken.take(chunks, analyzer),
-                || more.then(|| read_window(first)),
-            )
-            .1;
+            let taking = || taken.take(chunks, analyzer);
+            (spare, next) = rayon::join(taking, || more.then(|| read_window(first, spare)));
         } else {
-            taken.take(chunks, analyzer);
-            next = more.then(|| read_window(first));
+            spare = taken.take(chunks, analyzer);
+            next = more.then(|| read_window(first, std::mem::take(&mut spare)));
         }
     }
     taken.counts
@@ -253,8 +265,14 @@ struct Taken {
 
 impl Taken {
     /// Hands the chunks' records to the analyzer in order, with their places in the whole text.
-    fn take<'t>(&mut self, chunks: Vec<ChunkRead<'t>>, analyzer: &mut ClientAnalyzer<'_, 't>) {
-        for chunk in chunks {
+    /// Returns the chunks' record buffers, emptied, for reuse.
+    fn take<'t>(
+        &mut self,
+        chunks: Vec<ChunkRead<'t>>,
+        analyzer: &mut ClientAnalyzer<'_, 't>,
+    ) -> Vec<Vec<Read<'t>>> {
+        let mut emptied = Vec::with_capacity(chunks.len());
+        for mut chunk in chunks {
             self.counts.records += chunk.records;
             self.counts.malformed += chunk.malformed;
             for mut e in chunk.errors {
@@ -263,12 +281,14 @@ impl Taken {
                     self.counts.errors.push(e);
                 }
             }
-            for mut read in chunk.reads {
+            for mut read in chunk.reads.drain(..) {
                 read.record.shift(self.line_base, chunk.start);
                 analyzer.push_read(&read.record, read.entry, read.event, &read.rules);
             }
+            emptied.push(chunk.reads);
             self.line_base = self.line_base.saturating_add(chunk.lines);
         }
+        emptied
     }
 }
 
