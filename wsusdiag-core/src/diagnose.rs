@@ -133,6 +133,7 @@ pub fn diagnose<'a>(
                     &data,
                     &lines,
                     options.parallel,
+                    &|part| data.release(part),
                 ))
             }
             Job::Traces(dir, files) => {
@@ -154,7 +155,13 @@ pub fn diagnose<'a>(
                     options.parallel,
                 ))
             }
-            Job::Bytes(name, bytes) => Ok(analyze::analyze(name, bytes, &lines, options.parallel)),
+            Job::Bytes(name, bytes) => Ok(analyze::analyze(
+                name,
+                bytes,
+                &lines,
+                options.parallel,
+                &|_| {},
+            )),
         }
     };
     let analyses: Vec<Analysis> = if options.parallel {

@@ -10,7 +10,7 @@
 use rayon::prelude::*;
 
 use super::client::ClientAnalyzer;
-use super::end_in;
+use super::{Release, end_in};
 use crate::error::ParseError;
 use crate::events::keywords::{self, Word};
 use crate::events::{ClientEvent, message_event_in};
@@ -194,13 +194,15 @@ fn read_chunk<'a>(
 /// ([`CHUNK_BYTES`] but in tests), in parallel when `parallel`. Returns the record count and
 /// the malformed lines (the first `errors_cap` of them, and how many).
 ///
-/// In parallel, the analyzer takes one window of chunks while the next window is read.
+/// In parallel, the analyzer takes one window of chunks while the next window is read. Each
+/// window taken is handed to `release`.
 pub(crate) fn read_client<'t>(
     text: &'t str,
     format: ClientFormat,
     lines: &LineMatcher,
     analyzer: &mut ClientAnalyzer<'_, 't>,
     (parallel, chunk_bytes): (bool, usize),
+    release: Release<'_>,
     errors_cap: usize,
 ) -> Counts {
     let ends = chunk_ends(text, chunk_bytes);
@@ -242,13 +244,19 @@ pub(crate) fn read_client<'t>(
     let mut spare = Vec::new();
     let mut first = 0;
     while let Some(chunks) = next.take() {
+        let from = if first == 0 { 0 } else { ends[first - 1] };
         first += chunks.len();
+        let done = &text.as_bytes()[from..ends[first - 1]];
         let more = first < ends.len();
+        let taking = || {
+            let emptied = taken.take(chunks, analyzer);
+            release(done);
+            emptied
+        };
         if parallel {
-            let taking = || taken.take(chunks, analyzer);
             (spare, next) = rayon::join(taking, || more.then(|| read_window(first, spare)));
         } else {
-            spare = taken.take(chunks, analyzer);
+            spare = taking();
             next = more.then(|| read_window(first, std::mem::take(&mut spare)));
         }
     }
@@ -311,18 +319,32 @@ mod tests {
         assert_eq!(chunk_ends("no line break", 4), vec![13]);
     }
 
-    /// Everything the analyzer and the counts end up with, as text to compare.
+    /// Everything the analyzer and the counts end up with, as text to compare. Checks that the
+    /// text was released once, in order, from start to end.
     fn read_with(text: &str, size: usize, parallel: bool) -> String {
         let lines = LineMatcher::new(&RuleSet::builtin());
         let mut analyzer = ClientAnalyzer::new("WindowsUpdate.log");
+        let released = std::sync::Mutex::new(Vec::new());
         let counts = read_client(
             text,
             ClientFormat::Classic,
             &lines,
             &mut analyzer,
             (parallel, size),
+            &|part| {
+                let start = part.as_ptr() as usize - text.as_ptr() as usize;
+                released.lock().unwrap().push(start..start + part.len());
+            },
             3,
         );
+        let released = released.into_inner().unwrap();
+        let mut at = 0;
+        for part in &released {
+            assert_eq!(part.start, at, "{size} {parallel}: {released:?}");
+            assert!(part.end > part.start, "{size} {parallel}: {released:?}");
+            at = part.end;
+        }
+        assert_eq!(at, text.len(), "{size} {parallel}: {released:?}");
         format!("{counts:?}\n{:?}", analyzer.finish())
     }
 

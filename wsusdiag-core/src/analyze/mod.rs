@@ -14,6 +14,9 @@ use crate::input::{LogKind, TextEncoding, decode, sniff};
 use crate::knowledge::rules::LineMatcher;
 use crate::records::{ClientFormat, ServerRecords};
 
+/// Bytes of a server log read between two calls to a [`Release`].
+const RELEASE_STEP: usize = 4 << 20;
+
 /// Problems kept per input.
 const PROBLEMS_CAP: usize = 20;
 
@@ -40,6 +43,12 @@ pub(crate) struct Analysis {
     pub summary: InputSummary,
     pub body: Body,
 }
+
+/// Called with each part of an input's bytes that its reader is done with, so that the pages
+/// of a mapped file can be given back while the rest is read ([`FileData::release`]).
+///
+/// [`FileData::release`]: crate::input::FileData::release
+pub(crate) type Release<'a> = &'a (dyn Fn(&[u8]) + Sync);
 
 /// Where `part`, a slice of `text`, ends within it.
 fn end_in(text: &str, part: &str) -> usize {
@@ -75,13 +84,13 @@ fn client_text(
     text: &str,
     format: ClientFormat,
     lines: &LineMatcher,
-    parallel: bool,
+    (parallel, release): (bool, Release<'_>),
     summary: &mut InputSummary,
 ) -> client::ClientAnalysis {
     let mut a = client::ClientAnalyzer::new(name);
     let cap = PROBLEMS_CAP.saturating_sub(summary.problems.len());
     let chunking = (parallel, chunked::CHUNK_BYTES);
-    let counts = chunked::read_client(text, format, lines, &mut a, chunking, cap);
+    let counts = chunked::read_client(text, format, lines, &mut a, chunking, release, cap);
     summary.records += counts.records;
     summary.malformed_lines += counts.malformed;
     summary.problems.extend(counts.errors.iter().map(problem));
@@ -131,7 +140,7 @@ pub(crate) fn analyze_etl(
         &rendered.text,
         ClientFormat::Win10,
         lines,
-        parallel,
+        (parallel, &|_| {}),
         &mut summary,
     );
     a.utc = true;
@@ -143,8 +152,14 @@ pub(crate) fn analyze_etl(
 
 /// Reads one input: decodes, sniffs, parses and analyses it.
 /// `lines` are the rules' line patterns, matched against every client log message; a client
-/// log is read on all cores when `parallel`.
-pub(crate) fn analyze(name: &str, bytes: &[u8], lines: &LineMatcher, parallel: bool) -> Analysis {
+/// log is read on all cores when `parallel`. The parts of `bytes` read are handed to `release`.
+pub(crate) fn analyze(
+    name: &str,
+    bytes: &[u8],
+    lines: &LineMatcher,
+    parallel: bool,
+    release: Release<'_>,
+) -> Analysis {
     if crate::etl::is_etl(bytes) {
         return analyze_etl(name, &[(name, bytes)], lines, parallel);
     }
@@ -182,9 +197,15 @@ pub(crate) fn analyze(name: &str, bytes: &[u8], lines: &LineMatcher, parallel: b
     let body = match kind {
         LogKind::Server => {
             let mut a = server::ServerAnalyzer::new(name);
+            // The analysis keeps nothing of the text, so it is released as it is read.
+            let mut released = 0;
             for r in ServerRecords::new(text) {
                 match r {
                     Ok(record) => {
+                        if record.offset - released >= RELEASE_STEP {
+                            release(&text.as_bytes()[released..record.offset]);
+                            released = record.offset;
+                        }
                         summary.records += 1;
                         let entry = &text[record.offset..end_in(text, record.message)];
                         a.push(&record, entry);
@@ -214,7 +235,7 @@ pub(crate) fn analyze(name: &str, bytes: &[u8], lines: &LineMatcher, parallel: b
                 text,
                 format,
                 lines,
-                parallel,
+                (parallel, release),
                 &mut summary,
             ))
         }
