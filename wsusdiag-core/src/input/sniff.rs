@@ -77,10 +77,11 @@ fn patterns() -> &'static Patterns {
 /// weigh most, then headers without a date, then words only one of the logs writes. An input
 /// with no vote is reported, never guessed.
 pub fn sniff(text: &str) -> Result<LogKind, String> {
-    let mut head = &text[..text.len().min(SNIFF_BYTES)];
-    while !text.is_char_boundary(head.len()) {
-        head = &head[..head.len() - 1];
+    let mut end = text.len().min(SNIFF_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
     }
+    let head = &text[..end];
     let p = patterns();
     let (mut classic, mut win10, mut server, mut seen) = (0u32, 0u32, 0u32, 0usize);
     for line in crate::lines::Lines::new(head) {
@@ -142,6 +143,17 @@ pub fn sniff(text: &str) -> Result<LogKind, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_character_across_the_end_of_the_sniffed_part() {
+        // A character cut by the sniffer's byte limit once made it slice inside the character.
+        let line = "2016-10-19\t11:23:47:375\t1532\t2150\tAU\tVorgang abgeschlossen\r\n";
+        let mut text = line.repeat(SNIFF_BYTES / line.len() + 1);
+        text.truncate(SNIFF_BYTES - 1);
+        text.push_str("ä\r\n");
+        assert!(!text.is_char_boundary(SNIFF_BYTES));
+        assert_eq!(sniff(&text), Ok(LogKind::ClientClassic));
+    }
 
     #[test]
     fn each_format() {
