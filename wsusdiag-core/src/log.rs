@@ -120,12 +120,7 @@ impl Log {
         let text = self.text();
         match self.kind {
             LogKind::Server => Records::Server(ServerRecords::new(text)),
-            LogKind::ClientWin10 | LogKind::ClientEtl => {
-                Records::Client(ClientRecords::new(text, ClientFormat::Win10))
-            }
-            LogKind::ClientClassic => {
-                Records::Client(ClientRecords::new(text, ClientFormat::Classic))
-            }
+            kind => Records::Client(ClientRecords::new(text, ClientFormat::of(kind))),
         }
     }
 }

@@ -261,12 +261,7 @@ impl<R: Read> LogStream<R> {
                 }
             }
             Some(kind) => {
-                let format = if kind == LogKind::ClientClassic {
-                    ClientFormat::Classic
-                } else {
-                    ClientFormat::Win10
-                };
-                for r in ClientRecords::new(text, format) {
+                for r in ClientRecords::new(text, ClientFormat::of(kind)) {
                     each(
                         r.map(|mut r| {
                             r.shift(lines, bytes);

@@ -87,6 +87,36 @@ fn a_large_log_turning_out_not_utf8_is_read_whole_as_windows_1252() {
 }
 
 #[test]
+fn a_large_utf8_log_with_characters_everywhere_is_read_whole() {
+    // Characters of two to four bytes across every chunk and sniffing limit, with and without
+    // a BOM: the log is checked as UTF-8 chunk by chunk and read once, as the record reader
+    // alone reads it.
+    let sample = String::from_utf8_lossy(wsusdiag_core::sample::KB954960_CLIENT).into_owned();
+    let one = run("WindowsUpdate.log", sample.as_bytes());
+    let extra =
+        "2008-07-14\t09:12:01:375\t 788\tee4\tMisc\tGr\u{fc}\u{df}e \u{2192} \u{1F4BB} fertig\r\n";
+    let times = (3 << 20) / (sample.len() + 7 * extra.len()) + 1;
+    let mut text = String::new();
+    for _ in 0..times {
+        text.push_str(&sample);
+        text.push_str(&extra.repeat(7));
+    }
+    let records = ClientRecords::new(&text, ClientFormat::Classic)
+        .filter(Result::is_ok)
+        .count() as u64;
+    assert_eq!(records, (one.inputs[0].records + 7) * times as u64);
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend_from_slice(text.as_bytes());
+    for (bytes, encoding) in [(text.as_bytes(), "utf-8"), (&bom[..], "utf-8-bom")] {
+        let d = run("WindowsUpdate.log", bytes);
+        assert_eq!(d.inputs[0].encoding, encoding);
+        assert_eq!(d.inputs[0].records, records);
+        assert_eq!(d.inputs[0].malformed_lines, 0);
+        assert_eq!(d.faults.len(), one.faults.len() * times);
+    }
+}
+
+#[test]
 fn utf16_without_bom_and_cut_in_a_character() {
     let text = "2021/04/28 12:40:08.8784820 1224  7052  WebServices     *FAILED* [80240439] Web service call\r\n";
     let mut bytes: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();

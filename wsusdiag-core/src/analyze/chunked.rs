@@ -17,6 +17,41 @@ use crate::events::{ClientEvent, message_event_in};
 use crate::knowledge::rules::LineMatcher;
 use crate::records::{ClientFormat, ClientRecord, ClientRecords};
 
+/// A client log's text as the chunk reader takes it: already known to be UTF-8, or bytes that
+/// are checked chunk by chunk as they are read, on all cores, instead of in one pass before.
+pub(crate) trait ChunkText<'t>: Copy + Send + Sync {
+    /// Why a chunk could not be taken as text.
+    type Error: Send;
+    /// The whole text, as bytes.
+    fn bytes(self) -> &'t [u8];
+    /// The chunk `range`, as text. Its ends are after line breaks, never inside a character.
+    fn chunk(self, range: std::ops::Range<usize>) -> Result<&'t str, Self::Error>;
+}
+
+impl<'t> ChunkText<'t> for &'t str {
+    type Error = std::convert::Infallible;
+
+    fn bytes(self) -> &'t [u8] {
+        self.as_bytes()
+    }
+
+    fn chunk(self, range: std::ops::Range<usize>) -> Result<&'t str, Self::Error> {
+        Ok(&self[range])
+    }
+}
+
+impl<'t> ChunkText<'t> for &'t [u8] {
+    type Error = std::str::Utf8Error;
+
+    fn bytes(self) -> &'t [u8] {
+        self
+    }
+
+    fn chunk(self, range: std::ops::Range<usize>) -> Result<&'t str, Self::Error> {
+        std::str::from_utf8(&self[range])
+    }
+}
+
 /// Bytes per chunk: large enough that splitting costs nothing, small enough to spread a
 /// log of a few megabytes over the cores.
 pub(crate) const CHUNK_BYTES: usize = 1 << 20;
@@ -94,10 +129,9 @@ pub(crate) struct Counts {
     pub malformed: u64,
 }
 
-/// Where each chunk of `text` ends: after the first line break past every `size` bytes, so
-/// that no line (and no CR LF pair) is cut.
-fn chunk_ends(text: &str, size: usize) -> Vec<usize> {
-    let b = text.as_bytes();
+/// Where each chunk of `b` ends: after the first line break past every `size` bytes, so
+/// that no line (and no CR LF pair, and no character) is cut.
+fn chunk_ends(b: &[u8], size: usize) -> Vec<usize> {
     let mut ends = Vec::new();
     let mut at = 0;
     while at < b.len() {
@@ -192,20 +226,21 @@ fn read_chunk<'a>(
 
 /// Reads the client log `text` into `analyzer` in chunks of about `chunk_bytes`
 /// ([`CHUNK_BYTES`] but in tests), in parallel when `parallel`. Returns the record count and
-/// the malformed lines (the first `errors_cap` of them, and how many).
+/// the malformed lines (the first `errors_cap` of them, and how many), or the error of the
+/// first chunk that could not be taken as text (the analyzer is then half fed: drop it).
 ///
 /// In parallel, the analyzer takes one window of chunks while the next window is read. Each
 /// window taken is handed to `release`.
-pub(crate) fn read_client<'t>(
-    text: &'t str,
+pub(crate) fn read_client<'t, T: ChunkText<'t>>(
+    text: T,
     format: ClientFormat,
     lines: &LineMatcher,
     analyzer: &mut ClientAnalyzer<'_, 't>,
     (parallel, chunk_bytes): (bool, usize),
     release: Release<'_>,
     errors_cap: usize,
-) -> Counts {
-    let ends = chunk_ends(text, chunk_bytes);
+) -> Result<Counts, T::Error> {
+    let ends = chunk_ends(text.bytes(), chunk_bytes);
     let window = if parallel {
         WINDOW_PER_CORE * rayon::current_num_threads().max(1)
     } else {
@@ -213,21 +248,16 @@ pub(crate) fn read_client<'t>(
     };
     // Each window reads into the emptied buffers of the one taken before it: a buffer kept
     // keeps its pages, where a new one would fault in fresh pages from the allocator.
-    let read_window = |first: usize, mut spare: Vec<Vec<Read<'t>>>| -> Vec<ChunkRead<'t>> {
+    type Window<'t, E> = Result<Vec<ChunkRead<'t>>, E>;
+    let read_window = |first: usize, mut spare: Vec<Vec<Read<'t>>>| -> Window<'t, T::Error> {
         let last = (first + window).min(ends.len());
         let jobs: Vec<(usize, Vec<Read<'t>>)> = (first..last)
             .map(|i| (i, spare.pop().unwrap_or_default()))
             .collect();
         let read = |(i, reads): (usize, Vec<Read<'t>>)| {
             let start = if i == 0 { 0 } else { ends[i - 1] };
-            read_chunk(
-                &text[start..ends[i]],
-                start,
-                format,
-                lines,
-                errors_cap,
-                reads,
-            )
+            let chunk = text.chunk(start..ends[i])?;
+            Ok(read_chunk(chunk, start, format, lines, errors_cap, reads))
         };
         if parallel {
             jobs.into_par_iter().map(read).collect()
@@ -244,9 +274,10 @@ pub(crate) fn read_client<'t>(
     let mut spare = Vec::new();
     let mut first = 0;
     while let Some(chunks) = next.take() {
+        let chunks = chunks?;
         let from = if first == 0 { 0 } else { ends[first - 1] };
         first += chunks.len();
-        let done = &text.as_bytes()[from..ends[first - 1]];
+        let done = &text.bytes()[from..ends[first - 1]];
         let more = first < ends.len();
         let taking = || {
             let emptied = taken.take(chunks, analyzer);
@@ -260,7 +291,7 @@ pub(crate) fn read_client<'t>(
             next = more.then(|| read_window(first, std::mem::take(&mut spare)));
         }
     }
-    taken.counts
+    Ok(taken.counts)
 }
 
 /// What the analyzer has taken so far.
@@ -309,22 +340,27 @@ mod tests {
     fn chunks_end_after_line_breaks_and_cover_the_text() {
         let line = "2008-07-14\t09:12:01:375\t 788\tee4\tAgent\t*************\r\n";
         let text = line.repeat(100);
-        let ends = chunk_ends(&text, 10 * line.len() + 3);
+        let ends = chunk_ends(text.as_bytes(), 10 * line.len() + 3);
         assert_eq!(ends.len(), 10);
         assert_eq!(ends.last(), Some(&text.len()));
         for &end in &ends {
             assert!(text[..end].ends_with("\r\n"), "{end}");
         }
-        assert!(chunk_ends("", 8).is_empty());
-        assert_eq!(chunk_ends("no line break", 4), vec![13]);
+        assert!(chunk_ends(b"", 8).is_empty());
+        assert_eq!(chunk_ends(b"no line break", 4), vec![13]);
     }
 
-    /// Everything the analyzer and the counts end up with, as text to compare. Checks that the
-    /// text was released once, in order, from start to end.
-    fn read_with(text: &str, size: usize, parallel: bool) -> String {
+    /// Everything the analyzer and the counts end up with, as text to compare, or why a chunk
+    /// was not text. Checks that what was read was released once, in order, from the start.
+    fn read_into<'t, T: ChunkText<'t>>(
+        text: T,
+        size: usize,
+        parallel: bool,
+    ) -> Result<String, T::Error> {
         let lines = LineMatcher::new(&RuleSet::builtin());
         let mut analyzer = ClientAnalyzer::new("WindowsUpdate.log");
         let released = std::sync::Mutex::new(Vec::new());
+        let base = text.bytes().as_ptr() as usize;
         let counts = read_client(
             text,
             ClientFormat::Classic,
@@ -332,7 +368,7 @@ mod tests {
             &mut analyzer,
             (parallel, size),
             &|part| {
-                let start = part.as_ptr() as usize - text.as_ptr() as usize;
+                let start = part.as_ptr() as usize - base;
                 released.lock().unwrap().push(start..start + part.len());
             },
             3,
@@ -344,8 +380,17 @@ mod tests {
             assert!(part.end > part.start, "{size} {parallel}: {released:?}");
             at = part.end;
         }
-        assert_eq!(at, text.len(), "{size} {parallel}: {released:?}");
-        format!("{counts:?}\n{:?}", analyzer.finish())
+        let counts = counts?;
+        assert_eq!(at, text.bytes().len(), "{size} {parallel}: {released:?}");
+        Ok(format!("{counts:?}\n{:?}", analyzer.finish()))
+    }
+
+    /// [`read_into`] on text known to be UTF-8, and on the same as bytes checked as read.
+    fn read_with(text: &str, size: usize, parallel: bool) -> String {
+        let Ok(checked) = read_into(text, size, parallel);
+        let unchecked = read_into(text.as_bytes(), size, parallel);
+        assert_eq!(unchecked.as_ref(), Ok(&checked), "{size} {parallel}");
+        checked
     }
 
     #[test]
@@ -368,6 +413,28 @@ mod tests {
         for size in [1, 97, 1000, 4096] {
             for parallel in [false, true] {
                 assert_eq!(read_with(&text, size, parallel), whole, "{size} {parallel}");
+            }
+        }
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_stop_the_read() {
+        let line = "2008-07-14\t09:12:01:375\t 788\tee4\tAgent\t*************\r\n";
+        let mut text = line.repeat(50).into_bytes();
+        // Windows-1252 `é` in the 40th line, and a character cut at the end.
+        let at = 39 * line.len() + 44;
+        let mut latin = text.clone();
+        latin[at] = 0xE9;
+        let mut cut = text.clone();
+        cut.extend_from_slice(b"\xC3");
+        text.extend_from_slice("caf\u{e9}\r\n".as_bytes());
+        for parallel in [false, true] {
+            for size in [1, 97, 1000, usize::MAX] {
+                assert!(read_into(&text[..], size, parallel).is_ok());
+                let e = read_into(&latin[..], size, parallel).unwrap_err();
+                assert_eq!(e.error_len(), Some(1), "{size} {parallel}");
+                let e = read_into(&cut[..], size, parallel).unwrap_err();
+                assert_eq!(e.error_len(), None, "{size} {parallel}");
             }
         }
     }

@@ -3,6 +3,7 @@
 //! they are analysed in parallel; correlation happens afterwards.
 
 mod chunked;
+use chunked::ChunkText;
 pub(crate) mod client;
 pub(crate) mod etl;
 pub(crate) mod server;
@@ -10,7 +11,7 @@ pub(crate) mod server;
 pub(crate) use crate::diagnosis::Evidence;
 use crate::diagnosis::{InputSummary, Problem};
 use crate::error::{ParseError, excerpt_to};
-use crate::input::{LogKind, TextEncoding, decode, sniff};
+use crate::input::{LogKind, SNIFF_BYTES, TextEncoding, decode, sniff, utf8_head};
 use crate::knowledge::rules::LineMatcher;
 use crate::records::{ClientFormat, ServerRecords};
 
@@ -78,29 +79,35 @@ fn whole_input_problem(kind: &str, message: String) -> Problem {
     }
 }
 
-/// Reads the client records of `text` into an analysis, counting them in `summary`.
-fn client_text(
+/// Reads the client records of `text` into an analysis, counting them in `summary`; or, when
+/// part of `text` is not UTF-8 after all, returns why and leaves `summary` as it was.
+fn client_text<'t, T: ChunkText<'t>>(
     name: &str,
-    text: &str,
+    text: T,
     format: ClientFormat,
     lines: &LineMatcher,
     (parallel, release): (bool, Release<'_>),
     summary: &mut InputSummary,
-) -> client::ClientAnalysis {
+) -> Result<client::ClientAnalysis, T::Error> {
     let mut a = client::ClientAnalyzer::new(name);
     let cap = PROBLEMS_CAP.saturating_sub(summary.problems.len());
     let chunking = (parallel, chunked::CHUNK_BYTES);
-    let counts = chunked::read_client(text, format, lines, &mut a, chunking, release, cap);
+    let counts = chunked::read_client(text, format, lines, &mut a, chunking, release, cap)?;
     summary.records += counts.records;
     summary.malformed_lines += counts.malformed;
     summary.problems.extend(counts.errors.iter().map(problem));
-    if !text.is_empty() && !text.ends_with(['\n', '\r']) && summary.problems.len() < PROBLEMS_CAP {
+    let bytes = text.bytes();
+    if !bytes.is_empty()
+        && !bytes.ends_with(b"\n")
+        && !bytes.ends_with(b"\r")
+        && summary.problems.len() < PROBLEMS_CAP
+    {
         summary.problems.push(whole_input_problem(
             "truncated",
             "the input ends without a line break: its last entry may be cut".to_owned(),
         ));
     }
-    a.finish()
+    Ok(a.finish())
 }
 
 fn note(summary: &mut InputSummary, e: &ParseError) {
@@ -135,9 +142,9 @@ pub(crate) fn analyze_etl(
             body: Body::Unknown,
         };
     }
-    let mut a = client_text(
+    let Ok(mut a) = client_text(
         name,
-        &rendered.text,
+        rendered.text.as_str(),
         ClientFormat::Win10,
         lines,
         (parallel, &|_| {}),
@@ -162,6 +169,29 @@ pub(crate) fn analyze(
 ) -> Analysis {
     if crate::etl::is_etl(bytes) {
         return analyze_etl(name, &[(name, bytes)], lines, parallel);
+    }
+    // Most client logs are UTF-8 from start to end: when the head is, the rest is checked
+    // chunk by chunk as it is read, on all cores, and never all in memory at once. A chunk that
+    // is not UTF-8 sends the whole input down the common path below.
+    if let Some((encoding, body, head)) = utf8_head(bytes, SNIFF_BYTES)
+        && let Ok(kind @ (LogKind::ClientClassic | LogKind::ClientWin10)) = sniff(head)
+    {
+        let mut summary = InputSummary {
+            path: name.to_owned(),
+            kind: Some(kind.as_str()),
+            encoding: encoding.as_str(),
+            bytes: bytes.len() as u64,
+            records: 0,
+            malformed_lines: 0,
+            problems: Vec::new(),
+        };
+        let format = ClientFormat::of(kind);
+        if let Ok(a) = client_text(name, body, format, lines, (parallel, release), &mut summary) {
+            return Analysis {
+                summary,
+                body: Body::Client(a),
+            };
+        }
     }
     let decoded = decode(bytes);
     let text: &str = &decoded.text;
@@ -225,19 +255,15 @@ pub(crate) fn analyze(
             Body::Server(a.finish())
         }
         LogKind::ClientClassic | LogKind::ClientWin10 | LogKind::ClientEtl => {
-            let format = if kind == LogKind::ClientClassic {
-                ClientFormat::Classic
-            } else {
-                ClientFormat::Win10
-            };
-            Body::Client(client_text(
+            let Ok(a) = client_text(
                 name,
                 text,
-                format,
+                ClientFormat::of(kind),
                 lines,
                 (parallel, release),
                 &mut summary,
-            ))
+            );
+            Body::Client(a)
         }
     };
     Analysis { summary, body }

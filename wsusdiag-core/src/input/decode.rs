@@ -51,52 +51,77 @@ pub struct Decoded<'a> {
 /// broken character becomes U+FFFD). UTF-16 without a BOM is recognised by its zero bytes.
 /// Anything else is read as Windows-1252, the ANSI code page classic logs were written in.
 pub fn decode(bytes: &[u8]) -> Decoded<'_> {
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        let (text, cut_character) = utf8(rest);
-        return Decoded {
-            text,
-            encoding: TextEncoding::Utf8Bom,
-            cut_character,
-        };
-    }
-    if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
-        return utf16(rest, encoding_rs::UTF_16LE, TextEncoding::Utf16le);
-    }
-    if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
-        return utf16(rest, encoding_rs::UTF_16BE, TextEncoding::Utf16be);
-    }
-    match utf16_without_bom(bytes) {
-        Some(TextEncoding::Utf16le) => {
-            return utf16(bytes, encoding_rs::UTF_16LE, TextEncoding::Utf16le);
-        }
-        Some(TextEncoding::Utf16be) => {
-            return utf16(bytes, encoding_rs::UTF_16BE, TextEncoding::Utf16be);
-        }
-        _ => {}
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Decoded {
-            text: Cow::Borrowed(text),
-            encoding: TextEncoding::Utf8,
-            cut_character: false,
-        },
-        Err(e) if e.error_len().is_none() => {
-            let (text, cut_character) = utf8(bytes);
+    let (encoding, body) = form(bytes);
+    match encoding {
+        TextEncoding::Utf16le => utf16(body, encoding_rs::UTF_16LE, encoding),
+        TextEncoding::Utf16be => utf16(body, encoding_rs::UTF_16BE, encoding),
+        TextEncoding::Utf8Bom => {
+            let (text, cut_character) = utf8(body);
             Decoded {
                 text,
-                encoding: TextEncoding::Utf8,
+                encoding,
                 cut_character,
             }
         }
-        Err(_) => {
-            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
-            Decoded {
-                text,
-                encoding: TextEncoding::Windows1252,
+        _ => match std::str::from_utf8(body) {
+            Ok(text) => Decoded {
+                text: Cow::Borrowed(text),
+                encoding: TextEncoding::Utf8,
                 cut_character: false,
+            },
+            Err(e) if e.error_len().is_none() => {
+                let (text, cut_character) = utf8(body);
+                Decoded {
+                    text,
+                    encoding: TextEncoding::Utf8,
+                    cut_character,
+                }
             }
-        }
+            Err(_) => {
+                let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(body);
+                Decoded {
+                    text,
+                    encoding: TextEncoding::Windows1252,
+                    cut_character: false,
+                }
+            }
+        },
     }
+}
+
+/// The encoding `bytes` announce by their BOM or their zero bytes, and the bytes after the BOM.
+/// `Utf8` stands for UTF-8 without a BOM or, if the bytes are not UTF-8, Windows-1252.
+fn form(bytes: &[u8]) -> (TextEncoding, &[u8]) {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        (TextEncoding::Utf8Bom, rest)
+    } else if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
+        (TextEncoding::Utf16le, rest)
+    } else if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
+        (TextEncoding::Utf16be, rest)
+    } else {
+        (
+            utf16_without_bom(bytes).unwrap_or(TextEncoding::Utf8),
+            bytes,
+        )
+    }
+}
+
+/// For input that [`decode`] reads as UTF-8 (with or without a BOM) as far as its first `len`
+/// bytes show: the encoding, the bytes after the BOM, and the whole characters of their first
+/// `len` bytes as text. The rest is not looked at: the caller checks it as it reads it.
+pub(crate) fn utf8_head(bytes: &[u8], len: usize) -> Option<(TextEncoding, &[u8], &str)> {
+    let (encoding, body) = form(bytes);
+    if !matches!(encoding, TextEncoding::Utf8 | TextEncoding::Utf8Bom) {
+        return None;
+    }
+    let head = &body[..body.len().min(len)];
+    let head = match std::str::from_utf8(head) {
+        Ok(text) => text,
+        // A character cut by `len` (or by the end of a cut file).
+        Err(e) if e.error_len().is_none() => std::str::from_utf8(&head[..e.valid_up_to()]).ok()?,
+        Err(_) => return None,
+    };
+    Some((encoding, body, head))
 }
 
 fn utf8(bytes: &[u8]) -> (Cow<'_, str>, bool) {

@@ -5,7 +5,8 @@ mod decode;
 mod file;
 mod sniff;
 
-pub(crate) use decode::utf16_without_bom;
 pub use decode::{Decoded, TextEncoding, decode};
+pub(crate) use decode::{utf8_head, utf16_without_bom};
 pub use file::FileData;
+pub(crate) use sniff::SNIFF_BYTES;
 pub use sniff::{LogKind, sniff};

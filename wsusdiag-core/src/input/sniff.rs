@@ -39,7 +39,7 @@ impl LogKind {
 }
 
 /// How much of the input is looked at.
-const SNIFF_BYTES: usize = 256 * 1024;
+pub(crate) const SNIFF_BYTES: usize = 256 * 1024;
 /// How many non-blank lines are looked at.
 const SNIFF_LINES: usize = 400;
 

@@ -26,6 +26,18 @@ pub enum ClientFormat {
     Win10,
 }
 
+impl ClientFormat {
+    /// The text format of a client log of `kind` (`.etl` traces are rendered as Windows 10
+    /// text). Only client kinds have one; a server log is taken as Windows 10 text too.
+    pub(crate) fn of(kind: crate::input::LogKind) -> Self {
+        if kind == crate::input::LogKind::ClientClassic {
+            Self::Classic
+        } else {
+            Self::Win10
+        }
+    }
+}
+
 /// How much of the entry header a record had.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
