@@ -65,7 +65,8 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    // Large blocks: a fleet's report runs to tens of megabytes, and each write is a system call.
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
     let written = if json {
         diagnosis
             .write_json(&mut stdout)
