@@ -69,6 +69,19 @@ fn problem(e: &ParseError) -> Problem {
     }
 }
 
+/// The summary of an input before it is read: `bytes` long, in `encoding`, kind unknown.
+fn unread(name: &str, bytes: u64, encoding: TextEncoding) -> InputSummary {
+    InputSummary {
+        path: name.to_owned(),
+        kind: None,
+        encoding: encoding.as_str(),
+        bytes,
+        records: 0,
+        malformed_lines: 0,
+        problems: Vec::new(),
+    }
+}
+
 fn whole_input_problem(kind: &str, message: String) -> Problem {
     Problem {
         line: 0,
@@ -125,15 +138,10 @@ pub(crate) fn analyze_etl(
     parallel: bool,
 ) -> Analysis {
     let rendered = etl::render(files);
-    let mut summary = InputSummary {
-        path: name.to_owned(),
-        kind: Some(LogKind::ClientEtl.as_str()),
-        encoding: TextEncoding::Binary.as_str(),
-        bytes: files.iter().map(|(_, b)| b.len() as u64).sum(),
-        records: 0,
-        malformed_lines: 0,
-        problems: rendered.problems,
-    };
+    let bytes = files.iter().map(|(_, b)| b.len() as u64).sum();
+    let mut summary = unread(name, bytes, TextEncoding::Binary);
+    summary.kind = Some(LogKind::ClientEtl.as_str());
+    summary.problems = rendered.problems;
     summary.problems.truncate(PROBLEMS_CAP);
     if rendered.events == 0 {
         summary.kind = None;
@@ -176,15 +184,8 @@ pub(crate) fn analyze(
     if let Some((encoding, body, head)) = utf8_head(bytes, SNIFF_BYTES)
         && let Ok(kind @ (LogKind::ClientClassic | LogKind::ClientWin10)) = sniff(head)
     {
-        let mut summary = InputSummary {
-            path: name.to_owned(),
-            kind: Some(kind.as_str()),
-            encoding: encoding.as_str(),
-            bytes: bytes.len() as u64,
-            records: 0,
-            malformed_lines: 0,
-            problems: Vec::new(),
-        };
+        let mut summary = unread(name, bytes.len() as u64, encoding);
+        summary.kind = Some(kind.as_str());
         let format = ClientFormat::of(kind);
         if let Ok(a) = client_text(name, body, format, lines, (parallel, release), &mut summary) {
             return Analysis {
@@ -195,15 +196,7 @@ pub(crate) fn analyze(
     }
     let decoded = decode(bytes);
     let text: &str = &decoded.text;
-    let mut summary = InputSummary {
-        path: name.to_owned(),
-        kind: None,
-        encoding: decoded.encoding.as_str(),
-        bytes: bytes.len() as u64,
-        records: 0,
-        malformed_lines: 0,
-        problems: Vec::new(),
-    };
+    let mut summary = unread(name, bytes.len() as u64, decoded.encoding);
     if decoded.cut_character {
         summary.problems.push(whole_input_problem(
             "truncated",
