@@ -74,14 +74,16 @@ fn main() -> ExitCode {
     } else {
         writeln!(stdout, "{}", diagnosis.to_text())
     };
-    if written.and_then(|()| stdout.flush()).is_err() {
-        return ExitCode::from(2);
-    }
-    if diagnosis.has_faults() {
+    let status = if written.and_then(|()| stdout.flush()).is_err() {
+        ExitCode::from(2)
+    } else if diagnosis.has_faults() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    }
+    };
+    // The process ends here: freeing a large report piece by piece would only delay the exit.
+    std::mem::forget(diagnosis);
+    status
 }
 
 fn usage(problem: &str) -> ExitCode {

@@ -266,10 +266,37 @@ fn nearest(
         .map(|&(_, r)| r)
 }
 
-/// Formats a log time as ISO 8601 (milliseconds), `Z` appended for UTC.
+/// Formats a log time as ISO 8601 (milliseconds), `Z` appended for UTC: what
+/// `%Y-%m-%dT%H:%M:%S%.3f` gives, written digit by digit (a report holds a few of these per
+/// fault, and chrono reads its format string on every call).
 pub(crate) fn iso(t: NaiveDateTime, utc: bool) -> String {
-    let s = t.format("%Y-%m-%dT%H:%M:%S%.3f").to_string();
-    if utc { s + "Z" } else { s }
+    use chrono::{Datelike, Timelike};
+    let year = t.year();
+    if !(0..=9999).contains(&year) || t.nanosecond() >= 1_000_000_000 {
+        // Signed or five-digit years, and leap seconds: no log has them, chrono knows them.
+        let s = t.format("%Y-%m-%dT%H:%M:%S%.3f").to_string();
+        return if utc { s + "Z" } else { s };
+    }
+    let fields = [
+        (year as u32, 4, b'-'),
+        (t.month(), 2, b'-'),
+        (t.day(), 2, b'T'),
+        (t.hour(), 2, b':'),
+        (t.minute(), 2, b':'),
+        (t.second(), 2, b'.'),
+        (t.nanosecond() / 1_000_000, 3, b'Z'),
+    ];
+    let mut out = String::with_capacity(24);
+    for (value, width, after) in fields {
+        for place in (0..width).rev() {
+            out.push(char::from(b'0' + (value / 10u32.pow(place) % 10) as u8));
+        }
+        out.push(char::from(after));
+    }
+    if !utc {
+        out.pop();
+    }
+    out
 }
 
 /// The client's side of a fault, for the report.
@@ -420,5 +447,38 @@ pub(crate) fn assemble(
         server_faults,
         findings: matches.findings,
         clients,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+
+    #[test]
+    fn iso_writes_what_chrono_writes() {
+        let at = |y, mo, d, h, mi, s, ms| {
+            NaiveDate::from_ymd_opt(y, mo, d)
+                .and_then(|d| d.and_hms_milli_opt(h, mi, s, ms))
+                .unwrap()
+        };
+        let times = [
+            at(2008, 7, 14, 9, 12, 1, 375),
+            at(2024, 2, 29, 23, 59, 59, 999),
+            at(1999, 12, 31, 0, 0, 0, 7),
+            at(1, 1, 1, 0, 0, 0, 0),
+            at(9999, 12, 31, 23, 59, 59, 50),
+            // Beyond the digit-by-digit range: a five-digit and a negative year, a leap second.
+            at(10000, 1, 1, 0, 0, 0, 0),
+            at(-44, 3, 15, 12, 0, 0, 0),
+            at(2016, 12, 31, 23, 59, 59, 1500),
+        ];
+        for t in times {
+            let chrono = t.format("%Y-%m-%dT%H:%M:%S%.3f").to_string();
+            assert_eq!(iso(t, false), chrono);
+            assert_eq!(iso(t, true), chrono + "Z");
+        }
+        assert_eq!(iso(times[0], true), "2008-07-14T09:12:01.375Z");
     }
 }
