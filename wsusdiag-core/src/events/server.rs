@@ -1,8 +1,18 @@
 //! What a server record means: SOAP faults sent to clients (`ThrowException`), exceptions with
 //! their inner exceptions and stack frames, SQL errors.
 
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+
 use super::tokens::{field, guid_at, number, unquote};
 use crate::records::ServerRecord;
+
+/// Searchers for the words looked for in every server record, built once (`str::find` builds
+/// one per call).
+static THROW: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("ThrowException:"));
+static EXCEPTION: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("Exception"));
+static INNER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("--->"));
 
 /// `ThrowException: actor = …, ID=…, ErrorCode=…, Message=…, Client=…`: the server sent a SOAP
 /// fault. The upstream-sync form is `USS ThrowException: Actor = …, Method = "…", ID=…, …`.
@@ -77,7 +87,7 @@ pub fn server_event<'a>(record: &ServerRecord<'a>) -> Option<ServerEvent<'a>> {
 
 /// The `ThrowException` fields of a message.
 pub fn throw_exception(m: &str) -> Option<ThrowException<'_>> {
-    let at = m.find("ThrowException:")?;
+    let at = THROW.find(m.as_bytes())?;
     let upstream = m[..at].trim_end().ends_with("USS");
     let rest = &m[at + "ThrowException:".len()..];
     let actor = field(rest, "actor")
@@ -152,7 +162,7 @@ fn word_after<'a>(m: &'a str, key: &str) -> Option<&'a str> {
 /// The first `Namespace.TypeException: message` in a text.
 pub fn exception(m: &str) -> Option<ExceptionInfo<'_>> {
     let mut from = 0;
-    while let Some(p) = m[from..].find("Exception") {
+    while let Some(p) = EXCEPTION.find(&m.as_bytes()[from..]) {
         let end = from + p + "Exception".len();
         from = end;
         if m[end..].starts_with(|c: char| c.is_ascii_alphanumeric()) {
@@ -181,7 +191,7 @@ pub fn exceptions<'a>(record: &ServerRecord<'a>) -> Vec<ExceptionInfo<'a>> {
     if let Some(e) = exception(text) {
         out.push(e);
     }
-    while let Some(at) = text.find("--->") {
+    while let Some(at) = INNER.find(text.as_bytes()) {
         text = &text[at + 4..];
         if let Some(e) = exception(text) {
             out.push(e);
