@@ -86,6 +86,7 @@ impl FileData {
 }
 
 /// [`FileData::release`] gives back whole blocks of this size (the largest common page size).
+#[cfg(unix)]
 const RELEASE_ALIGN: usize = 64 << 10;
 
 impl Deref for FileData {
