@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 
-use super::{EVIDENCE_TEXT_CAP, Evidence, cut};
+use super::{EVIDENCE_TEXT_CAP, Evidence, cut, cut_shared};
 use crate::events::{ClientEvent, SoapFault, normalize_guid};
 use crate::knowledge::hresult;
 use crate::records::ClientRecord;
@@ -52,7 +52,7 @@ enum Message {
 impl FaultLine {
     /// Keeps `entry` (header and message) and its `message`, each cut when long.
     fn new(line: u32, entry: &str, message: &str) -> Self {
-        let text = cut(entry);
+        let text = cut_shared(entry);
         // A short entry is kept whole, and its message, which ends it, is its tail.
         let message = if entry.trim_end().len() <= EVIDENCE_TEXT_CAP {
             Message::Tail(text.len() - message.trim_end().len().min(text.len()))
@@ -61,7 +61,7 @@ impl FaultLine {
         };
         Self {
             line,
-            text: text.into(),
+            text,
             message,
         }
     }
@@ -220,7 +220,7 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
         Evidence {
             source: self.source.into(),
             line: record.line,
-            text: cut(entry).into(),
+            text: cut_shared(entry),
         }
     }
 
@@ -301,7 +301,7 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
                         let first = Evidence {
                             source: self.source.into(),
                             line,
-                            text: cut(first).into(),
+                            text: cut_shared(first),
                         };
                         self.out.longest_detection = Some((seconds, first));
                     }

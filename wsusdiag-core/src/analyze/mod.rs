@@ -3,10 +3,13 @@
 //! they are analysed in parallel; correlation happens afterwards.
 
 mod chunked;
-use chunked::ChunkText;
 pub(crate) mod client;
 pub(crate) mod etl;
 pub(crate) mod server;
+
+use std::sync::Arc;
+
+use chunked::ChunkText;
 
 pub(crate) use crate::diagnosis::Evidence;
 use crate::diagnosis::{InputSummary, Problem};
@@ -27,6 +30,16 @@ pub(crate) const EVIDENCE_TEXT_CAP: usize = 480;
 /// Cuts evidence text to a readable length.
 pub(crate) fn cut(text: &str) -> String {
     excerpt_to(text.trim_end(), EVIDENCE_TEXT_CAP)
+}
+
+/// [`cut`], shared: text short enough is copied once, straight into the shared buffer.
+pub(crate) fn cut_shared(text: &str) -> Arc<str> {
+    let text = text.trim_end();
+    if text.len() <= EVIDENCE_TEXT_CAP {
+        Arc::from(text)
+    } else {
+        Arc::from(excerpt_to(text, EVIDENCE_TEXT_CAP))
+    }
 }
 
 /// What one input turned out to be.

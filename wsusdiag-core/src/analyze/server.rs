@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 
-use super::{Evidence, cut};
+use super::{Evidence, cut_shared};
 use crate::diagnosis::Cause;
 use crate::events::{self, ServerEvent};
 use crate::records::ServerRecord;
@@ -110,7 +110,7 @@ impl<'s> ServerAnalyzer<'s> {
             evidence: vec![Evidence {
                 source: self.source.into(),
                 line: record.line,
-                text: cut(entry).into(),
+                text: cut_shared(entry),
             }],
             ..ServerEntry::default()
         };
