@@ -106,5 +106,37 @@ fn diagnosis(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, parsers, diagnosis);
+/// The per-fault work: a 64 MiB client log with a fault every 20 detections and its server
+/// log (the peers script's dense pair, an eighth of its size), diagnosed on all cores, then its
+/// report written as JSON.
+fn dense(c: &mut Criterion) {
+    let pair = gen_logs::fleet(&gen_logs::FleetSpec {
+        clients: 1,
+        faults_per_client: usize::MAX,
+        detections_between: 20,
+        client_bytes: 64 * MIB,
+        server_every: 5,
+        seed: 7,
+    });
+    let (name, client) = &pair.clients[0];
+    let inputs = [
+        (name.as_str(), client.as_bytes()),
+        ("SoftwareDistribution.log", pair.server.as_bytes()),
+    ];
+    let mut g = c.benchmark_group("dense");
+    g.throughput(Throughput::Bytes((client.len() + pair.server.len()) as u64));
+    g.sample_size(10);
+    g.bench_function("diagnose", |b| {
+        b.iter(|| diagnose_buffers(black_box(&inputs), &Options::default()).map(|d| d.faults.len()))
+    });
+    let Ok(report) = diagnose_buffers(&inputs, &Options::default()) else {
+        return;
+    };
+    // Throughput in bytes of JSON written.
+    g.throughput(Throughput::Bytes(report.to_json().len() as u64));
+    g.bench_function("json", |b| b.iter(|| report.write_json(std::io::sink())));
+    g.finish();
+}
+
+criterion_group!(benches, parsers, diagnosis, dense);
 criterion_main!(benches);
