@@ -122,12 +122,9 @@ fn client_text<'t, T: ChunkText<'t>>(
     summary.records += counts.records;
     summary.malformed_lines += counts.malformed;
     summary.problems.extend(counts.errors.iter().map(problem));
-    let bytes = text.bytes();
-    if !bytes.is_empty()
-        && !bytes.ends_with(b"\n")
-        && !bytes.ends_with(b"\r")
-        && summary.problems.len() < PROBLEMS_CAP
-    {
+    // Empty, or ending with a line break.
+    let ends_cleanly = matches!(text.bytes().last(), None | Some(b'\n' | b'\r'));
+    if !ends_cleanly && summary.problems.len() < PROBLEMS_CAP {
         summary.problems.push(whole_input_problem(
             "truncated",
             "the input ends without a line break: its last entry may be cut".to_owned(),
