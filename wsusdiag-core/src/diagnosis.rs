@@ -38,15 +38,20 @@ impl Diagnosis {
         !self.faults.is_empty() || !self.server_faults.is_empty() || !self.findings.is_empty()
     }
 
-    /// The diagnosis as pretty-printed JSON.
+    /// The diagnosis as pretty-printed JSON (serde's pretty form).
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+        let mut out = Vec::new();
+        if let Err(e) = crate::report::json::write(self, &mut out) {
+            return format!("{{\"error\":\"{e}\"}}");
+        }
+        String::from_utf8(out).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }
 
     /// Writes [`Diagnosis::to_json`] to `out` as it goes, without holding the whole text (a
-    /// fleet's diagnosis can run to tens of megabytes). `out` is best buffered.
+    /// fleet's diagnosis can run to tens of megabytes). `out` is best buffered. The faults are
+    /// rendered on all cores, and written from the calling thread.
     pub fn write_json(&self, out: impl std::io::Write) -> std::io::Result<()> {
-        serde_json::to_writer_pretty(out, self).map_err(std::io::Error::from)
+        crate::report::json::write(self, out)
     }
 }
 

@@ -1,5 +1,6 @@
-//! The report layer: the diagnosis as text for a terminal (JSON is its serde form).
+//! The report layer: the diagnosis as text for a terminal, and as JSON (its serde form).
 
+pub(crate) mod json;
 mod text;
 
 pub(crate) use text::text;
