@@ -29,7 +29,35 @@ struct Occurrence {
     rule: usize,
     confidence: Confidence,
     client: Option<usize>,
-    evidence: Vec<Evidence>,
+    evidence: Quote,
+}
+
+/// What an occurrence quotes. Only a few occurrences of each rule are quoted, so a fault's
+/// lines are copied out only when they are.
+enum Quote {
+    /// The lines of the joined fault at this index: its first client lines, then its server
+    /// entry's.
+    Fault(usize),
+    Lines(Vec<Evidence>),
+}
+
+impl Quote {
+    fn lines(&self, fleet: &Fleet, corr: &Correlation) -> Vec<Evidence> {
+        let k = match self {
+            Self::Lines(lines) => return lines.clone(),
+            Self::Fault(k) => *k,
+        };
+        let j = &corr.joined[k];
+        let (source, client) = &fleet.clients[j.client];
+        let source: Arc<str> = Arc::from(source.as_str());
+        let client_lines = client.faults[j.fault].evidence.iter().take(CLIENT_EVIDENCE);
+        let mut lines: Vec<Evidence> = client_lines.map(|l| l.evidence(&source)).collect();
+        if let Some(r) = j.server {
+            let server_lines = fleet.entry(r).evidence.iter().take(SERVER_EVIDENCE);
+            lines.extend(server_lines.cloned());
+        }
+        lines
+    }
 }
 
 /// What rule matching adds to a diagnosis.
@@ -142,30 +170,11 @@ pub(crate) fn match_rules(
         let best = c.iter().min_by_key(|x| rank(rules, x));
         per_fault.push(best.map(|&(rule, conf)| (all[rule].id.clone(), conf.as_str())));
         if let Some(&(rule, confidence)) = best {
-            let j = &corr.joined[k];
-            let (source, client) = &fleet.clients[j.client];
-            let source: Arc<str> = Arc::from(source.as_str());
-            let mut evidence: Vec<Evidence> = client.faults[j.fault]
-                .evidence
-                .iter()
-                .take(CLIENT_EVIDENCE)
-                .map(|l| l.evidence(&source))
-                .collect();
-            if let Some(r) = j.server {
-                evidence.extend(
-                    fleet
-                        .entry(r)
-                        .evidence
-                        .iter()
-                        .take(SERVER_EVIDENCE)
-                        .cloned(),
-                );
-            }
             occurrences.push(Occurrence {
                 rule,
                 confidence,
-                client: Some(j.client),
-                evidence,
+                client: Some(corr.joined[k].client),
+                evidence: Quote::Fault(k),
             });
         }
     }
@@ -177,7 +186,7 @@ pub(crate) fn match_rules(
                     rule: h.rule,
                     confidence: Confidence::Probable,
                     client: Some(ci),
-                    evidence: vec![h.evidence.clone()],
+                    evidence: Quote::Lines(vec![h.evidence.clone()]),
                 });
             }
         }
@@ -185,7 +194,7 @@ pub(crate) fn match_rules(
     occurrences.extend(fleet_checks(fleet, rules));
     RuleMatches {
         per_fault,
-        findings: gather(fleet, rules, occurrences),
+        findings: gather(fleet, corr, rules, occurrences),
     }
 }
 
@@ -229,7 +238,9 @@ fn server_only(fleet: &Fleet, corr: &Correlation, rules: &RuleSet) -> Vec<Occurr
                     rule,
                     confidence,
                     client: None,
-                    evidence: e.evidence.iter().take(SERVER_EVIDENCE).cloned().collect(),
+                    evidence: Quote::Lines(
+                        e.evidence.iter().take(SERVER_EVIDENCE).cloned().collect(),
+                    ),
                 });
             }
         }
@@ -269,7 +280,9 @@ fn fleet_checks(fleet: &Fleet, rules: &RuleSet) -> Vec<Occurrence> {
                             rule,
                             confidence: Confidence::Probable,
                             client: Some(ci),
-                            evidence: fleet.clients[ci].1.identity.iter().cloned().collect(),
+                            evidence: Quote::Lines(
+                                fleet.clients[ci].1.identity.iter().cloned().collect(),
+                            ),
                         });
                     }
                 }
@@ -286,7 +299,7 @@ fn fleet_checks(fleet: &Fleet, rules: &RuleSet) -> Vec<Occurrence> {
                             rule,
                             confidence: Confidence::Probable,
                             client: Some(ci),
-                            evidence: vec![e],
+                            evidence: Quote::Lines(vec![e]),
                         });
                     }
                 }
@@ -308,7 +321,12 @@ fn duration(seconds: i64) -> String {
 }
 
 /// One finding per rule, the most serious and most certain first.
-fn gather(fleet: &Fleet, rules: &RuleSet, occurrences: Vec<Occurrence>) -> Vec<Finding> {
+fn gather(
+    fleet: &Fleet,
+    corr: &Correlation,
+    rules: &RuleSet,
+    occurrences: Vec<Occurrence>,
+) -> Vec<Finding> {
     let mut by_rule: Vec<(usize, Vec<Occurrence>)> = Vec::new();
     for o in occurrences {
         match by_rule.iter_mut().find(|(r, _)| *r == o.rule) {
@@ -334,9 +352,9 @@ fn gather(fleet: &Fleet, rules: &RuleSet, occurrences: Vec<Occurrence>) -> Vec<F
             quoted.sort_by_key(|o| o.confidence);
             let mut evidence: Vec<Evidence> = Vec::new();
             for o in quoted.into_iter().take(QUOTED_OCCURRENCES) {
-                for e in &o.evidence {
-                    if !evidence.contains(e) {
-                        evidence.push(e.clone());
+                for e in o.evidence.lines(fleet, corr) {
+                    if !evidence.contains(&e) {
+                        evidence.push(e);
                     }
                 }
             }
