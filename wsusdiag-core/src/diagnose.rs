@@ -190,12 +190,7 @@ pub fn diagnose<'a>(
     let fleet = Fleet::new(analyses);
     let corr = correlate::correlate(&fleet, options.time_window);
     let matches = correlate::match_rules(&fleet, &corr, &rules, options.parallel);
-    let diagnosis = correlate::assemble(&fleet, &corr, matches, options.parallel);
-    if options.parallel {
-        // Freeing every fault's evidence takes a while on a large fleet; the caller need not wait.
-        rayon::spawn(move || drop((fleet, corr)));
-    }
-    Ok(diagnosis)
+    Ok(correlate::assemble(fleet, &corr, matches, options.parallel))
 }
 
 /// [`diagnose`] over file paths.

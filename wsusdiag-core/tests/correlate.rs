@@ -58,6 +58,35 @@ fn sample_joins_by_fault_id_and_finds_the_clock() {
     assert_eq!((d.clients[0].detections, d.clients[0].failures), (2, 2));
 }
 
+#[test]
+fn a_log_collected_twice_joins_both_copies_to_the_same_server_entries() {
+    // A fleet folder often holds the same log twice (collected on two days, or copied). Both
+    // copies' faults carry the same fault IDs, so each server entry is joined to two faults,
+    // and each must report it whole.
+    let d = diagnose_buffers(
+        &[
+            ("day1/WindowsUpdate.log", sample::KB954960_CLIENT),
+            ("day2/WindowsUpdate.log", sample::KB954960_CLIENT),
+            (sample::KB954960_NAMES[1], sample::KB954960_SERVER),
+        ],
+        &Options::default(),
+    )
+    .unwrap();
+    let once = diagnose(sample::kb954960(), &Options::default()).unwrap();
+    assert_eq!(d.faults.len(), 2 * once.faults.len());
+    let (day1, day2) = d.faults.split_at(once.faults.len());
+    for ((a, b), alone) in day1.iter().zip(day2).zip(&once.faults) {
+        assert_eq!(a.client.source, "day1/WindowsUpdate.log");
+        assert_eq!(b.client.source, "day2/WindowsUpdate.log");
+        assert_eq!((a.correlation, b.correlation), ("fault-id", "fault-id"));
+        let expected = alone.server.as_ref().expect("joined alone");
+        assert_eq!(a.server.as_ref(), Some(expected));
+        assert_eq!(b.server.as_ref(), Some(expected));
+        assert_eq!(a.rule_id, alone.rule_id);
+    }
+    assert!(d.server_faults.is_empty(), "{:#?}", d.server_faults);
+}
+
 /// Two clients in different zones fail with HTTP 503 while the server's database times out;
 /// a third fails at its proxy, which the server never sees.
 fn fleet_503() -> Vec<(&'static str, String)> {

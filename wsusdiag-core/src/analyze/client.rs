@@ -82,6 +82,15 @@ impl FaultLine {
             text: Arc::clone(&self.text),
         }
     }
+
+    /// [`Self::evidence`], taking the text along instead of sharing it.
+    pub(crate) fn into_evidence(self, source: &Arc<str>) -> Evidence {
+        Evidence {
+            source: Arc::clone(source),
+            line: self.line,
+            text: self.text,
+        }
+    }
 }
 
 /// A client fault, owned.

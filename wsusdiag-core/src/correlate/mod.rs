@@ -80,6 +80,15 @@ impl Fleet {
             &s.errors[r.index]
         }
     }
+
+    fn entry_mut(&mut self, r: EntryRef) -> &mut ServerEntry {
+        let s = &mut self.servers[r.server].1;
+        if r.throw {
+            &mut s.throws[r.index]
+        } else {
+            &mut s.errors[r.index]
+        }
+    }
 }
 
 /// A client fault and what it was joined to.
@@ -299,11 +308,11 @@ pub(crate) fn iso(t: NaiveDateTime, utc: bool) -> String {
     out
 }
 
-/// The client's side of a fault, for the report.
+/// The client's side of a fault, for the report: `f` is taken apart into it.
 pub(crate) fn client_side(
     source: &str,
     c: &ClientAnalysis,
-    f: &ClientFault,
+    f: ClientFault,
     offset: Option<i64>,
 ) -> ClientSide {
     let info = hresult::lookup(f.hresult);
@@ -324,87 +333,129 @@ pub(crate) fn client_side(
             .filter(|&&c| c != f.hresult)
             .map(|&c| hresult::format_code(c))
             .collect(),
-        method: f.method.clone(),
-        fault_id: f.fault_id.clone(),
-        error_code: f.error_code.clone(),
-        fault_message: f.fault_message.clone(),
+        method: f.method,
+        fault_id: f.fault_id,
+        error_code: f.error_code,
+        fault_message: f.fault_message,
         http_status: f.http_status,
         soap_client_error: f.soap_client_error,
         soap_error_code: f.soap_error_code,
-        server_url: f.server_url.clone().or_else(|| c.server_url.clone()),
+        server_url: f.server_url.or_else(|| c.server_url.clone()),
         evidence: {
             // One name for all the fault's lines.
             let source = Arc::from(source);
-            f.evidence.iter().map(|l| l.evidence(&source)).collect()
+            f.evidence
+                .into_iter()
+                .map(|l| l.into_evidence(&source))
+                .collect()
         },
     }
 }
 
-/// The server's side of a fault, for the report.
-pub(crate) fn server_side(source: &str, e: &ServerEntry) -> ServerSide {
+/// The server's side of a fault, for the report: `e` is taken apart into it.
+pub(crate) fn server_side(source: &str, e: ServerEntry) -> ServerSide {
+    let (actor, upstream, throw_id, error_code, message, client) = match e.throw {
+        Some(t) => (
+            Some(t.actor).filter(|a| !a.is_empty()),
+            t.upstream,
+            t.id,
+            t.error_code,
+            Some(t.message),
+            t.client,
+        ),
+        None => (None, false, None, None, None, None),
+    };
     ServerSide {
         source: source.to_owned(),
         line: e.line,
         time: e.time.map(|t| iso(t, true)),
-        thread: e.thread.clone(),
-        logger: e.source.clone(),
-        actor: e
-            .throw
-            .as_ref()
-            .map(|t| t.actor.clone())
-            .filter(|a| !a.is_empty()),
-        upstream: e.throw.as_ref().is_some_and(|t| t.upstream),
-        throw_id: e.throw.as_ref().and_then(|t| t.id.clone()),
-        error_code: e.throw.as_ref().and_then(|t| t.error_code.clone()),
-        message: e.throw.as_ref().map(|t| t.message.clone()),
-        client: e.throw.as_ref().and_then(|t| t.client.clone()),
-        cause: e.cause.clone(),
-        evidence: e.evidence.clone(),
+        thread: e.thread,
+        logger: e.source,
+        actor,
+        upstream,
+        throw_id,
+        error_code,
+        message,
+        client,
+        cause: e.cause,
+        evidence: e.evidence,
     }
 }
 
-/// Assembles the diagnosis, with the rules' matches.
+/// A client fault taken out of the fleet, with what it was joined to and the rule it matched.
+struct Taken<'c> {
+    fault: ClientFault,
+    entry: Option<ServerEntry>,
+    joined: &'c Joined,
+    rule: Option<(String, &'static str)>,
+}
+
+/// Assembles the diagnosis, with the rules' matches. The client faults are taken out of `fleet`
+/// into it, not copied: they are most of a large fleet's diagnosis.
 pub(crate) fn assemble(
-    fleet: &Fleet,
+    mut fleet: Fleet,
     corr: &Correlation,
     matches: findings::RuleMatches,
     parallel: bool,
 ) -> Diagnosis {
-    let rule_of = matches.per_fault;
-    let fault = |(k, j): (usize, &Joined)| {
-        let (source, c) = &fleet.clients[j.client];
-        let f = &c.faults[j.fault];
-        let rule = rule_of.get(k).cloned().flatten();
+    let clients = summaries(&fleet);
+    // Each client fault is joined once; a server entry may be joined more than once, and is
+    // copied for all but its last fault.
+    let mut uses: HashMap<EntryRef, usize> = HashMap::new();
+    for r in corr.joined.iter().filter_map(|j| j.server) {
+        *uses.entry(r).or_default() += 1;
+    }
+    let mut rules = matches.per_fault.into_iter();
+    let mut owned = Vec::with_capacity(corr.joined.len());
+    for joined in &corr.joined {
+        let entry = joined.server.map(|r| {
+            let left = uses.entry(r).or_default();
+            *left = left.saturating_sub(1);
+            if *left == 0 {
+                std::mem::take(fleet.entry_mut(r))
+            } else {
+                fleet.entry(r).clone()
+            }
+        });
+        owned.push(Taken {
+            fault: std::mem::take(&mut fleet.clients[joined.client].1.faults[joined.fault]),
+            entry,
+            joined,
+            rule: rules.next().flatten(),
+        });
+    }
+    let fault = |t: Taken<'_>| {
+        let (source, c) = &fleet.clients[t.joined.client];
+        let offset = corr.offset_seconds[t.joined.client];
         Fault {
-            client: client_side(source, c, f, corr.offset_seconds[j.client]),
-            server: j
-                .server
-                .map(|r| server_side(&fleet.servers[r.server].0, fleet.entry(r))),
-            correlation: j.join.as_str(),
-            confidence: rule.as_ref().map(|r| r.1),
-            rule_id: rule.map(|r| r.0),
+            client: client_side(source, c, t.fault, offset),
+            server: (t.entry.zip(t.joined.server))
+                .map(|(e, r)| server_side(&fleet.servers[r.server].0, e)),
+            correlation: t.joined.join.as_str(),
+            confidence: t.rule.as_ref().map(|r| r.1),
+            rule_id: t.rule.map(|r| r.0),
         }
     };
     let faults: Vec<Fault> = if parallel {
-        corr.joined.par_iter().enumerate().map(fault).collect()
+        owned.into_par_iter().map(fault).collect()
     } else {
-        corr.joined.iter().enumerate().map(fault).collect()
+        owned.into_iter().map(fault).collect()
     };
     let used: std::collections::HashSet<EntryRef> =
         corr.joined.iter().filter_map(|j| j.server).collect();
     let mut server_faults = Vec::new();
-    for (si, (source, s)) in fleet.servers.iter().enumerate() {
+    for (si, (source, s)) in fleet.servers.iter_mut().enumerate() {
         let mut entries: Vec<(u32, ServerSide)> = Vec::new();
-        for (i, e) in s.throws.iter().enumerate() {
+        for (i, e) in s.throws.iter_mut().enumerate() {
             if !used.contains(&EntryRef {
                 server: si,
                 throw: true,
                 index: i,
             }) {
-                entries.push((e.line, server_side(source, e)));
+                entries.push((e.line, server_side(source, std::mem::take(e))));
             }
         }
-        for (i, e) in s.errors.iter().enumerate() {
+        for (i, e) in s.errors.iter_mut().enumerate() {
             if e.cause.is_some()
                 && !e.explains_throw
                 && !used.contains(&EntryRef {
@@ -413,13 +464,32 @@ pub(crate) fn assemble(
                     index: i,
                 })
             {
-                entries.push((e.line, server_side(source, e)));
+                entries.push((e.line, server_side(source, std::mem::take(e))));
             }
         }
         entries.sort_by_key(|(line, _)| *line);
         server_faults.extend(entries.into_iter().map(|(_, s)| s));
     }
-    let clients = fleet
+    let inputs = std::mem::take(&mut fleet.inputs);
+    if parallel {
+        // Freeing what is left of a large fleet takes a while; the caller need not wait.
+        rayon::spawn(move || drop(fleet));
+    }
+    Diagnosis {
+        schema_version: SCHEMA_VERSION,
+        tool: Default::default(),
+        inputs,
+        clock_offsets: corr.offsets.clone(),
+        faults,
+        server_faults,
+        findings: matches.findings,
+        clients,
+    }
+}
+
+/// Per client log: who it is and how its detections went.
+fn summaries(fleet: &Fleet) -> Vec<ClientSummary> {
+    fleet
         .clients
         .iter()
         .map(|(source, c)| ClientSummary {
@@ -437,17 +507,7 @@ pub(crate) fn assemble(
                 .max()
                 .map(|t| iso(t, c.utc)),
         })
-        .collect();
-    Diagnosis {
-        schema_version: SCHEMA_VERSION,
-        tool: Default::default(),
-        inputs: fleet.inputs.clone(),
-        clock_offsets: corr.offsets.clone(),
-        faults,
-        server_faults,
-        findings: matches.findings,
-        clients,
-    }
+        .collect()
 }
 
 #[cfg(test)]
