@@ -286,26 +286,22 @@ pub(crate) fn iso(t: NaiveDateTime, utc: bool) -> String {
         let s = t.format("%Y-%m-%dT%H:%M:%S%.3f").to_string();
         return if utc { s + "Z" } else { s };
     }
-    let fields = [
-        (year as u32, 4, b'-'),
-        (t.month(), 2, b'-'),
-        (t.day(), 2, b'T'),
-        (t.hour(), 2, b':'),
-        (t.minute(), 2, b':'),
-        (t.second(), 2, b'.'),
-        (t.nanosecond() / 1_000_000, 3, b'Z'),
-    ];
-    let mut out = String::with_capacity(24);
-    for (value, width, after) in fields {
-        for place in (0..width).rev() {
-            out.push(char::from(b'0' + (value / 10u32.pow(place) % 10) as u8));
+    let mut text = *b"0000-00-00T00:00:00.000Z";
+    let mut put = |at: usize, width: usize, mut value: u32| {
+        for digit in text[at..at + width].iter_mut().rev() {
+            *digit = b'0' + (value % 10) as u8;
+            value /= 10;
         }
-        out.push(char::from(after));
-    }
-    if !utc {
-        out.pop();
-    }
-    out
+    };
+    put(0, 4, year as u32);
+    put(5, 2, t.month());
+    put(8, 2, t.day());
+    put(11, 2, t.hour());
+    put(14, 2, t.minute());
+    put(17, 2, t.second());
+    put(20, 3, t.nanosecond() / 1_000_000);
+    let len = if utc { text.len() } else { text.len() - 1 };
+    String::from_utf8_lossy(&text[..len]).into_owned()
 }
 
 /// The client's side of a fault, for the report: `f` is taken apart into it.

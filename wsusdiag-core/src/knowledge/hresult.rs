@@ -351,7 +351,12 @@ pub fn lookup_name(name: &str) -> Option<&'static HresultInfo> {
 
 /// Formats a code the way the table and the JSON report write it: `0x8024400E`.
 pub fn format_code(code: u32) -> String {
-    format!("0x{code:08X}")
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut text = *b"0x00000000";
+    for (i, digit) in text[2..].iter_mut().rev().enumerate() {
+        *digit = HEX[(code >> (4 * i) & 0xF) as usize];
+    }
+    String::from_utf8_lossy(&text).into_owned()
 }
 
 /// Reads an error code as the logs and people write it.
@@ -560,6 +565,13 @@ fn range_component(code: u32) -> Option<Component> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_are_written_as_eight_upper_case_hex_digits() {
+        for code in [0, 1, 0xA, 0x8024_400E, 0x800B_0109, 0x0000_F00D, u32::MAX] {
+            assert_eq!(format_code(code), format!("0x{code:08X}"));
+        }
+    }
 
     #[test]
     fn table_is_strictly_sorted_so_binary_search_works() {
