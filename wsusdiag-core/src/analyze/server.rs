@@ -2,6 +2,7 @@
 //! that caused it, and every other error entry. Owned, so logs are read in parallel.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 
@@ -66,18 +67,19 @@ pub(crate) struct ServerAnalysis {
 
 /// Builds the analysis of a server log record by record.
 #[derive(Debug)]
-pub(crate) struct ServerAnalyzer<'s> {
-    source: &'s str,
+pub(crate) struct ServerAnalyzer {
+    /// The log's name, shared by the evidence of all its entries.
+    source: Arc<str>,
     out: ServerAnalysis,
     /// Per `process.thread`: the last exception entry (index into `errors`) and when it was seen.
     last_exception: HashMap<String, (usize, usize)>,
     count: usize,
 }
 
-impl<'s> ServerAnalyzer<'s> {
-    pub(crate) fn new(source: &'s str) -> Self {
+impl ServerAnalyzer {
+    pub(crate) fn new(source: &str) -> Self {
         Self {
-            source,
+            source: source.into(),
             out: ServerAnalysis::default(),
             last_exception: HashMap::new(),
             count: 0,
@@ -100,7 +102,7 @@ impl<'s> ServerAnalyzer<'s> {
             line: record.line,
             time: record.time,
             level: record.level.to_owned(),
-            thread: thread.clone(),
+            thread,
             source: record.source.to_owned(),
             frames: events::frames(record)
                 .take(FRAMES_CAP)
@@ -108,7 +110,7 @@ impl<'s> ServerAnalyzer<'s> {
                 .collect(),
             text: entry_text(record),
             evidence: vec![Evidence {
-                source: self.source.into(),
+                source: Arc::clone(&self.source),
                 line: record.line,
                 text: cut_shared(entry),
             }],
@@ -134,7 +136,7 @@ impl<'s> ServerAnalyzer<'s> {
                 // The exception that caused the fault: its own (upstream form), or the one the
                 // same thread logged just before.
                 e.cause = cause_of(record, &exceptions, None).or_else(|| {
-                    let &(i, at) = self.last_exception.get(&thread)?;
+                    let &(i, at) = self.last_exception.get(&e.thread)?;
                     let prior = &self.out.errors[i];
                     let close_in_time = match (prior.time, record.time) {
                         (Some(a), Some(b)) => (b - a).num_seconds().abs() <= CAUSE_SECONDS,
@@ -170,19 +172,19 @@ impl<'s> ServerAnalyzer<'s> {
                     inner: Vec::new(),
                     sql_number: sql.number,
                 });
-                self.remember(thread, e);
+                self.remember(e);
             }
             _ => {
                 e.cause = cause_of(record, &exceptions, None);
-                self.remember(thread, e);
+                self.remember(e);
             }
         }
     }
 
-    fn remember(&mut self, thread: String, e: ServerEntry) {
+    fn remember(&mut self, e: ServerEntry) {
         if e.cause.is_some() {
-            self.last_exception
-                .insert(thread, (self.out.errors.len(), self.count));
+            let at = (self.out.errors.len(), self.count);
+            self.last_exception.insert(e.thread.clone(), at);
         }
         self.out.errors.push(e);
     }
