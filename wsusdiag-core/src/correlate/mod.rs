@@ -396,7 +396,7 @@ pub(crate) fn assemble(
 ) -> Diagnosis {
     let clients = summaries(&fleet);
     // Each client fault is joined once; a server entry may be joined more than once, and is
-    // copied for all but its last fault.
+    // copied for all but its last fault. The entries joined to none are the server faults.
     let mut uses: HashMap<EntryRef, usize> = HashMap::new();
     for r in corr.joined.iter().filter_map(|j| j.server) {
         *uses.entry(r).or_default() += 1;
@@ -437,13 +437,11 @@ pub(crate) fn assemble(
     } else {
         owned.into_iter().map(fault).collect()
     };
-    let used: std::collections::HashSet<EntryRef> =
-        corr.joined.iter().filter_map(|j| j.server).collect();
     let mut server_faults = Vec::new();
     for (si, (source, s)) in fleet.servers.iter_mut().enumerate() {
         let mut entries: Vec<(u32, ServerSide)> = Vec::new();
         for (i, e) in s.throws.iter_mut().enumerate() {
-            if !used.contains(&EntryRef {
+            if !uses.contains_key(&EntryRef {
                 server: si,
                 throw: true,
                 index: i,
@@ -454,7 +452,7 @@ pub(crate) fn assemble(
         for (i, e) in s.errors.iter_mut().enumerate() {
             if e.cause.is_some()
                 && !e.explains_throw
-                && !used.contains(&EntryRef {
+                && !uses.contains_key(&EntryRef {
                     server: si,
                     throw: false,
                     index: i,
