@@ -23,13 +23,13 @@ const BATCHES_PER_CORE: usize = 2;
 const BREAKS: &[u8] = b",\n                                                                ";
 
 /// serde_json's pretty form (two spaces a level), starting `indent` levels deep.
-pub(crate) struct Indented {
+struct Indented {
     indent: usize,
     has_value: bool,
 }
 
 impl Indented {
-    pub(crate) fn new(indent: usize) -> Self {
+    fn new(indent: usize) -> Self {
         Self {
             indent,
             has_value: false,
