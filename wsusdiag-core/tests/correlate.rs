@@ -179,6 +179,37 @@ fn fleet_503() -> Vec<(&'static str, String)> {
 }
 
 #[test]
+fn one_thread_and_all_cores_give_the_same_diagnosis() {
+    // The fleet joined by time, and the sample with its client log given twice (a server entry
+    // joined to two faults): every step has a one-thread path and a parallel one.
+    let one_thread = Options {
+        parallel: false,
+        ..Options::default()
+    };
+    let logs = fleet_503();
+    let mut fleets: Vec<Vec<(&str, &[u8])>> = vec![
+        logs.iter().map(|(n, t)| (*n, t.as_bytes())).collect(),
+        vec![
+            ("day1/WindowsUpdate.log", sample::KB954960_CLIENT),
+            ("day2/WindowsUpdate.log", sample::KB954960_CLIENT),
+            (sample::KB954960_NAMES[1], sample::KB954960_SERVER),
+        ],
+    ];
+    // The sample's log 200 times over: each server entry joined to 200 faults.
+    let many = sample::KB954960_CLIENT.repeat(200);
+    fleets.push(vec![
+        ("many/WindowsUpdate.log", &many),
+        (sample::KB954960_NAMES[1], sample::KB954960_SERVER),
+    ]);
+    for inputs in &fleets {
+        let all = diagnose_buffers(inputs, &Options::default()).unwrap();
+        let one = diagnose_buffers(inputs, &one_thread).unwrap();
+        assert!(!all.faults.is_empty());
+        assert_eq!(one, all);
+    }
+}
+
+#[test]
 fn id_less_503_faults_join_the_sql_timeouts_by_time() {
     let logs = fleet_503();
     let refs: Vec<(&str, &str)> = logs.iter().map(|(n, t)| (*n, t.as_str())).collect();
