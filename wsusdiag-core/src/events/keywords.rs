@@ -7,7 +7,7 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::{Span, packed};
+use aho_corasick::{AhoCorasick, Input, Match, MatchKind, Span, packed};
 
 /// A word, or a family of words, that a client message reader looks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,15 +84,71 @@ const PATTERNS: &[(&str, Key)] = &[
     ("result = ", Key::FailureMarker),
 ];
 
-/// A SIMD (Teddy) search for the words.
-static SEARCHER: LazyLock<packed::Searcher> = LazyLock::new(|| {
-    packed::Config::new()
-        .only_teddy_fat(Some(true))
-        .builder()
-        .extend(PATTERNS.iter().map(|(p, _)| p))
-        .build()
-        .expect("a packed searcher takes this many patterns")
-});
+/// The search for the words, the fastest this CPU runs.
+static SEARCHER: LazyLock<Searcher> = LazyLock::new(Searcher::best);
+
+/// A search for all the words at once.
+enum Searcher {
+    /// Teddy, a SIMD search: Fat Teddy (AVX2) finds them all at several gigabytes a second;
+    /// Slim Teddy (SSSE3, or NEON on ARM) at about half that.
+    Packed(packed::Searcher),
+    /// An Aho-Corasick automaton, for a CPU without those instructions.
+    Automaton(AhoCorasick),
+}
+
+impl Searcher {
+    /// Fat Teddy where the CPU has AVX2, else Slim Teddy, else the automaton.
+    fn best() -> Self {
+        Self::packed(Some(true))
+            .or_else(|| Self::packed(None))
+            .unwrap_or_else(Self::automaton)
+    }
+
+    /// Teddy, Fat when `fat` (or as the library chooses when `None`), if this CPU runs it.
+    fn packed(fat: Option<bool>) -> Option<Self> {
+        let patterns = PATTERNS.iter().map(|(p, _)| p);
+        let teddy = packed::Config::new()
+            .only_teddy_fat(fat)
+            .builder()
+            .extend(patterns)
+            .build();
+        teddy.map(Self::Packed)
+    }
+
+    fn automaton() -> Self {
+        let patterns = PATTERNS.iter().map(|(p, _)| p);
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(patterns)
+            .expect("an automaton of thirty-odd short words builds on any CPU");
+        Self::Automaton(automaton)
+    }
+
+    /// The first word that starts at `at` or later.
+    fn find(&self, text: &str, at: usize) -> Option<Match> {
+        match self {
+            Self::Packed(s) => s.find_in(text, Span::from(at..text.len())),
+            Self::Automaton(a) => a.find(Input::new(text).span(at..text.len())),
+        }
+    }
+
+    /// See [`words`].
+    fn words<'t>(&'t self, text: &'t str) -> impl Iterator<Item = Word> + 't {
+        let mut at = 0;
+        std::iter::from_fn(move || {
+            if at > text.len() {
+                return None;
+            }
+            let m = self.find(text, at)?;
+            at = m.start() + 1;
+            Some(Word {
+                start: m.start(),
+                end: m.end(),
+                key: PATTERNS[m.pattern().as_usize()].1,
+            })
+        })
+    }
+}
 
 /// One occurrence of a word.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,19 +163,7 @@ pub(crate) struct Word {
 /// One pass for a whole log: each search resumes one byte after the last word's start. No
 /// word is a prefix of another, so at most one starts at any byte and none is missed.
 pub(crate) fn words(text: &str) -> impl Iterator<Item = Word> + '_ {
-    let mut at = 0;
-    std::iter::from_fn(move || {
-        if at > text.len() {
-            return None;
-        }
-        let m = SEARCHER.find_in(text, Span::from(at..text.len()))?;
-        at = m.start() + 1;
-        Some(Word {
-            start: m.start(),
-            end: m.end(),
-            key: PATTERNS[m.pattern().as_usize()].1,
-        })
-    })
+    SEARCHER.words(text)
 }
 
 /// The keys present in one message.
@@ -165,6 +209,27 @@ mod tests {
             keys("Found 3 updates and 70 categories", 0),
             Keys::default()
         );
+    }
+
+    #[test]
+    fn every_search_this_cpu_may_get_finds_the_same_words() {
+        // Fat Teddy needs AVX2; a CPU without it (older servers, some virtual machines, ARM)
+        // gets Slim Teddy or the automaton, which must find exactly the same words.
+        // The sample log, then every word in a line of its own, then words that overlap.
+        let mut text = String::from_utf8_lossy(crate::sample::KB954960_CLIENT).into_owned();
+        for (pattern, _) in PATTERNS {
+            text.push_str(&format!("x {pattern} y\n"));
+        }
+        text.push_str("SyncUpdates failure, error = 0x8024400E *FAILED* hr=1\n");
+        let words_in = |s: &Searcher| s.words(&text).collect::<Vec<_>>();
+        let best = words_in(&Searcher::best());
+        assert!(best.len() > 88 + PATTERNS.len(), "{}", best.len());
+        assert_eq!(words_in(&Searcher::automaton()), best);
+        for fat in [Some(true), Some(false), None] {
+            if let Some(teddy) = Searcher::packed(fat) {
+                assert_eq!(words_in(&teddy), best, "{fat:?}");
+            }
+        }
     }
 
     #[test]
