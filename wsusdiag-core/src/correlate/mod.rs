@@ -378,6 +378,22 @@ pub(crate) fn server_side(source: &str, e: ServerEntry) -> ServerSide {
     }
 }
 
+/// What [`server_side`] reads of `e`, copied, for an entry joined to more than one fault. The
+/// text, frames and exception types, which only the rules read and which can run to kilobytes,
+/// are left behind.
+fn shown(e: &ServerEntry) -> ServerEntry {
+    ServerEntry {
+        line: e.line,
+        time: e.time,
+        thread: e.thread.clone(),
+        source: e.source.clone(),
+        throw: e.throw.clone(),
+        cause: e.cause.clone(),
+        evidence: e.evidence.clone(),
+        ..ServerEntry::default()
+    }
+}
+
 /// A client fault taken out of the fleet, with what it was joined to and the rule it matched.
 struct Taken<'c> {
     fault: ClientFault,
@@ -410,7 +426,7 @@ pub(crate) fn assemble(
             if *left == 0 {
                 std::mem::take(fleet.entry_mut(r))
             } else {
-                fleet.entry(r).clone()
+                shown(fleet.entry(r))
             }
         });
         owned.push(Taken {
