@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use super::client::ClientAnalyzer;
 use super::{Release, end_in};
 use crate::error::ParseError;
-use crate::events::keywords::{self, Word};
+use crate::events::keywords::{Word, word_at};
 use crate::events::{ClientEvent, message_event_in};
 use crate::knowledge::rules::LineMatcher;
 use crate::records::{ClientFormat, ClientRecord, ClientRecords};
@@ -83,40 +83,140 @@ struct ChunkRead<'a> {
     reads: Vec<Read<'a>>,
 }
 
-/// Messages whose meaning is remembered.
-const MEANINGS: usize = 8;
+/// What a message means to the analyzer: its event and the rules whose line patterns it
+/// matched. Both depend on the message's text alone.
+#[derive(Debug, Default)]
+struct Meaning<'a> {
+    event: Option<ClientEvent<'a>>,
+    rules: Vec<usize>,
+}
 
-/// What the last few messages with words meant. A log repeats the messages that mean
-/// something word for word (each detection logs the same start, server URL and end), and what
-/// a message means depends on its text alone, so a repeated message is not read again.
+impl Meaning<'_> {
+    /// Whether the analyzer has anything to do with a record that means this.
+    fn matters(&self) -> bool {
+        self.event.as_ref().is_some_and(ClientAnalyzer::uses) || !self.rules.is_empty()
+    }
+}
+
+/// Slots for the meanings of messages seen lately: many more than the lines of a detection.
+const MEANINGS: usize = 64;
+
+/// What the messages seen lately meant. A log repeats most of its messages word for word
+/// (every detection logs the same dozen lines), so a message seen lately is not read again:
+/// its meaning is the one remembered, whose text is borrowed from the same words earlier.
+///
+/// A message may be kept in one of two slots, chosen by its fingerprint; a message read
+/// takes the place of the one of the two used longer ago.
 struct Meanings<'a> {
-    last: [(&'a str, Option<ClientEvent<'a>>); MEANINGS],
-    next: usize,
+    slots: [Slot<'a>; MEANINGS],
+    /// Messages looked up so far: the time of the slots' last use.
+    clock: u64,
+}
+
+#[derive(Default)]
+struct Slot<'a> {
+    print: u64,
+    message: Option<&'a str>,
+    used: u64,
+    meaning: Meaning<'a>,
 }
 
 impl<'a> Meanings<'a> {
     fn new() -> Self {
-        // The empty message means nothing.
         Self {
-            last: [("", None); MEANINGS],
-            next: 0,
+            slots: std::array::from_fn(|_| Slot::default()),
+            clock: 0,
         }
     }
 
-    /// What `message` means: remembered, or found by `read`.
-    fn of(
-        &mut self,
-        message: &'a str,
-        read: impl FnOnce(&'a str) -> Option<ClientEvent<'a>>,
-    ) -> Option<ClientEvent<'a>> {
-        let same = |(m, _): &&(&str, _)| m.len() == message.len() && *m == message;
-        if let Some((_, event)) = self.last.iter().find(same) {
-            return *event;
+    /// What `message` means: remembered, or found by `read` and remembered.
+    fn of(&mut self, message: &'a str, read: impl FnOnce(&'a str) -> Meaning<'a>) -> &Meaning<'a> {
+        let print = fingerprint(message);
+        // The pair of slots, from the fingerprint's top bits (the best mixed).
+        let pair = (print >> (64 - (MEANINGS / 2).ilog2())) as usize * 2;
+        let holds = |s: &Slot<'_>| s.print == print && s.message == Some(message);
+        let i = match (holds(&self.slots[pair]), holds(&self.slots[pair + 1])) {
+            (true, _) => pair,
+            (_, true) => pair + 1,
+            _ => {
+                let older = pair + usize::from(self.slots[pair + 1].used < self.slots[pair].used);
+                self.slots[older] = Slot {
+                    print,
+                    message: Some(message),
+                    used: 0,
+                    meaning: read(message),
+                };
+                older
+            }
+        };
+        self.clock += 1;
+        self.slots[i].used = self.clock;
+        &self.slots[i].meaning
+    }
+}
+
+/// A hash of a message's length and its first and last eight bytes, which tells apart the
+/// messages a log repeats, in a few instructions.
+fn fingerprint(message: &str) -> u64 {
+    let b = message.as_bytes();
+    let (head, tail) = match (b.first_chunk::<8>(), b.last_chunk::<8>()) {
+        (Some(head), Some(tail)) => (u64::from_le_bytes(*head), u64::from_le_bytes(*tail)),
+        // Shorter: all of it.
+        _ => (b.iter().fold(0, |w, &c| (w << 8) | u64::from(c)), 0),
+    };
+    (head ^ tail.rotate_left(32) ^ b.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// The keyword search through a chunk, run only as far as the messages asked about need.
+/// Messages remembered are not asked about; the text from one message asked about to the next
+/// is searched at most up to the first word in it. So no byte is searched twice, and a run of
+/// remembered messages is hardly searched at all.
+struct WordsAhead<'a> {
+    text: &'a str,
+    /// The first word at or after `from` (`None`: none to the end).
+    next: Option<Word>,
+    /// Where the last search started (`usize::MAX` before the first).
+    from: usize,
+}
+
+impl<'a> WordsAhead<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            next: None,
+            from: usize::MAX,
         }
-        let event = read(message);
-        self.last[self.next] = (message, event);
-        self.next = (self.next + 1) % MEANINGS;
-        event
+    }
+
+    /// The first word that starts in `from..to`. `from` never goes back from one call to the
+    /// next.
+    fn first_in(&mut self, from: usize, to: usize) -> Option<Word> {
+        // The word kept is the first anywhere between where its search started and itself.
+        let kept = self.from <= from && self.next.is_none_or(|w| w.start >= from);
+        if !kept {
+            self.next = word_at(self.text, from);
+            self.from = from;
+        }
+        self.next.filter(|w| w.start < to)
+    }
+
+    /// The words wholly within `message` (a slice of the chunk), into `words`, placed within
+    /// it.
+    fn words_in(&mut self, message: &str, words: &mut Vec<Word>) {
+        let to = end_in(self.text, message);
+        let from = to - message.len();
+        words.clear();
+        let mut at = from;
+        while let Some(w) = self.first_in(at, to) {
+            if w.end <= to {
+                words.push(Word {
+                    start: w.start - from,
+                    end: w.end - from,
+                    key: w.key,
+                });
+            }
+            at = w.start + 1;
+        }
     }
 }
 
@@ -156,12 +256,10 @@ fn read_chunk<'a>(
     errors_cap: usize,
     reads: Vec<Read<'a>>,
 ) -> ChunkRead<'a> {
-    // One pass over the chunk finds every keyword; each record takes those of its message.
-    let mut words = keywords::words(text).peekable();
-    let mut in_message = Vec::new();
     let mut meanings = Meanings::new();
-    // Likewise for the rules' line patterns, when they start with literals.
-    let mut starts = lines.starts(text).map(Iterator::peekable);
+    let mut ahead = WordsAhead::new(text);
+    // The words of the message read; kept from one message to the next.
+    let mut words = Vec::new();
     let mut out = ChunkRead {
         start,
         lines: 0,
@@ -183,40 +281,21 @@ fn read_chunk<'a>(
             }
         };
         out.records += 1;
-        // The message's place in the chunk.
-        let to = end_in(text, record.message);
-        let from = to - record.message.len();
-        while words.next_if(|w| w.start < from).is_some() {}
-        in_message.clear();
-        while let Some(w) = words.next_if(|w| w.start < to) {
-            if w.end <= to {
-                in_message.push(Word {
-                    start: w.start - from,
-                    end: w.end - from,
-                    key: w.key,
-                });
-            }
-        }
-        // Only messages with words are remembered: they are the ones that take reading.
-        let event = if in_message.is_empty() {
-            message_event_in(record.message, &in_message)
-        } else {
-            meanings.of(record.message, |m| message_event_in(m, &in_message))
-        };
-        let mut rules = Vec::new();
-        let may_match = starts.as_mut().is_none_or(|s| {
-            while s.next_if(|&at| at < from).is_some() {}
-            s.peek().is_some_and(|&at| at < to)
-        });
-        if may_match {
-            lines.each_match(record.message, |r| rules.push(r));
-        }
-        if event.as_ref().is_some_and(ClientAnalyzer::uses) || !rules.is_empty() {
-            out.reads.push(Read {
-                entry: &text[record.offset..to],
-                record,
-                event,
+        let meaning = meanings.of(record.message, |message| {
+            ahead.words_in(message, &mut words);
+            let mut rules = Vec::new();
+            lines.each_match(message, |r| rules.push(r));
+            Meaning {
+                event: message_event_in(message, &words),
                 rules,
+            }
+        });
+        if meaning.matters() {
+            out.reads.push(Read {
+                entry: &text[record.offset..end_in(text, record.message)],
+                record,
+                event: meaning.event,
+                rules: meaning.rules.clone(),
             });
         }
     }
@@ -413,6 +492,81 @@ mod tests {
         for size in [1, 97, 1000, 4096] {
             for parallel in [false, true] {
                 assert_eq!(read_with(&text, size, parallel), whole, "{size} {parallel}");
+            }
+        }
+    }
+
+    /// A classic log line with `message`.
+    fn line(message: &str) -> String {
+        format!("2008-07-14\t09:12:58:640\t1100\tee4\tPT\t{message}\r\n")
+    }
+
+    #[test]
+    fn messages_that_differ_only_inside_have_one_fingerprint() {
+        // What the next test relies on to try a remembered message of another meaning.
+        let a = "WARNING: Exit code = 0x8024400E for the scan";
+        let b = "WARNING: Exit code = 0x80244010 for the scan";
+        assert_eq!(fingerprint(a), fingerprint(b));
+        assert_ne!(
+            fingerprint(a),
+            fingerprint("WARNING: Exit code = 0x8024400E for the scans")
+        );
+        assert_ne!(fingerprint("hr"), fingerprint("hr="));
+    }
+
+    #[test]
+    fn a_remembered_message_means_what_reading_it_means() {
+        // Messages repeated at every distance, many more than there are slots, with pairs of
+        // one fingerprint and another meaning, and matches of the rules' line patterns.
+        let sample = String::from_utf8_lossy(crate::sample::KB954960_CLIENT).into_owned();
+        let mut text = sample.clone();
+        for round in 0..3u32 {
+            for i in 0..150u32 {
+                let code = 0x8024_4000 + (i * 7 + round) % 40;
+                text += &line(&format!("WARNING: Exit code = 0x{code:08X} for the scan"));
+                text += &line(&format!(
+                    "Update number {} is not applicable",
+                    i % (50 + round)
+                ));
+                if i % 9 == 0 {
+                    text += &line("ECP: Failed to validate cab file digest for C:\\x.cab");
+                    text += &line("  * Found 3 updates and 70 categories in search");
+                }
+            }
+            text += &sample;
+        }
+        let lines = LineMatcher::new(&RuleSet::builtin());
+        let read = read_chunk(&text, 0, ClientFormat::Classic, &lines, 0, Vec::new());
+        let mut expected = Vec::new();
+        for r in ClientRecords::new(&text, ClientFormat::Classic).map(Result::unwrap) {
+            let event = crate::events::message_event(r.message);
+            let mut rules = Vec::new();
+            lines.each_match(r.message, |i| rules.push(i));
+            if event.as_ref().is_some_and(ClientAnalyzer::uses) || !rules.is_empty() {
+                expected.push((r.line, event, rules));
+            }
+        }
+        let got: Vec<_> = (read.reads.iter())
+            .map(|r| (r.record.line, r.event, r.rules.clone()))
+            .collect();
+        assert!(expected.iter().any(|(_, _, rules)| !rules.is_empty()));
+        assert!(expected.len() > 450, "{}", expected.len());
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn the_words_ahead_are_those_of_each_message_asked_about() {
+        let sample = String::from_utf8_lossy(crate::sample::KB954960_CLIENT).into_owned();
+        let messages: Vec<&str> = ClientRecords::new(&sample, ClientFormat::Classic)
+            .map(|r| r.unwrap().message)
+            .collect();
+        for skip in [1, 2, 3, 7] {
+            let mut ahead = WordsAhead::new(&sample);
+            let mut words = Vec::new();
+            for m in messages.iter().step_by(skip) {
+                ahead.words_in(m, &mut words);
+                let alone: Vec<Word> = crate::events::keywords::words(m).collect();
+                assert_eq!(words, alone, "{skip}: {m}");
             }
         }
     }

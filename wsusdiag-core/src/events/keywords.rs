@@ -7,7 +7,7 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, Input, Match, MatchKind, Span, packed};
+use aho_corasick::{AhoCorasick, Input, MatchKind, Span, packed};
 
 /// A word, or a family of words, that a client message reader looks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,11 +125,16 @@ impl Searcher {
     }
 
     /// The first word that starts at `at` or later.
-    fn find(&self, text: &str, at: usize) -> Option<Match> {
-        match self {
+    fn word_at(&self, text: &str, at: usize) -> Option<Word> {
+        let m = match self {
             Self::Packed(s) => s.find_in(text, Span::from(at..text.len())),
             Self::Automaton(a) => a.find(Input::new(text).span(at..text.len())),
-        }
+        }?;
+        Some(Word {
+            start: m.start(),
+            end: m.end(),
+            key: PATTERNS[m.pattern().as_usize()].1,
+        })
     }
 
     /// See [`words`].
@@ -139,13 +144,9 @@ impl Searcher {
             if at > text.len() {
                 return None;
             }
-            let m = self.find(text, at)?;
-            at = m.start() + 1;
-            Some(Word {
-                start: m.start(),
-                end: m.end(),
-                key: PATTERNS[m.pattern().as_usize()].1,
-            })
+            let w = self.word_at(text, at)?;
+            at = w.start + 1;
+            Some(w)
         })
     }
 }
@@ -164,6 +165,11 @@ pub(crate) struct Word {
 /// word is a prefix of another, so at most one starts at any byte and none is missed.
 pub(crate) fn words(text: &str) -> impl Iterator<Item = Word> + '_ {
     SEARCHER.words(text)
+}
+
+/// The first word of `text` that starts at `at` or later.
+pub(crate) fn word_at(text: &str, at: usize) -> Option<Word> {
+    SEARCHER.word_at(text, at)
 }
 
 /// The keys present in one message.

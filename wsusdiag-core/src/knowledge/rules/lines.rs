@@ -1,10 +1,9 @@
 //! Line patterns of every rule, matched together against each client log message.
 //!
-//! One alternation of all patterns answers "does any match?" in a single pass (the regex
-//! engine's literal prefilter skips most lines at memchr speed); only lines that match are run
-//! through the set to learn which patterns did. When every pattern starts with one of a few
-//! literals, a log read whole is first searched for them in one pass, and only messages where
-//! one starts are matched at all.
+//! When every pattern starts with one of a few literals, a search for those (Teddy, gigabytes
+//! a second) first skips the messages where none is. One alternation of all patterns then
+//! answers "does any match?" in a single pass, and only messages that match are run through
+//! the set to learn which patterns did.
 
 use regex::{Regex, RegexSet};
 use regex_automata::util::prefilter::Prefilter;
@@ -18,7 +17,7 @@ use super::RuleSet;
 pub(crate) struct LineMatcher {
     any: Option<Regex>,
     set: Option<RegexSet>,
-    /// Finds where a match of any pattern may start, when the patterns have literal prefixes.
+    /// Finds the literals one of which starts any match, when every pattern has them.
     starts: Option<Prefilter>,
     /// Per pattern: the index of its rule in the set.
     owners: Vec<usize>,
@@ -55,26 +54,17 @@ impl LineMatcher {
         }
     }
 
-    /// Every byte of `text` where a match of some pattern may start, in order; `None` when
-    /// the patterns do not allow it (every message must then be matched).
-    pub(crate) fn starts<'t>(&'t self, text: &'t str) -> Option<impl Iterator<Item = usize> + 't> {
-        let starts = self.starts.as_ref()?;
-        let mut at = 0;
-        Some(std::iter::from_fn(move || {
-            if at > text.len() {
-                return None;
-            }
-            let found = starts.find(text.as_bytes(), Span::from(at..text.len()))?;
-            at = found.start + 1;
-            Some(found.start)
-        }))
-    }
-
     /// Calls `hit` with the rule index of every pattern `message` matches.
     pub(crate) fn each_match(&self, message: &str, mut hit: impl FnMut(usize)) {
         let Some(set) = &self.set else {
             return;
         };
+        let bytes = message.as_bytes();
+        if let Some(starts) = &self.starts
+            && starts.find(bytes, Span::from(0..bytes.len())).is_none()
+        {
+            return;
+        }
         if self.any.as_ref().is_some_and(|a| !a.is_match(message)) {
             return;
         }
@@ -99,25 +89,39 @@ mod tests {
         LineMatcher::new(&RuleSet::parse("test.toml", &text).expect("valid rules"))
     }
 
+    fn hits(m: &LineMatcher, message: &str) -> Vec<usize> {
+        let mut hits = Vec::new();
+        m.each_match(message, |r| hits.push(r));
+        hits
+    }
+
     #[test]
-    fn literal_prefixes_give_every_possible_start() {
+    fn literal_prefixes_skip_the_messages_without_them() {
         let m = matcher(&[
             "ECP: Failed to validate",
             r"\b800[bB]0109\b.*Failure",
             "^Group policy",
         ]);
-        let text = "x ECP: Failed to validate\nGroup policy y 800B0109 Failure";
-        let starts: Vec<usize> = m.starts(text).expect("literal prefixes").collect();
-        assert_eq!(starts, [2, 26, 41]);
-        // The starts are only where to look: the anchored pattern matches a message, not text.
-        let mut hits = Vec::new();
-        m.each_match("Group policy settings were overwritten", |r| hits.push(r));
-        assert_eq!(hits, [2]);
+        assert!(m.starts.is_some());
+        assert_eq!(hits(&m, "x ECP: Failed to validate it"), [0]);
+        assert_eq!(
+            hits(&m, "800b0109 Failure, ECP: Failed to validate"),
+            [0, 1]
+        );
+        // A literal found is only where to look: the anchored pattern needs it first.
+        assert_eq!(hits(&m, "Group policy settings were overwritten"), [2]);
+        assert!(hits(&m, "see Group policy").is_empty());
+        assert!(hits(&m, "800B0109 without the word").is_empty());
+        assert!(hits(&m, "nothing to see").is_empty());
     }
 
     #[test]
-    fn patterns_without_literal_prefixes_give_no_starts() {
-        assert!(matcher(&[r"\w+ failed"]).starts("a failed").is_none());
-        assert!(matcher(&["ECP", ".*digest"]).starts("x").is_none());
+    fn patterns_without_literal_prefixes_are_matched_against_every_message() {
+        let any_word = matcher(&[r"\w+ failed"]);
+        let any_start = matcher(&["ECP", ".*digest"]);
+        assert!(any_word.starts.is_none() && any_start.starts.is_none());
+        assert_eq!(hits(&any_word, "download failed"), [0]);
+        assert_eq!(hits(&any_start, "bad digest"), [1]);
+        assert_eq!(hits(&matcher(&["^$"]), ""), [0]);
     }
 }
