@@ -6,7 +6,10 @@
 //! borrowed span. Published copies lose the separators: TABs become space runs or vanish
 //! (`Changew3wp.6AdminDataAccess.StartSubscriptionManuallySynchronization manually started`).
 
+use std::sync::LazyLock;
+
 use chrono::NaiveDateTime;
+use memchr::memmem::Finder;
 
 use super::scan::{
     DateCache, at, blanks, date_parts, decimal, looks_binary, run, time_parts, trim_paste,
@@ -409,10 +412,11 @@ fn placeholders(s: &str) -> Option<usize> {
 /// Where a second entry starts inside a message whose line break was lost: a full timestamp
 /// followed by ` UTC` and a level, so a date inside a message never splits an entry.
 fn find_joined(msg: &str) -> Option<usize> {
+    // Built once: building a searcher costs more than most searches.
+    static UTC: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(" UTC"));
     let b = &msg.as_bytes()[..msg.len().min(super::MAX_LINE)];
-    let finder = memchr::memmem::Finder::new(" UTC");
     let mut dates = DateCache::default();
-    for p in finder.find_iter(b) {
+    for p in UTC.find_iter(b) {
         // `YYYY-MM-DD HH:MM:SS.mmm` is 23 bytes.
         let Some(start) = p.checked_sub(23) else {
             continue;
