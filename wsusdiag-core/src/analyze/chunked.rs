@@ -229,21 +229,25 @@ pub(crate) struct Counts {
     pub malformed: u64,
 }
 
-/// Where each chunk of `b` ends: after the first line break past every `size` bytes, so
-/// that no line (and no CR LF pair, and no character) is cut.
-fn chunk_ends(b: &[u8], size: usize) -> Vec<usize> {
-    let mut ends = Vec::new();
+/// The chunks of `b`, in order: each ends after the first line break past `size` bytes from
+/// its start, so that no line (and no CR LF pair, and no character) is cut. Found as they
+/// are asked for: finding them all first would touch every megabyte of a mapped log at once,
+/// and the system may then map all of it.
+fn chunks(b: &[u8], size: usize) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
     let mut at = 0;
-    while at < b.len() {
+    std::iter::from_fn(move || {
+        if at >= b.len() {
+            return None;
+        }
         let want = (at + size.max(1)).min(b.len());
         let end = match memchr::memchr(b'\n', &b[want..]) {
-            Some(i) if want < b.len() => want + i + 1,
-            _ => b.len(),
+            Some(i) => want + i + 1,
+            None => b.len(),
         };
-        ends.push(end);
+        let chunk = at..end;
         at = end;
-    }
-    ends
+        Some(chunk)
+    })
 }
 
 /// Parses one chunk: its records, their events and their line-pattern hits, the records kept
@@ -319,55 +323,55 @@ pub(crate) fn read_client<'t, T: ChunkText<'t>>(
     release: Release<'_>,
     errors_cap: usize,
 ) -> Result<Counts, T::Error> {
-    let ends = chunk_ends(text.bytes(), chunk_bytes);
     let window = if parallel {
         WINDOW_PER_CORE * rayon::current_num_threads().max(1)
     } else {
         1
     };
+    let mut chunks = chunks(text.bytes(), chunk_bytes);
+    let mut next_window = || chunks.by_ref().take(window).collect::<Vec<_>>();
     // Each window reads into the emptied buffers of the one taken before it: a buffer kept
     // keeps its pages, where a new one would fault in fresh pages from the allocator.
     type Window<'t, E> = Result<Vec<ChunkRead<'t>>, E>;
-    let read_window = |first: usize, mut spare: Vec<Vec<Read<'t>>>| -> Window<'t, T::Error> {
-        let last = (first + window).min(ends.len());
-        let jobs: Vec<(usize, Vec<Read<'t>>)> = (first..last)
-            .map(|i| (i, spare.pop().unwrap_or_default()))
+    let read_window = |ranges: &[std::ops::Range<usize>], mut spare: Vec<Vec<Read<'t>>>| {
+        let jobs: Vec<_> = (ranges.iter().cloned())
+            .map(|range| (range, spare.pop().unwrap_or_default()))
             .collect();
-        let read = |(i, reads): (usize, Vec<Read<'t>>)| {
-            let start = if i == 0 { 0 } else { ends[i - 1] };
-            let chunk = text.chunk(start..ends[i])?;
+        let read = |(range, reads): (std::ops::Range<usize>, Vec<Read<'t>>)| {
+            let start = range.start;
+            let chunk = text.chunk(range)?;
             Ok(read_chunk(chunk, start, format, lines, errors_cap, reads))
         };
-        if parallel {
+        let read: Window<'t, T::Error> = if parallel {
             jobs.into_par_iter().map(read).collect()
         } else {
             jobs.into_iter().map(read).collect()
-        }
+        };
+        read
     };
     let mut taken = Taken {
         counts: Counts::default(),
         line_base: 0,
         errors_cap,
     };
-    let mut next = (!ends.is_empty()).then(|| read_window(0, Vec::new()));
+    let mut ahead = next_window();
+    let mut next = (!ahead.is_empty()).then(|| read_window(&ahead, Vec::new()));
     let mut spare = Vec::new();
-    let mut first = 0;
     while let Some(chunks) = next.take() {
         let chunks = chunks?;
-        let from = if first == 0 { 0 } else { ends[first - 1] };
-        first += chunks.len();
-        let done = &text.bytes()[from..ends[first - 1]];
-        let more = first < ends.len();
+        let done = &text.bytes()[ahead[0].start..ahead[ahead.len() - 1].end];
+        ahead = next_window();
+        let more = !ahead.is_empty();
         let taking = || {
             let emptied = taken.take(chunks, analyzer);
             release(done);
             emptied
         };
         if parallel {
-            (spare, next) = rayon::join(taking, || more.then(|| read_window(first, spare)));
+            (spare, next) = rayon::join(taking, || more.then(|| read_window(&ahead, spare)));
         } else {
             spare = taking();
-            next = more.then(|| read_window(first, std::mem::take(&mut spare)));
+            next = more.then(|| read_window(&ahead, std::mem::take(&mut spare)));
         }
     }
     Ok(taken.counts)
@@ -419,14 +423,17 @@ mod tests {
     fn chunks_end_after_line_breaks_and_cover_the_text() {
         let line = "2008-07-14\t09:12:01:375\t 788\tee4\tAgent\t*************\r\n";
         let text = line.repeat(100);
-        let ends = chunk_ends(text.as_bytes(), 10 * line.len() + 3);
-        assert_eq!(ends.len(), 10);
-        assert_eq!(ends.last(), Some(&text.len()));
-        for &end in &ends {
-            assert!(text[..end].ends_with("\r\n"), "{end}");
+        let ranges: Vec<_> = chunks(text.as_bytes(), 10 * line.len() + 3).collect();
+        assert_eq!(ranges.len(), 10);
+        assert_eq!(ranges.last().map(|r| r.end), Some(text.len()));
+        for (i, r) in ranges.iter().enumerate() {
+            assert_eq!(r.start, if i == 0 { 0 } else { ranges[i - 1].end });
+            assert!(text[..r.end].ends_with("\r\n"), "{r:?}");
         }
-        assert!(chunk_ends(b"", 8).is_empty());
-        assert_eq!(chunk_ends(b"no line break", 4), vec![13]);
+        assert_eq!(chunks(b"", 8).count(), 0);
+        let whole: Vec<_> = chunks(b"no line break", 4).collect();
+        assert_eq!(whole, vec![0..13]);
+        assert_eq!(chunks(b"a\nb\n", 1).collect::<Vec<_>>(), [0..2, 2..4]);
     }
 
     /// Everything the analyzer and the counts end up with, as text to compare, or why a chunk
