@@ -80,15 +80,6 @@ impl Fleet {
             &s.errors[r.index]
         }
     }
-
-    fn entry_mut(&mut self, r: EntryRef) -> &mut ServerEntry {
-        let s = &mut self.servers[r.server].1;
-        if r.throw {
-            &mut s.throws[r.index]
-        } else {
-            &mut s.errors[r.index]
-        }
-    }
 }
 
 /// A client fault and what it was joined to.
@@ -394,10 +385,18 @@ fn shown(e: &ServerEntry) -> ServerEntry {
     }
 }
 
-/// A client fault taken out of the fleet, with what it was joined to and the rule it matched.
-struct Taken<'c> {
-    fault: ClientFault,
-    entry: Option<ServerEntry>,
+/// The server entry a fault is reported with: the entry itself, at its last join (it is
+/// taken), or a copy of what the report shows of it, before.
+enum EntryFor<'f> {
+    Last(&'f mut ServerEntry),
+    Copy(Box<ServerEntry>),
+}
+
+/// A client fault to take out of the fleet, with what it was joined to and the rule it
+/// matched.
+struct Taken<'f, 'c> {
+    fault: &'f mut ClientFault,
+    entry: Option<EntryFor<'f>>,
     joined: &'c Joined,
     rule: Option<(String, &'static str)>,
 }
@@ -417,31 +416,55 @@ pub(crate) fn assemble(
     for r in corr.joined.iter().filter_map(|j| j.server) {
         *uses.entry(r).or_default() += 1;
     }
+    // The faults and entries, out of the fleet (only the lists move), so that each can be
+    // lent on its own to the core that takes it, while the fleet is read.
+    let mut client_faults: Vec<Vec<ClientFault>> = (fleet.clients.iter_mut())
+        .map(|(_, c)| std::mem::take(&mut c.faults))
+        .collect();
+    let mut server_entries: Vec<[Vec<ServerEntry>; 2]> = (fleet.servers.iter_mut())
+        .map(|(_, s)| [std::mem::take(&mut s.throws), std::mem::take(&mut s.errors)])
+        .collect();
+    let mut fault_slots: Vec<Vec<Option<&mut ClientFault>>> = (client_faults.iter_mut())
+        .map(|faults| faults.iter_mut().map(Some).collect())
+        .collect();
+    let mut entry_slots: Vec<[Vec<Option<&mut ServerEntry>>; 2]> = (server_entries.iter_mut())
+        .map(|lists| lists.each_mut().map(|l| l.iter_mut().map(Some).collect()))
+        .collect();
     let mut rules = matches.per_fault.into_iter();
     let mut owned = Vec::with_capacity(corr.joined.len());
     for joined in &corr.joined {
-        let entry = joined.server.map(|r| {
+        let entry = joined.server.and_then(|r| {
+            // Throws first, then errors.
+            let slot = &mut entry_slots[r.server][usize::from(!r.throw)][r.index];
             let left = uses.entry(r).or_default();
             *left = left.saturating_sub(1);
             if *left == 0 {
-                std::mem::take(fleet.entry_mut(r))
+                slot.take().map(EntryFor::Last)
             } else {
-                shown(fleet.entry(r))
+                slot.as_deref().map(|e| EntryFor::Copy(Box::new(shown(e))))
             }
         });
-        owned.push(Taken {
-            fault: std::mem::take(&mut fleet.clients[joined.client].1.faults[joined.fault]),
-            entry,
-            joined,
-            rule: rules.next().flatten(),
-        });
+        let rule = rules.next().flatten();
+        // Each fault is joined once.
+        if let Some(fault) = fault_slots[joined.client][joined.fault].take() {
+            owned.push(Taken {
+                fault,
+                entry,
+                joined,
+                rule,
+            });
+        }
     }
-    let fault = |t: Taken<'_>| {
+    let fault = |t: Taken<'_, '_>| {
         let (source, c) = &fleet.clients[t.joined.client];
         let offset = corr.offset_seconds[t.joined.client];
+        let entry = t.entry.map(|e| match e {
+            EntryFor::Last(e) => std::mem::take(e),
+            EntryFor::Copy(e) => *e,
+        });
         Fault {
-            client: client_side(source, c, t.fault, offset),
-            server: (t.entry.zip(t.joined.server))
+            client: client_side(source, c, std::mem::take(t.fault), offset),
+            server: (entry.zip(t.joined.server))
                 .map(|(e, r)| server_side(&fleet.servers[r.server].0, e)),
             correlation: t.joined.join.as_str(),
             confidence: t.rule.as_ref().map(|r| r.1),
@@ -454,9 +477,11 @@ pub(crate) fn assemble(
         owned.into_iter().map(fault).collect()
     };
     let mut server_faults = Vec::new();
-    for (si, (source, s)) in fleet.servers.iter_mut().enumerate() {
+    for (si, ((source, _), [throws, errors])) in
+        fleet.servers.iter().zip(&mut server_entries).enumerate()
+    {
         let mut entries: Vec<(u32, ServerSide)> = Vec::new();
-        for (i, e) in s.throws.iter_mut().enumerate() {
+        for (i, e) in throws.iter_mut().enumerate() {
             if !uses.contains_key(&EntryRef {
                 server: si,
                 throw: true,
@@ -465,7 +490,7 @@ pub(crate) fn assemble(
                 entries.push((e.line, server_side(source, std::mem::take(e))));
             }
         }
-        for (i, e) in s.errors.iter_mut().enumerate() {
+        for (i, e) in errors.iter_mut().enumerate() {
             if e.cause.is_some()
                 && !e.explains_throw
                 && !uses.contains_key(&EntryRef {
@@ -483,7 +508,7 @@ pub(crate) fn assemble(
     let inputs = std::mem::take(&mut fleet.inputs);
     if parallel {
         // Freeing what is left of a large fleet takes a while; the caller need not wait.
-        rayon::spawn(move || drop(fleet));
+        rayon::spawn(move || drop((fleet, client_faults, server_entries)));
     }
     Diagnosis {
         schema_version: SCHEMA_VERSION,
