@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use super::client::ClientAnalyzer;
 use super::{Release, end_in};
 use crate::error::ParseError;
-use crate::events::keywords::{Word, word_at};
+use crate::events::keywords::{self, Word, word_at};
 use crate::events::{ClientEvent, message_event_in};
 use crate::knowledge::rules::LineMatcher;
 use crate::records::{ClientFormat, ClientRecord, ClientRecords};
@@ -100,6 +100,8 @@ impl Meaning<'_> {
 
 /// Slots for the meanings of messages seen lately: many more than the lines of a detection.
 const MEANINGS: usize = 64;
+/// One message in this many, or fewer, new: few enough to search each on its own.
+const FEW_NEW: u64 = 4;
 
 /// What the messages seen lately meant. A log repeats most of its messages word for word
 /// (every detection logs the same dozen lines), so a message seen lately is not read again:
@@ -264,6 +266,8 @@ fn read_chunk<'a>(
     let mut ahead = WordsAhead::new(text);
     // The words of the message read; kept from one message to the next.
     let mut words = Vec::new();
+    // Messages read so far, not remembered.
+    let mut read = 0;
     let mut out = ChunkRead {
         start,
         lines: 0,
@@ -285,8 +289,17 @@ fn read_chunk<'a>(
             }
         };
         out.records += 1;
+        let seen = out.records;
         let meaning = meanings.of(record.message, |message| {
-            ahead.words_in(message, &mut words);
+            read += 1;
+            // While few messages are new, each is searched on its own; when many are, the
+            // search runs ahead through the chunk, which costs less a byte.
+            if read * FEW_NEW < seen {
+                words.clear();
+                words.extend(keywords::words(message));
+            } else {
+                ahead.words_in(message, &mut words);
+            }
             let mut rules = Vec::new();
             lines.each_match(message, |r| rules.push(r));
             Meaning {
