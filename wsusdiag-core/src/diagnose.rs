@@ -188,7 +188,7 @@ pub fn diagnose<'a>(
         jobs.iter().map(run).collect::<Result<_>>()?
     };
     let fleet = Fleet::new(analyses);
-    let corr = correlate::correlate(&fleet, options.time_window);
+    let corr = correlate::correlate(&fleet, options.time_window, options.parallel);
     let matches = correlate::match_rules(&fleet, &corr, &rules, options.parallel);
     Ok(correlate::assemble(fleet, &corr, matches, options.parallel))
 }

@@ -100,8 +100,9 @@ pub(crate) struct Correlation {
     pub offset_seconds: Vec<Option<i64>>,
 }
 
-/// Joins every client fault to the server, by fault ID first, then by time window.
-pub(crate) fn correlate(fleet: &Fleet, window: Duration) -> Correlation {
+/// Joins every client fault to the server, by fault ID first, then by time window (on all
+/// cores when `parallel`).
+pub(crate) fn correlate(fleet: &Fleet, window: Duration, parallel: bool) -> Correlation {
     let mut by_id: HashMap<String, EntryRef> = HashMap::new();
     for (si, (_, s)) in fleet.servers.iter().enumerate() {
         for (ti, t) in s.throws.iter().enumerate() {
@@ -154,14 +155,18 @@ pub(crate) fn correlate(fleet: &Fleet, window: Duration) -> Correlation {
     let timeline = server_timeline(fleet);
     let mut taken: Vec<EntryRef> = joined.iter().filter_map(|j| j.server).collect();
     taken.sort_unstable();
-    for j in joined.iter_mut().filter(|j| j.join == Join::None) {
+    // Each fault is joined on its own (the entries joined by ID are the only ones excluded).
+    let join_by_time = |j: &mut Joined| {
+        if j.join != Join::None {
+            return;
+        }
         let c = &fleet.clients[j.client].1;
         let f = &c.faults[j.fault];
         let (Some(time), Some(offset)) = (f.time, offset_seconds[j.client]) else {
-            continue;
+            return;
         };
         if !reaches_server(f) {
-            continue;
+            return;
         }
         let utc = time + Duration::seconds(offset);
         let client_host = f
@@ -176,6 +181,11 @@ pub(crate) fn correlate(fleet: &Fleet, window: Duration) -> Correlation {
             j.server = Some(r);
             j.join = Join::TimeWindow;
         }
+    };
+    if parallel {
+        joined.par_iter_mut().for_each(join_by_time);
+    } else {
+        joined.iter_mut().for_each(join_by_time);
     }
     Correlation {
         joined,
