@@ -87,6 +87,49 @@ fn a_log_collected_twice_joins_both_copies_to_the_same_server_entries() {
     assert!(d.server_faults.is_empty(), "{:#?}", d.server_faults);
 }
 
+#[test]
+fn one_exception_behind_two_faults_explains_both() {
+    // The sample's server log cut down to its first exception and the fault sent after it,
+    // then the second fault sent by the same thread a few seconds later, with no exception of
+    // its own: the one before explains both.
+    let server = String::from_utf8_lossy(sample::KB954960_SERVER);
+    let lines: Vec<&str> = server.lines().collect();
+    let mut log: String = lines[5..19].iter().map(|l| format!("{l}\n")).collect();
+    assert!(log.contains("System.ArgumentException") && log.contains("c0a7445f"));
+    log += &s(
+        "2008-07-14",
+        "13:12:20.000",
+        "Warning",
+        "w3wp.12",
+        "SoapUtilities.CreateException",
+        "ThrowException: actor = http://wsus01/ClientWebService/client.asmx, ID=5b3f1e52-7d0c-4a8e-b2f9-6e1d4c8a0f37, ErrorCode=InternalServerError, Message=, Client=7f3e1c52-9a4b-4d1e-8b6f-2c5a9e0d3b71",
+    );
+    let client = String::from_utf8_lossy(sample::KB954960_CLIENT);
+    let d = run(&[
+        ("WindowsUpdate.log", &client),
+        ("SoftwareDistribution.log", &log),
+    ]);
+    assert_eq!(d.faults.len(), 2);
+    let sides: Vec<_> = d
+        .faults
+        .iter()
+        .map(|f| f.server.as_ref().expect("joined"))
+        .collect();
+    for (f, side) in d.faults.iter().zip(&sides) {
+        assert_eq!(f.correlation, "fault-id");
+        // The exception's line first, then the fault's own.
+        let lines: Vec<u32> = side.evidence.iter().map(|e| e.line).collect();
+        assert_eq!(lines[0], 1, "{lines:?}");
+        assert!(side.evidence[0].text.contains("System.ArgumentException"));
+        assert_eq!(side.cause.as_ref().map(|c| c.line), Some(1));
+        // The rule reads the exception's text and stack, which each fault carries.
+        assert_eq!(f.rule_id.as_deref(), Some("KB954960"));
+    }
+    assert_eq!((sides[0].line, sides[1].line), (13, 15));
+    // Reported with its faults, never on its own.
+    assert!(d.server_faults.is_empty(), "{:#?}", d.server_faults);
+}
+
 /// Two clients in different zones fail with HTTP 503 while the server's database times out;
 /// a third fails at its proxy, which the server never sees.
 fn fleet_503() -> Vec<(&'static str, String)> {
