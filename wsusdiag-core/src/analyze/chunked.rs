@@ -7,6 +7,8 @@
 //! Chunks are read in windows of a few per core, so memory stays bounded whatever the size of
 //! the log.
 
+use std::ops::Range;
+
 use rayon::prelude::*;
 
 use super::client::ClientAnalyzer;
@@ -25,7 +27,7 @@ pub(crate) trait ChunkText<'t>: Copy + Send + Sync {
     /// The whole text, as bytes.
     fn bytes(self) -> &'t [u8];
     /// The chunk `range`, as text. Its ends are after line breaks, never inside a character.
-    fn chunk(self, range: std::ops::Range<usize>) -> Result<&'t str, Self::Error>;
+    fn chunk(self, range: Range<usize>) -> Result<&'t str, Self::Error>;
 }
 
 impl<'t> ChunkText<'t> for &'t str {
@@ -35,7 +37,7 @@ impl<'t> ChunkText<'t> for &'t str {
         self.as_bytes()
     }
 
-    fn chunk(self, range: std::ops::Range<usize>) -> Result<&'t str, Self::Error> {
+    fn chunk(self, range: Range<usize>) -> Result<&'t str, Self::Error> {
         Ok(&self[range])
     }
 }
@@ -47,7 +49,7 @@ impl<'t> ChunkText<'t> for &'t [u8] {
         self
     }
 
-    fn chunk(self, range: std::ops::Range<usize>) -> Result<&'t str, Self::Error> {
+    fn chunk(self, range: Range<usize>) -> Result<&'t str, Self::Error> {
         std::str::from_utf8(&self[range])
     }
 }
@@ -115,6 +117,7 @@ struct Meanings<'a> {
     clock: u64,
 }
 
+/// A message remembered, with its fingerprint and when it was last looked up.
 #[derive(Default)]
 struct Slot<'a> {
     print: u64,
@@ -235,7 +238,7 @@ pub(crate) struct Counts {
 /// its start, so that no line (and no CR LF pair, and no character) is cut. Found as they
 /// are asked for: finding them all first would touch every megabyte of a mapped log at once,
 /// and the system may then map all of it.
-fn chunks(b: &[u8], size: usize) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+fn chunks(b: &[u8], size: usize) -> impl Iterator<Item = Range<usize>> + '_ {
     let mut at = 0;
     std::iter::from_fn(move || {
         if at >= b.len() {
@@ -266,8 +269,8 @@ fn read_chunk<'a>(
     let mut ahead = WordsAhead::new(text);
     // The words of the message read; kept from one message to the next.
     let mut words = Vec::new();
-    // Messages read so far, not remembered.
-    let mut read = 0;
+    // Messages new to the chunk so far (read, not remembered).
+    let mut fresh = 0;
     let mut out = ChunkRead {
         start,
         lines: 0,
@@ -291,10 +294,10 @@ fn read_chunk<'a>(
         out.records += 1;
         let seen = out.records;
         let meaning = meanings.of(record.message, |message| {
-            read += 1;
+            fresh += 1;
             // While few messages are new, each is searched on its own; when many are, the
             // search runs ahead through the chunk, which costs less a byte.
-            if read * FEW_NEW < seen {
+            if fresh * FEW_NEW < seen {
                 words.clear();
                 words.extend(keywords::words(message));
             } else {
@@ -346,21 +349,20 @@ pub(crate) fn read_client<'t, T: ChunkText<'t>>(
     // Each window reads into the emptied buffers of the one taken before it: a buffer kept
     // keeps its pages, where a new one would fault in fresh pages from the allocator.
     type Window<'t, E> = Result<Vec<ChunkRead<'t>>, E>;
-    let read_window = |ranges: &[std::ops::Range<usize>], mut spare: Vec<Vec<Read<'t>>>| {
+    let read_window = |ranges: &[Range<usize>], mut spare: Vec<Vec<Read<'t>>>| -> Window<'t, _> {
         let jobs: Vec<_> = (ranges.iter().cloned())
             .map(|range| (range, spare.pop().unwrap_or_default()))
             .collect();
-        let read = |(range, reads): (std::ops::Range<usize>, Vec<Read<'t>>)| {
+        let read = |(range, reads): (Range<usize>, Vec<Read<'t>>)| {
             let start = range.start;
             let chunk = text.chunk(range)?;
             Ok(read_chunk(chunk, start, format, lines, errors_cap, reads))
         };
-        let read: Window<'t, T::Error> = if parallel {
+        if parallel {
             jobs.into_par_iter().map(read).collect()
         } else {
             jobs.into_iter().map(read).collect()
-        };
-        read
+        }
     };
     let mut taken = Taken {
         counts: Counts::default(),

@@ -18,7 +18,7 @@ pub(crate) struct LineMatcher {
     any: Option<Regex>,
     set: Option<RegexSet>,
     /// Finds the literals one of which starts any match, when every pattern has them.
-    starts: Option<Prefilter>,
+    prefixes: Option<Prefilter>,
     /// Per pattern: the index of its rule in the set.
     owners: Vec<usize>,
 }
@@ -43,13 +43,13 @@ impl LineMatcher {
             .join("|");
         // Each pattern compiled alone; together they may pass the size limit, in which case
         // the set alone does the work.
-        let starts = syntax::parse_many(&sources)
+        let prefixes = syntax::parse_many(&sources)
             .ok()
             .and_then(|hirs| Prefilter::from_hirs_prefix(MatchKind::All, &hirs));
         Self {
             any: Regex::new(&alternation).ok(),
             set: RegexSet::new(&sources).ok(),
-            starts,
+            prefixes,
             owners,
         }
     }
@@ -60,8 +60,8 @@ impl LineMatcher {
             return;
         };
         let bytes = message.as_bytes();
-        if let Some(starts) = &self.starts
-            && starts.find(bytes, Span::from(0..bytes.len())).is_none()
+        if let Some(prefixes) = &self.prefixes
+            && prefixes.find(bytes, Span::from(0..bytes.len())).is_none()
         {
             return;
         }
@@ -102,7 +102,7 @@ mod tests {
             r"\b800[bB]0109\b.*Failure",
             "^Group policy",
         ]);
-        assert!(m.starts.is_some());
+        assert!(m.prefixes.is_some());
         assert_eq!(hits(&m, "x ECP: Failed to validate it"), [0]);
         assert_eq!(
             hits(&m, "800b0109 Failure, ECP: Failed to validate"),
@@ -119,7 +119,7 @@ mod tests {
     fn patterns_without_literal_prefixes_are_matched_against_every_message() {
         let any_word = matcher(&[r"\w+ failed"]);
         let any_start = matcher(&["ECP", ".*digest"]);
-        assert!(any_word.starts.is_none() && any_start.starts.is_none());
+        assert!(any_word.prefixes.is_none() && any_start.prefixes.is_none());
         assert_eq!(hits(&any_word, "download failed"), [0]);
         assert_eq!(hits(&any_start, "bad digest"), [1]);
         assert_eq!(hits(&matcher(&["^$"]), ""), [0]);
