@@ -35,7 +35,8 @@ pub(crate) struct ServerEntry {
     pub cause: Option<Cause>,
     /// Exception types: outer and inner.
     pub exception_kinds: Vec<String>,
-    pub frames: Vec<String>,
+    /// Stack frames, each ended by a line break (one text, not one allocation a frame).
+    pub frames: String,
     /// Message and continuation lines, for rule patterns.
     pub text: String,
     pub evidence: Vec<Evidence>,
@@ -106,8 +107,11 @@ impl ServerAnalyzer {
             source: record.source.to_owned(),
             frames: events::frames(record)
                 .take(FRAMES_CAP)
-                .map(|f| f.trim().to_owned())
-                .collect(),
+                .fold(String::new(), |mut frames, f| {
+                    frames.push_str(f.trim());
+                    frames.push('\n');
+                    frames
+                }),
             text: entry_text(record),
             evidence: vec![Evidence {
                 source: Arc::clone(&self.source),
@@ -158,7 +162,7 @@ impl ServerAnalyzer {
                     e.evidence.splice(0..0, prior.evidence.iter().cloned());
                     e.exception_kinds
                         .extend(prior.exception_kinds.iter().cloned());
-                    e.frames.extend(prior.frames.iter().cloned());
+                    e.frames.push_str(&prior.frames);
                     e.text = format!("{}\n{}", prior.text, e.text);
                 }
                 self.out.throws.push(e);

@@ -124,8 +124,7 @@ impl ServerSignature {
             && (self.messages.is_empty() || self.messages.iter().any(|p| p.is_match(&e.text)))
             && (self.frames.is_empty()
                 || e.frames
-                    .iter()
-                    .map(String::as_str)
+                    .split_terminator('\n')
                     .chain(cause.and_then(|c| c.method.as_deref()))
                     .any(|f| self.frames.iter().any(|p| p.is_match(f))))
             && (self.sql_numbers.is_empty()
