@@ -305,16 +305,17 @@ pub(crate) fn iso(t: NaiveDateTime, utc: bool) -> String {
     String::from_utf8_lossy(&text[..len]).into_owned()
 }
 
-/// The client's side of a fault, for the report: `f` is taken apart into it.
+/// The client's side of a fault, for the report: `f` is taken apart into it. `source` is the
+/// log's name, shared by the evidence of all its faults.
 pub(crate) fn client_side(
-    source: &str,
+    source: &Arc<str>,
     c: &ClientAnalysis,
     f: ClientFault,
     offset: Option<i64>,
 ) -> ClientSide {
     let info = hresult::lookup(f.hresult);
     ClientSide {
-        source: source.to_owned(),
+        source: source.to_string(),
         line: f.line,
         time: f.time.map(|t| iso(t, c.utc)),
         time_utc: f
@@ -338,14 +339,9 @@ pub(crate) fn client_side(
         soap_client_error: f.soap_client_error,
         soap_error_code: f.soap_error_code,
         server_url: f.server_url.or_else(|| c.server_url.clone()),
-        evidence: {
-            // One name for all the fault's lines.
-            let source = Arc::from(source);
-            f.evidence
-                .into_iter()
-                .map(|l| l.into_evidence(&source))
-                .collect()
-        },
+        evidence: (f.evidence.into_iter())
+            .map(|l| l.into_evidence(source))
+            .collect(),
     }
 }
 
@@ -465,8 +461,11 @@ pub(crate) fn assemble(
             });
         }
     }
+    let names: Vec<Arc<str>> = (fleet.clients.iter())
+        .map(|(source, _)| Arc::from(source.as_str()))
+        .collect();
     let fault = |t: Taken<'_, '_>| {
-        let (source, c) = &fleet.clients[t.joined.client];
+        let (source, c) = (&names[t.joined.client], &fleet.clients[t.joined.client].1);
         let offset = corr.offset_seconds[t.joined.client];
         let entry = t.entry.map(|e| match e {
             EntryFor::Last(e) => std::mem::take(e),
