@@ -102,7 +102,7 @@ impl Meaning<'_> {
 
 /// Slots for the meanings of messages seen lately: many more than the lines of a detection.
 const MEANINGS: usize = 64;
-/// One message in this many, or fewer, new: few enough to search each on its own.
+/// Fewer than one message in this many new: few enough to search each on its own.
 const FEW_NEW: u64 = 4;
 
 /// What the messages seen lately meant. A log repeats most of its messages word for word
