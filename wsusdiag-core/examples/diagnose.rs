@@ -14,6 +14,11 @@ use std::process::ExitCode;
 
 use wsusdiag_core::{Input, Options, diagnose};
 
+/// The library's work runs on rayon's threads, whose glibc heaps grow one page and one system
+/// call at a time; mimalloc takes memory from the system in large pieces (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "usage: diagnose [--json] [--rules FILE] [FILE|FOLDER ...]
 
 Reads Windows Update client logs (WindowsUpdate.log, classic or Windows 10, or .etl traces)

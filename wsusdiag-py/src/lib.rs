@@ -10,6 +10,12 @@ mod reader;
 
 use pyo3::prelude::*;
 
+/// The allocator of everything the module allocates in Rust (Python's objects keep Python's).
+/// The library's work runs on rayon's threads, whose glibc heaps grow one page and one system
+/// call at a time; mimalloc takes memory from the system in large pieces (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The native module.
 #[pymodule]
 fn _wsusdiag(m: &Bound<'_, PyModule>) -> PyResult<()> {
