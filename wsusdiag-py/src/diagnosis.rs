@@ -1,11 +1,13 @@
 //! Diagnoses, and error-code lookup.
 
+use std::io::{self, Write};
 use std::path::PathBuf;
 
 use pyo3::prelude::*;
+use pyo3::types::PyBytes;
 use wsusdiag_core::{Input, Options};
 
-use crate::errors::detached;
+use crate::errors::{detached, unpanicked};
 
 /// A finished diagnosis (the Python `Diagnosis` wraps it).
 #[pyclass(frozen, module = "wsusdiag._wsusdiag")]
@@ -16,19 +18,87 @@ pub(crate) struct Diagnosis {
 #[pymethods]
 impl Diagnosis {
     /// The diagnosis as JSON (`schema_version` 1).
-    fn to_json(&self, py: Python<'_>) -> String {
-        py.detach(|| self.inner.to_json())
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        unpanicked(py, || self.inner.to_json())
+    }
+
+    /// Hands the text of `to_json` to `write` (a callable taking `bytes`, such as a binary
+    /// file's `write`) `chunk` bytes at a time, never holding it whole. It is rendered without
+    /// the GIL, which is taken back only to hand each chunk over. An exception raised by `write`
+    /// stops the rendering and is raised again here.
+    #[pyo3(signature = (write, chunk = 1 << 20))]
+    fn write_json(&self, py: Python<'_>, write: Py<PyAny>, chunk: usize) -> PyResult<()> {
+        let mut out = Chunks {
+            write,
+            buf: Vec::with_capacity(chunk.clamp(1, 1 << 24)),
+            chunk: chunk.max(1),
+            failed: None,
+        };
+        let written = unpanicked(py, || {
+            self.inner.write_json(&mut out).and_then(|()| out.flush())
+        })?;
+        match (out.failed, written) {
+            (Some(raised), _) => Err(raised),
+            (None, written) => Ok(written?),
+        }
     }
 
     /// The text report, verdict first.
-    fn to_text(&self, py: Python<'_>) -> String {
-        py.detach(|| self.inner.to_text())
+    fn to_text(&self, py: Python<'_>) -> PyResult<String> {
+        unpanicked(py, || self.inner.to_text())
     }
 
     /// Whether any fault or known issue was found.
     #[getter]
     fn has_faults(&self) -> bool {
         self.inner.has_faults()
+    }
+}
+
+/// A [`Write`] that hands what it is given to a Python callable in pieces of `chunk` bytes
+/// (the last one shorter), taking the GIL for each.
+struct Chunks {
+    write: Py<PyAny>,
+    buf: Vec<u8>,
+    chunk: usize,
+    /// What the callable raised; the writing stopped there.
+    failed: Option<PyErr>,
+}
+
+impl Chunks {
+    fn hand_over(&mut self) -> io::Result<()> {
+        let handed = Python::attach(|py| {
+            self.write
+                .call1(py, (PyBytes::new(py, &self.buf),))
+                .map(drop)
+        });
+        self.buf.clear();
+        handed.map_err(|raised| {
+            self.failed = Some(raised);
+            io::Error::other("the Python write raised")
+        })
+    }
+}
+
+impl Write for Chunks {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let n = (self.chunk - self.buf.len()).min(rest.len());
+            self.buf.extend_from_slice(&rest[..n]);
+            rest = &rest[n..];
+            if self.buf.len() == self.chunk {
+                self.hand_over()?;
+            }
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        self.hand_over()
     }
 }
 

@@ -55,15 +55,19 @@ pub(crate) fn to_py(py: Python<'_>, e: Error) -> PyErr {
     }
 }
 
-/// Runs `f` without the GIL; a panic comes back as a `WsusDiagError`, never a crash.
+/// Runs `f` without the GIL; an error comes back as the Python exception a user expects, and
+/// a panic as a `WsusDiagError`, never a crash.
 pub(crate) fn detached<T: Send>(
     py: Python<'_>,
     f: impl FnOnce() -> Result<T, Error> + Send,
 ) -> PyResult<T> {
-    let outcome = py.detach(|| catch_unwind(AssertUnwindSafe(f)));
-    match outcome {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(to_py(py, e)),
+    unpanicked(py, f)?.map_err(|e| to_py(py, e))
+}
+
+/// Runs `f` without the GIL; a panic comes back as a `WsusDiagError`, never a crash.
+pub(crate) fn unpanicked<T: Send>(py: Python<'_>, f: impl FnOnce() -> T + Send) -> PyResult<T> {
+    match py.detach(|| catch_unwind(AssertUnwindSafe(f))) {
+        Ok(v) => Ok(v),
         Err(panic) => {
             let what = panic
                 .downcast_ref::<&str>()

@@ -1,5 +1,6 @@
 """The package as a user calls it, on the bundled KB954960 pair and on small fleets."""
 
+import io
 import json
 import os
 import pathlib
@@ -152,9 +153,65 @@ def test_diagnosis_runs_without_the_gil(client_log, server_log):
     assert results == ["KB954960"] * 4
 
 
+def test_write_json_to_paths_and_files(tmp_path, client_log, server_log):
+    # A folder named in two- and three-byte characters, which the report then holds.
+    folder = tmp_path / "Größe-日本語"
+    folder.mkdir()
+    shutil.copy(client_log, folder)
+    shutil.copy(server_log, folder)
+    d = wsusdiag.diagnose(folder)
+    text = d.to_json()
+    assert "Größe-日本語" in text
+    d.write_json(tmp_path / "report.json")
+    assert (tmp_path / "report.json").read_bytes() == text.encode()
+    binary = io.BytesIO()
+    d.write_json(binary)
+    assert binary.getvalue() == text.encode()
+    with open(tmp_path / "raw.json", "wb", buffering=0) as raw:
+        d.write_json(raw)
+        assert not raw.closed
+    assert (tmp_path / "raw.json").read_bytes() == text.encode()
+    # Chunks of the size asked for, the last one shorter.
+    pieces = []
+    d._native.write_json(pieces.append, chunk=1000)
+    assert b"".join(pieces) == text.encode()
+    assert {len(p) for p in pieces[:-1]} == {1000} and 0 < len(pieces[-1]) <= 1000
+
+    # A text file gets the text even when every character is cut between chunks.
+    class OneByteChunks:
+        def __init__(self, native):
+            self.native = native
+
+        def write_json(self, write):
+            self.native.write_json(write, chunk=1)
+
+    d._native = OneByteChunks(d._native)
+    stream = io.StringIO()
+    d.write_json(stream)
+    assert stream.getvalue() == text
+
+
+def test_write_json_raises_what_the_file_raises(client_log, server_log):
+    d = wsusdiag.diagnose(client_log, server_log)
+    calls = []
+
+    def full_disk(chunk):
+        calls.append(len(chunk))
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError) as raised:
+        d._native.write_json(full_disk, chunk=1000)
+    assert raised.value.errno == 28 and calls == [1000]
+    closed = io.BytesIO()
+    closed.close()
+    with pytest.raises(ValueError):
+        d.write_json(closed)
+
+
 def test_console_script_matches_the_example(tmp_path, client_log, server_log):
     out = subprocess.run([sys.executable, "-m", "wsusdiag", "--json", str(client_log), str(server_log)], capture_output=True, text=True)
     assert out.returncode == 1
+    assert out.stdout == wsusdiag.diagnose(client_log, server_log).to_json() + "\n"
     assert json.loads(out.stdout)["findings"][0]["rule_id"] == "KB954960"
     sample = subprocess.run([sys.executable, "-m", "wsusdiag"], capture_output=True, text=True)
     assert sample.returncode == 1 and sample.stdout.startswith("wsusdiag ")

@@ -12,9 +12,11 @@ failure to the server's record of the same fault and names the known issue and i
 
 from __future__ import annotations
 
+import codecs
+import io
 import json
 import os
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Union
+from typing import IO, Any, Dict, Iterable, Iterator, List, Optional, Sequence, Union
 
 from . import _wsusdiag
 from ._wsusdiag import ParseError, Record, WsusDiagError
@@ -65,6 +67,29 @@ class Diagnosis:
     def to_json(self) -> str:
         """The diagnosis as JSON text."""
         return self._native.to_json()
+
+    def write_json(self, file: Union[PathLike, IO[bytes], IO[str]]) -> None:
+        """Writes the text of :meth:`to_json` to a path or to an open binary or text file.
+
+        A fleet's diagnosis runs to tens of megabytes: this hands it over a mebibyte at a time
+        and never holds it whole. A path is created or replaced.
+        """
+        if isinstance(file, (str, os.PathLike)):
+            with open(_path(file, "file"), "wb") as f:
+                self._native.write_json(f.write)
+        elif isinstance(file, io.TextIOBase):
+            # A chunk may end inside a character: decode across chunks.
+            decoder = codecs.getincrementaldecoder("utf-8")()
+            self._native.write_json(lambda chunk: file.write(decoder.decode(chunk)))
+            decoder.decode(b"", final=True)
+        elif isinstance(file, io.RawIOBase):
+            # An unbuffered file's write may take only part of a chunk; a buffered one's takes all.
+            buffered = io.BufferedWriter(file)
+            self._native.write_json(buffered.write)
+            buffered.flush()
+            buffered.detach()
+        else:
+            self._native.write_json(file.write)
 
     def to_dict(self) -> Dict[str, Any]:
         """The diagnosis as plain Python data (a fresh copy each call)."""

@@ -43,8 +43,18 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"wsusdiag: {e}", file=sys.stderr)
         return 2
     d = Diagnosis(native)
-    out = d.to_json() if args.json else d.to_text()
-    sys.stdout.write(out if out.endswith("\n") else out + "\n")
+    buffer = getattr(sys.stdout, "buffer", None)
+    if args.json and buffer is not None:
+        # Straight to the bytes under stdout, as the example writes.
+        sys.stdout.flush()
+        d.write_json(buffer)
+        buffer.write(b"\n")
+    elif args.json:
+        d.write_json(sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        text = d.to_text()
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 1 if d.has_faults else 0
 
 

@@ -1,5 +1,5 @@
 # Type stubs of the native module, checked against it by mypy's stubtest (scripts/test-py).
-from typing import List, Optional, Sequence, Tuple, final
+from typing import Callable, List, Optional, Sequence, Tuple, final
 
 __all__ = [
     "__version__",
@@ -26,6 +26,7 @@ class ParseError(WsusDiagError):
 @final
 class Diagnosis:
     def to_json(self) -> str: ...
+    def write_json(self, write: Callable[[bytes], object], chunk: int = ...) -> None: ...
     def to_text(self) -> str: ...
     @property
     def has_faults(self) -> bool: ...
