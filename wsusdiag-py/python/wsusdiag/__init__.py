@@ -81,13 +81,14 @@ class Diagnosis:
             # A chunk may end inside a character: decode across chunks.
             decoder = codecs.getincrementaldecoder("utf-8")()
             self._native.write_json(lambda chunk: file.write(decoder.decode(chunk)))
-            decoder.decode(b"", final=True)
+            file.write(decoder.decode(b"", final=True))
         elif isinstance(file, io.RawIOBase):
             # An unbuffered file's write may take only part of a chunk; a buffered one's takes all.
             buffered = io.BufferedWriter(file)
-            self._native.write_json(buffered.write)
-            buffered.flush()
-            buffered.detach()
+            try:
+                self._native.write_json(buffered.write)
+            finally:
+                buffered.detach()  # flushes, and leaves the file open
         else:
             self._native.write_json(file.write)
 
