@@ -311,13 +311,26 @@ struct Ids {
     len: usize,
 }
 
-/// The bytes of the last [`Ids`] read (when 16 or fewer) and what they held.
+/// The bytes of the last two different [`Ids`] read (when 16 or fewer) and what they held, the
+/// latest first: a log's entries come from a few threads, often two in turn.
 #[derive(Clone, Copy, Debug, Default)]
 struct IdsCache {
+    last: [IdsSeen; 2],
+}
+
+/// [`Ids`] as read, and their bytes.
+#[derive(Clone, Copy, Debug, Default)]
+struct IdsSeen {
     /// The bytes, little-endian, and a mask of as many bytes (zero while empty).
     raw: u128,
     mask: u128,
     ids: Ids,
+}
+
+impl IdsSeen {
+    fn holds(&self, word: u128) -> bool {
+        self.mask != 0 && (word ^ self.raw) & self.mask == 0
+    }
 }
 
 impl IdsCache {
@@ -328,22 +341,29 @@ impl IdsCache {
             .get(..16)
             .and_then(|w| <[u8; 16]>::try_from(w).ok())
             .map(u128::from_le_bytes);
-        if let Some(w) = word
-            && self.mask != 0
-            && (w ^ self.raw) & self.mask == 0
-        {
-            return Some(self.ids);
+        if let Some(w) = word {
+            if self.last[0].holds(w) {
+                return Some(self.last[0].ids);
+            }
+            if self.last[1].holds(w) {
+                self.last.swap(0, 1);
+                return Some(self.last[0].ids);
+            }
         }
         let ids = classic_ids(b)?;
         if let Some(w) = word {
             // Up to 16 bytes are compared in one word; longer ones are not kept.
-            self.mask = match ids.len {
+            let mask = match ids.len {
                 16 => u128::MAX,
                 n if n < 16 => (1u128 << (8 * n)) - 1,
                 _ => 0,
             };
-            self.raw = w & self.mask;
-            self.ids = ids;
+            self.last[1] = self.last[0];
+            self.last[0] = IdsSeen {
+                raw: w & mask,
+                mask,
+                ids,
+            };
         }
         Some(ids)
     }
