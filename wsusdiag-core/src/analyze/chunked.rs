@@ -57,6 +57,9 @@ impl<'t> ChunkText<'t> for &'t [u8] {
 /// Bytes per chunk: large enough that splitting costs nothing, small enough to spread a
 /// log of a few megabytes over the cores.
 pub(crate) const CHUNK_BYTES: usize = 1 << 20;
+/// The room a new record buffer starts with: a record that matters per this many bytes of its
+/// chunk, about as many as a fault-dense log has (a buffer that grows is copied whole).
+const BYTES_PER_READ: usize = 256;
 /// Chunks read at once per core before the analyzer takes them.
 const WINDOW_PER_CORE: usize = 4;
 
@@ -351,7 +354,12 @@ pub(crate) fn read_client<'t, T: ChunkText<'t>>(
     type Window<'t, E> = Result<Vec<ChunkRead<'t>>, E>;
     let read_window = |ranges: &[Range<usize>], mut spare: Vec<Vec<Read<'t>>>| -> Window<'t, _> {
         let jobs: Vec<_> = (ranges.iter().cloned())
-            .map(|range| (range, spare.pop().unwrap_or_default()))
+            .map(|range| {
+                let reads = spare
+                    .pop()
+                    .unwrap_or_else(|| Vec::with_capacity(range.len() / BYTES_PER_READ));
+                (range, reads)
+            })
             .collect();
         let read = |(range, reads): (Range<usize>, Vec<Read<'t>>)| {
             let start = range.start;
