@@ -426,10 +426,12 @@ impl Taken {
                     self.counts.errors.push(e);
                 }
             }
-            for mut read in chunk.reads.drain(..) {
+            // Each record is handed over from its place in the buffer, not moved out of it.
+            for read in &mut chunk.reads {
                 read.record.shift(self.line_base, chunk.start);
-                analyzer.push_read(&read.record, read.entry, read.event, &read.rules);
+                analyzer.push_read(&read.record, read.entry, read.event.take(), &read.rules);
             }
+            chunk.reads.clear();
             emptied.push(chunk.reads);
             self.line_base = self.line_base.saturating_add(chunk.lines);
         }
