@@ -28,10 +28,11 @@ impl Diagnosis {
     /// stops the rendering and is raised again here.
     #[pyo3(signature = (write, chunk = 1 << 20))]
     fn write_json(&self, py: Python<'_>, write: Py<PyAny>, chunk: usize) -> PyResult<()> {
+        let chunk = chunk.max(1);
         let mut out = Chunks {
             write,
-            buf: Vec::with_capacity(chunk.clamp(1, 1 << 24)),
-            chunk: chunk.max(1),
+            buf: Vec::with_capacity(chunk.min(1 << 24)),
+            chunk,
             failed: None,
         };
         let written = unpanicked(py, || {
