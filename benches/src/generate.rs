@@ -482,6 +482,9 @@ impl ClientWriter {
                     "Agent",
                     &format!("*FAILED* [{hr}] Synchronize updates"),
                 );
+                // The scan's outcome: `Exit code` on its own line before a code-less END, as
+                // Windows 10 1709 writes it.
+                self.line(ms(3), "Agent", &format!("Exit code = 0x{hr}"));
                 self.line(
                     ms(3),
                     "Agent",

@@ -176,6 +176,15 @@ pub struct ClientSide {
     pub soap_error_code: Option<u32>,
     /// The server URL the client was using.
     pub server_url: Option<String>,
+    /// The operation that failed (`scan`, `download`, `install`, `reporting`, `self-update`,
+    /// `call`), when the log says (Windows 10).
+    pub operation: Option<crate::events::Operation>,
+    /// The line that says how the operation ended, when it is not `line`.
+    pub outcome_line: Option<u32>,
+    /// The URL the failed call went to, when the log shows it.
+    pub endpoint: Option<String>,
+    /// Whose server that is: `wsus`, `microsoft` or `unknown`.
+    pub endpoint_kind: &'static str,
     /// The lines of the fault.
     pub evidence: Vec<Evidence>,
 }
@@ -235,6 +244,10 @@ pub struct Finding {
     pub rule_id: String,
     /// Its title.
     pub title: String,
+    /// What would confirm the cause, when only the error code points at it (`possible`).
+    pub confirm: Option<String>,
+    /// The hosts the failed calls went to, when the log shows them.
+    pub endpoints: Vec<String>,
     /// `critical`, `error`, `warning` or `info`.
     pub severity: String,
     /// `confirmed` when client and server evidence were joined, else `probable`.
@@ -278,8 +291,27 @@ pub struct ClientSummary {
     pub dns_name: Option<String>,
     /// The WSUS server URL it used.
     pub server_url: Option<String>,
+    /// The WSUS server its policy names (`WSUS server:` of the policy snapshot), when the log
+    /// shows the snapshot; `""` when the policy names none (`(null)`).
+    pub wsus_policy: Option<String>,
+    /// The update services it talked to, in order: `wsus`, `windows-update`,
+    /// `microsoft-update`, `store`, `flighting`, or `microsoft` (another Microsoft host).
+    pub update_sources: Vec<&'static str>,
+    /// The Windows Update agent's version (`WU client version`), when logged.
+    pub agent_version: Option<String>,
+    /// The OS version, when logged.
+    pub os_version: Option<String>,
     /// Detections started.
     pub detections: u32,
+    /// Scans that ended well.
+    pub scans_succeeded: u32,
+    /// Downloads that ended well (Windows 10: DO or BITS jobs completed).
+    pub downloads_succeeded: u32,
+    /// Updates installed (Windows 10).
+    pub installs_succeeded: u32,
+    /// Failure lines whose operation then succeeded (a retry, a refreshed link): recovered,
+    /// not faults.
+    pub recovered: u32,
     /// Faults found.
     pub failures: u32,
     /// Time of the last successful detection (log time).

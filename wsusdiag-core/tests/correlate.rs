@@ -341,7 +341,10 @@ fn windows_10_client_without_tz_gets_its_offset_from_fault_ids() {
 2023/09/14 16:09:31.1200000 5000  5160  WebServices     WS WARNING: Soap fault detail: errorCode='InvalidParameters', message='parameters.InstalledNonLeafUpdateIDs', id='8889e6f6-cc94-4b2b-9d0c-9818649a5dfc', method='\"http://www.microsoft.com/SoftwareDistribution/Server/ClientWebService/SyncUpdates\"'\n\
 2023/09/14 16:09:31.1210000 5000  5160  WebServices     *FAILED* [80244007] Web service call\n\
 2023/09/14 16:09:31.1220000 5000  5160  ProtocolTalker  *FAILED* [80244007] Method failed [CAgentProtocolTalker::SyncUpdates_WithRecovery:1234]\n\
-2023/09/14 16:12:02.5000000 5000  5160  WebServices     *FAILED* [8024401C] Web service call\n";
+2023/09/14 16:09:31.2000000 5000  5160  Agent           * END * Finding updates CallerId = UpdateOrchestrator, Id = 38, Exit code = 0x80244007\n\
+2023/09/14 16:11:40.0000000 5000  5160  Agent           * START * Finding updates CallerId = UpdateOrchestrator  Id = 39\n\
+2023/09/14 16:12:02.4000000 5000  5160  WebServices     *FAILED* [8024401C] Web service call\n\
+2023/09/14 16:12:02.5000000 5000  5160  Agent           * END * Finding updates CallerId = UpdateOrchestrator, Id = 39, Exit code = 0x8024401C\n";
     let server = s(
         "2023-09-14",
         "14:09:30.410",

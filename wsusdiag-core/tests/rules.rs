@@ -2,7 +2,7 @@
 //! (`hit/`) and near misses that must not (`miss/`).
 //!
 //! Layout: `tests/fixtures/rules/<RULE-ID>/{hit,miss}/*.log` and `expect.toml` with
-//! `hit = "confirmed"` or `"probable"` (how sure the hit must be) and, optionally,
+//! `hit = "confirmed"`, `"probable"` or `"possible"` (how sure the hit must be) and, optionally,
 //! `miss_rule = "<ID>"` (the rule the near miss must be given instead, when it has one).
 
 use std::collections::BTreeSet;

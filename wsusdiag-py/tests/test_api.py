@@ -65,7 +65,9 @@ def test_rule_fixtures_from_the_core(tmp_path):
     fixtures = ROOT / "wsusdiag-core" / "tests" / "fixtures" / "rules"
     d = wsusdiag.diagnose(fixtures / "WU-80244021-PROXY502" / "hit")
     assert d.findings[0]["rule_id"] == "WU-80244021-PROXY502"
-    assert d.findings[0]["confidence"] == "probable"
+    # Only the error code points at the proxy: a possible cause, with what would confirm it.
+    assert d.findings[0]["confidence"] == "possible"
+    assert "netsh winhttp show proxy" in d.findings[0]["confirm"]
 
 
 def test_extra_rules_file(tmp_path, client_log):

@@ -71,7 +71,13 @@ struct Read<'a> {
     event: Option<ClientEvent<'a>>,
     /// Rules whose line patterns the message matched.
     rules: Vec<usize>,
+    /// Seconds without any record before this one, when more than [`IDLE_SECONDS`] (the
+    /// machine slept, or the service was stopped): not time an operation spent.
+    idle_before: i64,
 }
+
+/// A gap between two records longer than this is idle time.
+const IDLE_SECONDS: i64 = 600;
 
 /// One chunk, read. Line numbers and offsets in it count from the chunk's start.
 struct ChunkRead<'a> {
@@ -283,6 +289,7 @@ fn read_chunk<'a>(
         reads,
     };
     let mut records = ClientRecords::new(text, format);
+    let mut last_time: Option<chrono::NaiveDateTime> = None;
     for r in records.by_ref() {
         let record = match r {
             Ok(record) => record,
@@ -295,6 +302,18 @@ fn read_chunk<'a>(
             }
         };
         out.records += 1;
+        let idle_before = match (last_time, record.time) {
+            (Some(a), Some(b)) => (b - a).num_seconds(),
+            _ => 0,
+        };
+        let idle_before = if idle_before > IDLE_SECONDS {
+            idle_before
+        } else {
+            0
+        };
+        if record.time.is_some() {
+            last_time = record.time;
+        }
         let seen = out.records;
         let meaning = meanings.of(record.message, |message| {
             fresh += 1;
@@ -313,12 +332,13 @@ fn read_chunk<'a>(
                 rules,
             }
         });
-        if meaning.matters() {
+        if meaning.matters() || idle_before > 0 {
             out.reads.push(Read {
                 entry: &text[record.offset..end_in(text, record.message)],
                 record,
                 event: meaning.event,
                 rules: meaning.rules.clone(),
+                idle_before,
             });
         }
     }
@@ -429,6 +449,9 @@ impl Taken {
             // Each record is handed over from its place in the buffer, not moved out of it.
             for read in &mut chunk.reads {
                 read.record.shift(self.line_base, chunk.start);
+                if read.idle_before > 0 {
+                    analyzer.idle(read.idle_before);
+                }
                 analyzer.push_read(&read.record, read.entry, read.event.take(), &read.rules);
             }
             chunk.reads.clear();
@@ -469,7 +492,8 @@ mod tests {
         parallel: bool,
     ) -> Result<String, T::Error> {
         let lines = LineMatcher::new(&RuleSet::builtin());
-        let mut analyzer = ClientAnalyzer::new("WindowsUpdate.log");
+        let mut analyzer =
+            ClientAnalyzer::new("WindowsUpdate.log", ClientFormat::Classic, &lines.benign);
         let released = std::sync::Mutex::new(Vec::new());
         let base = text.bytes().as_ptr() as usize;
         let counts = read_client(

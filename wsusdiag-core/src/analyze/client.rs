@@ -1,18 +1,26 @@
-//! One client log, read once: its faults (each failure with its cascade of follow-on lines and
-//! its SOAP fault block), identity, detections and time zone. The result is owned, so logs can
-//! be read in parallel and joined afterwards.
+//! One client log, read once: its faults, identity, detections, time zone, update source and
+//! what succeeded. The result is owned, so logs can be read in parallel and joined afterwards.
+//!
+//! How a fault is found depends on the log's format. A classic log says each failure in a few
+//! `WARNING:` lines, so a failure line and its cascade of follow-on lines are one fault. A
+//! Windows 10 log traces every failed internal call (`*FAILED*`), most of them routine, so there
+//! a fault is an operation whose outcome line says it failed ([`crate::events::Outcome`]); the
+//! failure lines of its thread before it are its evidence ([`super::outcomes`]).
 
 use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 
+use super::outcomes::{Chains, Outcomes};
+pub(crate) use super::outcomes::{EndpointKind, host};
 use super::{EVIDENCE_TEXT_CAP, Evidence, cut, cut_shared};
-use crate::events::{ClientEvent, SoapFault, normalize_guid};
+use crate::events::{ClientEvent, Operation, SoapFault, normalize_guid};
 use crate::knowledge::hresult;
-use crate::records::ClientRecord;
+use crate::knowledge::rules::BenignMatcher;
+use crate::records::{ClientFormat, ClientRecord};
 
 /// Lines of one fault kept as evidence.
-const EVIDENCE_CAP: usize = 16;
+pub(super) const EVIDENCE_CAP: usize = 16;
 /// A follow-on line further than this from the fault's last line starts a new fault.
 const CASCADE_LINES: u32 = 40;
 /// A follow-on line later than this after the fault's last line starts a new fault.
@@ -101,7 +109,8 @@ pub(crate) struct ClientFault {
     pub time: Option<NaiveDateTime>,
     pub last_time: Option<NaiveDateTime>,
     pub pid: Option<u32>,
-    /// The main HRESULT (the call failure's, else the first Windows Update code, else the first).
+    /// The main HRESULT: the outcome's (Windows 10), else the call failure's, else the first
+    /// Windows Update code, else the first.
     pub hresult: u32,
     /// Every code seen, in order, without repeats.
     pub codes: Vec<u32>,
@@ -115,6 +124,16 @@ pub(crate) struct ClientFault {
     pub soap_client_error: Option<u32>,
     pub soap_error_code: Option<u32>,
     pub server_url: Option<String>,
+    /// The operation that failed, when the log says (Windows 10 outcomes).
+    pub operation: Option<Operation>,
+    /// The line that says how the operation ended.
+    pub outcome_line: Option<u32>,
+    /// The ID of the call that failed, when a callback names it.
+    pub call_id: Option<String>,
+    /// The URL the failed call went to, when the log shows it.
+    pub endpoint: Option<String>,
+    /// Whose server that is.
+    pub endpoint_kind: EndpointKind,
     /// Its first lines (the log's name is added when they are reported).
     pub evidence: Vec<FaultLine>,
 }
@@ -130,7 +149,15 @@ impl ClientFault {
         }
     }
 
-    fn add_line(&mut self, record: &ClientRecord<'_>, entry: &str) {
+    /// Adds a code and makes it the fault's own, whatever was there.
+    pub(super) fn set_code(&mut self, code: u32) {
+        if !self.codes.contains(&code) {
+            self.codes.push(code);
+        }
+        self.hresult = code;
+    }
+
+    pub(super) fn add_line(&mut self, record: &ClientRecord<'_>, entry: &str) {
         self.last_line = record.line;
         if record.time.is_some() {
             self.last_time = record.time;
@@ -141,7 +168,7 @@ impl ClientFault {
         }
     }
 
-    fn merge_fault(&mut self, f: &SoapFault<'_>) {
+    pub(super) fn merge_fault(&mut self, f: &SoapFault<'_>) {
         let own = |v: Option<&str>| v.map(str::to_owned);
         if f.method.is_some() {
             self.method = own(f.method);
@@ -158,6 +185,23 @@ impl ClientFault {
         if let Some(c) = f.fault_code {
             self.soap_error_code.get_or_insert(c);
         }
+    }
+
+    /// Takes a `<Method> failure, error = …` line.
+    pub(super) fn call_failure(
+        &mut self,
+        record: &ClientRecord<'_>,
+        entry: &str,
+        call: &CallFailure<'_>,
+    ) {
+        self.has_call = true;
+        self.hresult = call.hresult;
+        self.add_code(call.hresult);
+        self.method = Some(call.method.to_owned());
+        self.soap_client_error = call.soap_client_error;
+        self.soap_error_code = call.soap_error_code;
+        self.http_status = call.http_status.filter(|&s| s != 0);
+        self.add_line(record, entry);
     }
 
     /// Whether a failure line belongs to this fault's cascade.
@@ -184,6 +228,48 @@ impl ClientFault {
     }
 }
 
+/// The fields of a `<Method> failure, error = …` line.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct CallFailure<'a> {
+    pub method: &'a str,
+    pub hresult: u32,
+    pub soap_client_error: Option<u32>,
+    pub soap_error_code: Option<u32>,
+    pub http_status: Option<u32>,
+}
+
+impl<'a> CallFailure<'a> {
+    /// The failed call `event` reports, if it reports one.
+    pub(super) fn of(event: &ClientEvent<'a>) -> Option<Self> {
+        match *event {
+            ClientEvent::CallFailure {
+                method,
+                hresult,
+                soap_client_error,
+                soap_error_code,
+                http_status,
+            } => Some(Self {
+                method,
+                hresult,
+                soap_client_error,
+                soap_error_code,
+                http_status,
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// Operations that ended well, counted: what a healthy log shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Successes {
+    pub scans: u32,
+    pub downloads: u32,
+    pub installs: u32,
+    /// Failure lines whose operation then succeeded (a retry, a refreshed link).
+    pub recovered: u32,
+}
+
 /// What one client log holds, owned.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct ClientAnalysis {
@@ -195,7 +281,14 @@ pub(crate) struct ClientAnalysis {
     pub client_id: Option<String>,
     pub dns_name: Option<String>,
     pub server_url: Option<String>,
+    /// The WSUS server of the policy snapshot: `Some(None)` when the policy names none.
+    pub wsus_policy: Option<Option<String>>,
+    /// The update services the client talked to (`wsus`, `windows-update`, …), in order.
+    pub update_sources: Vec<&'static str>,
+    pub agent_version: Option<String>,
+    pub os_version: Option<String>,
     pub detections: u32,
+    pub successes: Successes,
     pub last_success: Option<NaiveDateTime>,
     /// The line that showed the client ID.
     pub identity: Option<Evidence>,
@@ -209,19 +302,32 @@ pub(crate) struct ClientAnalysis {
 #[derive(Debug)]
 pub(crate) struct ClientAnalyzer<'s, 't> {
     source: &'s str,
-    out: ClientAnalysis,
-    open: Option<ClientFault>,
-    /// The detection under way: when it started, its first line's number and text.
-    detection: Option<(NaiveDateTime, u32, &'t str)>,
+    benign: &'s BenignMatcher,
+    pub(super) out: ClientAnalysis,
+    /// The fault being built: open to more lines.
+    pub(super) open: Option<ClientFault>,
+    /// Windows 10: faults are operations' failed outcomes (`None` for a classic log, whose
+    /// faults are failure lines and their cascades).
+    outcomes: Option<Outcomes>,
+    /// Detections under way, by thread: when each started, its first line's number and text,
+    /// and the idle time since (seconds without any record).
+    detections: Chains<(NaiveDateTime, u32, &'t str, i64)>,
+}
+
+/// The thread a record was logged by.
+pub(super) fn thread(record: &ClientRecord<'_>) -> (u32, u32) {
+    (record.pid.unwrap_or(0), record.tid.unwrap_or(0))
 }
 
 impl<'s, 't> ClientAnalyzer<'s, 't> {
-    pub(crate) fn new(source: &'s str) -> Self {
+    pub(crate) fn new(source: &'s str, format: ClientFormat, benign: &'s BenignMatcher) -> Self {
         Self {
             source,
+            benign,
             out: ClientAnalysis::default(),
             open: None,
-            detection: None,
+            outcomes: (format == ClientFormat::Win10).then(Outcomes::default),
+            detections: Chains::default(),
         }
     }
 
@@ -235,6 +341,9 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
 
     /// Keeps `record` as a hit of each rule in `rules` (indices into the rule set).
     fn line_hits(&mut self, record: &ClientRecord<'_>, entry: &str, rules: &[usize]) {
+        if rules.is_empty() || self.benign_trace(record, None) {
+            return;
+        }
         for &rule in rules {
             let kept = self.out.line_hits.iter().filter(|h| h.rule == rule).count();
             if kept < LINE_HITS_CAP {
@@ -244,7 +353,17 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
         }
     }
 
-    fn close(&mut self) {
+    /// Whether `record` is a benign trace (with `code`, or the first code in it).
+    pub(super) fn benign_trace(&self, record: &ClientRecord<'_>, code: Option<u32>) -> bool {
+        let code = code.or_else(|| crate::events::first_code(record.message));
+        let codes = code.as_slice();
+        self.benign
+            .find(record.component, record.message, codes)
+            .is_some()
+    }
+
+    /// Ends the open fault: kept when it has a code.
+    pub(super) fn close(&mut self) {
         if let Some(f) = self.open.take()
             && f.hresult != 0
         {
@@ -263,6 +382,16 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
             server_url: self.out.server_url.clone(),
             ..ClientFault::default()
         })
+    }
+
+    /// No record was logged for `seconds` before the next one (the machine slept, or the
+    /// service stopped): time the detections under way did not spend working.
+    pub(crate) fn idle(&mut self, seconds: i64) {
+        // Windows 10 logs something every few minutes while it works, so silence there is
+        // idle time; a classic agent busy evaluating a scan (KB938947) logs nothing for hours.
+        if self.outcomes.is_some() {
+            self.detections.each(|d| d.3 += seconds);
+        }
     }
 
     /// Whether [`Self::push_read`] does anything with `event` (the readers leave out the
@@ -284,45 +413,68 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
         let Some(event) = event else {
             return;
         };
-        match event {
-            ClientEvent::LoggingInitialized {
-                tz_minutes: Some(tz),
-                ..
-            } => {
-                self.out.tz_minutes = self.out.tz_minutes.or(Some(tz));
-            }
-            ClientEvent::DetectionStart { .. } => {
-                self.close();
-                self.out.detections += 1;
-                self.detection = record.time.map(|t| (t, record.line, entry));
-            }
-            ClientEvent::DetectionEnd { .. } => {
-                if let (Some((start, line, first)), Some(end)) =
-                    (self.detection.take(), record.time)
-                {
-                    let seconds = (end - start).num_seconds();
-                    if self
-                        .out
-                        .longest_detection
-                        .as_ref()
-                        .is_none_or(|(s, _)| seconds > *s)
-                    {
-                        let first = Evidence {
-                            source: self.source.into(),
-                            line,
-                            text: cut_shared(first),
-                        };
-                        self.out.longest_detection = Some((seconds, first));
-                    }
+        if self.context(record, entry, &event) {
+            return;
+        }
+        if let Some(mut outcomes) = self.outcomes.take() {
+            outcomes.push(self, record, entry, event);
+            self.outcomes = Some(outcomes);
+        } else {
+            self.cascade(record, entry, event);
+        }
+    }
+
+    /// Takes what every format says the same way: identity, time zone, servers, versions,
+    /// detections. Returns whether the event is used up.
+    fn context(
+        &mut self,
+        record: &ClientRecord<'_>,
+        entry: &'t str,
+        event: &ClientEvent<'_>,
+    ) -> bool {
+        match *event {
+            ClientEvent::LoggingInitialized { tz_minutes, .. } => {
+                if let Some(tz) = tz_minutes {
+                    self.out.tz_minutes = self.out.tz_minutes.or(Some(tz));
                 }
             }
-            ClientEvent::DetectionFound { .. } => self.success(record),
-            ClientEvent::ExitCode { hresult: 0 } => self.success(record),
-            // Not used; see `uses`.
-            ClientEvent::SyncStart => {}
-            ClientEvent::ServerUrl { url, .. } if self.out.server_url.as_deref() != Some(url) => {
-                self.out.server_url = Some(url.to_owned());
+            ClientEvent::DetectionStart { .. } => {
+                self.out.detections += 1;
+                if let Some(t) = record.time {
+                    self.detections
+                        .put(thread(record), (t, record.line, entry, 0));
+                }
+                // A classic detection closes the fault before it; a Windows 10 one starts a
+                // new operation on its thread.
+                match self.outcomes.as_mut() {
+                    Some(o) => o.operation_starts(record),
+                    None => self.close(),
+                }
             }
+            ClientEvent::DetectionEnd { .. } => {
+                self.detection_ended(record);
+                return !matches!(event, ClientEvent::DetectionEnd { exit: Some(_), .. });
+            }
+            ClientEvent::ServerUrl { url, service_id } => {
+                if self.out.server_url.as_deref() != Some(url) {
+                    self.out.server_url = Some(url.to_owned());
+                }
+                let source = update_source(url, service_id);
+                if !self.out.update_sources.contains(&source) {
+                    self.out.update_sources.push(source);
+                }
+                if let Some(o) = self.outcomes.as_mut() {
+                    o.url_seen(record, url);
+                }
+            }
+            ClientEvent::WsusPolicy { url } => {
+                self.out.wsus_policy = Some(url.map(str::to_owned));
+                if let Some(url) = url {
+                    self.out.server_url = Some(url.to_owned());
+                }
+            }
+            ClientEvent::AgentVersion(v) => self.out.agent_version = Some(v.to_owned()),
+            ClientEvent::OsVersion(v) => self.out.os_version = Some(v.to_owned()),
             ClientEvent::ClientIdentity {
                 client_id,
                 dns_name,
@@ -335,28 +487,49 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
                     self.out.dns_name = Some(d.to_owned());
                 }
             }
-            ClientEvent::CallFailure {
-                method,
-                hresult,
-                soap_client_error,
-                soap_error_code,
-                http_status,
-            } => {
+            _ => return false,
+        }
+        true
+    }
+
+    /// A detection ended on `record`'s thread: how long it took, if it started on that thread.
+    fn detection_ended(&mut self, record: &ClientRecord<'_>) {
+        let (Some((start, line, first, idle)), Some(end)) =
+            (self.detections.take(thread(record)), record.time)
+        else {
+            return;
+        };
+        let seconds = (end - start).num_seconds() - idle;
+        if self
+            .out
+            .longest_detection
+            .as_ref()
+            .is_none_or(|(s, _)| seconds > *s)
+        {
+            let first = Evidence {
+                source: self.source.into(),
+                line,
+                text: cut_shared(first),
+            };
+            self.out.longest_detection = Some((seconds, first));
+        }
+    }
+
+    /// A classic log: each failure line and its cascade of follow-on lines is one fault.
+    fn cascade(&mut self, record: &ClientRecord<'_>, entry: &'t str, event: ClientEvent<'_>) {
+        match event {
+            ClientEvent::DetectionFound { .. } | ClientEvent::ExitCode { hresult: 0 } => {
+                self.success(record);
+            }
+            ClientEvent::CallFailure { .. } => {
                 let young_same = self.open.as_ref().is_some_and(|f| {
                     !f.has_call && f.continues_with(record, None) && record.line - f.line <= 3
                 });
                 if !young_same {
                     self.start(record);
                 }
-                if let Some(f) = self.open.as_mut() {
-                    f.has_call = true;
-                    f.hresult = hresult;
-                    f.add_code(hresult);
-                    f.method = Some(method.to_owned());
-                    f.soap_client_error = soap_client_error;
-                    f.soap_error_code = soap_error_code;
-                    f.http_status = http_status.filter(|&s| s != 0);
-                    f.add_line(record, entry);
+                if let (Some(f), Some(call)) = (self.open.as_mut(), CallFailure::of(&event)) {
+                    f.call_failure(record, entry, &call);
                 }
             }
             ClientEvent::Fault(fault) => {
@@ -382,8 +555,12 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
             | ClientEvent::ReportingFailure { hresult }
             | ClientEvent::SelfUpdate {
                 hresult: Some(hresult),
-            } => {
-                if !hresult::is_failure(hresult) {
+            }
+            | ClientEvent::Outcome(crate::events::Outcome {
+                ended: crate::events::Ended::Failed(Some(hresult)),
+                ..
+            }) => {
+                if !hresult::is_failure(hresult) || self.benign_trace(record, Some(hresult)) {
                     return;
                 }
                 let joins = self
@@ -408,15 +585,59 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
 
     fn success(&mut self, record: &ClientRecord<'_>) {
         self.close();
-        if record.time.is_some() {
-            self.out.last_success = record.time;
+        self.succeeded(Operation::Scan, record);
+    }
+
+    /// Counts an operation that ended well; a scan's time is the last success.
+    pub(super) fn succeeded(&mut self, operation: Operation, record: &ClientRecord<'_>) {
+        let s = &mut self.out.successes;
+        match operation {
+            Operation::Scan => {
+                s.scans += 1;
+                if record.time.is_some() {
+                    self.out.last_success = record.time;
+                }
+            }
+            Operation::Download => s.downloads += 1,
+            Operation::Install => s.installs += 1,
+            _ => {}
         }
     }
 
     /// Closes the last fault and returns the analysis.
     pub(crate) fn finish(mut self) -> ClientAnalysis {
+        if let Some(mut outcomes) = self.outcomes.take() {
+            outcomes.finish(&mut self);
+        }
         self.close();
+        let source = self.out.server_url.clone();
+        let policy_wsus = matches!(self.out.wsus_policy, Some(Some(_)));
+        for f in &mut self.out.faults {
+            if f.endpoint.is_none() {
+                f.endpoint = f.server_url.clone().or_else(|| source.clone());
+            }
+            f.endpoint_kind = EndpointKind::of(f.endpoint.as_deref(), policy_wsus);
+        }
         self.out
+    }
+}
+
+/// Which update service a `Server URL` belongs to: WSUS, or one of Microsoft's, by its service
+/// ID or, without one, its host.
+fn update_source(url: &str, service_id: Option<&str>) -> &'static str {
+    let id = service_id.unwrap_or("").to_ascii_uppercase();
+    match id.as_str() {
+        "3DA21691-E39D-4DA6-8A4B-B43877BCB1B7" => return "wsus",
+        "9482F4B4-E343-43B6-B170-9A65BC822C77" => return "windows-update",
+        "7971F918-A847-4430-9279-4A52D1EFE18D" => return "microsoft-update",
+        "855E8A7C-ECB4-4CA3-B045-1DFA50104289" => return "store",
+        "8B24B027-1DEE-BABB-9A95-3517DFB9C552" => return "flighting",
+        _ => {}
+    }
+    if EndpointKind::of(Some(url), false) == EndpointKind::Microsoft {
+        "microsoft"
+    } else {
+        "wsus"
     }
 }
 

@@ -5,6 +5,7 @@
 mod chunked;
 pub(crate) mod client;
 pub(crate) mod etl;
+mod outcomes;
 pub(crate) mod server;
 
 use std::sync::Arc;
@@ -45,7 +46,7 @@ pub(crate) fn cut_shared(text: &str) -> Arc<str> {
 /// What one input turned out to be.
 #[derive(Debug)]
 pub(crate) enum Body {
-    Client(client::ClientAnalysis),
+    Client(Box<client::ClientAnalysis>),
     Server(server::ServerAnalysis),
     /// Not a log wsusdiag reads.
     Unknown,
@@ -115,7 +116,7 @@ fn client_text<'t, T: ChunkText<'t>>(
     (parallel, release): (bool, Release<'_>),
     summary: &mut InputSummary,
 ) -> Result<client::ClientAnalysis, T::Error> {
-    let mut a = client::ClientAnalyzer::new(name);
+    let mut a = client::ClientAnalyzer::new(name, format, &lines.benign);
     let cap = PROBLEMS_CAP.saturating_sub(summary.problems.len());
     let chunking = (parallel, chunked::CHUNK_BYTES);
     let counts = chunked::read_client(text, format, lines, &mut a, chunking, release, cap)?;
@@ -171,7 +172,7 @@ pub(crate) fn analyze_etl(
     a.utc = true;
     Analysis {
         summary,
-        body: Body::Client(a),
+        body: Body::Client(Box::new(a)),
     }
 }
 
@@ -200,7 +201,7 @@ pub(crate) fn analyze(
         if let Ok(a) = client_text(name, body, format, lines, (parallel, release), &mut summary) {
             return Analysis {
                 summary,
-                body: Body::Client(a),
+                body: Body::Client(Box::new(a)),
             };
         }
     }
@@ -266,7 +267,7 @@ pub(crate) fn analyze(
                 (parallel, release),
                 &mut summary,
             );
-            Body::Client(a)
+            Body::Client(Box::new(a))
         }
     };
     Analysis { summary, body }

@@ -23,6 +23,8 @@ const CLIENT_EVIDENCE: usize = 8;
 const SERVER_EVIDENCE: usize = 4;
 /// Occurrences quoted per finding.
 const QUOTED_OCCURRENCES: usize = 3;
+/// Causes named for a fault whose code alone points at them.
+const POSSIBLE_CAUSES: usize = 3;
 
 /// One match of a rule.
 struct Occurrence {
@@ -74,6 +76,14 @@ fn judge(rule: &Rule, fleet: &Fleet, j: &super::Joined) -> Option<Confidence> {
     if !client.matches(fault) {
         return None;
     }
+    // One side alone: probable on what the fault shows of this cause, possible on its code.
+    let one_side = || {
+        rule.join.client_only.then_some(if client.on_code_alone() {
+            Confidence::Possible
+        } else {
+            Confidence::Probable
+        })
+    };
     let joined_entry = j.server.map(|r| fleet.entry(r));
     match (&rule.server, joined_entry) {
         (Some(server), Some(entry)) => {
@@ -86,16 +96,16 @@ fn judge(rule: &Rule, fleet: &Fleet, j: &super::Joined) -> Option<Confidence> {
                 if accepted {
                     Some(Confidence::Confirmed)
                 } else {
-                    rule.join.client_only.then_some(Confidence::Probable)
+                    one_side()
                 }
             } else if j.join == Join::FaultId {
                 // The server's own record of this very fault says something else.
                 None
             } else {
-                rule.join.client_only.then_some(Confidence::Probable)
+                one_side()
             }
         }
-        _ => rule.join.client_only.then_some(Confidence::Probable),
+        _ => one_side(),
     }
 }
 
@@ -166,10 +176,18 @@ pub(crate) fn match_rules(
 
     let mut occurrences = Vec::new();
     let mut per_fault = Vec::with_capacity(corr.joined.len());
-    for (k, c) in candidates.iter().enumerate() {
-        let best = c.iter().min_by_key(|x| rank(rules, x));
-        per_fault.push(best.map(|&(rule, conf)| (all[rule].id.clone(), conf.as_str())));
-        if let Some(&(rule, confidence)) = best {
+    for (k, c) in candidates.iter_mut().enumerate() {
+        c.sort_by_key(|x| rank(rules, x));
+        let best = c.first().copied();
+        per_fault.push(best.map(|(rule, conf)| (all[rule].id.clone(), conf.as_str())));
+        // A fault whose code alone points at causes gets each of them, best first: several
+        // possible causes, each with what would confirm it, never one confident cause.
+        let shown = match best {
+            Some((_, Confidence::Possible)) => POSSIBLE_CAUSES,
+            Some(_) => 1,
+            None => 0,
+        };
+        for &(rule, confidence) in c.iter().take(shown) {
             occurrences.push(Occurrence {
                 rule,
                 confidence,
@@ -320,6 +338,25 @@ fn duration(seconds: i64) -> String {
     }
 }
 
+/// The hosts the faults of a rule's occurrences talked to, in order, without repeats.
+fn endpoints(fleet: &Fleet, corr: &Correlation, list: &[Occurrence]) -> Vec<String> {
+    let mut hosts: Vec<String> = Vec::new();
+    for o in list {
+        let Quote::Fault(k) = o.evidence else {
+            continue;
+        };
+        let j = &corr.joined[k];
+        let fault = &fleet.clients[j.client].1.faults[j.fault];
+        if let Some(url) = fault.endpoint.as_deref() {
+            let host = crate::analyze::client::host(url).to_owned();
+            if !host.is_empty() && !hosts.contains(&host) {
+                hosts.push(host);
+            }
+        }
+    }
+    hosts
+}
+
 /// One finding per rule, the most serious and most certain first.
 fn gather(
     fleet: &Fleet,
@@ -358,15 +395,26 @@ fn gather(
                     }
                 }
             }
+            let endpoints = endpoints(fleet, corr, &list);
+            let hosts = if endpoints.is_empty() {
+                "the update server".to_owned()
+            } else {
+                endpoints.join(", ")
+            };
+            let named = |text: &str| text.replace("{endpoint}", &hosts);
             Finding {
                 rule_id: r.id.clone(),
-                title: r.title.clone(),
+                title: named(&r.title),
+                confirm: (confidence == Confidence::Possible)
+                    .then(|| r.confirm.clone())
+                    .flatten(),
+                endpoints,
                 severity: r.severity.as_str().to_owned(),
                 confidence: confidence.as_str(),
                 occurrences: u32::try_from(list.len()).unwrap_or(u32::MAX),
                 clients: clients.into_iter().map(str::to_owned).collect(),
-                cause: r.cause.clone(),
-                remediation: r.remediation.clone(),
+                cause: named(&r.cause),
+                remediation: r.remediation.iter().map(|s| named(s)).collect(),
                 references: r.references.clone(),
                 evidence,
             }

@@ -64,7 +64,7 @@ impl Fleet {
             let source = a.summary.path.clone();
             fleet.inputs.push(a.summary);
             match a.body {
-                Body::Client(c) => fleet.clients.push((source, c)),
+                Body::Client(c) => fleet.clients.push((source, *c)),
                 Body::Server(s) => fleet.servers.push((source, s)),
                 Body::Unknown => {}
             }
@@ -339,6 +339,10 @@ pub(crate) fn client_side(
         soap_client_error: f.soap_client_error,
         soap_error_code: f.soap_error_code,
         server_url: f.server_url.or_else(|| c.server_url.clone()),
+        operation: f.operation,
+        outcome_line: f.outcome_line.filter(|&l| l != f.line),
+        endpoint: f.endpoint,
+        endpoint_kind: f.endpoint_kind.as_str(),
         evidence: (f.evidence.into_iter())
             .map(|l| l.into_evidence(source))
             .collect(),
@@ -541,7 +545,15 @@ fn summaries(fleet: &Fleet) -> Vec<ClientSummary> {
             client_id: c.client_id.clone(),
             dns_name: c.dns_name.clone(),
             server_url: c.server_url.clone(),
+            wsus_policy: c.wsus_policy.clone().map(Option::unwrap_or_default),
+            update_sources: c.update_sources.clone(),
+            agent_version: c.agent_version.clone(),
+            os_version: c.os_version.clone(),
             detections: c.detections,
+            scans_succeeded: c.successes.scans,
+            downloads_succeeded: c.successes.downloads,
+            installs_succeeded: c.successes.installs,
+            recovered: c.successes.recovered,
             failures: u32::try_from(c.faults.len()).unwrap_or(u32::MAX),
             last_success: c.last_success.map(|t| iso(t, c.utc)),
             last_failure: c

@@ -1,6 +1,7 @@
 //! What a client record means: detections, syncs, failures, SOAP faults, identity.
 
 use super::keywords::{self, Key, Keys, Word};
+use super::outcome::{self, Operation, Outcome, hex_code};
 use super::tokens::{
     between, field, find, first_hresult, guid_at, holds, method_name, number, trim, unquote,
 };
@@ -69,6 +70,26 @@ pub enum ClientEvent<'a> {
     DetectionEnd {
         /// Who asked.
         caller: &'a str,
+        /// Its `Exit code`, when the line carries it (Windows 10 since 1803).
+        exit: Option<u32>,
+    },
+    /// A call of another kind started (`* START *   Download`, `* START * Begin Downloading
+    /// Updates`, `* START *   Install`).
+    CallStart {
+        /// What it does.
+        operation: Operation,
+    },
+    /// A line that says how an operation ended (see [`Outcome`]).
+    Outcome(Outcome<'a>),
+    /// `WU client version 10.0.19041.2913`: the agent's version.
+    AgentVersion(&'a str),
+    /// `OS Version = 6.1.7601.1.0.65792` (classic logs).
+    OsVersion(&'a str),
+    /// `WSUS server: …` of the policy snapshot: the WSUS server the policy names, or none
+    /// (`(null)`, `<NULL>`).
+    WsusPolicy {
+        /// The URL, when the policy names one.
+        url: Option<&'a str>,
     },
     /// `Found 163 updates and 70 categories in search`: a detection succeeded.
     DetectionFound {
@@ -167,6 +188,22 @@ pub(crate) fn message_event_in<'a>(message: &'a str, words: &[Word]) -> Option<C
     }
     if let Some(e) = detection(m, keys) {
         return Some(e);
+    }
+    if let Some(o) = outcome::outcome(m, keys) {
+        return Some(ClientEvent::Outcome(o));
+    }
+    if keys.has(Key::Start)
+        && let Some(operation) = outcome::started(m)
+    {
+        return Some(ClientEvent::CallStart { operation });
+    }
+    if keys.has(Key::Version) {
+        if let Some(at) = find(m, "WU client version") {
+            return Some(ClientEvent::AgentVersion(version(&m[at + 17..])));
+        }
+        if let Some(v) = field(m, "OS Version") {
+            return Some(ClientEvent::OsVersion(version(v)));
+        }
     }
     if keys.has(Key::Synchronizing) {
         return Some(ClientEvent::SyncStart);
@@ -325,11 +362,14 @@ fn quoted<'a>(s: &'a str, key: &str) -> Option<&'a str> {
 
 fn detection(m: &str, keys: Keys) -> Option<ClientEvent<'_>> {
     let finding = keys.has(Key::FindingUpdates);
-    if finding && holds(m, "START") {
+    if finding && holds(m, "START") && !holds(m, "Queueing") {
         return Some(ClientEvent::DetectionStart { caller: caller(m) });
     }
     if finding && holds(m, "END") && !holds(m, "Queueing") {
-        return Some(ClientEvent::DetectionEnd { caller: caller(m) });
+        return Some(ClientEvent::DetectionEnd {
+            caller: caller(m),
+            exit: field(m, "Exit code").and_then(hex_code),
+        });
     }
     if let Some(rest) = m.strip_prefix("Found ") {
         let n = rest[..memchr::memchr(b' ', rest.as_bytes()).unwrap_or(rest.len())]
@@ -388,6 +428,13 @@ fn server_url(m: &str, keys: Keys) -> Option<ClientEvent<'_>> {
             url: clean_url(url),
         });
     }
+    if let Some(rest) = m.strip_prefix("WSUS server:") {
+        let url = clean_url(rest);
+        let url = url
+            .starts_with("http")
+            .then(|| url.split(' ').next().unwrap_or(url));
+        return Some(ClientEvent::WsusPolicy { url });
+    }
     for key in ["WSUS server:", "Got WSUS Client/Server URL:"] {
         if let Some(at) = find(m, key) {
             let url = clean_url(&m[at + key.len()..]);
@@ -402,8 +449,16 @@ fn server_url(m: &str, keys: Keys) -> Option<ClientEvent<'_>> {
     None
 }
 
-/// Strips quotes (and `Get-WindowsUpdateLog`'s doubled `""`) around a URL.
+/// A version number: the text up to the first blank.
+fn version(s: &str) -> &str {
+    let s = trim(s);
+    s.split([' ', ',']).next().unwrap_or(s)
+}
+
+/// Strips quotes (and `Get-WindowsUpdateLog`'s doubled `""`) around a URL, and the
+/// correlation vector Windows 10 appends (` (cV = …)`).
 fn clean_url(s: &str) -> &str {
+    let s = find(s, " (cV").map_or(s, |at| &s[..at]);
     let mut s = trim(s);
     while let Some(rest) = s.strip_suffix("\"\"") {
         s = rest;
@@ -552,7 +607,8 @@ mod tests {
         assert_eq!(
             ev("**  END  **  Agent: Finding updates [CallerId = AutomaticUpdates]"),
             Some(ClientEvent::DetectionEnd {
-                caller: "AutomaticUpdates"
+                caller: "AutomaticUpdates",
+                exit: None
             })
         );
         assert_eq!(

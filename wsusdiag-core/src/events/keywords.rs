@@ -43,6 +43,13 @@ pub(crate) enum Key {
     Reporting,
     /// `self-update`, `SelfUpdate` or `Self-update`.
     SelfUpdate,
+    /// `START *`: an operation or call starts (`* START * Finding updates`, `* START *   Download`).
+    Start,
+    /// A word of a line that concludes an operation (`Result code = `, `Call error code = `,
+    /// `call complete (`, `resultMapped=`, `completed successfully`, …).
+    Outcome,
+    /// `WU client version` or `OS Version`.
+    Version,
     /// A word that marks a failure line (`WARNING`, `FAILED`, `error`, `hr =`, …), anywhere in
     /// the message, severity prefix included.
     FailureMarker,
@@ -70,6 +77,21 @@ const PATTERNS: &[(&str, Key)] = &[
     ("self-update", Key::SelfUpdate),
     ("SelfUpdate", Key::SelfUpdate),
     ("Self-update", Key::SelfUpdate),
+    ("START *", Key::Start),
+    ("Result code = ", Key::Outcome),
+    ("Call error code = ", Key::Outcome),
+    ("call complete (", Key::Outcome),
+    ("Download Call Complete", Key::Outcome),
+    ("mapped result = ", Key::Outcome),
+    ("resultMapped=", Key::Outcome),
+    ("hrDeploy = ", Key::Outcome),
+    ("occurred while downloading", Key::Outcome),
+    ("with code Call ", Key::Outcome),
+    ("federated searches have completed", Key::Outcome),
+    ("completed successfully", Key::Outcome),
+    ("deployment completed: Status", Key::Outcome),
+    ("WU client version", Key::Version),
+    ("OS Version", Key::Version),
     ("WARNING", Key::FailureMarker),
     ("FATAL", Key::FailureMarker),
     ("FAILED", Key::FailureMarker),

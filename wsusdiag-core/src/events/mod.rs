@@ -2,13 +2,16 @@
 
 mod client;
 pub(crate) mod keywords;
+mod outcome;
 mod server;
 mod tokens;
 
 pub(crate) use client::message_event_in;
 pub use client::{ClientEvent, SoapFault, client_event, message_event};
+pub use outcome::{ALL_UPDATES_FAILED, CALL_CANCELLED, Ended, Operation, Outcome};
 pub use server::{
     ExceptionInfo, ServerEvent, SqlError, ThrowException, exception, exceptions, frames,
     server_event, throw_exception, wsus_frame,
 };
+pub(crate) use tokens::first_hresult as first_code;
 pub use tokens::{method_name, normalize_guid};

@@ -35,6 +35,7 @@
 //! Patterns are regular expressions of the `regex` crate: matching takes time linear in the
 //! text whatever the pattern, so a rules file cannot make a diagnosis slow.
 
+mod benign;
 mod lines;
 mod load;
 mod signature;
@@ -46,6 +47,8 @@ use serde::Serialize;
 
 use crate::{Error, Result};
 
+pub(crate) use benign::BenignMatcher;
+pub use benign::BenignTrace;
 pub(crate) use lines::LineMatcher;
 pub use signature::{ClientSignature, ServerSignature};
 
@@ -75,6 +78,7 @@ const BUILTIN: &[(&str, &str)] = &[
         "rules/client-config.toml",
         include_str!("../../rules/client-config.toml"),
     ),
+    ("rules/benign.toml", include_str!("../../rules/benign.toml")),
 ];
 
 /// How serious a known issue is.
@@ -118,16 +122,21 @@ impl Severity {
 pub enum Confidence {
     /// Client and server evidence were joined and both match.
     Confirmed,
-    /// One side alone matches.
+    /// One side alone matches, on what it shows of this cause (a SOAP `ErrorCode`, an HTTP
+    /// status, a line that names it).
     Probable,
+    /// Only the error code points at it: one of the causes that code can have, to be confirmed
+    /// as the rule's `confirm` says.
+    Possible,
 }
 
 impl Confidence {
-    /// `confirmed` or `probable`.
+    /// `confirmed`, `probable` or `possible`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Confirmed => "confirmed",
             Self::Probable => "probable",
+            Self::Possible => "possible",
         }
     }
 }
@@ -187,6 +196,9 @@ pub struct Rule {
     pub remediation: Vec<String>,
     /// Where to read more.
     pub references: Vec<String>,
+    /// What would confirm the cause when only the error code points at it (a line to look for,
+    /// a check to run).
+    pub confirm: Option<String>,
     /// Matches a client log must show before the rule counts for it.
     pub min_occurrences: u32,
     /// Client logs that must show it before the rule counts at all.
@@ -216,6 +228,7 @@ impl Rule {
 #[derive(Clone, Debug, Default)]
 pub struct RuleSet {
     rules: Vec<Rule>,
+    benign: Vec<BenignTrace>,
 }
 
 impl RuleSet {
@@ -239,8 +252,10 @@ impl RuleSet {
 
     /// Reads rules from TOML text; `name` is used in errors.
     pub fn parse(name: &str, text: &str) -> Result<Self> {
+        let parsed = load::parse(name, text)?;
         Ok(Self {
-            rules: load::parse(name, text)?,
+            rules: parsed.rules,
+            benign: parsed.benign,
         })
     }
 
@@ -272,6 +287,17 @@ impl RuleSet {
                 None => self.rules.push(rule),
             }
         }
+        for trace in more.benign {
+            match self.benign.iter_mut().find(|t| t.id == trace.id) {
+                Some(old) => *old = trace,
+                None => self.benign.push(trace),
+            }
+        }
+    }
+
+    /// The benign traces ([`BenignTrace`]), in load order.
+    pub fn benign(&self) -> &[BenignTrace] {
+        &self.benign
     }
 
     /// The rules, in load order.

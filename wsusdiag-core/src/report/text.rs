@@ -19,6 +19,7 @@ pub(crate) fn text(d: &Diagnosis) -> String {
         finding(&mut out, d, n + 1, f);
     }
     unexplained(&mut out, d);
+    health(&mut out, d);
     clocks(&mut out, d);
     inputs(&mut out, d);
     out.truncate(out.trim_end().len());
@@ -82,6 +83,9 @@ fn headline(out: &mut String, d: &Diagnosis) {
     if let Some(first) = d.findings.first() {
         let how = match first.confidence {
             "confirmed" => "the client's failure and the server's error were joined",
+            "possible" => {
+                "only the error code points at it, and the code has other causes too; each says what would confirm it"
+            }
             _ => "only one side's log shows it; add the other log to confirm",
         };
         let _ = writeln!(
@@ -167,6 +171,10 @@ fn finding(out: &mut String, d: &Diagnosis, n: usize, f: &Finding) {
     }
     let _ = writeln!(out, "\n  Why");
     wrap(out, &f.cause, "    ");
+    if let Some(confirm) = &f.confirm {
+        let _ = writeln!(out, "\n  To confirm (only the error code points here)");
+        wrap(out, confirm, "    ");
+    }
     let _ = writeln!(out, "\n  Fix");
     for (i, step) in f.remediation.iter().enumerate() {
         let label = format!("    {}. ", i + 1);
@@ -233,6 +241,7 @@ fn unexplained(out: &mut String, d: &Diagnosis) {
         for f in rest.iter().take(FAULTS_LISTED) {
             let c = &f.client;
             let what = [
+                c.operation.map(|o| format!("{} failed", o.as_str())),
                 c.hresult_name.map(str::to_owned),
                 c.method.clone(),
                 c.error_code.clone(),
@@ -272,6 +281,55 @@ fn unexplained(out: &mut String, d: &Diagnosis) {
             "\n{} on the server not joined to a client failure (see --json: server_faults).",
             plural(d.server_faults.len(), "error", "errors")
         );
+    }
+}
+
+/// What each client log shows went well, and where it gets its updates: at a glance, a
+/// healthy log is seen to be healthy.
+fn health(out: &mut String, d: &Diagnosis) {
+    if d.clients.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n{}", rule_line("Clients"));
+    for c in &d.clients {
+        let failures = match c.failures {
+            0 => "no failure".to_owned(),
+            n => plural(n as usize, "failure", "failures"),
+        };
+        let mut done = vec![plural(c.scans_succeeded as usize, "scan", "scans")];
+        if c.downloads_succeeded > 0 {
+            done.push(plural(
+                c.downloads_succeeded as usize,
+                "download",
+                "downloads",
+            ));
+        }
+        if c.installs_succeeded > 0 {
+            done.push(plural(c.installs_succeeded as usize, "install", "installs"));
+        }
+        let mut line = format!("{}: {failures}; {} succeeded", c.source, done.join(", "));
+        if let Some(t) = &c.last_success {
+            let _ = write!(line, " (last scan {t})");
+        }
+        if c.recovered > 0 {
+            let _ = write!(line, "; {} recovered by a retry", c.recovered);
+        }
+        wrap(out, &line, "  ");
+        let mut about = Vec::new();
+        match c.wsus_policy.as_deref() {
+            Some("") => about.push("policy: no WSUS server".to_owned()),
+            Some(url) => about.push(format!("policy: WSUS {url}")),
+            None => {}
+        }
+        if !c.update_sources.is_empty() {
+            about.push(format!("talked to: {}", c.update_sources.join(", ")));
+        }
+        if let Some(v) = &c.agent_version {
+            about.push(format!("agent {v}"));
+        }
+        if !about.is_empty() {
+            wrap(out, &about.join("; "), "    ");
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use regex_automata::util::prefilter::Prefilter;
 use regex_automata::util::syntax;
 use regex_automata::{MatchKind, Span};
 
-use super::RuleSet;
+use super::{BenignMatcher, RuleSet};
 
 /// The `[rule.client] lines` patterns of a rule set.
 #[derive(Clone, Debug, Default)]
@@ -21,6 +21,8 @@ pub(crate) struct LineMatcher {
     prefixes: Option<Prefilter>,
     /// Per pattern: the index of its rule in the set.
     owners: Vec<usize>,
+    /// The benign traces, which client lines are checked against before they count.
+    pub(crate) benign: BenignMatcher,
 }
 
 impl LineMatcher {
@@ -33,8 +35,12 @@ impl LineMatcher {
                 owners.push(i);
             }
         }
+        let benign = BenignMatcher::new(rules);
         if sources.is_empty() {
-            return Self::default();
+            return Self {
+                benign,
+                ..Self::default()
+            };
         }
         let alternation = sources
             .iter()
@@ -51,6 +57,7 @@ impl LineMatcher {
             set: RegexSet::new(&sources).ok(),
             prefixes,
             owners,
+            benign,
         }
     }
 

@@ -7,6 +7,7 @@ use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::benign::BenignTrace;
 use super::{ClientSignature, FleetCheck, JoinPolicy, Rule, ServerSignature, Severity};
 use crate::knowledge::hresult;
 use crate::{Error, Result};
@@ -20,6 +21,21 @@ const PATTERN_SIZE_LIMIT: usize = 1 << 20;
 struct RawFile {
     #[serde(default)]
     rule: Vec<Spanned<RawRule>>,
+    #[serde(default)]
+    benign: Vec<RawBenign>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBenign {
+    id: Spanned<String>,
+    component: Option<String>,
+    #[serde(default)]
+    codes: Vec<Spanned<String>>,
+    message: Spanned<String>,
+    reason: String,
+    #[serde(default)]
+    sources: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -36,6 +52,7 @@ struct RawRule {
     remediation: Spanned<Vec<String>>,
     #[serde(default)]
     references: Vec<String>,
+    confirm: Option<String>,
     min_occurrences: Option<u32>,
     min_clients: Option<u32>,
     client: Option<RawClient>,
@@ -55,6 +72,7 @@ struct RawClient {
     methods: Vec<String>,
     #[serde(default)]
     http_status: Vec<u32>,
+    endpoint: Option<Spanned<String>>,
     #[serde(default)]
     messages: Vec<Spanned<String>>,
     #[serde(default)]
@@ -152,8 +170,15 @@ impl Locator<'_> {
     }
 }
 
+/// What a rules file holds: its rules and its benign traces.
+#[derive(Debug)]
+pub(super) struct Parsed {
+    pub rules: Vec<Rule>,
+    pub benign: Vec<BenignTrace>,
+}
+
 /// Parses and checks a rules file.
-pub(super) fn parse(name: &str, text: &str) -> Result<Vec<Rule>> {
+pub(super) fn parse(name: &str, text: &str) -> Result<Parsed> {
     let at = Locator { name, text };
     let file: RawFile = toml::from_str(text)
         .map_err(|e| at.error(e.span().unwrap_or(0..0), e.message().trim_end().to_owned()))?;
@@ -170,7 +195,47 @@ pub(super) fn parse(name: &str, text: &str) -> Result<Vec<Rule>> {
         }
         rules.push(rule(&at, span, raw)?);
     }
-    Ok(rules)
+    let mut benign = Vec::with_capacity(file.benign.len());
+    for raw in file.benign {
+        if !seen.insert(raw.id.get_ref().clone()) {
+            return Err(at.error(
+                raw.id.span(),
+                format!("id \"{}\" is used twice", raw.id.get_ref()),
+            ));
+        }
+        benign.push(benign_trace(&at, raw)?);
+    }
+    Ok(Parsed { rules, benign })
+}
+
+fn benign_trace(at: &Locator<'_>, raw: RawBenign) -> Result<BenignTrace> {
+    let message = at
+        .patterns(std::slice::from_ref(&raw.message))?
+        .pop()
+        .ok_or_else(|| at.error(raw.message.span(), "a benign trace needs a message pattern"))?;
+    Ok(BenignTrace {
+        id: raw.id.get_ref().trim().to_owned(),
+        component: raw.component,
+        codes: codes(at, &raw.codes)?,
+        message,
+        reason: raw.reason.trim().to_owned(),
+        sources: raw.sources,
+        origin: at.name.to_owned(),
+    })
+}
+
+/// HRESULTs written as `0x8024400E`.
+fn codes(at: &Locator<'_>, raw: &[Spanned<String>]) -> Result<Vec<u32>> {
+    raw.iter()
+        .map(|h| {
+            hresult::parse_code(h.get_ref()).ok_or_else(|| {
+                at.error(
+                    h.span(),
+                    format!("\"{}\" is not an HRESULT (write 0x8024400E)", h.get_ref()),
+                )
+            })
+        })
+        .collect()
 }
 
 fn rule(at: &Locator<'_>, span: Range<usize>, raw: RawRule) -> Result<Rule> {
@@ -234,6 +299,7 @@ fn rule(at: &Locator<'_>, span: Range<usize>, raw: RawRule) -> Result<Rule> {
         cause: raw.cause.trim().to_owned(),
         remediation: raw.remediation.into_inner(),
         references: raw.references,
+        confirm: raw.confirm.map(|c| c.trim().to_owned()),
         min_occurrences: raw.min_occurrences.unwrap_or(1).max(1),
         min_clients: raw.min_clients.unwrap_or(1).max(1),
         client,
@@ -245,20 +311,22 @@ fn rule(at: &Locator<'_>, span: Range<usize>, raw: RawRule) -> Result<Rule> {
 }
 
 fn client(at: &Locator<'_>, raw: RawClient) -> Result<ClientSignature> {
-    let hresults = raw
-        .hresults
-        .iter()
-        .map(|h| {
-            hresult::parse_code(h.get_ref()).ok_or_else(|| {
-                at.error(
-                    h.span(),
-                    format!("\"{}\" is not an HRESULT (write 0x8024400E)", h.get_ref()),
-                )
-            })
-        })
-        .collect::<Result<_>>()?;
+    let wsus_only = match &raw.endpoint {
+        None => false,
+        Some(e) => match e.get_ref().as_str() {
+            "wsus" => true,
+            "any" => false,
+            other => {
+                return Err(at.error(
+                    e.span(),
+                    format!("endpoint takes \"wsus\" or \"any\", not \"{other}\""),
+                ));
+            }
+        },
+    };
     Ok(ClientSignature {
-        hresults,
+        hresults: codes(at, &raw.hresults)?,
+        wsus_only,
         error_codes: raw.error_codes,
         methods: raw.methods,
         http_status: raw.http_status,
@@ -335,7 +403,7 @@ client_only = "none"
     #[test]
     fn reads_a_rule() {
         let rules = parse("extra.toml", GOOD).unwrap();
-        let r = &rules[0];
+        let r = &rules.rules[0];
         assert_eq!(r.id, "TEST-1");
         assert_eq!(r.severity, Severity::Warning);
         let c = r.client.as_ref().unwrap();

@@ -2,7 +2,7 @@
 
 use regex::Regex;
 
-use crate::analyze::client::ClientFault;
+use crate::analyze::client::{ClientFault, EndpointKind};
 use crate::analyze::server::ServerEntry;
 
 /// What the client log shows. Every field that is set must match (any of its values); `lines`
@@ -11,6 +11,9 @@ use crate::analyze::server::ServerEntry;
 pub struct ClientSignature {
     /// HRESULTs, any of which the fault logged.
     pub hresults: Vec<u32>,
+    /// Whether the rule is about WSUS itself (`endpoint = "wsus"`): it never matches a fault
+    /// whose call is known to have gone to Microsoft's servers.
+    pub wsus_only: bool,
     /// SOAP fault `ErrorCode` names (`InternalServerError`).
     pub error_codes: Vec<String>,
     /// Web methods (`SyncUpdates`); a method URL matches by its last segment.
@@ -33,6 +36,12 @@ impl ClientSignature {
             && self.messages.is_empty())
     }
 
+    /// Whether a match rests on the fault's codes (and method) alone: nothing the fault shows
+    /// (a SOAP `ErrorCode`, an HTTP status, a line) points at this cause rather than another.
+    pub fn on_code_alone(&self) -> bool {
+        self.error_codes.is_empty() && self.http_status.is_empty() && self.messages.is_empty()
+    }
+
     pub(crate) fn specificity(&self) -> u32 {
         [
             !self.hresults.is_empty(),
@@ -49,6 +58,7 @@ impl ClientSignature {
     /// Whether a client fault matches.
     pub(crate) fn matches(&self, f: &ClientFault) -> bool {
         self.matches_faults()
+            && !(self.wsus_only && f.endpoint_kind == EndpointKind::Microsoft)
             && (self.hresults.is_empty() || f.codes.iter().any(|c| self.hresults.contains(c)))
             && (self.error_codes.is_empty()
                 || f.error_code
