@@ -78,6 +78,8 @@ pub enum FaultKind {
     SqlTimeout,
     /// HTTP 503 from a stopped application pool; nothing in the server log.
     Http503,
+    /// HTTP 500: the web service failed with an exception it logged without a fault ID.
+    Http500,
 }
 
 impl FaultKind {
@@ -87,6 +89,7 @@ impl FaultKind {
             Self::Kb954960 => "fault-id",
             Self::SqlTimeout => "time-window",
             Self::Http503 => "none",
+            Self::Http500 => "time-window",
         }
     }
 
@@ -97,6 +100,7 @@ impl FaultKind {
             (Self::Kb954960, ClientFormat::Win10) => "0x80244007",
             (Self::SqlTimeout, _) => "0x8024401C",
             (Self::Http503, _) => "0x80244022",
+            (Self::Http500, _) => "0x8024401F",
         }
     }
 
@@ -196,19 +200,19 @@ impl Default for FleetSpec {
 const SLOT_MINUTES: i64 = 14;
 
 /// Writes one client log line by line, counting lines.
-struct ClientWriter {
-    format: ClientFormat,
-    pid: u32,
-    tid: u32,
-    out: String,
-    lines: u32,
+pub(crate) struct ClientWriter {
+    pub(crate) format: ClientFormat,
+    pub(crate) pid: u32,
+    pub(crate) tid: u32,
+    pub(crate) out: String,
+    pub(crate) lines: u32,
     /// Server UTC minus log time.
-    offset: i64,
+    pub(crate) offset: i64,
 }
 
 impl ClientWriter {
     /// Writes a line at true UTC time `utc` (converted to the log's clock).
-    fn line(&mut self, utc: NaiveDateTime, component: &str, text: &str) {
+    pub(crate) fn line(&mut self, utc: NaiveDateTime, component: &str, text: &str) {
         let t = utc - Duration::seconds(self.offset);
         match self.format {
             ClientFormat::Classic => {
@@ -237,7 +241,7 @@ impl ClientWriter {
         self.lines += 1;
     }
 
-    fn detection(&mut self, rng: &mut Rng, at: NaiveDateTime, url: &str) {
+    pub(crate) fn detection(&mut self, rng: &mut Rng, at: NaiveDateTime, url: &str) {
         let ms = |n: i64| at + Duration::milliseconds(n);
         match self.format {
             ClientFormat::Classic => {
@@ -339,7 +343,13 @@ impl ClientWriter {
     }
 
     /// Writes a fault at `utc`; returns its first line.
-    fn fault(&mut self, kind: FaultKind, utc: NaiveDateTime, url: &str, id: &str) -> u32 {
+    pub(crate) fn fault(
+        &mut self,
+        kind: FaultKind,
+        utc: NaiveDateTime,
+        url: &str,
+        id: &str,
+    ) -> u32 {
         let ms = |n: i64| utc + Duration::milliseconds(n);
         match self.format {
             ClientFormat::Classic => {
@@ -362,6 +372,10 @@ impl ClientWriter {
                     FaultKind::Http503 => (
                         "80244022",
                         "soap client error = 5, soap error code = 0, HTTP status code = 503",
+                    ),
+                    FaultKind::Http500 => (
+                        "8024401F",
+                        "soap client error = 5, soap error code = 0, HTTP status code = 500",
                     ),
                 };
                 self.line(
@@ -466,6 +480,13 @@ impl ClientWriter {
                         self.line(ms(0), "WebServices", "*FAILED* [80244022] Web service call");
                         "80244022"
                     }
+                    FaultKind::Http500 => {
+                        self.line(ms(0), "WebServices", &format!("WS error: There was an error communicating with the endpoint at '{url}'."));
+                        self.line(ms(0), "WebServices", "WS error: The server returned HTTP status code '500 (0x1F4)' with text 'Internal Server Error'.");
+                        first = self.lines + 1;
+                        self.line(ms(0), "WebServices", "*FAILED* [8024401F] Web service call");
+                        "8024401F"
+                    }
                 };
                 self.line(
                     ms(1),
@@ -494,12 +515,19 @@ impl ClientWriter {
 }
 
 /// Server lines, collected out of order and sorted by time at the end.
-struct ServerWriter {
-    entries: Vec<(NaiveDateTime, String)>,
+pub(crate) struct ServerWriter {
+    pub(crate) entries: Vec<(NaiveDateTime, String)>,
 }
 
 impl ServerWriter {
-    fn entry(&mut self, utc: NaiveDateTime, level: &str, thread: &str, source: &str, text: &str) {
+    pub(crate) fn entry(
+        &mut self,
+        utc: NaiveDateTime,
+        level: &str,
+        thread: &str,
+        source: &str,
+        text: &str,
+    ) {
         let line = format!(
             "{} UTC\t{level}\t{thread}\t{source}\t{text}",
             utc.format("%Y-%m-%d %H:%M:%S%.3f")
@@ -507,7 +535,7 @@ impl ServerWriter {
         self.entries.push((utc, line));
     }
 
-    fn kb954960(
+    pub(crate) fn kb954960(
         &mut self,
         utc: NaiveDateTime,
         thread: &str,
@@ -544,17 +572,38 @@ impl ServerWriter {
         );
     }
 
-    fn sql_timeout(&mut self, utc: NaiveDateTime, thread: &str) {
+    /// A SQL time-out on the Windows Internal Database of `host`.
+    pub(crate) fn sql_timeout(&mut self, utc: NaiveDateTime, thread: &str, host: &str) {
+        let text = format!(
+            "DBLAYER: Errors[0]: Source .Net SqlClient Data Provider, Server {}\\MICROSOFT##WID, Number -2, Class 10, State 0, Procedure ConnectionRead (WrapperRead()).,  LineNumber 0: Timeout expired.  The timeout period elapsed prior to completion of the operation or the server is not responding.",
+            host.to_ascii_uppercase()
+        );
         self.entry(
             utc - Duration::milliseconds(400),
             "Error",
             thread,
             "DBConnection.LogSqlException",
-            "DBLAYER: Errors[0]: Source .Net SqlClient Data Provider, Server WSUS01\\MICROSOFT##WID, Number -2, Class 10, State 0, Procedure ConnectionRead (WrapperRead()).,  LineNumber 0: Timeout expired.  The timeout period elapsed prior to completion of the operation or the server is not responding.",
+            &text,
         );
     }
 
-    fn filler(&mut self, rng: &mut Rng, utc: NaiveDateTime, client: &str) {
+    /// The exception behind an HTTP 500: no fault sent, so no ID.
+    pub(crate) fn http500(&mut self, utc: NaiveDateTime, thread: &str) {
+        let text = "System.InvalidOperationException: Timeout expired.  The timeout period elapsed prior to obtaining a connection from the pool.  This may have occurred because all pooled connections were in use and max pool size was reached.\n\
+             \x20  at System.Data.ProviderBase.DbConnectionFactory.GetConnection(DbConnection owningConnection)\n\
+             \x20  at Microsoft.UpdateServices.Internal.DatabaseAccess.DBConnection.Connect(String connectionString)\n\
+             \x20  at Microsoft.UpdateServices.Internal.ClientImplementation.SyncUpdates(Cookie cookie, SyncUpdateParameters parameters)\n\
+             \x20  at Microsoft.UpdateServices.Internal.Client.SyncUpdates(Cookie cookie, SyncUpdateParameters parameters)";
+        self.entry(
+            utc - Duration::milliseconds(250),
+            "Error",
+            thread,
+            "ClientImplementation.SyncUpdates",
+            text,
+        );
+    }
+
+    pub(crate) fn filler(&mut self, rng: &mut Rng, utc: NaiveDateTime, client: &str) {
         let thread = format!("w3wp.{}", 5 + rng.below(40));
         match rng.below(3) {
             0 => self.entry(
@@ -581,14 +630,24 @@ impl ServerWriter {
         }
     }
 
-    fn finish(mut self) -> String {
-        self.entries.sort_by_key(|a| a.0);
-        let mut out = String::new();
-        for (_, line) in self.entries {
-            out.push_str(&line);
+    fn finish(self) -> String {
+        self.finish_with_lines().0
+    }
+
+    /// The log, in time order, and the 1-based line of each entry in the order they were added.
+    pub(crate) fn finish_with_lines(self) -> (String, Vec<u32>) {
+        let mut order: Vec<usize> = (0..self.entries.len()).collect();
+        order.sort_by_key(|&i| self.entries[i].0);
+        let mut lines = vec![0; self.entries.len()];
+        let (mut out, mut line) = (String::new(), 1u32);
+        for i in order {
+            lines[i] = line;
+            let text = &self.entries[i].1;
+            out.push_str(text);
             out.push('\n');
+            line += 1 + text.matches('\n').count() as u32;
         }
-        out
+        (out, lines)
     }
 }
 
@@ -695,8 +754,8 @@ pub fn fleet(spec: &FleetSpec) -> Generated {
                         &client_id,
                         8000 + rng.below(999),
                     ),
-                    FaultKind::SqlTimeout => server.sql_timeout(at, &thread),
-                    FaultKind::Http503 => {}
+                    FaultKind::SqlTimeout => server.sql_timeout(at, &thread, host),
+                    FaultKind::Http503 | FaultKind::Http500 => {}
                 }
                 truth.faults.push(FaultTruth {
                     file: file.clone(),
@@ -763,7 +822,7 @@ pub fn server_log(bytes: usize, seed: u64) -> String {
         let before = server.entries.len();
         match i % 40 {
             7 => server.kb954960(at, "w3wp.12", "wsus01", &rng.guid(), &client, 8862),
-            23 => server.sql_timeout(at, "w3wp.30"),
+            23 => server.sql_timeout(at, "w3wp.30", "wsus01"),
             _ => server.filler(&mut rng, at, &client),
         }
         size += server.entries[before..]

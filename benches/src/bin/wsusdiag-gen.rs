@@ -3,6 +3,7 @@
 //! ```text
 //! wsusdiag-gen fleet  --out DIR [--clients N] [--faults N] [--between N] [--seed S]
 //!                    [--size MB] [--server-every N]
+//! wsusdiag-gen two-servers --out DIR [--clients N] [--between N] [--seed S]
 //! wsusdiag-gen client --out FILE --size MB [--format classic|win10] [--seed S]
 //! wsusdiag-gen server --out FILE --size MB [--seed S]
 //! ```
@@ -12,6 +13,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use wsusdiag_benches::generate::{self as gen_logs, ClientFormat, FleetSpec};
+use wsusdiag_benches::two_servers::{TwoServerSpec, two_server_fleet};
 
 fn main() -> ExitCode {
     match run() {
@@ -27,7 +29,7 @@ fn run() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
     let what = args
         .next()
-        .ok_or("usage: wsusdiag-gen fleet|client|server --out PATH ...")?;
+        .ok_or("usage: wsusdiag-gen fleet|two-servers|client|server --out PATH ...")?;
     let (mut out, mut size, mut seed) = (None, 64usize, 1u64);
     let mut format = ClientFormat::Classic;
     let mut fleet_size = false;
@@ -89,9 +91,31 @@ fn run() -> Result<(), String> {
                 g.truth.faults.len()
             );
         }
+        "two-servers" => {
+            let g = two_server_fleet(&TwoServerSpec {
+                seed,
+                clients: spec.clients,
+                detections_between: spec.detections_between,
+            });
+            for (name, text) in &g.logs {
+                write(&out.join(name), text)?;
+            }
+            let truth = serde_json::to_string_pretty(&g.truth).map_err(|e| e.to_string())?;
+            write(&out.join("truth.json"), &truth)?;
+            println!(
+                "{}: {} logs (2 servers), {} faults",
+                out.display(),
+                g.logs.len(),
+                g.truth.faults.len()
+            );
+        }
         "client" => write(&out, &gen_logs::client_log(format, size << 20, seed))?,
         "server" => write(&out, &gen_logs::server_log(size << 20, seed))?,
-        other => return Err(format!("unknown kind {other}: fleet, client or server")),
+        other => {
+            return Err(format!(
+                "unknown kind {other}: fleet, two-servers, client or server"
+            ));
+        }
     }
     Ok(())
 }
