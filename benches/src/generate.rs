@@ -69,7 +69,7 @@ pub enum ClientFormat {
 }
 
 /// A kind of fault, with the join that a correct diagnosis makes for it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FaultKind {
     /// SyncUpdates InternalServerError, the server's ArgumentException behind it.

@@ -231,12 +231,18 @@ pub fn two_server_fleet(spec: &TwoServerSpec) -> Generated {
     let mut sql_times: [Vec<(NaiveDateTime, usize)>; 2] = [Vec::new(), Vec::new()];
     let mut t = start + Duration::minutes(30);
     let thread = |rng: &mut Rng| format!("w3wp.{}", 5 + rng.below(40));
+    let mut last_wide = false;
     for event in &events {
         let wide = match *event {
             Event::One(c, _) => plans[c].anchor == Anchor::TzBanner,
             Event::Pair(..) => false,
         };
-        let gap = if wide { WIDE_GAP_SECONDS } else { GAP_SECONDS };
+        let gap = if wide || last_wide {
+            WIDE_GAP_SECONDS
+        } else {
+            GAP_SECONDS
+        };
+        last_wide = wide;
         t += Duration::seconds(gap);
         let at = t + Duration::milliseconds(rng.below(900) as i64);
         match *event {

@@ -254,6 +254,8 @@ fn entry_text(record: &ServerRecord<'_>) -> String {
 /// Database, always the WSUS server's own.
 fn wid_host(sql_server: &str) -> Option<&str> {
     let (host, instance) = sql_server.split_once('\\')?;
+    // Some copies double the backslash.
+    let instance = instance.trim_start_matches('\\');
     let wid = ["MICROSOFT##WID", "MICROSOFT##SSEE"];
     (wid.iter().any(|w| instance.eq_ignore_ascii_case(w)) && !host.is_empty()).then_some(host)
 }
@@ -273,6 +275,7 @@ mod tests {
     fn an_internal_database_names_its_server() {
         assert_eq!(wid_host("WSUS01\\MICROSOFT##WID"), Some("WSUS01"));
         assert_eq!(wid_host("wsus02\\microsoft##ssee"), Some("wsus02"));
+        assert_eq!(wid_host("WSUS01\\\\MICROSOFT##WID"), Some("WSUS01"));
         // A named SQL Server instance may be on another machine.
         assert_eq!(wid_host("SQL07\\WSUS"), None);
         assert_eq!(wid_host("\\MICROSOFT##WID"), None);
