@@ -68,6 +68,17 @@ pub enum ClientFormat {
     Win10,
 }
 
+impl ClientFormat {
+    /// The format of client number `c` of a fleet: classic and Windows 10 in turn.
+    pub(crate) fn of_client(c: usize) -> Self {
+        if c.is_multiple_of(2) {
+            Self::Classic
+        } else {
+            Self::Win10
+        }
+    }
+}
+
 /// A kind of fault, with the join that a correct diagnosis makes for it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -239,6 +250,39 @@ impl ClientWriter {
             }
         }
         self.lines += 1;
+    }
+
+    /// The first lines of the log of PC number `pc`: the classic `tz:` banner, or the Windows 10
+    /// identity line.
+    pub(crate) fn banner(
+        &mut self,
+        at: NaiveDateTime,
+        tz_minutes: i32,
+        client_id: &str,
+        pc: usize,
+    ) {
+        match self.format {
+            ClientFormat::Classic => {
+                let tz = format!(
+                    "{}{:02}{:02}",
+                    if tz_minutes < 0 { '-' } else { '+' },
+                    tz_minutes.abs() / 60,
+                    tz_minutes.abs() % 60
+                );
+                self.line(at, "Misc", &format!("===========  Logging initialized (build: 7.6.7601.24085, tz: {tz})  ==========="));
+                self.line(
+                    at,
+                    "Misc",
+                    "  = Process: C:\\Windows\\system32\\svchost.exe",
+                );
+            }
+            ClientFormat::Win10 => {
+                let text = format!(
+                    "Initializing simple targeting cookie, clientId = {client_id}, target group = Workstations, DNS name = pc{pc:04}.contoso.com"
+                );
+                self.line(at, "ProtocolTalker", &text);
+            }
+        }
     }
 
     pub(crate) fn detection(&mut self, rng: &mut Rng, at: NaiveDateTime, url: &str) {
@@ -670,11 +714,7 @@ pub fn fleet(spec: &FleetSpec) -> Generated {
         server_file: "SoftwareDistribution.log".to_owned(),
     };
     for c in 0..spec.clients {
-        let format = if c % 2 == 0 {
-            ClientFormat::Classic
-        } else {
-            ClientFormat::Win10
-        };
+        let format = ClientFormat::of_client(c);
         let tz_minutes = zones[c % zones.len()];
         let skew_seconds = rng.below(90) as i64 - 45;
         let offset = -(i64::from(tz_minutes) * 60 + skew_seconds);
@@ -688,30 +728,12 @@ pub fn fleet(spec: &FleetSpec) -> Generated {
             lines: 0,
             offset,
         };
-        let banner_time = start + Duration::seconds(c as i64 * 7);
-        match format {
-            ClientFormat::Classic => {
-                let tz = format!(
-                    "{}{:02}{:02}",
-                    if tz_minutes < 0 { '-' } else { '+' },
-                    tz_minutes.abs() / 60,
-                    tz_minutes.abs() % 60
-                );
-                w.line(banner_time, "Misc", &format!("===========  Logging initialized (build: 7.6.7601.24085, tz: {tz})  ==========="));
-                w.line(
-                    banner_time,
-                    "Misc",
-                    "  = Process: C:\\Windows\\system32\\svchost.exe",
-                );
-            }
-            ClientFormat::Win10 => {
-                let text = format!(
-                    "Initializing simple targeting cookie, clientId = {client_id}, target group = Workstations, DNS name = pc{:04}.contoso.com",
-                    c + 1
-                );
-                w.line(banner_time, "ProtocolTalker", &text);
-            }
-        }
+        w.banner(
+            start + Duration::seconds(c as i64 * 7),
+            tz_minutes,
+            &client_id,
+            c + 1,
+        );
         let mut slot = 0i64;
         let mut k = 0;
         loop {

@@ -25,7 +25,7 @@
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
-use crate::generate::{ClientFormat, ClientWriter, FaultKind, Rng, ServerWriter};
+use crate::generate::{self, ClientFormat, ClientWriter, FaultKind, Rng, ServerWriter};
 
 /// The two servers: host in the clients' URL, host in the server's own `actor` URLs, log file.
 const SERVERS: [(&str, &str, &str); 2] = [
@@ -73,17 +73,12 @@ pub enum Anchor {
 /// One client.
 #[derive(Clone, Debug, Serialize)]
 pub struct ClientTruth {
-    /// Its log's file name.
-    pub file: String,
-    /// How its log is written.
-    pub format: ClientFormat,
-    /// Its time zone, minutes east of UTC.
-    pub tz_minutes: i32,
-    /// How far its clock is ahead of the truth, in seconds.
-    pub skew_seconds: i64,
+    /// Its log, zone, clock and ID, as in a one-server fleet (`offset_seconds` the true one).
+    #[serde(flatten)]
+    pub client: generate::ClientTruth,
     /// The offset the diagnosis must report (server UTC minus log time): the true one when
     /// anchored by fault IDs, the banner's when by the banner alone, none when unknown.
-    pub offset_seconds: Option<i64>,
+    pub expected_offset_seconds: Option<i64>,
     /// How it can be known.
     pub anchor: Anchor,
     /// The server log of the server it talks to.
@@ -93,18 +88,10 @@ pub struct ClientTruth {
 /// One fault, with the join a correct diagnosis makes.
 #[derive(Clone, Debug, Serialize)]
 pub struct FaultTruth {
-    /// The client log.
-    pub file: String,
-    /// 1-based line of the fault's first line.
-    pub line: u32,
-    /// What kind of fault.
-    pub kind: FaultKind,
-    /// Its main HRESULT.
-    pub hresult: &'static str,
-    /// The SOAP fault ID, when there is one.
-    pub fault_id: Option<String>,
-    /// `fault-id`, `time-window`, `ambiguous` or `none`.
-    pub correlation: &'static str,
+    /// Where it is and what it is; its `correlation` is `fault-id`, `time-window`, `ambiguous`
+    /// or `none`.
+    #[serde(flatten)]
+    pub fault: generate::FaultTruth,
     /// The server log and line it must be joined to.
     pub server: Option<(String, u32)>,
     /// When ambiguous: the server log and the lines of the candidates.
@@ -166,11 +153,7 @@ pub fn two_server_fleet(spec: &TwoServerSpec) -> Generated {
         .expect("a valid date");
     let mut plans: Vec<Plan> = (0..spec.clients)
         .map(|c| {
-            let format = if c % 2 == 0 {
-                ClientFormat::Classic
-            } else {
-                ClientFormat::Win10
-            };
+            let format = ClientFormat::of_client(c);
             let tz_minutes = ZONES[c % ZONES.len()];
             let skew = rng.below(151) as i64 - 75;
             let anchor = match (format, c % 10, c % 20) {
@@ -354,7 +337,12 @@ pub fn two_server_fleet(spec: &TwoServerSpec) -> Generated {
             lines: 0,
             offset: p.offset,
         };
-        banner(&mut w, p, c, start);
+        w.banner(
+            start + Duration::seconds(c as i64),
+            p.tz_minutes,
+            &p.client_id,
+            c + 1,
+        );
         p.faults.sort_by_key(|f| f.0);
         for &(at, kind, k) in &p.faults {
             for d in 0..spec.detections_between {
@@ -367,11 +355,15 @@ pub fn two_server_fleet(spec: &TwoServerSpec) -> Generated {
             fault_lines[k] = w.fault(kind, at, &url, &id);
         }
         clients.push(ClientTruth {
-            file: file.clone(),
-            format: p.format,
-            tz_minutes: p.tz_minutes,
-            skew_seconds: p.skew,
-            offset_seconds: match p.anchor {
+            client: generate::ClientTruth {
+                file: file.clone(),
+                format: p.format,
+                tz_minutes: p.tz_minutes,
+                skew_seconds: p.skew,
+                offset_seconds: p.offset,
+                client_id: p.client_id.clone(),
+            },
+            expected_offset_seconds: match p.anchor {
                 Anchor::FaultId => Some(p.offset),
                 Anchor::TzBanner => Some(-i64::from(p.tz_minutes) * 60),
                 Anchor::Unknown => None,
@@ -395,12 +387,14 @@ pub fn two_server_fleet(spec: &TwoServerSpec) -> Generated {
             let plan = &plans[p.client];
             let ambiguous = p.correlation == "ambiguous";
             FaultTruth {
-                file: clients[p.client].file.clone(),
-                line,
-                kind: p.kind,
-                hresult: p.kind.hresult(plan.format),
-                fault_id: p.fault_id,
-                correlation: p.correlation,
+                fault: generate::FaultTruth {
+                    file: clients[p.client].client.file.clone(),
+                    line,
+                    kind: p.kind,
+                    hresult: p.kind.hresult(plan.format),
+                    fault_id: p.fault_id,
+                    correlation: p.correlation,
+                },
                 server: p.entries.first().copied().filter(|_| !ambiguous).map(at),
                 candidates: if ambiguous {
                     p.entries.into_iter().map(at).collect()
@@ -410,7 +404,7 @@ pub fn two_server_fleet(spec: &TwoServerSpec) -> Generated {
             }
         })
         .collect();
-    faults.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    faults.sort_by(|a, b| (&a.fault.file, a.fault.line).cmp(&(&b.fault.file, b.fault.line)));
     Generated {
         logs,
         truth: Truth { clients, faults },
@@ -421,32 +415,6 @@ pub fn two_server_fleet(spec: &TwoServerSpec) -> Generated {
 fn add_fault(plan: &mut Plan, pending: &mut Vec<Pending>, at: NaiveDateTime, p: Pending) {
     plan.faults.push((at, p.kind, pending.len()));
     pending.push(p);
-}
-
-/// The first lines of a client log: the classic `tz:` banner, or the Windows 10 identity line.
-fn banner(w: &mut ClientWriter, p: &Plan, c: usize, start: NaiveDateTime) {
-    let at = start + Duration::seconds(c as i64);
-    match p.format {
-        ClientFormat::Classic => {
-            let tz = p.tz_minutes;
-            let sign = if tz < 0 { '-' } else { '+' };
-            let tz = format!("{sign}{:02}{:02}", tz.abs() / 60, tz.abs() % 60);
-            w.line(at, "Misc", &format!("===========  Logging initialized (build: 7.6.7601.24085, tz: {tz})  ==========="));
-            w.line(
-                at,
-                "Misc",
-                "  = Process: C:\\Windows\\system32\\svchost.exe",
-            );
-        }
-        ClientFormat::Win10 => {
-            let text = format!(
-                "Initializing simple targeting cookie, clientId = {}, target group = Workstations, DNS name = pc{:04}.contoso.com",
-                p.client_id,
-                c + 1
-            );
-            w.line(at, "ProtocolTalker", &text);
-        }
-    }
 }
 
 #[cfg(test)]
@@ -466,17 +434,18 @@ mod tests {
         let g = small();
         let text = |file: &str| &g.logs.iter().find(|(n, _)| n == file).unwrap().1;
         for f in &g.truth.faults {
-            let line = text(&f.file).lines().nth(f.line as usize - 1).unwrap();
+            let t = &f.fault;
+            let line = text(&t.file).lines().nth(t.line as usize - 1).unwrap();
             assert!(
-                line.contains(&f.hresult[2..]) || line.contains("Nws"),
+                line.contains(&t.hresult[2..]) || line.contains("Nws"),
                 "{f:?}"
             );
             let at = |(file, n): &(String, u32)| {
                 text(file).lines().nth(*n as usize - 1).unwrap().to_owned()
             };
-            match f.kind {
+            match t.kind {
                 FaultKind::Kb954960 => {
-                    let id = f.fault_id.as_deref().unwrap();
+                    let id = t.fault_id.as_deref().unwrap();
                     assert!(at(f.server.as_ref().unwrap()).contains(id), "{f:?}");
                 }
                 FaultKind::Http500 => {
@@ -492,9 +461,12 @@ mod tests {
                 FaultKind::Http503 => assert!(f.server.is_none()),
             }
         }
-        let kinds = |k: FaultKind| g.truth.faults.iter().filter(|f| f.kind == k).count();
-        assert_eq!(kinds(FaultKind::Http503), 60);
-        assert!(g.truth.faults.iter().any(|f| f.correlation == "ambiguous"));
+        let faults = || g.truth.faults.iter().map(|f| &f.fault);
+        assert_eq!(
+            faults().filter(|f| f.kind == FaultKind::Http503).count(),
+            60
+        );
+        assert!(faults().any(|f| f.correlation == "ambiguous"));
     }
 
     #[test]

@@ -38,7 +38,8 @@ fn five_hundred_clients_of_two_servers_are_joined_as_their_truth_says() {
         .collect();
     assert_eq!(found.len(), g.truth.faults.len(), "every fault found, once");
     let mut seen: BTreeMap<(FaultKind, &str), usize> = BTreeMap::new();
-    for t in &g.truth.faults {
+    for truth in &g.truth.faults {
+        let t = &truth.fault;
         let f = found
             .get(&(t.file.clone(), t.line))
             .unwrap_or_else(|| panic!("not found: {t:?}"));
@@ -46,11 +47,11 @@ fn five_hundred_clients_of_two_servers_are_joined_as_their_truth_says() {
         // The join, exactly: no false join, no missed one, the right server and entry.
         assert_eq!(f.correlation, t.correlation, "{t:?}\n{f:#?}");
         let joined = f.server.as_ref().map(|s| (name(&s.source), s.line));
-        assert_eq!(joined, t.server, "{t:?}");
+        assert_eq!(joined, truth.server, "{t:?}");
         let candidates: Vec<(String, u32)> = (f.candidates.iter())
             .map(|s| (name(&s.source), s.line))
             .collect();
-        assert_eq!(candidates, t.candidates, "{t:?}");
+        assert_eq!(candidates, truth.candidates, "{t:?}");
         if t.correlation == "ambiguous" {
             assert_ne!(f.confidence, Some("confirmed"), "{t:?}");
         }
@@ -75,9 +76,9 @@ fn five_hundred_clients_of_two_servers_are_joined_as_their_truth_says() {
     // Clock offsets as they can be known, and the window each allowed.
     for c in &g.truth.clients {
         let o = (d.clock_offsets.iter())
-            .find(|o| name(&o.source) == c.file)
+            .find(|o| name(&o.source) == c.client.file)
             .unwrap();
-        assert_eq!(o.offset_seconds, c.offset_seconds, "{c:?}: {o:?}");
+        assert_eq!(o.offset_seconds, c.expected_offset_seconds, "{c:?}: {o:?}");
         let windows: Vec<(i64, &str, &str)> = (d.faults.iter())
             .filter(|f| f.client.source == o.source)
             .filter_map(|f| f.time_window.as_ref())
