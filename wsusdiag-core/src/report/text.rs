@@ -168,8 +168,8 @@ fn finding(out: &mut String, d: &Diagnosis, n: usize, f: &Finding) {
             "ambiguous" => wrap(
                 out,
                 &format!(
-                    "Not joined, ambiguous: {} that can explain the client failure{}: {}.",
-                    plural(x.candidates.len(), "server error fits", "server errors fit"),
+                    "Not joined, ambiguous: {} could explain the client failure{}: {}.",
+                    plural(x.candidates.len(), "server error", "server errors"),
                     window(x),
                     candidate_lines(x)
                 ),
