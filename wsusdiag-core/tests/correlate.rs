@@ -29,6 +29,18 @@ fn s(date: &str, time: &str, level: &str, thread: &str, source: &str, msg: &str)
 
 const SQL_TIMEOUT: &str = "DBLAYER: Errors[0]: Source .Net SqlClient Data Provider, Server WSUS01\\MICROSOFT##WID, Number -2, Class 10, State 0, Procedure ConnectionRead (WrapperRead())., LineNumber 0: Timeout expired.  The timeout period elapsed prior to completion of the operation or the server is not responding.";
 
+/// The SQL layer's line for a query that timed out.
+fn sql_timeout(date: &str, time: &str, thread: &str) -> String {
+    s(
+        date,
+        time,
+        "Error",
+        thread,
+        "DBConnection.LogSqlException",
+        SQL_TIMEOUT,
+    )
+}
+
 #[test]
 fn sample_joins_by_fault_id_and_finds_the_clock() {
     let d = diagnose(sample::kb954960(), &Options::default()).unwrap();
@@ -200,35 +212,17 @@ fn fleet_by_time() -> Vec<(&'static str, String)> {
         "w3wp.14",
         "ClientImplementation.GetCookie",
         "Issued cookie",
-    ) + &s(
-        "2023-02-07",
-        "18:00:03.250",
-        "Error",
-        "w3wp.22",
-        "DBConnection.LogSqlException",
-        SQL_TIMEOUT,
-    ) + &s(
-        "2023-02-07",
-        "18:00:08.900",
-        "Error",
-        "w3wp.23",
-        "DBConnection.LogSqlException",
-        SQL_TIMEOUT,
-    ) + &s(
-        "2023-02-07",
-        "18:05:00.200",
-        "Error",
-        "w3wp.24",
-        "DBConnection.LogSqlException",
-        SQL_TIMEOUT,
-    ) + &s(
-        "2023-02-07",
-        "18:10:00.000",
-        "Warning",
-        "w3wp.9",
-        "SoapUtilities.CreateException",
-        "ThrowException: actor = http://wsus01.contoso.com:8530/ClientWebService/client.asmx, ID=0b6d1f4e-2a8c-4e55-9c61-7f3d2e1a9b08, ErrorCode=InvalidCookie, Message=, Client=x",
-    );
+    ) + &sql_timeout("2023-02-07", "18:00:03.250", "w3wp.22")
+        + &sql_timeout("2023-02-07", "18:00:08.900", "w3wp.23")
+        + &sql_timeout("2023-02-07", "18:05:00.200", "w3wp.24")
+        + &s(
+            "2023-02-07",
+            "18:10:00.000",
+            "Warning",
+            "w3wp.9",
+            "SoapUtilities.CreateException",
+            "ThrowException: actor = http://wsus01.contoso.com:8530/ClientWebService/client.asmx, ID=0b6d1f4e-2a8c-4e55-9c61-7f3d2e1a9b08, ErrorCode=InvalidCookie, Message=, Client=x",
+        );
     vec![
         ("pacific.log", pacific),
         ("berlin.log", berlin),
@@ -533,21 +527,15 @@ fn one_failure_logged_twice_by_one_thread_is_one_event() {
             "WARNING: SyncUpdates failure, error = 0x8024401C, soap client error = 5, soap error code = 0, HTTP status code = 200",
         );
     let server = |second_thread: &str| {
-        s(
-            "2023-02-07",
-            "18:00:03.250",
-            "Error",
-            "w3wp.22",
-            "DBConnection.LogSqlException",
-            SQL_TIMEOUT,
-        ) + &s(
-            "2023-02-07",
-            "18:00:03.270",
-            "Error",
-            second_thread,
-            "ClientImplementation.SyncUpdates",
-            "System.Data.SqlClient.SqlException: Timeout expired.  The timeout period elapsed prior to completion of the operation or the server is not responding.",
-        )
+        sql_timeout("2023-02-07", "18:00:03.250", "w3wp.22")
+            + &s(
+                "2023-02-07",
+                "18:00:03.270",
+                "Error",
+                second_thread,
+                "ClientImplementation.SyncUpdates",
+                "System.Data.SqlClient.SqlException: Timeout expired.  The timeout period elapsed prior to completion of the operation or the server is not responding.",
+            )
     };
     // The SQL layer's line, then the exception that ended the same request: one event, joined
     // by its last entry.

@@ -9,7 +9,7 @@
 //! ```
 #![allow(clippy::print_stdout)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use wsusdiag_benches::generate::{self as gen_logs, ClientFormat, FleetSpec};
@@ -63,12 +63,6 @@ fn run() -> Result<(), String> {
         }
     }
     let out = out.ok_or("--out is required")?;
-    let write = |path: &PathBuf, text: &str| -> Result<(), String> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        }
-        std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
-    };
     match what.as_str() {
         "fleet" => {
             spec.seed = seed;
@@ -78,12 +72,10 @@ fn run() -> Result<(), String> {
                 spec.faults_per_client = usize::MAX;
             }
             let g = gen_logs::fleet(&spec);
-            for (name, text) in &g.clients {
-                write(&out.join(name), text)?;
-            }
-            write(&out.join(&g.truth.server_file), &g.server)?;
-            let truth = serde_json::to_string_pretty(&g.truth).map_err(|e| e.to_string())?;
-            write(&out.join("truth.json"), &truth)?;
+            let logs = (g.clients.iter())
+                .map(|(name, text)| (name.as_str(), text.as_str()))
+                .chain([(g.truth.server_file.as_str(), g.server.as_str())]);
+            write_fleet(&out, logs, &g.truth)?;
             println!(
                 "{}: {} client logs, 1 server log, {} faults",
                 out.display(),
@@ -97,11 +89,8 @@ fn run() -> Result<(), String> {
                 clients: spec.clients,
                 detections_between: spec.detections_between,
             });
-            for (name, text) in &g.logs {
-                write(&out.join(name), text)?;
-            }
-            let truth = serde_json::to_string_pretty(&g.truth).map_err(|e| e.to_string())?;
-            write(&out.join("truth.json"), &truth)?;
+            let logs = (g.logs.iter()).map(|(name, text)| (name.as_str(), text.as_str()));
+            write_fleet(&out, logs, &g.truth)?;
             println!(
                 "{}: {} logs (2 servers), {} faults",
                 out.display(),
@@ -118,4 +107,25 @@ fn run() -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Writes `text` to `path`, making its folder.
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Writes the logs of a fleet under `out`, and `truth.json` beside them.
+fn write_fleet<'a>(
+    out: &Path,
+    logs: impl Iterator<Item = (&'a str, &'a str)>,
+    truth: &impl serde::Serialize,
+) -> Result<(), String> {
+    for (name, text) in logs {
+        write(&out.join(name), text)?;
+    }
+    let truth = serde_json::to_string_pretty(truth).map_err(|e| e.to_string())?;
+    write(&out.join("truth.json"), &truth)
 }
