@@ -68,8 +68,19 @@ pub enum ClientFormat {
     Win10,
 }
 
+impl ClientFormat {
+    /// The format of client number `c` of a fleet: classic and Windows 10 in turn.
+    pub(crate) fn of_client(c: usize) -> Self {
+        if c.is_multiple_of(2) {
+            Self::Classic
+        } else {
+            Self::Win10
+        }
+    }
+}
+
 /// A kind of fault, with the join that a correct diagnosis makes for it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FaultKind {
     /// SyncUpdates InternalServerError, the server's ArgumentException behind it.
@@ -78,6 +89,8 @@ pub enum FaultKind {
     SqlTimeout,
     /// HTTP 503 from a stopped application pool; nothing in the server log.
     Http503,
+    /// HTTP 500: the web service failed with an exception it logged without a fault ID.
+    Http500,
 }
 
 impl FaultKind {
@@ -87,6 +100,7 @@ impl FaultKind {
             Self::Kb954960 => "fault-id",
             Self::SqlTimeout => "time-window",
             Self::Http503 => "none",
+            Self::Http500 => "time-window",
         }
     }
 
@@ -97,6 +111,7 @@ impl FaultKind {
             (Self::Kb954960, ClientFormat::Win10) => "0x80244007",
             (Self::SqlTimeout, _) => "0x8024401C",
             (Self::Http503, _) => "0x80244022",
+            (Self::Http500, _) => "0x8024401F",
         }
     }
 
@@ -196,19 +211,19 @@ impl Default for FleetSpec {
 const SLOT_MINUTES: i64 = 14;
 
 /// Writes one client log line by line, counting lines.
-struct ClientWriter {
-    format: ClientFormat,
-    pid: u32,
-    tid: u32,
-    out: String,
-    lines: u32,
+pub(crate) struct ClientWriter {
+    pub(crate) format: ClientFormat,
+    pub(crate) pid: u32,
+    pub(crate) tid: u32,
+    pub(crate) out: String,
+    pub(crate) lines: u32,
     /// Server UTC minus log time.
-    offset: i64,
+    pub(crate) offset: i64,
 }
 
 impl ClientWriter {
     /// Writes a line at true UTC time `utc` (converted to the log's clock).
-    fn line(&mut self, utc: NaiveDateTime, component: &str, text: &str) {
+    pub(crate) fn line(&mut self, utc: NaiveDateTime, component: &str, text: &str) {
         let t = utc - Duration::seconds(self.offset);
         match self.format {
             ClientFormat::Classic => {
@@ -237,7 +252,40 @@ impl ClientWriter {
         self.lines += 1;
     }
 
-    fn detection(&mut self, rng: &mut Rng, at: NaiveDateTime, url: &str) {
+    /// The first lines of the log of PC number `pc`: the classic `tz:` banner, or the Windows 10
+    /// identity line.
+    pub(crate) fn banner(
+        &mut self,
+        at: NaiveDateTime,
+        tz_minutes: i32,
+        client_id: &str,
+        pc: usize,
+    ) {
+        match self.format {
+            ClientFormat::Classic => {
+                let tz = format!(
+                    "{}{:02}{:02}",
+                    if tz_minutes < 0 { '-' } else { '+' },
+                    tz_minutes.abs() / 60,
+                    tz_minutes.abs() % 60
+                );
+                self.line(at, "Misc", &format!("===========  Logging initialized (build: 7.6.7601.24085, tz: {tz})  ==========="));
+                self.line(
+                    at,
+                    "Misc",
+                    "  = Process: C:\\Windows\\system32\\svchost.exe",
+                );
+            }
+            ClientFormat::Win10 => {
+                let text = format!(
+                    "Initializing simple targeting cookie, clientId = {client_id}, target group = Workstations, DNS name = pc{pc:04}.contoso.com"
+                );
+                self.line(at, "ProtocolTalker", &text);
+            }
+        }
+    }
+
+    pub(crate) fn detection(&mut self, rng: &mut Rng, at: NaiveDateTime, url: &str) {
         let ms = |n: i64| at + Duration::milliseconds(n);
         match self.format {
             ClientFormat::Classic => {
@@ -339,7 +387,13 @@ impl ClientWriter {
     }
 
     /// Writes a fault at `utc`; returns its first line.
-    fn fault(&mut self, kind: FaultKind, utc: NaiveDateTime, url: &str, id: &str) -> u32 {
+    pub(crate) fn fault(
+        &mut self,
+        kind: FaultKind,
+        utc: NaiveDateTime,
+        url: &str,
+        id: &str,
+    ) -> u32 {
         let ms = |n: i64| utc + Duration::milliseconds(n);
         match self.format {
             ClientFormat::Classic => {
@@ -362,6 +416,10 @@ impl ClientWriter {
                     FaultKind::Http503 => (
                         "80244022",
                         "soap client error = 5, soap error code = 0, HTTP status code = 503",
+                    ),
+                    FaultKind::Http500 => (
+                        "8024401F",
+                        "soap client error = 5, soap error code = 0, HTTP status code = 500",
                     ),
                 };
                 self.line(
@@ -466,6 +524,13 @@ impl ClientWriter {
                         self.line(ms(0), "WebServices", "*FAILED* [80244022] Web service call");
                         "80244022"
                     }
+                    FaultKind::Http500 => {
+                        self.line(ms(0), "WebServices", &format!("WS error: There was an error communicating with the endpoint at '{url}'."));
+                        self.line(ms(0), "WebServices", "WS error: The server returned HTTP status code '500 (0x1F4)' with text 'Internal Server Error'.");
+                        first = self.lines + 1;
+                        self.line(ms(0), "WebServices", "*FAILED* [8024401F] Web service call");
+                        "8024401F"
+                    }
                 };
                 self.line(
                     ms(1),
@@ -497,12 +562,19 @@ impl ClientWriter {
 }
 
 /// Server lines, collected out of order and sorted by time at the end.
-struct ServerWriter {
-    entries: Vec<(NaiveDateTime, String)>,
+pub(crate) struct ServerWriter {
+    pub(crate) entries: Vec<(NaiveDateTime, String)>,
 }
 
 impl ServerWriter {
-    fn entry(&mut self, utc: NaiveDateTime, level: &str, thread: &str, source: &str, text: &str) {
+    pub(crate) fn entry(
+        &mut self,
+        utc: NaiveDateTime,
+        level: &str,
+        thread: &str,
+        source: &str,
+        text: &str,
+    ) {
         let line = format!(
             "{} UTC\t{level}\t{thread}\t{source}\t{text}",
             utc.format("%Y-%m-%d %H:%M:%S%.3f")
@@ -510,7 +582,7 @@ impl ServerWriter {
         self.entries.push((utc, line));
     }
 
-    fn kb954960(
+    pub(crate) fn kb954960(
         &mut self,
         utc: NaiveDateTime,
         thread: &str,
@@ -547,17 +619,38 @@ impl ServerWriter {
         );
     }
 
-    fn sql_timeout(&mut self, utc: NaiveDateTime, thread: &str) {
+    /// A SQL time-out on the Windows Internal Database of `host`.
+    pub(crate) fn sql_timeout(&mut self, utc: NaiveDateTime, thread: &str, host: &str) {
+        let text = format!(
+            "DBLAYER: Errors[0]: Source .Net SqlClient Data Provider, Server {}\\MICROSOFT##WID, Number -2, Class 10, State 0, Procedure ConnectionRead (WrapperRead()).,  LineNumber 0: Timeout expired.  The timeout period elapsed prior to completion of the operation or the server is not responding.",
+            host.to_ascii_uppercase()
+        );
         self.entry(
             utc - Duration::milliseconds(400),
             "Error",
             thread,
             "DBConnection.LogSqlException",
-            "DBLAYER: Errors[0]: Source .Net SqlClient Data Provider, Server WSUS01\\MICROSOFT##WID, Number -2, Class 10, State 0, Procedure ConnectionRead (WrapperRead()).,  LineNumber 0: Timeout expired.  The timeout period elapsed prior to completion of the operation or the server is not responding.",
+            &text,
         );
     }
 
-    fn filler(&mut self, rng: &mut Rng, utc: NaiveDateTime, client: &str) {
+    /// The exception behind an HTTP 500: no fault sent, so no ID.
+    pub(crate) fn http500(&mut self, utc: NaiveDateTime, thread: &str) {
+        let text = "System.InvalidOperationException: Timeout expired.  The timeout period elapsed prior to obtaining a connection from the pool.  This may have occurred because all pooled connections were in use and max pool size was reached.\n\
+             \x20  at System.Data.ProviderBase.DbConnectionFactory.GetConnection(DbConnection owningConnection)\n\
+             \x20  at Microsoft.UpdateServices.Internal.DatabaseAccess.DBConnection.Connect(String connectionString)\n\
+             \x20  at Microsoft.UpdateServices.Internal.ClientImplementation.SyncUpdates(Cookie cookie, SyncUpdateParameters parameters)\n\
+             \x20  at Microsoft.UpdateServices.Internal.Client.SyncUpdates(Cookie cookie, SyncUpdateParameters parameters)";
+        self.entry(
+            utc - Duration::milliseconds(250),
+            "Error",
+            thread,
+            "ClientImplementation.SyncUpdates",
+            text,
+        );
+    }
+
+    pub(crate) fn filler(&mut self, rng: &mut Rng, utc: NaiveDateTime, client: &str) {
         let thread = format!("w3wp.{}", 5 + rng.below(40));
         match rng.below(3) {
             0 => self.entry(
@@ -584,14 +677,24 @@ impl ServerWriter {
         }
     }
 
-    fn finish(mut self) -> String {
-        self.entries.sort_by_key(|a| a.0);
-        let mut out = String::new();
-        for (_, line) in self.entries {
-            out.push_str(&line);
+    fn finish(self) -> String {
+        self.finish_with_lines().0
+    }
+
+    /// The log, in time order, and the 1-based line of each entry in the order they were added.
+    pub(crate) fn finish_with_lines(self) -> (String, Vec<u32>) {
+        let mut order: Vec<usize> = (0..self.entries.len()).collect();
+        order.sort_by_key(|&i| self.entries[i].0);
+        let mut lines = vec![0; self.entries.len()];
+        let (mut out, mut line) = (String::new(), 1u32);
+        for i in order {
+            lines[i] = line;
+            let text = &self.entries[i].1;
+            out.push_str(text);
             out.push('\n');
+            line += 1 + text.matches('\n').count() as u32;
         }
-        out
+        (out, lines)
     }
 }
 
@@ -614,11 +717,7 @@ pub fn fleet(spec: &FleetSpec) -> Generated {
         server_file: "SoftwareDistribution.log".to_owned(),
     };
     for c in 0..spec.clients {
-        let format = if c % 2 == 0 {
-            ClientFormat::Classic
-        } else {
-            ClientFormat::Win10
-        };
+        let format = ClientFormat::of_client(c);
         let tz_minutes = zones[c % zones.len()];
         let skew_seconds = rng.below(90) as i64 - 45;
         let offset = -(i64::from(tz_minutes) * 60 + skew_seconds);
@@ -632,30 +731,12 @@ pub fn fleet(spec: &FleetSpec) -> Generated {
             lines: 0,
             offset,
         };
-        let banner_time = start + Duration::seconds(c as i64 * 7);
-        match format {
-            ClientFormat::Classic => {
-                let tz = format!(
-                    "{}{:02}{:02}",
-                    if tz_minutes < 0 { '-' } else { '+' },
-                    tz_minutes.abs() / 60,
-                    tz_minutes.abs() % 60
-                );
-                w.line(banner_time, "Misc", &format!("===========  Logging initialized (build: 7.6.7601.24085, tz: {tz})  ==========="));
-                w.line(
-                    banner_time,
-                    "Misc",
-                    "  = Process: C:\\Windows\\system32\\svchost.exe",
-                );
-            }
-            ClientFormat::Win10 => {
-                let text = format!(
-                    "Initializing simple targeting cookie, clientId = {client_id}, target group = Workstations, DNS name = pc{:04}.contoso.com",
-                    c + 1
-                );
-                w.line(banner_time, "ProtocolTalker", &text);
-            }
-        }
+        w.banner(
+            start + Duration::seconds(c as i64 * 7),
+            tz_minutes,
+            &client_id,
+            c + 1,
+        );
         let mut slot = 0i64;
         let mut k = 0;
         loop {
@@ -698,8 +779,8 @@ pub fn fleet(spec: &FleetSpec) -> Generated {
                         &client_id,
                         8000 + rng.below(999),
                     ),
-                    FaultKind::SqlTimeout => server.sql_timeout(at, &thread),
-                    FaultKind::Http503 => {}
+                    FaultKind::SqlTimeout => server.sql_timeout(at, &thread, host),
+                    FaultKind::Http503 | FaultKind::Http500 => {}
                 }
                 truth.faults.push(FaultTruth {
                     file: file.clone(),
@@ -766,7 +847,7 @@ pub fn server_log(bytes: usize, seed: u64) -> String {
         let before = server.entries.len();
         match i % 40 {
             7 => server.kb954960(at, "w3wp.12", "wsus01", &rng.guid(), &client, 8862),
-            23 => server.sql_timeout(at, "w3wp.30"),
+            23 => server.sql_timeout(at, "w3wp.30", "wsus01"),
             _ => server.filler(&mut rng, at, &client),
         }
         size += server.entries[before..]

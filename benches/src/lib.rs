@@ -7,3 +7,4 @@
 
 pub mod generate;
 pub mod probe;
+pub mod two_servers;

@@ -96,6 +96,7 @@ fn a_generated_fleet_is_diagnosed_as_its_truth_says() {
                 assert!(f.server.is_none(), "{t:?} joined to {:?}", f.server);
                 assert_eq!(f.rule_id.as_deref(), Some("WU-80244022-WSUSPOOL"));
             }
+            FaultKind::Http500 => panic!("{t:?}: this fleet writes no HTTP 500"),
         }
     }
 

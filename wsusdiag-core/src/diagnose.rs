@@ -42,8 +42,10 @@ impl From<PathBuf> for Input<'_> {
 /// How to diagnose.
 #[derive(Clone, Debug)]
 pub struct Options {
-    /// How far apart a client fault without ID and a server error may be, after the clock
-    /// offset is applied, to be joined by time. Default two minutes.
+    /// The widest a join by time looks, after the clock offset is applied: the window of a
+    /// client whose offset rests on its `tz:` banner (or a UTC log) alone, its clock's own error
+    /// unknown. An offset from fault-ID pairs gets a window from their spread, never wider.
+    /// Default two minutes.
     pub time_window: Duration,
     /// Read inputs on all cores. Default true.
     pub parallel: bool,

@@ -133,12 +133,39 @@ pub struct Fault {
     pub client: ClientSide,
     /// What the server logged, when joined.
     pub server: Option<ServerSide>,
-    /// `fault-id`, `time-window` or `none`.
+    /// `fault-id`, `time-window`, `ambiguous` (two or more server entries fit: see
+    /// `candidates`) or `none`.
     pub correlation: &'static str,
+    /// The failure's family in the time-join table (`data/joins.toml`): `fault-id`,
+    /// `soap-fault`, `http-500`, `server-time-out`, `service-unavailable`, `gateway`,
+    /// `client-time-out`, `connection`, `dns`, `tls`, `auth` or `other`. It decides which
+    /// server entries the failure may be joined to by time; most families, none.
+    pub failure_kind: &'static str,
+    /// The window searched for a join by time; null when none was searched (joined by fault
+    /// ID, a family that joins nothing by time, the clock offset unknown, or no server log
+    /// that may be the client's).
+    pub time_window: Option<TimeWindow>,
+    /// When `ambiguous`: the server entries that fit, in time order; else empty.
+    pub candidates: Vec<ServerSide>,
     /// The known issue it matches, if any.
     pub rule_id: Option<String>,
     /// `confirmed` or `probable`, when a rule matched.
     pub confidence: Option<&'static str>,
+}
+
+/// The time window a fault was joined by time in (or found ambiguous or unjoined in).
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct TimeWindow {
+    /// Half-width: server entries within this many seconds of the fault's UTC time fit.
+    pub seconds: i64,
+    /// What it rests on: `fault-id` (the spread of the clock offset's fault-ID pairs: tight),
+    /// `tz-banner` or `utc` (the clock's own error unknown: the widest window, two minutes by
+    /// default).
+    pub basis: &'static str,
+    /// Which server logs were searched: `matched` (those that name the host of the client's
+    /// server URL), or `host-unknown` (the client's server host, or the server logs' hosts,
+    /// could not be known: every server log that may be the client's).
+    pub servers: &'static str,
 }
 
 /// The client's view of a fault.

@@ -29,6 +29,18 @@ fn s(date: &str, time: &str, level: &str, thread: &str, source: &str, msg: &str)
 
 const SQL_TIMEOUT: &str = "DBLAYER: Errors[0]: Source .Net SqlClient Data Provider, Server WSUS01\\MICROSOFT##WID, Number -2, Class 10, State 0, Procedure ConnectionRead (WrapperRead())., LineNumber 0: Timeout expired.  The timeout period elapsed prior to completion of the operation or the server is not responding.";
 
+/// The SQL layer's line for a query that timed out.
+fn sql_timeout(date: &str, time: &str, thread: &str) -> String {
+    s(
+        date,
+        time,
+        "Error",
+        thread,
+        "DBConnection.LogSqlException",
+        SQL_TIMEOUT,
+    )
+}
+
 #[test]
 fn sample_joins_by_fault_id_and_finds_the_clock() {
     let d = diagnose(sample::kb954960(), &Options::default()).unwrap();
@@ -130,9 +142,11 @@ fn one_exception_behind_two_faults_explains_both() {
     assert!(d.server_faults.is_empty(), "{:#?}", d.server_faults);
 }
 
-/// Two clients in different zones fail with HTTP 503 while the server's database times out;
-/// a third fails at its proxy, which the server never sees.
-fn fleet_503() -> Vec<(&'static str, String)> {
+/// Clients in different zones while the server's database times out: one times out itself
+/// (0x8024401C) between two of the database's time-outs, one gets HTTP 503 (the application
+/// pool turned it away: the server's code never saw it), one fails at its proxy, and a fourth
+/// times out beside the only database time-out near it.
+fn fleet_by_time() -> Vec<(&'static str, String)> {
     let pacific = banner("2023-02-07", "-0800")
         + &c(
             "2023-02-07",
@@ -150,19 +164,19 @@ fn fleet_503() -> Vec<(&'static str, String)> {
             "2023-02-07",
             "10:00:05:500",
             "PT",
-            "WARNING: SyncUpdates failure, error = 0x80244022, soap client error = 10, soap error code = 0, HTTP status code = 503",
+            "WARNING: SyncUpdates failure, error = 0x8024401C, soap client error = 5, soap error code = 0, HTTP status code = 200",
         )
         + &c(
             "2023-02-07",
             "10:00:05:500",
             "PT",
-            "WARNING: PTError: 0x80244022",
+            "WARNING: PTError: 0x8024401c",
         )
         + &c(
             "2023-02-07",
             "10:00:05:510",
             "Agent",
-            "  * WARNING: Exit code = 0x80244022",
+            "  * WARNING: Exit code = 0x8024401C",
         );
     let berlin = banner("2023-02-07", "+0100")
         + &c(
@@ -184,6 +198,13 @@ fn fleet_503() -> Vec<(&'static str, String)> {
             "PT",
             "WARNING: GetConfig failure, error = 0x8024401B, soap client error = 10, soap error code = 0, HTTP status code = 407",
         );
+    let sydney = banner("2023-02-08", "+1100")
+        + &c(
+            "2023-02-08",
+            "05:05:01:300",
+            "PT",
+            "WARNING: SyncUpdates failure, error = 0x8024401C, soap client error = 5, soap error code = 0, HTTP status code = 200",
+        );
     let server = s(
         "2023-02-07",
         "17:59:40.100",
@@ -191,32 +212,22 @@ fn fleet_503() -> Vec<(&'static str, String)> {
         "w3wp.14",
         "ClientImplementation.GetCookie",
         "Issued cookie",
-    ) + &s(
-        "2023-02-07",
-        "18:00:03.250",
-        "Error",
-        "w3wp.22",
-        "DBConnection.LogSqlException",
-        SQL_TIMEOUT,
-    ) + &s(
-        "2023-02-07",
-        "18:00:08.900",
-        "Error",
-        "w3wp.23",
-        "DBConnection.LogSqlException",
-        SQL_TIMEOUT,
-    ) + &s(
-        "2023-02-07",
-        "18:10:00.000",
-        "Warning",
-        "w3wp.9",
-        "SoapUtilities.CreateException",
-        "ThrowException: actor = http://wsus01.contoso.com:8530/ClientWebService/client.asmx, ID=0b6d1f4e-2a8c-4e55-9c61-7f3d2e1a9b08, ErrorCode=InvalidCookie, Message=, Client=x",
-    );
+    ) + &sql_timeout("2023-02-07", "18:00:03.250", "w3wp.22")
+        + &sql_timeout("2023-02-07", "18:00:08.900", "w3wp.23")
+        + &sql_timeout("2023-02-07", "18:05:00.200", "w3wp.24")
+        + &s(
+            "2023-02-07",
+            "18:10:00.000",
+            "Warning",
+            "w3wp.9",
+            "SoapUtilities.CreateException",
+            "ThrowException: actor = http://wsus01.contoso.com:8530/ClientWebService/client.asmx, ID=0b6d1f4e-2a8c-4e55-9c61-7f3d2e1a9b08, ErrorCode=InvalidCookie, Message=, Client=x",
+        );
     vec![
         ("pacific.log", pacific),
         ("berlin.log", berlin),
         ("proxied.log", proxied),
+        ("sydney.log", sydney),
         ("server.log", server),
     ]
 }
@@ -229,7 +240,7 @@ fn one_thread_and_all_cores_give_the_same_diagnosis() {
         parallel: false,
         ..Options::default()
     };
-    let logs = fleet_503();
+    let logs = fleet_by_time();
     let mut fleets: Vec<Vec<(&str, &[u8])>> = vec![
         logs.iter().map(|(n, t)| (*n, t.as_bytes())).collect(),
         vec![
@@ -253,33 +264,55 @@ fn one_thread_and_all_cores_give_the_same_diagnosis() {
 }
 
 #[test]
-fn id_less_503_faults_join_the_sql_timeouts_by_time() {
-    let logs = fleet_503();
+fn joins_by_time_only_what_the_server_can_have_logged() {
+    let logs = fleet_by_time();
     let refs: Vec<(&str, &str)> = logs.iter().map(|(n, t)| (*n, t.as_str())).collect();
     let d = run(&refs);
     let by = |src: &str| d.faults.iter().find(|f| f.client.source == src).unwrap();
+    let window = |f: &wsusdiag_core::diagnosis::Fault| {
+        f.time_window
+            .as_ref()
+            .map(|w| (w.seconds, w.basis, w.servers))
+    };
+    // Its offset from the banner alone (skew unknown): the widest window, two minutes, which
+    // holds both of the database's time-outs. Either may be the cause: said, not guessed.
     let pacific = by("pacific.log");
-    assert_eq!(pacific.correlation, "time-window");
-    let server = pacific.server.as_ref().unwrap();
-    assert_eq!(server.line, 2);
-    assert_eq!(server.cause.as_ref().unwrap().sql_number, Some(-2));
+    assert_eq!(
+        (pacific.correlation, pacific.failure_kind),
+        ("ambiguous", "server-time-out")
+    );
+    assert!(pacific.server.is_none());
+    assert_eq!(window(pacific), Some((120, "tz-banner", "matched")));
+    let lines: Vec<u32> = pacific.candidates.iter().map(|s| s.line).collect();
+    assert_eq!(lines, [2, 3]);
+    assert!((pacific.candidates.iter()).all(|s| s.cause.as_ref().unwrap().sql_number == Some(-2)));
+    assert_ne!(pacific.confidence, Some("confirmed"));
     assert_eq!(
         pacific.client.time_utc.as_deref(),
         Some("2023-02-07T18:00:05.500Z")
     );
+    // HTTP 503: the pool turned the request away; the database errors beside it are other
+    // requests'.
     let berlin = by("berlin.log");
-    assert_eq!(berlin.correlation, "time-window");
     assert_eq!(
-        berlin.server.as_ref().unwrap().line,
-        3,
-        "each fault takes the nearest error"
+        (berlin.correlation, berlin.failure_kind),
+        ("none", "service-unavailable")
     );
+    assert!(berlin.server.is_none() && berlin.candidates.is_empty());
+    assert_eq!(window(berlin), None);
     let proxied = by("proxied.log");
     assert_eq!(
-        proxied.correlation, "none",
+        (proxied.correlation, proxied.failure_kind),
+        ("none", "auth"),
         "a proxy 407 never reached the server"
     );
-    assert!(proxied.server.is_none());
+    // One database time-out in its window: joined to it.
+    let sydney = by("sydney.log");
+    assert_eq!(sydney.correlation, "time-window");
+    assert_eq!(sydney.server.as_ref().map(|s| s.line), Some(4));
+    // Its log names no server URL: the server log is searched, saying so.
+    assert_eq!(window(sydney), Some((120, "tz-banner", "host-unknown")));
+    assert!(sydney.candidates.is_empty());
     let offsets: Vec<_> = d
         .clock_offsets
         .iter()
@@ -290,22 +323,28 @@ fn id_less_503_faults_join_the_sql_timeouts_by_time() {
         [
             ("pacific.log", Some(28_800), Some("tz-banner")),
             ("berlin.log", Some(-3_600), Some("tz-banner")),
-            ("proxied.log", Some(0), Some("tz-banner"))
+            ("proxied.log", Some(0), Some("tz-banner")),
+            ("sydney.log", Some(-39_600), Some("tz-banner"))
         ]
     );
-    // The unjoined InvalidCookie fault the server sent stays on the server side.
-    assert_eq!(d.server_faults.len(), 1);
+    // Unjoined: the two candidates, and the InvalidCookie fault the server sent.
+    let unjoined: Vec<u32> = d.server_faults.iter().map(|s| s.line).collect();
+    assert_eq!(unjoined, [2, 3, 5]);
     assert_eq!(
-        d.server_faults[0].error_code.as_deref(),
+        d.server_faults[2].error_code.as_deref(),
         Some("InvalidCookie")
     );
+    // The text report says so.
+    let text = d.to_text();
+    assert!(text.contains("ambiguous"), "{text}");
 }
 
 #[test]
 fn logs_that_do_not_belong_together_are_not_joined() {
-    let mut logs = fleet_503();
+    let mut logs = fleet_by_time();
     // The same server log, a day later: nothing may be joined.
-    logs[3].1 = logs[3].1.replace("2023-02-07", "2023-02-08");
+    let server = logs.len() - 1;
+    logs[server].1 = logs[server].1.replace("2023-02-07", "2023-02-08");
     let refs: Vec<(&str, &str)> = logs.iter().map(|(n, t)| (*n, t.as_str())).collect();
     let d = run(&refs);
     assert!(
@@ -328,11 +367,64 @@ fn a_client_of_another_server_is_not_joined_by_time() {
             "2023-02-07",
             "18:00:04:000",
             "PT",
-            "WARNING: SyncUpdates failure, error = 0x80244022, soap client error = 10, soap error code = 0, HTTP status code = 503",
+            "WARNING: SyncUpdates failure, error = 0x8024401C, soap client error = 5, soap error code = 0, HTTP status code = 200",
         );
-    let logs = fleet_503();
-    let d = run(&[("other.log", &client), ("server.log", &logs[3].1)]);
+    let logs = fleet_by_time();
+    let d = run(&[("other.log", &client), ("server.log", &logs[4].1)]);
+    // The server log is wsus01's (its faults' actor, its internal database): not searched.
+    assert_eq!(d.faults[0].failure_kind, "server-time-out");
     assert_eq!(d.faults[0].correlation, "none");
+    assert_eq!(d.faults[0].time_window, None);
+}
+
+#[test]
+fn server_logs_that_name_no_host_are_all_searched_and_said_to_be() {
+    let client = banner("2023-02-07", "+0000")
+        + &c(
+            "2023-02-07",
+            "18:00:04:000",
+            "PT",
+            "  + ServiceId = {3DA21691-E39D-4DA6-8A4B-B43877BCB1B7}, Server URL = http://wsus01:8530/ClientWebService/client.asmx",
+        )
+        + &c(
+            "2023-02-07",
+            "18:00:04:000",
+            "PT",
+            "WARNING: SyncUpdates failure, error = 0x8024401F, soap client error = 5, soap error code = 0, HTTP status code = 500",
+        );
+    let error = |time: &str| {
+        s(
+            "2023-02-07",
+            time,
+            "Error",
+            "w3wp.40",
+            "ClientImplementation.SyncUpdates",
+            "System.Data.SqlClient.SqlException: Transaction (Process ID 67) was deadlocked on lock resources with another process and has been chosen as the deadlock victim. Rerun the transaction.",
+        )
+    };
+    let d = run(&[
+        ("client.log", &client),
+        ("a/SoftwareDistribution.log", &error("18:00:03.100")),
+        ("b/SoftwareDistribution.log", &error("18:00:03.900")),
+    ]);
+    let f = &d.faults[0];
+    assert_eq!(f.failure_kind, "http-500");
+    assert_eq!(f.correlation, "ambiguous");
+    let w = f.time_window.as_ref().unwrap();
+    assert_eq!((w.basis, w.servers), ("tz-banner", "host-unknown"));
+    let sources: Vec<&str> = f.candidates.iter().map(|s| s.source.as_str()).collect();
+    assert_eq!(
+        sources,
+        ["a/SoftwareDistribution.log", "b/SoftwareDistribution.log"]
+    );
+    // Given one of them only, the one entry is joined, still saying the host is unknown.
+    let d = run(&[
+        ("client.log", &client),
+        ("a/SoftwareDistribution.log", &error("18:00:03.100")),
+    ]);
+    let f = &d.faults[0];
+    assert_eq!(f.correlation, "time-window");
+    assert_eq!(f.time_window.as_ref().unwrap().servers, "host-unknown");
 }
 
 #[test]
@@ -426,4 +518,35 @@ fn a_hierarchy_keeps_upstream_faults_on_their_server() {
     }));
     assert_eq!(d.server_faults.len(), 1);
     assert_eq!(d.server_faults[0].source, "upstream.log");
+}
+
+#[test]
+fn one_failure_logged_twice_by_one_thread_is_one_event() {
+    let client = banner("2023-02-07", "+0000")
+        + &c(
+            "2023-02-07",
+            "18:00:04:000",
+            "PT",
+            "WARNING: SyncUpdates failure, error = 0x8024401C, soap client error = 5, soap error code = 0, HTTP status code = 200",
+        );
+    let server = |second_thread: &str| {
+        sql_timeout("2023-02-07", "18:00:03.250", "w3wp.22")
+            + &s(
+                "2023-02-07",
+                "18:00:03.270",
+                "Error",
+                second_thread,
+                "ClientImplementation.SyncUpdates",
+                "System.Data.SqlClient.SqlException: Timeout expired.  The timeout period elapsed prior to completion of the operation or the server is not responding.",
+            )
+    };
+    // The SQL layer's line, then the exception that ended the same request: one event, joined
+    // by its last entry.
+    let d = run(&[("client.log", &client), ("server.log", &server("w3wp.22"))]);
+    assert_eq!(d.faults[0].correlation, "time-window");
+    assert_eq!(d.faults[0].server.as_ref().map(|s| s.line), Some(2));
+    // The same on two threads: two requests failed, and either may be this client's.
+    let d = run(&[("client.log", &client), ("server.log", &server("w3wp.23"))]);
+    assert_eq!(d.faults[0].correlation, "ambiguous");
+    assert_eq!(d.faults[0].candidates.len(), 2);
 }

@@ -3,15 +3,17 @@
 //! ```text
 //! wsusdiag-gen fleet  --out DIR [--clients N] [--faults N] [--between N] [--seed S]
 //!                    [--size MB] [--server-every N]
+//! wsusdiag-gen two-servers --out DIR [--clients N] [--between N] [--seed S]
 //! wsusdiag-gen client --out FILE --size MB [--format classic|win10] [--seed S]
 //! wsusdiag-gen server --out FILE --size MB [--seed S]
 //! ```
 #![allow(clippy::print_stdout)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use wsusdiag_benches::generate::{self as gen_logs, ClientFormat, FleetSpec};
+use wsusdiag_benches::two_servers::{TwoServerSpec, two_server_fleet};
 
 fn main() -> ExitCode {
     match run() {
@@ -27,7 +29,7 @@ fn run() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
     let what = args
         .next()
-        .ok_or("usage: wsusdiag-gen fleet|client|server --out PATH ...")?;
+        .ok_or("usage: wsusdiag-gen fleet|two-servers|client|server --out PATH ...")?;
     let (mut out, mut size, mut seed) = (None, 64usize, 1u64);
     let mut format = ClientFormat::Classic;
     let mut fleet_size = false;
@@ -61,12 +63,6 @@ fn run() -> Result<(), String> {
         }
     }
     let out = out.ok_or("--out is required")?;
-    let write = |path: &PathBuf, text: &str| -> Result<(), String> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        }
-        std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
-    };
     match what.as_str() {
         "fleet" => {
             spec.seed = seed;
@@ -76,12 +72,10 @@ fn run() -> Result<(), String> {
                 spec.faults_per_client = usize::MAX;
             }
             let g = gen_logs::fleet(&spec);
-            for (name, text) in &g.clients {
-                write(&out.join(name), text)?;
-            }
-            write(&out.join(&g.truth.server_file), &g.server)?;
-            let truth = serde_json::to_string_pretty(&g.truth).map_err(|e| e.to_string())?;
-            write(&out.join("truth.json"), &truth)?;
+            let logs = (g.clients.iter())
+                .map(|(name, text)| (name.as_str(), text.as_str()))
+                .chain([(g.truth.server_file.as_str(), g.server.as_str())]);
+            write_fleet(&out, logs, &g.truth)?;
             println!(
                 "{}: {} client logs, 1 server log, {} faults",
                 out.display(),
@@ -89,9 +83,49 @@ fn run() -> Result<(), String> {
                 g.truth.faults.len()
             );
         }
+        "two-servers" => {
+            let g = two_server_fleet(&TwoServerSpec {
+                seed,
+                clients: spec.clients,
+                detections_between: spec.detections_between,
+            });
+            let logs = (g.logs.iter()).map(|(name, text)| (name.as_str(), text.as_str()));
+            write_fleet(&out, logs, &g.truth)?;
+            println!(
+                "{}: {} logs (2 servers), {} faults",
+                out.display(),
+                g.logs.len(),
+                g.truth.faults.len()
+            );
+        }
         "client" => write(&out, &gen_logs::client_log(format, size << 20, seed))?,
         "server" => write(&out, &gen_logs::server_log(size << 20, seed))?,
-        other => return Err(format!("unknown kind {other}: fleet, client or server")),
+        other => {
+            return Err(format!(
+                "unknown kind {other}: fleet, two-servers, client or server"
+            ));
+        }
     }
     Ok(())
+}
+
+/// Writes `text` to `path`, making its folder.
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Writes the logs of a fleet under `out`, and `truth.json` beside them.
+fn write_fleet<'a>(
+    out: &Path,
+    logs: impl Iterator<Item = (&'a str, &'a str)>,
+    truth: &impl serde::Serialize,
+) -> Result<(), String> {
+    for (name, text) in logs {
+        write(&out.join(name), text)?;
+    }
+    let truth = serde_json::to_string_pretty(truth).map_err(|e| e.to_string())?;
+    write(&out.join("truth.json"), &truth)
 }

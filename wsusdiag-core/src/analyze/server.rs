@@ -62,7 +62,8 @@ pub(crate) struct ServerAnalysis {
     pub throws: Vec<ServerEntry>,
     /// Error entries that are not faults sent, in log order.
     pub errors: Vec<ServerEntry>,
-    /// Host names of the web services the faults name (`actor = http://host/…`).
+    /// Host names of this server: of the web services the faults it sends name (`actor =
+    /// http://host/…`), and of its Windows Internal Database (`Server HOST\MICROSOFT##WID`).
     pub hosts: Vec<String>,
 }
 
@@ -133,9 +134,9 @@ impl ServerAnalyzer {
                     client: t.client.map(str::to_owned),
                 });
                 if let Some(host) = host_of(t.actor)
-                    && !self.out.hosts.iter().any(|h| h.eq_ignore_ascii_case(host))
+                    && !t.upstream
                 {
-                    self.out.hosts.push(host.to_owned());
+                    self.add_host(host);
                 }
                 // The exception that caused the fault: its own (upstream form), or the one the
                 // same thread logged just before.
@@ -168,6 +169,11 @@ impl ServerAnalyzer {
                 self.out.throws.push(e);
             }
             Some(ServerEvent::Sql(sql)) => {
+                // A Windows Internal Database is on the WSUS server itself: its host is this
+                // log's.
+                if let Some(host) = sql.server.and_then(wid_host) {
+                    self.add_host(host);
+                }
                 e.cause = Some(Cause {
                     exception: "SqlException".to_owned(),
                     message: sql.message.to_owned(),
@@ -182,6 +188,12 @@ impl ServerAnalyzer {
                 e.cause = cause_of(record, &exceptions, None);
                 self.remember(e);
             }
+        }
+    }
+
+    fn add_host(&mut self, host: &str) {
+        if !self.out.hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
+            self.out.hosts.push(host.to_owned());
         }
     }
 
@@ -238,9 +250,34 @@ fn entry_text(record: &ServerRecord<'_>) -> String {
     t
 }
 
+/// `WSUS01\MICROSOFT##WID` (or the older `##SSEE`) → `WSUS01`: the host of a Windows Internal
+/// Database, always the WSUS server's own.
+fn wid_host(sql_server: &str) -> Option<&str> {
+    let (host, instance) = sql_server.split_once('\\')?;
+    // Some copies double the backslash.
+    let instance = instance.trim_start_matches('\\');
+    let wid = ["MICROSOFT##WID", "MICROSOFT##SSEE"];
+    (wid.iter().any(|w| instance.eq_ignore_ascii_case(w)) && !host.is_empty()).then_some(host)
+}
+
 /// `http://host:8530/ClientWebService/client.asmx` → `host`.
 pub(crate) fn host_of(url: &str) -> Option<&str> {
     let rest = url.split_once("://")?.1;
     let host = rest.split(['/', ':']).next()?;
     (!host.is_empty()).then_some(host)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_internal_database_names_its_server() {
+        assert_eq!(wid_host("WSUS01\\MICROSOFT##WID"), Some("WSUS01"));
+        assert_eq!(wid_host("wsus02\\microsoft##ssee"), Some("wsus02"));
+        assert_eq!(wid_host("WSUS01\\\\MICROSOFT##WID"), Some("WSUS01"));
+        // A named SQL Server instance may be on another machine.
+        assert_eq!(wid_host("SQL07\\WSUS"), None);
+        assert_eq!(wid_host("\\MICROSOFT##WID"), None);
+    }
 }

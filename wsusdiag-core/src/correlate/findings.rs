@@ -90,7 +90,8 @@ fn judge(rule: &Rule, fleet: &Fleet, j: &super::Joined) -> Option<Confidence> {
             let accepted = match j.join {
                 Join::FaultId => rule.join.fault_id,
                 Join::TimeWindow => rule.join.time_window,
-                Join::None => false,
+                // An ambiguous fault has no entry: probable at most.
+                Join::Ambiguous | Join::None => false,
             };
             if server.matches(entry) {
                 if accepted {

@@ -1,6 +1,7 @@
 //! The fault model: joins each client fault to the server's record of it, estimates each client
 //! clock's offset to server UTC, and joins faults that carry no ID by time.
 
+mod by_time;
 mod findings;
 mod offsets;
 
@@ -11,14 +12,15 @@ use chrono::{Duration, NaiveDateTime};
 use rayon::prelude::*;
 
 use crate::analyze::client::{ClientAnalysis, ClientFault};
-use crate::analyze::server::{ServerAnalysis, ServerEntry, host_of};
+use crate::analyze::server::{ServerAnalysis, ServerEntry};
 use crate::analyze::{Analysis, Body};
 use crate::diagnosis::{
     ClientSide, ClientSummary, ClockOffset, Diagnosis, Fault, InputSummary, SCHEMA_VERSION,
-    ServerSide,
+    ServerSide, TimeWindow,
 };
 use crate::events::normalize_guid;
 use crate::knowledge::hresult;
+use crate::knowledge::joins::Family;
 
 pub(crate) use findings::match_rules;
 pub(crate) use offsets::estimate_offset;
@@ -28,6 +30,8 @@ pub(crate) use offsets::estimate_offset;
 pub(crate) enum Join {
     FaultId,
     TimeWindow,
+    /// Two or more server entries fit in time: joined to none of them.
+    Ambiguous,
     None,
 }
 
@@ -36,6 +40,7 @@ impl Join {
         match self {
             Self::FaultId => "fault-id",
             Self::TimeWindow => "time-window",
+            Self::Ambiguous => "ambiguous",
             Self::None => "none",
         }
     }
@@ -89,6 +94,12 @@ pub(crate) struct Joined {
     pub fault: usize,
     pub server: Option<EntryRef>,
     pub join: Join,
+    /// Its family in the time-join table.
+    pub family: &'static Family,
+    /// The window searched for a join by time, when one was.
+    pub window: Option<TimeWindow>,
+    /// When ambiguous: the entries that fit, in time order.
+    pub candidates: Vec<EntryRef>,
 }
 
 /// The result of joining.
@@ -100,9 +111,9 @@ pub(crate) struct Correlation {
     pub offset_seconds: Vec<Option<i64>>,
 }
 
-/// Joins every client fault to the server, by fault ID first, then by time window (on all
-/// cores when `parallel`).
-pub(crate) fn correlate(fleet: &Fleet, window: Duration, parallel: bool) -> Correlation {
+/// Joins every client fault to the server, by fault ID first, then by time (on all cores when
+/// `parallel`); `widest` is the window of a clock whose own error is unknown.
+pub(crate) fn correlate(fleet: &Fleet, widest: Duration, parallel: bool) -> Correlation {
     let mut by_id: HashMap<String, EntryRef> = HashMap::new();
     for (si, (_, s)) in fleet.servers.iter().enumerate() {
         for (ti, t) in s.throws.iter().enumerate() {
@@ -131,12 +142,16 @@ pub(crate) fn correlate(fleet: &Fleet, window: Duration, parallel: bool) -> Corr
                 } else {
                     Join::None
                 },
+                family: by_time::family(f),
+                window: None,
+                candidates: Vec::new(),
             });
         }
     }
-    // Clock offsets, from the joined pairs and the banners.
+    // Clock offsets, from the joined pairs and the banners, and the windows they allow.
     let mut offsets = Vec::new();
     let mut offset_seconds = Vec::new();
+    let mut windows = Vec::new();
     for (ci, (source, c)) in fleet.clients.iter().enumerate() {
         let pairs: Vec<i64> = joined
             .iter()
@@ -148,39 +163,19 @@ pub(crate) fn correlate(fleet: &Fleet, window: Duration, parallel: bool) -> Corr
             })
             .collect();
         let o = estimate_offset(source, c, &pairs);
+        windows.push(offsets::window(&o, &pairs, widest));
         offset_seconds.push(o.offset_seconds);
         offsets.push(o);
     }
-    // Faults without an ID: the nearest server error in the window, on the same server.
-    let timeline = server_timeline(fleet);
+    // Faults without an ID: the one entry of a kind their family may join, in the window, on
+    // their server. Each fault is joined on its own (the entries joined by ID are the only ones
+    // excluded).
+    let timeline = by_time::Timeline::new(fleet);
     let mut taken: Vec<EntryRef> = joined.iter().filter_map(|j| j.server).collect();
     taken.sort_unstable();
-    // Each fault is joined on its own (the entries joined by ID are the only ones excluded).
     let join_by_time = |j: &mut Joined| {
-        if j.join != Join::None {
-            return;
-        }
-        let c = &fleet.clients[j.client].1;
-        let f = &c.faults[j.fault];
-        let (Some(time), Some(offset)) = (f.time, offset_seconds[j.client]) else {
-            return;
-        };
-        if !reaches_server(f) {
-            return;
-        }
-        let utc = time + Duration::seconds(offset);
-        let client_host = f
-            .server_url
-            .as_deref()
-            .or(c.server_url.as_deref())
-            .and_then(host_of);
-        let best = nearest(&timeline, utc, window, |r| {
-            taken.binary_search(&r).is_err() && same_server(fleet, r.server, client_host)
-        });
-        if let Some(r) = best {
-            j.server = Some(r);
-            j.join = Join::TimeWindow;
-        }
+        let (offset, window) = (offset_seconds[j.client], windows[j.client]);
+        by_time::join(fleet, &timeline, &taken, offset, window, j);
     };
     if parallel {
         joined.par_iter_mut().for_each(join_by_time);
@@ -192,88 +187,6 @@ pub(crate) fn correlate(fleet: &Fleet, window: Duration, parallel: bool) -> Corr
         offsets,
         offset_seconds,
     }
-}
-
-/// Whether a fault is one the server may have logged: the request reached it (a SOAP fault, a
-/// server-side HTTP status, a time-out of the server), as opposed to proxy, DNS or certificate
-/// failures on the way.
-fn reaches_server(f: &ClientFault) -> bool {
-    f.error_code.is_some()
-        || f.soap_error_code.is_some_and(|c| c >= 300)
-        || f.http_status.is_some_and(|s| s >= 500)
-        || f.codes
-            .iter()
-            .any(|&c| hresult::lookup(c).is_some_and(|i| i.server_side))
-}
-
-/// Whether server log `server` may be the server `host` talks to: unknown on either side
-/// counts as yes; a server log that names its web service hosts must name this one.
-fn same_server(fleet: &Fleet, server: usize, host: Option<&str>) -> bool {
-    let hosts = &fleet.servers[server].1.hosts;
-    match host {
-        None => true,
-        Some(h) => {
-            hosts.is_empty()
-                || hosts.iter().any(|s| {
-                    s.eq_ignore_ascii_case(h) || short_name(s).eq_ignore_ascii_case(short_name(h))
-                })
-        }
-    }
-}
-
-/// `wsus01.contoso.com` → `wsus01`.
-fn short_name(host: &str) -> &str {
-    host.split('.').next().unwrap_or(host)
-}
-
-/// Every timed server entry that can explain a fault, in time order.
-fn server_timeline(fleet: &Fleet) -> Vec<(NaiveDateTime, EntryRef)> {
-    let mut t = Vec::new();
-    for (si, (_, s)) in fleet.servers.iter().enumerate() {
-        for (i, e) in s.throws.iter().enumerate() {
-            if let Some(time) = e.time {
-                t.push((
-                    time,
-                    EntryRef {
-                        server: si,
-                        throw: true,
-                        index: i,
-                    },
-                ));
-            }
-        }
-        for (i, e) in s.errors.iter().enumerate() {
-            let explains = e.cause.is_some() || e.level.eq_ignore_ascii_case("error");
-            if let (Some(time), true, false) = (e.time, explains, e.explains_throw) {
-                t.push((
-                    time,
-                    EntryRef {
-                        server: si,
-                        throw: false,
-                        index: i,
-                    },
-                ));
-            }
-        }
-    }
-    t.sort_unstable();
-    t
-}
-
-/// The entry nearest to `at` within `window` that `ok` accepts; ties go to the earlier one.
-fn nearest(
-    timeline: &[(NaiveDateTime, EntryRef)],
-    at: NaiveDateTime,
-    window: Duration,
-    ok: impl Fn(EntryRef) -> bool,
-) -> Option<EntryRef> {
-    let lo = timeline.partition_point(|(t, _)| *t < at - window);
-    timeline[lo..]
-        .iter()
-        .take_while(|(t, _)| *t <= at + window)
-        .filter(|(_, r)| ok(*r))
-        .min_by_key(|(t, _)| (*t - at).num_milliseconds().abs())
-        .map(|&(_, r)| r)
 }
 
 /// Formats a log time as ISO 8601 (milliseconds), `Z` appended for UTC: what
@@ -407,6 +320,8 @@ enum EntryFor<'f> {
 struct Taken<'f, 'c> {
     fault: &'f mut ClientFault,
     entry: Option<EntryFor<'f>>,
+    /// What the report shows of the candidates of an ambiguous fault, copied.
+    candidates: Vec<(usize, ServerEntry)>,
     joined: &'c Joined,
     rule: Option<(String, &'static str)>,
 }
@@ -454,12 +369,20 @@ pub(crate) fn assemble(
                 slot.as_deref().map(|e| EntryFor::Copy(Box::new(shown(e))))
             }
         });
+        // Never joined, so never taken: still in their slots.
+        let candidates = (joined.candidates.iter())
+            .filter_map(|r| {
+                let slot = &entry_slots[r.server][usize::from(!r.throw)][r.index];
+                slot.as_deref().map(|e| (r.server, shown(e)))
+            })
+            .collect();
         let rule = rules.next().flatten();
         // Each fault is joined once.
         if let Some(fault) = fault_slots[joined.client][joined.fault].take() {
             owned.push(Taken {
                 fault,
                 entry,
+                candidates,
                 joined,
                 rule,
             });
@@ -480,6 +403,11 @@ pub(crate) fn assemble(
             server: (entry.zip(t.joined.server))
                 .map(|(e, r)| server_side(&fleet.servers[r.server].0, e)),
             correlation: t.joined.join.as_str(),
+            failure_kind: t.joined.family.name.as_str(),
+            time_window: t.joined.window.clone(),
+            candidates: (t.candidates.into_iter())
+                .map(|(s, e)| server_side(&fleet.servers[s].0, e))
+                .collect(),
             confidence: t.rule.as_ref().map(|r| r.1),
             rule_id: t.rule.map(|r| r.0),
         }

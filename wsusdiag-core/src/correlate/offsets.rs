@@ -1,11 +1,22 @@
 //! Each client clock's offset to server UTC: from fault-ID pairs when there are any (they see
-//! the real clock, skew included), else from the log's `tz:` banner.
+//! the real clock, skew included), else from the log's `tz:` banner; and the time window its
+//! uncertainty allows for joins by time.
+
+use chrono::Duration;
 
 use crate::analyze::client::ClientAnalysis;
 use crate::diagnosis::ClockOffset;
 
 /// Pairs further than this from the median are taken for wrong pairs and left out.
 const OUTLIER_SECONDS: i64 = 15 * 60;
+/// A server entry and the client's line about the same request are at most this far apart
+/// beyond the offset's own error (the request's time on the wire and in the server).
+const LATENCY_SECONDS: i64 = 5;
+/// The offset's error assumed when it rests on fewer than [`MANY_PAIRS`] pairs, whose spread
+/// says little.
+const FEW_PAIRS_SECONDS: i64 = 10;
+/// Pairs enough for their spread to be the offset's error.
+const MANY_PAIRS: u32 = 3;
 
 /// Estimates the offset of one client log from the server-minus-client differences of its
 /// fault-ID pairs (robust to a few wrong pairs: the median, outliers dropped) and its banner.
@@ -29,6 +40,38 @@ pub(crate) fn estimate_offset(source: &str, c: &ClientAnalysis, pairs: &[i64]) -
         tz_minutes: c.tz_minutes,
         skew_seconds: from_pairs.zip(from_banner).map(|((p, _), b)| p - b),
     }
+}
+
+/// How far from a client fault's UTC time a server entry may be to be the same event, in
+/// seconds, and what that rests on (the offset's `basis`); `None` when the offset is unknown.
+///
+/// From fault-ID pairs: their spread (the widest distance of a kept pair from the offset, plus
+/// the second the pairs are rounded to), at least [`FEW_PAIRS_SECONDS`] for fewer than
+/// [`MANY_PAIRS`] pairs, plus [`LATENCY_SECONDS`]; never wider than `widest`. From the banner or
+/// a UTC log alone, the clock's own error is unknown: `widest`.
+pub(crate) fn window(
+    o: &ClockOffset,
+    pairs: &[i64],
+    widest: Duration,
+) -> Option<(i64, &'static str)> {
+    let offset = o.offset_seconds?;
+    let basis = o.basis?;
+    let widest = widest.num_seconds();
+    if basis != "fault-id" {
+        return Some((widest, basis));
+    }
+    let spread = (pairs.iter())
+        .map(|p| (p - offset).abs())
+        .filter(|&d| d <= OUTLIER_SECONDS)
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let error = if o.pairs < MANY_PAIRS {
+        spread.max(FEW_PAIRS_SECONDS)
+    } else {
+        spread
+    };
+    Some(((error + LATENCY_SECONDS).min(widest), basis))
 }
 
 /// The median of the values within [`OUTLIER_SECONDS`] of the raw median, and how many there
@@ -88,5 +131,34 @@ mod tests {
         );
         let o = estimate_offset("c", &ClientAnalysis::default(), &[]);
         assert_eq!(o.offset_seconds, None);
+    }
+
+    #[test]
+    fn the_window_follows_what_is_known_of_the_clock() {
+        let c = ClientAnalysis {
+            tz_minutes: Some(330),
+            ..ClientAnalysis::default()
+        };
+        let widest = Duration::seconds(120);
+        let window_of = |pairs: &[i64]| window(&estimate_offset("c", &c, pairs), pairs, widest);
+        // Many pairs that agree: their spread, the rounding and the latency.
+        let tight = [-19_770, -19_771, -19_770, -19_769, -19_770];
+        assert_eq!(window_of(&tight), Some((1 + 1 + 5, "fault-id")));
+        // Many pairs that spread further: a wider window; a wrong pair left out.
+        let loose = [-19_770, -19_760, -19_780, -19_770, 40_000];
+        assert_eq!(window_of(&loose), Some((10 + 1 + 5, "fault-id")));
+        // One pair says little about the next request's latency.
+        assert_eq!(window_of(&[-19_770]), Some((10 + 5, "fault-id")));
+        // The banner alone: skew unknown, the widest window.
+        assert_eq!(window_of(&[]), Some((120, "tz-banner")));
+        let utc = ClientAnalysis {
+            utc: true,
+            ..ClientAnalysis::default()
+        };
+        let o = estimate_offset("c", &utc, &[]);
+        assert_eq!(window(&o, &[], widest), Some((120, "utc")));
+        // No offset, no window.
+        let o = estimate_offset("c", &ClientAnalysis::default(), &[]);
+        assert_eq!(window(&o, &[], widest), None);
     }
 }

@@ -298,8 +298,9 @@ pub struct HresultInfo {
     pub http_status: Option<u16>,
     /// Not a failure in practice: success codes and routine no-ops such as `WU_E_NOOP`.
     pub benign: bool,
-    /// The WSUS server side (IIS, WsusPool, SUSDB) failed or timed out: worth joining to the
-    /// server log's errors by time.
+    /// The WSUS server side (IIS, WsusPool, SUSDB) failed or timed out. Whether a failure may
+    /// be joined to the server log by time is the time-join table's call (`data/joins.toml`):
+    /// a 503 is server-side, yet the server's code never saw it.
     pub server_side: bool,
 }
 
@@ -443,7 +444,7 @@ pub struct Description {
     pub failure: bool,
     /// Not a failure in practice (see [`HresultInfo::benign`]).
     pub benign: bool,
-    /// Worth joining to the server log's errors by time (see [`HresultInfo::server_side`]).
+    /// The WSUS server side failed or timed out (see [`HresultInfo::server_side`]).
     pub server_side: bool,
 }
 

@@ -163,7 +163,20 @@ fn finding(out: &mut String, d: &Diagnosis, n: usize, f: &Finding) {
             ),
             "time-window" => wrap(
                 out,
-                "Joined by time: the server error is the nearest one to the client failure once the clock offset is applied.",
+                &format!(
+                    "Joined by time: the only server error that can explain the client failure{}.",
+                    window(x)
+                ),
+                "    ",
+            ),
+            "ambiguous" => wrap(
+                out,
+                &format!(
+                    "Not joined, ambiguous: {} could explain the client failure{}: {}.",
+                    plural(x.candidates.len(), "server error", "server errors"),
+                    window(x),
+                    candidate_lines(x)
+                ),
                 "    ",
             ),
             _ => {}
@@ -191,6 +204,39 @@ fn finding(out: &mut String, d: &Diagnosis, n: usize, f: &Finding) {
             let _ = writeln!(out, "    {r}");
         }
     }
+}
+
+/// ` within ±N s once the clock offset (from …) is applied`, for a fault searched by time.
+fn window(f: &Fault) -> String {
+    let Some(w) = &f.time_window else {
+        return String::new();
+    };
+    let host = match w.servers {
+        "host-unknown" => "; the server's host is unknown",
+        _ => "",
+    };
+    format!(
+        " within ±{} s once the clock offset (from {}) is applied{host}",
+        w.seconds, w.basis
+    )
+}
+
+/// `server.log lines 2, 3` (each log named once).
+fn candidate_lines(f: &Fault) -> String {
+    let mut parts: Vec<(String, Vec<String>)> = Vec::new();
+    for c in &f.candidates {
+        match parts.iter_mut().find(|(source, _)| *source == c.source) {
+            Some((_, lines)) => lines.push(c.line.to_string()),
+            None => parts.push((c.source.clone(), vec![c.line.to_string()])),
+        }
+    }
+    let parts: Vec<String> = (parts.into_iter())
+        .map(|(source, lines)| {
+            let word = if lines.len() == 1 { "line" } else { "lines" };
+            format!("{source} {word} {}", lines.join(", "))
+        })
+        .collect();
+    parts.join("; ")
 }
 
 /// The lines that tell the story of a client fault: the failure, the fault's ErrorCode and
@@ -259,6 +305,7 @@ fn unexplained(out: &mut String, d: &Diagnosis) {
                 what,
                 match f.correlation {
                     "none" => String::new(),
+                    "ambiguous" => format!(" · ambiguous: {}", candidate_lines(f)),
                     j => format!(
                         " · server {} ({j})",
                         f.server.as_ref().map_or(0, |s| s.line)
@@ -274,6 +321,22 @@ fn unexplained(out: &mut String, d: &Diagnosis) {
                 rest.len() - FAULTS_LISTED
             );
         }
+    }
+    let ambiguous = d
+        .faults
+        .iter()
+        .filter(|f| f.correlation == "ambiguous")
+        .count();
+    if ambiguous > 0 {
+        let _ = writeln!(out);
+        wrap(
+            out,
+            &format!(
+                "{} ambiguous: two or more server errors fit each in time, so none is named its cause (see --json: candidates).",
+                plural(ambiguous, "client failure is", "client failures are")
+            ),
+            "",
+        );
     }
     if !d.server_faults.is_empty() {
         let _ = writeln!(

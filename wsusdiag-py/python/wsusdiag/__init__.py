@@ -117,7 +117,11 @@ class Diagnosis:
 
     @property
     def faults(self) -> List[Dict[str, Any]]:
-        """One entry per client failure, with what the server logged about it."""
+        """One entry per client failure, with what the server logged about it.
+
+        ``correlation`` is ``fault-id``, ``time-window``, ``ambiguous`` (its ``candidates``
+        listed, no ``server``) or ``none``; ``time_window`` is the window searched.
+        """
         return self._data()["faults"]
 
     @property

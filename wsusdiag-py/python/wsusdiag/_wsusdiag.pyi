@@ -25,7 +25,9 @@ class ParseError(WsusDiagError):
 
 @final
 class Diagnosis:
-    def to_json(self) -> str: ...
+    def to_json(self) -> str:
+        """The JSON contract (main README, `--json`); a fault's correlation is fault-id,
+        time-window, ambiguous (candidates listed) or none."""
     def write_json(self, write: Callable[[bytes], object], chunk: int = ...) -> None: ...
     def to_text(self) -> str: ...
     @property

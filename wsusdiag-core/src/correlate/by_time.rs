@@ -1,0 +1,257 @@
+//! Joins by time: a client fault without a usable fault ID, to the one server entry of a kind
+//! its family may be joined to (`data/joins.toml`), on the client's own server, inside the
+//! window its clock offset allows. Two or more such entries make it ambiguous, never a guess.
+
+use chrono::{Duration, NaiveDateTime};
+
+use super::{EntryRef, Fleet, Join, Joined};
+
+/// Entries of one server thread this close together are one failure logged twice (the SQL
+/// layer's `DBLAYER` line, then the exception that ends the request): one event, not two.
+const SAME_EVENT_MILLISECONDS: i64 = 1000;
+use crate::analyze::client::ClientFault;
+use crate::analyze::server::{ServerEntry, host_of};
+use crate::diagnosis::TimeWindow;
+use crate::knowledge::joins::{self, Failure, Family, ServerKind};
+
+/// Every server entry a client fault may be joined to by time, in time order, with its kind's
+/// [`ServerKind::bit`].
+pub(super) struct Timeline(Vec<(NaiveDateTime, EntryRef, u8)>);
+
+impl Timeline {
+    pub(super) fn new(fleet: &Fleet) -> Self {
+        let mut t = Vec::new();
+        for (si, (_, s)) in fleet.servers.iter().enumerate() {
+            let throws = s.throws.iter().enumerate().map(|(i, e)| (true, i, e));
+            let errors = s.errors.iter().enumerate().map(|(i, e)| (false, i, e));
+            for (throw, index, e) in throws.chain(errors) {
+                if let (Some(time), Some(kind)) = (e.time, kind_of(e)) {
+                    let r = EntryRef {
+                        server: si,
+                        throw,
+                        index,
+                    };
+                    t.push((time, r, kind.bit()));
+                }
+            }
+        }
+        t.sort_unstable();
+        Self(t)
+    }
+
+    /// The entries within `window` of `at` whose kind is in `kinds` and that `ok` accepts, in
+    /// time order.
+    fn within(
+        &self,
+        at: NaiveDateTime,
+        window: Duration,
+        kinds: u8,
+        ok: impl Fn(EntryRef) -> bool,
+    ) -> Vec<EntryRef> {
+        let lo = self.0.partition_point(|(t, ..)| *t < at - window);
+        self.0[lo..]
+            .iter()
+            .take_while(|(t, ..)| *t <= at + window)
+            .filter(|&&(_, r, kind)| kind & kinds != 0 && ok(r))
+            .map(|&(_, r, _)| r)
+            .collect()
+    }
+}
+
+/// What kind of entry `e` is for a join by time; `None` for one no client fault is joined to
+/// by time: a fault from the upstream server, the exception already reported with the fault it
+/// caused, an entry that is no error.
+fn kind_of(e: &ServerEntry) -> Option<ServerKind> {
+    if let Some(t) = &e.throw {
+        return (!t.upstream).then_some(ServerKind::FaultSent);
+    }
+    if e.explains_throw {
+        return None;
+    }
+    match &e.cause {
+        Some(c) if c.sql_number == Some(-2) => Some(ServerKind::SqlTimeout),
+        Some(c)
+            if c.exception.contains("SqlException") && c.message.contains("Timeout expired") =>
+        {
+            Some(ServerKind::SqlTimeout)
+        }
+        Some(_) => Some(ServerKind::Exception),
+        None => e
+            .level
+            .eq_ignore_ascii_case("error")
+            .then_some(ServerKind::Error),
+    }
+}
+
+/// The family of a client fault in the time-join table.
+pub(super) fn family(f: &ClientFault) -> &'static Family {
+    joins::family(&Failure {
+        hresult: f.hresult,
+        codes: &f.codes,
+        http_status: f.http_status,
+        soap_fault: f.error_code.is_some() || f.soap_error_code.is_some_and(|c| c >= 300),
+        fault_id: f.fault_id.is_some(),
+    })
+}
+
+/// The server logs that may be the one the client at `host` talks to, and how that is known:
+/// those that name `host` (`matched`); else, when none does, those whose host is unknown, and
+/// every one when `host` is (`host-unknown`).
+fn servers_of(fleet: &Fleet, host: Option<&str>) -> (Vec<usize>, &'static str) {
+    let all = 0..fleet.servers.len();
+    let Some(host) = host else {
+        return (all.collect(), "host-unknown");
+    };
+    let hosts = |s: usize| &fleet.servers[s].1.hosts;
+    let named: Vec<usize> = all
+        .clone()
+        .filter(|&s| hosts(s).iter().any(|h| same_host(h, host)))
+        .collect();
+    if named.is_empty() {
+        (
+            all.filter(|&s| hosts(s).is_empty()).collect(),
+            "host-unknown",
+        )
+    } else {
+        (named, "matched")
+    }
+}
+
+/// Whether two host names are the same machine: equal, or equal short names
+/// (`wsus01.contoso.com` and `WSUS01`).
+fn same_host(a: &str, b: &str) -> bool {
+    fn short(host: &str) -> &str {
+        host.split('.').next().unwrap_or(host)
+    }
+    a.eq_ignore_ascii_case(b) || short(a).eq_ignore_ascii_case(short(b))
+}
+
+/// Joins `j` by time when it was not joined by ID: `window` is its client's (seconds, basis),
+/// `offset` its clock offset, `taken` the entries joined by ID (sorted).
+pub(super) fn join(
+    fleet: &Fleet,
+    timeline: &Timeline,
+    taken: &[EntryRef],
+    offset: Option<i64>,
+    window: Option<(i64, &'static str)>,
+    j: &mut Joined,
+) {
+    if j.join != Join::None || j.family.joins == 0 {
+        return;
+    }
+    let c = &fleet.clients[j.client].1;
+    let f = &c.faults[j.fault];
+    let (Some(time), Some(offset), Some((seconds, basis))) = (f.time, offset, window) else {
+        return;
+    };
+    let client_host = (f.server_url.as_deref())
+        .or(c.server_url.as_deref())
+        .and_then(host_of);
+    let (servers, how) = servers_of(fleet, client_host);
+    if servers.is_empty() {
+        return;
+    }
+    j.window = Some(TimeWindow {
+        seconds,
+        basis,
+        servers: how,
+    });
+    let at = time + Duration::seconds(offset);
+    let fits = timeline.within(at, Duration::seconds(seconds), j.family.joins, |r| {
+        servers.contains(&r.server) && taken.binary_search(&r).is_err()
+    });
+    let events = events(fleet, fits);
+    match events.as_slice() {
+        [] => {}
+        [one] => {
+            j.server = Some(*one);
+            j.join = Join::TimeWindow;
+        }
+        _ => {
+            j.candidates = events;
+            j.join = Join::Ambiguous;
+        }
+    }
+}
+
+/// The distinct events among `fits` (in time order): entries of one thread of one server
+/// within [`SAME_EVENT_MILLISECONDS`] of each other are one, named by its last entry.
+fn events(fleet: &Fleet, fits: Vec<EntryRef>) -> Vec<EntryRef> {
+    let mut out: Vec<EntryRef> = Vec::with_capacity(fits.len());
+    for r in fits {
+        let e = fleet.entry(r);
+        let same = out.iter().rposition(|&o| {
+            let p = fleet.entry(o);
+            let close = (e.time.zip(p.time))
+                .is_some_and(|(a, b)| (a - b).num_milliseconds().abs() <= SAME_EVENT_MILLISECONDS);
+            o.server == r.server && p.thread == e.thread && close
+        });
+        match same {
+            Some(k) => out[k] = r,
+            None => out.push(r),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnosis::Cause;
+
+    fn cause(exception: &str, message: &str, sql_number: Option<i64>) -> Option<Cause> {
+        Some(Cause {
+            exception: exception.to_owned(),
+            message: message.to_owned(),
+            method: None,
+            line: 1,
+            inner: Vec::new(),
+            sql_number,
+        })
+    }
+
+    #[test]
+    fn server_entries_are_told_apart() {
+        let sql = ServerEntry {
+            cause: cause("SqlException", "Timeout expired.", Some(-2)),
+            ..ServerEntry::default()
+        };
+        assert_eq!(kind_of(&sql), Some(ServerKind::SqlTimeout));
+        let thrown_sql = ServerEntry {
+            cause: cause(
+                "System.Data.SqlClient.SqlException",
+                "Timeout expired.",
+                None,
+            ),
+            ..ServerEntry::default()
+        };
+        assert_eq!(kind_of(&thrown_sql), Some(ServerKind::SqlTimeout));
+        let pool = ServerEntry {
+            cause: cause("System.InvalidOperationException", "Timeout expired.", None),
+            ..ServerEntry::default()
+        };
+        assert_eq!(kind_of(&pool), Some(ServerKind::Exception));
+        let reported = ServerEntry {
+            explains_throw: true,
+            ..pool
+        };
+        assert_eq!(kind_of(&reported), None);
+        let error = ServerEntry {
+            level: "Error".to_owned(),
+            ..ServerEntry::default()
+        };
+        assert_eq!(kind_of(&error), Some(ServerKind::Error));
+        let info = ServerEntry {
+            level: "Info".to_owned(),
+            ..ServerEntry::default()
+        };
+        assert_eq!(kind_of(&info), None);
+    }
+
+    #[test]
+    fn host_names_match_by_short_name() {
+        assert!(same_host("wsus01.contoso.com", "WSUS01"));
+        assert!(same_host("wsus01", "wsus01.fabrikam.com"));
+        assert!(!same_host("wsus01", "wsus02"));
+    }
+}
