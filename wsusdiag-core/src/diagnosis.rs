@@ -208,9 +208,10 @@ pub struct ClientSide {
     pub operation: Option<crate::events::Operation>,
     /// The line that says how the operation ended, when it is not `line`.
     pub outcome_line: Option<u32>,
-    /// The URL the failed call went to, when the log shows it.
+    /// The URL the failed call went to, when the log shows it for this call (Windows 10);
+    /// else the call went to `server_url`.
     pub endpoint: Option<String>,
-    /// Whose server that is: `wsus`, `microsoft` or `unknown`.
+    /// Whose server the call went to: `wsus`, `microsoft` or `unknown`.
     pub endpoint_kind: &'static str,
     /// The lines of the fault.
     pub evidence: Vec<Evidence>,

@@ -9,6 +9,7 @@
 
 use std::ops::Range;
 
+use chrono::NaiveDateTime;
 use rayon::prelude::*;
 
 use super::client::ClientAnalyzer;
@@ -78,6 +79,38 @@ struct Read<'a> {
 
 /// A gap between two records longer than this is idle time.
 const IDLE_SECONDS: i64 = 600;
+
+/// Finds the gaps between consecutive records longer than [`IDLE_SECONDS`]. Times are only
+/// compared, not subtracted, but once every half of that span of log time: a subtraction for
+/// every record was a tenth of the read.
+#[derive(Default)]
+struct IdleGaps {
+    /// The last record's time.
+    last: Option<NaiveDateTime>,
+    /// No gap can end before this: half the idle span after a time at or before `last`.
+    next_check: Option<NaiveDateTime>,
+}
+
+impl IdleGaps {
+    /// The idle seconds before a record at `time` (0 when there are none, or no time).
+    fn before(&mut self, time: Option<NaiveDateTime>) -> i64 {
+        let Some(t) = time else {
+            return 0;
+        };
+        let mut idle = 0;
+        if self.next_check.is_none_or(|d| t > d) {
+            if let Some(last) = self.last {
+                let gap = (t - last).num_seconds();
+                if gap > IDLE_SECONDS {
+                    idle = gap;
+                }
+            }
+            self.next_check = Some(t + chrono::Duration::seconds(IDLE_SECONDS / 2));
+        }
+        self.last = Some(t);
+        idle
+    }
+}
 
 /// One chunk, read. Line numbers and offsets in it count from the chunk's start.
 struct ChunkRead<'a> {
@@ -289,7 +322,7 @@ fn read_chunk<'a>(
         reads,
     };
     let mut records = ClientRecords::new(text, format);
-    let mut last_time: Option<chrono::NaiveDateTime> = None;
+    let mut idle = IdleGaps::default();
     for r in records.by_ref() {
         let record = match r {
             Ok(record) => record,
@@ -302,18 +335,7 @@ fn read_chunk<'a>(
             }
         };
         out.records += 1;
-        let idle_before = match (last_time, record.time) {
-            (Some(a), Some(b)) => (b - a).num_seconds(),
-            _ => 0,
-        };
-        let idle_before = if idle_before > IDLE_SECONDS {
-            idle_before
-        } else {
-            0
-        };
-        if record.time.is_some() {
-            last_time = record.time;
-        }
+        let idle_before = idle.before(record.time);
         let seen = out.records;
         let meaning = meanings.of(record.message, |message| {
             fresh += 1;
@@ -466,6 +488,26 @@ impl Taken {
 mod tests {
     use super::*;
     use crate::knowledge::rules::RuleSet;
+
+    #[test]
+    fn idle_gaps_are_found_between_consecutive_records_only() {
+        let at = |s: &str| Some(NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap());
+        let mut idle = IdleGaps::default();
+        let seen: Vec<i64> = [
+            "2024-04-12 01:39:00",
+            "2024-04-12 01:42:00",
+            "2024-04-12 01:49:00",
+            "2024-04-12 02:00:00",
+            "2024-04-12 10:58:16",
+            "2024-04-12 10:58:17",
+        ]
+        .into_iter()
+        .map(|t| idle.before(at(t)))
+        .collect();
+        // 7 and 11 minutes, then 8 h 58 min 16 s.
+        assert_eq!(seen, [0, 0, 0, 660, 32_296, 0]);
+        assert_eq!(idle.before(None), 0);
+    }
 
     #[test]
     fn chunks_end_after_line_breaks_and_cover_the_text() {

@@ -610,13 +610,13 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
             outcomes.finish(&mut self);
         }
         self.close();
-        let source = self.out.server_url.clone();
         let policy_wsus = matches!(self.out.wsus_policy, Some(Some(_)));
         for f in &mut self.out.faults {
-            if f.endpoint.is_none() {
-                f.endpoint = f.server_url.clone().or_else(|| source.clone());
-            }
-            f.endpoint_kind = EndpointKind::of(f.endpoint.as_deref(), policy_wsus);
+            // Where the log does not say where this call went (a classic log), the client's
+            // server is its server.
+            let url = f.endpoint.as_deref().or(f.server_url.as_deref());
+            let url = url.or(self.out.server_url.as_deref());
+            f.endpoint_kind = EndpointKind::of(url, policy_wsus);
         }
         self.out
     }

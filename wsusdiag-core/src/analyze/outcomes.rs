@@ -16,7 +16,7 @@
 //! - a chain with a SOAP fault or a failed web call that no outcome ever concludes (the log, or
 //!   the excerpt, ends first) is a fault of its own at the end.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::client::{CallFailure, ClientAnalyzer, ClientFault, thread};
 use crate::events::{ALL_UPDATES_FAILED, ClientEvent, Ended, Operation, Outcome};
@@ -38,11 +38,11 @@ const REPEAT_LINES: u32 = 40;
 
 /// Values kept per thread of a log.
 #[derive(Debug)]
-pub(crate) struct Chains<T>(HashMap<(u32, u32), T>);
+pub(crate) struct Chains<T>(FxHashMap<(u32, u32), T>);
 
 impl<T> Default for Chains<T> {
     fn default() -> Self {
-        Self(HashMap::new())
+        Self(FxHashMap::default())
     }
 }
 
@@ -165,7 +165,7 @@ pub(crate) struct Outcomes {
     /// The last `Server URL` each thread talked to.
     urls: Chains<String>,
     /// The kind of the last call each process started (for a caller's `Call error code`).
-    calls: HashMap<u32, Operation>,
+    calls: FxHashMap<u32, Operation>,
     /// The thread and time of the last `Error … occurred while downloading update` line: the
     /// download manager says so of every attempt, so the download failed only when the
     /// caller's call ends failed soon after (else the job resumed).

@@ -348,7 +348,7 @@ fn endpoints(fleet: &Fleet, corr: &Correlation, list: &[Occurrence]) -> Vec<Stri
         };
         let j = &corr.joined[k];
         let fault = &fleet.clients[j.client].1.faults[j.fault];
-        if let Some(url) = fault.endpoint.as_deref() {
+        if let Some(url) = fault.endpoint.as_deref().or(fault.server_url.as_deref()) {
             let host = crate::analyze::client::host(url).to_owned();
             if !host.is_empty() && !hosts.contains(&host) {
                 hosts.push(host);
