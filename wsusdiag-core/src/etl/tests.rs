@@ -612,6 +612,30 @@ fn a_bad_record_skips_only_the_rest_of_its_buffer() {
 }
 
 #[test]
+fn a_damaged_buffer_size_hides_no_later_buffer() {
+    let mut w = Writer::new();
+    w.buffer_size = 1024;
+    synthetic(&mut w, 80);
+    let bytes = w.finish();
+    let whole = read(&bytes);
+    assert_eq!(whole.events.len(), 80);
+    let buffer = whole.events[12].offset & !1023;
+    for damage in [u32::MAX, 0x10, 0, 3 << 20] {
+        let mut damaged = bytes.clone();
+        damaged[buffer..buffer + 4].copy_from_slice(&damage.to_le_bytes());
+        let log = read(&damaged);
+        assert_eq!(log.events.len(), 80, "size {damage:#x}: {:?}", log.issues);
+        assert_eq!(kinds(&log), [EtlIssueKind::BadBuffer], "size {damage:#x}");
+        assert_eq!(log.issues[0].offset, buffer);
+        assert!(
+            log.issues[0]
+                .message
+                .contains("read up to the next buffer, 1024 bytes on")
+        );
+    }
+}
+
+#[test]
 fn other_clock_types() {
     let mut w = Writer::new();
     w.clock_type = 2; // system time: raw values are FILETIMEs
