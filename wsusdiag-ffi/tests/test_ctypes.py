@@ -16,7 +16,9 @@ import ctypes
 import json
 import os
 import re
+import shutil
 import struct
+import subprocess
 import sys
 from pathlib import Path
 
@@ -351,6 +353,48 @@ def test_errors_carry_code_name_and_file():
     lookup_hresult("0x80072EE2")
     assert last_error() == ""
     assert result_name(12345) == "WSUSDIAG_RESULT_UNKNOWN"
+
+
+def test_no_input_that_is_a_log_is_unknown_format(tmp_path):
+    e = raises(diagnose_buffers, [b"just some text\n"])
+    assert (e.result, e.name) == (200, "WSUSDIAG_RESULT_UNKNOWN_FORMAT")
+    assert e.message.startswith("no input is a Windows Update or WSUS log: buffer-1: ")
+    e = raises(diagnose_buffers, [b""])
+    assert e.result == 200
+    e = raises(diagnose_files, [tmp_path])
+    assert e.result == 200 and "an empty folder" in e.message
+    # Among logs, a text that is no log is listed, not an error.
+    d = json.loads(diagnose_buffers([CLIENT.read_bytes(), b"just some text\n"]))
+    assert d["inputs"][1]["problems"][0]["kind"] == "unknown-format"
+
+
+def test_out_of_memory_is_a_result_not_an_abort(tmp_path):
+    if shutil.which("prlimit") is None:
+        import pytest
+
+        pytest.skip("needs prlimit (util-linux)")
+    large = tmp_path / "large.log"
+    with open(large, "wb") as f:
+        f.truncate(1 << 30)  # 1 GiB that takes no disk
+    # The host (here a Python process, standing for PowerShell) calls the library with 768 MiB
+    # of address space, and goes on after the call.
+    program = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import test_ctypes as t\n"
+        "e = t.raises(t.diagnose_files, [sys.argv[2]])\n"
+        "print(e.result, e.name, e.message)\n"
+        "print(t.json.loads(t.lookup_hresult('0x8024400E'))['name'])\n"
+    )
+    out = subprocess.run(
+        ["prlimit", f"--as={768 << 20}", sys.executable, "-c", program, str(Path(__file__).parent), str(large)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "WSUSDIAG_LIBRARY": str(library_path())},
+    )
+    assert out.returncode == 0, (out.returncode, out.stderr)
+    first, second = out.stdout.splitlines()
+    assert first.startswith("600 WSUSDIAG_RESULT_OUT_OF_MEMORY "), first
+    assert "out of memory reading 1073741824 bytes" in first
+    assert second == "WU_E_PT_SOAP_SERVER"
 
 
 def test_panic_comes_back_as_a_code():
