@@ -2,7 +2,9 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use pyo3::exceptions::{PyException, PyFileNotFoundError, PyOSError, PyPermissionError};
+use pyo3::exceptions::{
+    PyException, PyFileNotFoundError, PyMemoryError, PyOSError, PyPermissionError,
+};
 use pyo3::prelude::*;
 use wsusdiag_core::Error;
 
@@ -51,6 +53,7 @@ pub(crate) fn to_py(py: Python<'_>, e: Error) -> PyErr {
             let _ = value.setattr("column", column);
             err
         }
+        e @ Error::OutOfMemory { .. } => PyMemoryError::new_err(e.to_string()),
         other => WsusDiagError::new_err(other.to_string()),
     }
 }
