@@ -18,8 +18,15 @@ pub(crate) const BUFFER_HEADER_LEN: usize = 0x48;
 /// Buffer flag: the records after the header are LZ77-compressed.
 const FLAG_COMPRESSED: u16 = 0x40;
 
-/// Largest buffer this reader expands (ETW buffers are at most 16 MiB).
-const MAX_BUFFER: usize = 16 << 20;
+/// Largest buffer this reader reads or expands, 16 MiB (ETW buffers are at most that): the cap
+/// on decompressed bytes per buffer.
+pub const BUFFER_CAP: usize = 16 << 20;
+
+/// Most bytes one file's compressed buffers may expand to, whatever the file claims: 64 MiB.
+/// Past it the rest of the file is not read (and that is reported as
+/// [`EtlIssueKind::TooLarge`]), so a small crafted file cannot make the reader hold gigabytes
+/// of events.
+pub const DECOMPRESSED_CAP: usize = 64 << 20;
 
 /// The fields of a buffer header this reader uses.
 #[derive(Clone, Copy, Debug)]
@@ -79,8 +86,7 @@ impl Buffer<'_> {
 pub(crate) struct Buffers<'a> {
     file: &'a [u8],
     offset: usize,
-    /// Bytes of decompressed output still allowed, so a small hostile file cannot make the
-    /// reader expand gigabytes.
+    /// Bytes of decompressed output still allowed ([`DECOMPRESSED_CAP`]).
     budget: usize,
     /// The size of the last buffer whose size was sound: a session writes buffers of one size.
     step: Option<usize>,
@@ -92,7 +98,7 @@ impl<'a> Buffers<'a> {
         Self {
             file,
             offset: 0,
-            budget: file.len().saturating_mul(64).max(64 << 20),
+            budget: DECOMPRESSED_CAP,
             step: None,
             done: false,
         }
@@ -117,14 +123,14 @@ impl<'a> Buffers<'a> {
             return false;
         };
         let size = h.size as usize;
-        let fits = (BUFFER_HEADER_LEN..=MAX_BUFFER).contains(&size)
+        let fits = (BUFFER_HEADER_LEN..=BUFFER_CAP).contains(&size)
             && at + size <= self.file.len()
             && self.step.is_none_or(|step| step == size);
         if !fits {
             return false;
         }
         if h.is_compressed() {
-            return (BUFFER_HEADER_LEN..=MAX_BUFFER).contains(&(h.saved_offset as usize));
+            return (BUFFER_HEADER_LEN..=BUFFER_CAP).contains(&(h.saved_offset as usize));
         }
         let filled = h.filled as usize;
         filled > BUFFER_HEADER_LEN
@@ -182,7 +188,7 @@ impl<'a> Buffers<'a> {
         }
         let declared = header.size as usize;
         let mut size = declared;
-        if !(BUFFER_HEADER_LEN..=MAX_BUFFER).contains(&declared) || declared > rest.len() {
+        if !(BUFFER_HEADER_LEN..=BUFFER_CAP).contains(&declared) || declared > rest.len() {
             // A size that cannot be, or one past the end: when a sound buffer follows, the size
             // was damaged, and this buffer ends where the next one starts.
             if let Some(next) = self.next_boundary(at) {
@@ -252,7 +258,21 @@ impl<'a> Buffers<'a> {
         }
         let saved = header.saved_offset as usize;
         let expanded = saved.saturating_sub(BUFFER_HEADER_LEN);
-        if saved < BUFFER_HEADER_LEN || expanded > MAX_BUFFER || expanded > self.budget {
+        if expanded <= BUFFER_CAP && expanded > self.budget {
+            self.done = true;
+            issues.add(
+                EtlIssueKind::TooLarge,
+                at,
+                format!(
+                    "the compressed buffers expand to more than {} MiB, the most read from one \
+                     file; the rest of the file ({} bytes) is not read",
+                    DECOMPRESSED_CAP >> 20,
+                    rest.len()
+                ),
+            );
+            return None;
+        }
+        if saved < BUFFER_HEADER_LEN || expanded > BUFFER_CAP {
             issues.add(
                 EtlIssueKind::BadBuffer,
                 at,

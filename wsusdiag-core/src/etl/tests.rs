@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDateTime, TimeDelta};
 use proptest::prelude::*;
 
+use super::buffer::{BUFFER_HEADER_LEN, Buffers, DECOMPRESSED_CAP};
+use super::issue::Issues;
 use super::writer::{WU_GUID, Writer, tl_meta, utf16};
 use super::*;
 
@@ -633,6 +635,52 @@ fn a_damaged_buffer_size_hides_no_later_buffer() {
                 .contains("read up to the next buffer, 1024 bytes on")
         );
     }
+}
+
+/// A compressed buffer of `size` bytes that claims, and expands to, 16 MiB of zeros: one
+/// literal and one match of distance 1 whose length is in the u32 form.
+fn bomb_buffer(size: usize) -> Vec<u8> {
+    let expanded = 16 << 20;
+    let mut b = vec![0u8; size];
+    b[0..4].copy_from_slice(&u32::try_from(size).unwrap().to_le_bytes());
+    let saved = u32::try_from(BUFFER_HEADER_LEN + expanded).unwrap();
+    b[4..8].copy_from_slice(&saved.to_le_bytes());
+    b[0x30..0x34].copy_from_slice(&saved.to_le_bytes());
+    b[0x34..0x36].copy_from_slice(&0x40u16.to_le_bytes());
+    let mut body = 0x4000_0000u32.to_le_bytes().to_vec(); // a literal, then a match
+    body.push(0);
+    body.extend_from_slice(&7u16.to_le_bytes()); // distance 1, length continues
+    body.extend_from_slice(&[0x0F, 255, 0, 0]);
+    body.extend_from_slice(&u32::try_from(expanded).unwrap().to_le_bytes());
+    b[BUFFER_HEADER_LEN..BUFFER_HEADER_LEN + body.len()].copy_from_slice(&body);
+    b
+}
+
+#[test]
+fn decompressed_bytes_are_capped_per_file_whatever_the_file_claims() {
+    // 1.6 MB of buffers that each claim 16 MiB: 3.2 GB if all were expanded.
+    let file: Vec<u8> = (0..200).flat_map(|_| bomb_buffer(8192)).collect();
+    let mut issues = Issues::default();
+    let mut buffers = Buffers::new(&file);
+    let (mut expanded, mut count) = (0usize, 0);
+    while let Some(buffer) = buffers.next(&mut issues) {
+        expanded += buffer.records.len();
+        count += 1;
+    }
+    assert!(expanded <= DECOMPRESSED_CAP, "{expanded} bytes expanded");
+    assert_eq!(count, DECOMPRESSED_CAP / (16 << 20));
+    let issues = issues.finish();
+    let capped: Vec<_> = issues
+        .iter()
+        .filter(|i| i.kind == EtlIssueKind::TooLarge)
+        .collect();
+    assert_eq!(capped.len(), 1, "{issues:?}");
+    assert_eq!(capped[0].offset, count * 8192);
+    assert!(
+        capped[0].message.contains("more than 64 MiB"),
+        "{}",
+        capped[0].message
+    );
 }
 
 #[test]
