@@ -217,7 +217,9 @@ void wsusdiag_buffer_free(uint8_t *ptr,
 // Each file is read once, into memory, never mapped: a log still being written is read up
 // to its size when opened; a log cut while it is read gives what was read, with a
 // `truncated` problem; a pipe or device given directly is read once, as a stream, up to
-// 256 MiB. Text fields taken from a log are cut to 480 bytes, ending in `…`.
+// 256 MiB. An `.etl` trace's compressed buffers expand to at most 64 MiB per file (the rest
+// is then reported, not read). Text fields taken from a log are cut to 480 bytes, ending in
+// `…`.
 //
 // # Safety
 //

@@ -69,8 +69,9 @@ def diagnose_paths(paths: Sequence[str], rules: Sequence[str]) -> Diagnosis:
     devices, dangling links, unreadable entries and links to what was already read are listed
     as problems of their own. Each file is read once into memory, up to its size when opened
     (a growing log); a log cut while it is read gives what was read and a ``truncated``
-    problem. A pipe or device given directly is read up to 256 MiB. Text fields taken from a
-    log are cut to 480 bytes, ending in ``…``.
+    problem. A pipe or device given directly is read up to 256 MiB; an ``.etl`` trace's
+    compressed buffers expand to at most 64 MiB per file. Text fields taken from a log are cut
+    to 480 bytes, ending in ``…``.
 
     Raises ``WsusDiagError`` when no input is a log or a pipe passes 256 MiB, ``MemoryError``
     when a file does not fit in memory, ``OSError`` (``FileNotFoundError``,
