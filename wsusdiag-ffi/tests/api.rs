@@ -66,6 +66,31 @@ fn diagnose_paths(paths: &[&str], rules: &[u8]) -> (wsusdiag_result, *mut wsusdi
     (r, d)
 }
 
+/// Diagnoses logs back to back in `data`, as C passes them (names NUL-separated).
+fn diagnose_buffers(
+    data: &[u8],
+    lengths: &[usize],
+    names: &[u8],
+) -> (wsusdiag_result, *mut wsusdiag_diagnosis) {
+    let sizes = (data.len(), lengths.len(), names.len());
+    let mut d = sentinel();
+    let r = unsafe {
+        let (data, lengths, names) = (data.as_ptr(), lengths.as_ptr(), names.as_ptr());
+        wsusdiag_diagnose_buffers(
+            data,
+            sizes.0,
+            lengths,
+            sizes.1,
+            names,
+            sizes.2,
+            null(),
+            0,
+            &mut d,
+        )
+    };
+    (r, d)
+}
+
 fn sample_diagnosis() -> *mut wsusdiag_diagnosis {
     let (r, d) = diagnose_paths(&[&client_path(), &server_path()], b"");
     assert_eq!(r, R_OK, "{}", last_error());
@@ -700,26 +725,9 @@ fn a_bad_rules_file_is_rules_invalid_with_line_and_column() {
 fn text_that_is_not_a_log() {
     let data = b"hello, world\nthis is not a log\n";
     let client = std::fs::read(client_path()).unwrap();
-    let diagnose = |data: &[u8], lengths: &[usize], names: &[u8]| {
-        let mut d = sentinel();
-        let r = unsafe {
-            wsusdiag_diagnose_buffers(
-                data.as_ptr(),
-                data.len(),
-                lengths.as_ptr(),
-                lengths.len(),
-                names.as_ptr(),
-                names.len(),
-                null(),
-                0,
-                &mut d,
-            )
-        };
-        (r, d)
-    };
     // Alone, or an empty buffer: nothing to diagnose is no all-clear.
     for (data, name) in [(&data[..], "hello.txt"), (&b""[..], "empty.log")] {
-        let (r, d) = diagnose(data, &[data.len()], name.as_bytes());
+        let (r, d) = diagnose_buffers(data, &[data.len()], name.as_bytes());
         assert_eq!(r, wsusdiag_result::UnknownFormat, "{name}");
         assert_eq!(d, sentinel());
         let said = last_error();
@@ -728,7 +736,7 @@ fn text_that_is_not_a_log() {
     }
     // Among logs, it is listed as a problem of its own and the logs are diagnosed.
     let both = [&client[..], &data[..]].concat();
-    let (r, d) = diagnose(
+    let (r, d) = diagnose_buffers(
         &both,
         &[client.len(), data.len()],
         b"WindowsUpdate.log\0hello.txt",

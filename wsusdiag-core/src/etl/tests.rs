@@ -445,12 +445,17 @@ fn written_compressed_trace() {
     );
 }
 
-#[test]
-fn truncated_last_buffer_keeps_complete_records() {
+/// A synthetic trace of `n` events in buffers of 1 KiB.
+fn small_buffers(n: usize) -> Vec<u8> {
     let mut w = Writer::new();
     w.buffer_size = 1024;
-    synthetic(&mut w, 30);
-    let bytes = w.finish();
+    synthetic(&mut w, n);
+    w.finish()
+}
+
+#[test]
+fn truncated_last_buffer_keeps_complete_records() {
+    let bytes = small_buffers(30);
     let full = read(&bytes);
     assert_eq!(full.events.len(), 30);
     // Cut inside the last buffer's records, as a copy of a file still being written would be.
@@ -615,10 +620,7 @@ fn a_bad_record_skips_only_the_rest_of_its_buffer() {
 
 #[test]
 fn a_damaged_buffer_size_hides_no_later_buffer() {
-    let mut w = Writer::new();
-    w.buffer_size = 1024;
-    synthetic(&mut w, 80);
-    let bytes = w.finish();
+    let bytes = small_buffers(80);
     let whole = read(&bytes);
     assert_eq!(whole.events.len(), 80);
     let buffer = whole.events[12].offset & !1023;
