@@ -49,3 +49,24 @@ fn corpus_and_artifacts_replay_without_panic() {
         "the seed corpus is committed ({count} files replayed)"
     );
 }
+
+#[test]
+fn the_etl_seeds_are_traces_and_the_damaged_ones_keep_their_events() {
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/etl");
+    let read = |name: &str| std::fs::read(seeds.join(name)).unwrap();
+    let traces = std::fs::read_dir(&seeds)
+        .unwrap()
+        .flatten()
+        .filter(|e| etl::is_etl(&std::fs::read(e.path()).unwrap()))
+        .count();
+    assert!(traces >= 8, "{traces} .etl seeds");
+    let whole = read("WindowsUpdate.20251008.140245.443.8.etl");
+    let events = etl::read(&whole).events.len();
+    for damaged in [
+        "damaged-buffer-size-ffffffff.etl",
+        "damaged-buffer-size-below-header.etl",
+    ] {
+        let bytes = read(damaged);
+        assert_eq!(etl::read(&bytes).events.len(), events, "{damaged}");
+    }
+}
