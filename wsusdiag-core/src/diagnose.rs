@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::Duration;
 use rayon::prelude::*;
@@ -52,6 +54,10 @@ pub struct Options {
     /// Rules files (TOML) to load on top of [`Options::rules`]; a rule with an id already
     /// there replaces it.
     pub rule_files: Vec<PathBuf>,
+    /// Set to `true` from another thread to stop the diagnosis: it ends with
+    /// [`Error::Cancelled`] before the next input is read, or between the steps after (a
+    /// binding sets it on Ctrl-C). Default `None`.
+    pub cancel: Option<Arc<AtomicBool>>,
 }
 
 impl Options {
@@ -73,6 +79,7 @@ impl Default for Options {
             parallel: true,
             rules: None,
             rule_files: Vec::new(),
+            cancel: None,
         }
     }
 }
@@ -98,7 +105,17 @@ pub fn diagnose<'a>(
     let rules = options.rule_set()?;
     let lines = LineMatcher::new(&rules);
     let (jobs, empty_folders) = jobs(inputs)?;
-    let run = |job: &Job<'_>| run(job, &lines, options.parallel).map(without_entries_no_log);
+    let cancelled = || {
+        if (options.cancel.as_ref()).is_some_and(|c| c.load(Ordering::Relaxed)) {
+            Err(Error::Cancelled)
+        } else {
+            Ok(())
+        }
+    };
+    let run = |job: &Job<'_>| {
+        cancelled()?;
+        run(job, &lines, options.parallel).map(without_entries_no_log)
+    };
     let analyses: Vec<Analysis> = if options.parallel {
         // Largest first, so that no big log is left to one core at the end; results in the
         // order given.
@@ -117,8 +134,10 @@ pub fn diagnose<'a>(
     if analyses.iter().all(|a| matches!(a.body, Body::Unknown)) {
         return Err(no_log(&analyses, &empty_folders));
     }
+    cancelled()?;
     let fleet = Fleet::new(analyses);
     let corr = correlate::correlate(&fleet, options.time_window, options.parallel);
+    cancelled()?;
     let matches = correlate::match_rules(&fleet, &corr, &rules, options.parallel);
     let mut diagnosis = correlate::assemble(fleet, &corr, matches, options.parallel);
     crate::fields::cap(&mut diagnosis);

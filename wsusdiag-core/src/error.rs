@@ -163,6 +163,9 @@ pub enum Error {
         /// The cap, in bytes.
         cap: u64,
     },
+    /// The diagnosis was stopped through [`Options::cancel`](crate::Options::cancel).
+    #[error("cancelled")]
+    Cancelled,
     /// Memory for an input could not be had.
     #[error("{name}: out of memory reading {bytes} bytes")]
     OutOfMemory {

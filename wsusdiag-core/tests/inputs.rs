@@ -155,3 +155,15 @@ fn a_non_log_among_logs_is_a_problem_of_that_input() {
     assert_eq!(problem(&d, &png).kind, "unknown-format");
     assert_eq!(d.faults.len(), 2);
 }
+
+#[test]
+fn a_cancelled_diagnosis_stops_with_cancelled() {
+    let dir = folder("cancel");
+    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let options = Options {
+        cancel: Some(cancel),
+        ..Options::default()
+    };
+    let e = diagnose_paths(&[dir], &options).unwrap_err();
+    assert!(matches!(e, Error::Cancelled), "{e}");
+}

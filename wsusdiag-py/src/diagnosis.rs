@@ -2,12 +2,14 @@
 
 use std::io::{self, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use wsusdiag_core::{Input, Options};
 
-use crate::errors::{detached, unpanicked};
+use crate::errors::{interruptible, unpanicked};
 
 /// A finished diagnosis (the Python `Diagnosis` wraps it).
 #[pyclass(frozen, module = "wsusdiag._wsusdiag")]
@@ -103,11 +105,15 @@ impl Write for Chunks {
     }
 }
 
-fn options(rules: Vec<PathBuf>) -> Options {
-    Options {
+/// The options for a list of rules files, and the flag that stops the diagnosis on Ctrl-C.
+fn options(rules: Vec<PathBuf>) -> (Options, Arc<AtomicBool>) {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let options = Options {
         rule_files: rules,
+        cancel: Some(Arc::clone(&cancel)),
         ..Options::default()
-    }
+    };
+    (options, cancel)
 }
 
 /// Diagnoses files and folders.
@@ -118,8 +124,10 @@ pub(crate) fn diagnose_paths(
     paths: Vec<PathBuf>,
     rules: Vec<PathBuf>,
 ) -> PyResult<Diagnosis> {
-    let options = options(rules);
-    let inner = detached(py, move || wsusdiag_core::diagnose_paths(&paths, &options))?;
+    let (options, cancel) = options(rules);
+    let inner = interruptible(py, &cancel, move || {
+        wsusdiag_core::diagnose_paths(&paths, &options)
+    })?;
     Ok(Diagnosis { inner })
 }
 
@@ -132,12 +140,12 @@ pub(crate) fn diagnose_buffers(
     buffers: Vec<(String, Py<PyBytes>)>,
     rules: Vec<PathBuf>,
 ) -> PyResult<Diagnosis> {
-    let options = options(rules);
+    let (options, cancel) = options(rules);
     let named: Vec<(&str, &[u8])> = buffers
         .iter()
         .map(|(name, bytes)| (name.as_str(), bytes.as_bytes(py)))
         .collect();
-    let inner = detached(py, move || {
+    let inner = interruptible(py, &cancel, move || {
         let inputs = named.iter().map(|&(name, bytes)| Input::Buffer {
             name: name.to_owned(),
             bytes,
@@ -151,8 +159,8 @@ pub(crate) fn diagnose_buffers(
 #[pyfunction]
 #[pyo3(signature = (rules))]
 pub(crate) fn diagnose_sample(py: Python<'_>, rules: Vec<PathBuf>) -> PyResult<Diagnosis> {
-    let options = options(rules);
-    let inner = detached(py, move || {
+    let (options, cancel) = options(rules);
+    let inner = interruptible(py, &cancel, move || {
         wsusdiag_core::diagnose(wsusdiag_core::sample::kb954960(), &options)
     })?;
     Ok(Diagnosis { inner })

@@ -1,9 +1,12 @@
 """Errors: the right exception, with what a user needs to act on it; never a crash."""
 
+import _thread
 import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -107,6 +110,26 @@ def test_read_log_of_a_non_log_raises(tmp_path):
     notes.write_text("hello\nthis is not a log\n")
     with pytest.raises(wsusdiag.WsusDiagError, match="not a Windows Update"):
         list(wsusdiag.read_log(notes))
+
+
+def test_ctrl_c_stops_a_long_diagnosis_promptly(tmp_path, client_log):
+    # A fleet folder that takes a while; Ctrl-C (interrupt_main, as the terminal's SIGINT
+    # does) 0.1 s in must raise KeyboardInterrupt then, not once everything is read.
+    log = client_log.read_bytes() * 100
+    for i in range(150):
+        (tmp_path / f"PC{i:03}.log").write_bytes(log)
+    start = time.monotonic()
+    wsusdiag.diagnose(tmp_path)
+    whole = time.monotonic() - start
+    if whole < 1.0:
+        pytest.skip(f"the fleet is read in {whole:.2f} s: too fast to tell")
+    timer = threading.Timer(0.1, _thread.interrupt_main)
+    start = time.monotonic()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        wsusdiag.diagnose(tmp_path)
+    stopped = time.monotonic() - start
+    assert stopped < whole / 2, (stopped, whole)
 
 
 @settings(max_examples=200, deadline=None)
