@@ -285,6 +285,7 @@ fn run(job: &Job<'_>, lines: &LineMatcher, parallel: bool) -> Result<Analysis> {
         Job::Skipped(name, problem) => Ok(skipped(name, problem.clone())),
     }
 }
+
 /// [`diagnose`] over file paths.
 pub fn diagnose_paths<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Diagnosis> {
     diagnose(
@@ -314,8 +315,8 @@ fn is_trace(mut file: &std::fs::File) -> bool {
     crate::etl::is_etl(&head[..n])
 }
 
-/// A text read as a log in which not one entry was found is not a log after all (a Word
-/// document has words of a log, never its entries).
+/// A text taken for a log in which not one entry could be read is not a log after all: it is
+/// listed, never counted as a log with no failure.
 fn without_entries_no_log(mut a: Analysis) -> Analysis {
     if a.summary.records == 0 && !matches!(a.body, Body::Unknown) {
         a.body = Body::Unknown;

@@ -148,6 +148,21 @@ fn no_input_that_is_a_log_is_an_error_not_an_all_clear() {
 }
 
 #[test]
+fn a_text_taken_for_a_log_without_one_entry_is_no_log() {
+    // Looks like a classic client log, but not one header parses: once counted as a client
+    // log with 0 records and "No update failure found".
+    let text = b"2008-07-14\t09:1x:33:953\t1100\t7d8\tMisc\tbroken header\n\
+                 2008-07-14\t09:1y:33:953\t1100\t7d8\tMisc\tbroken too\n";
+    let e = diagnose_buffers(&[("odd.log", text)], &Options::default()).unwrap_err();
+    assert!(matches!(e, Error::NoLog { .. }), "{e}");
+    assert!(
+        e.to_string()
+            .ends_with("odd.log: not a Windows Update or WSUS log: not one log entry in it"),
+        "{e}"
+    );
+}
+
+#[test]
 fn a_non_log_among_logs_is_a_problem_of_that_input() {
     let png = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/not-logs/picture.png");
     let dir = folder("among");
