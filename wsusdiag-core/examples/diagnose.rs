@@ -5,7 +5,8 @@
 //! ```
 //!
 //! With no file it diagnoses a bundled sample of the KB954960 case. Exit status: 0 no fault
-//! found, 1 faults found, 2 bad usage or unreadable input.
+//! found, 1 faults found, 2 bad usage, unreadable input or no input that is a log. A reader
+//! that stops early (`| head`) ends the output quietly.
 #![allow(clippy::print_stdout)]
 
 use std::io::Write;
@@ -31,7 +32,8 @@ With no file, diagnoses a bundled sample of the KB954960 case.
                 with a built-in rule's id replaces it
   -h, --help    print this help
 
-Exit status: 0 no fault found, 1 faults found, 2 bad usage or unreadable input.";
+Exit status: 0 no fault found, 1 faults found, 2 bad usage, unreadable input or
+no input that is a log.";
 
 fn main() -> ExitCode {
     let mut json = false;
@@ -79,12 +81,15 @@ fn main() -> ExitCode {
     } else {
         writeln!(stdout, "{}", diagnosis.to_text())
     };
-    let status = if written.and_then(|()| stdout.flush()).is_err() {
-        ExitCode::from(2)
-    } else if diagnosis.has_faults() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
+    let status = match written.and_then(|()| stdout.flush()) {
+        // The reader left (`| head`): quiet, as command-line tools are; the status is the
+        // diagnosis's.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("diagnose: cannot write the report: {e}");
+            ExitCode::from(2)
+        }
+        _ if diagnosis.has_faults() => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
     };
     // The process ends here: freeing a large report piece by piece would only delay the exit.
     std::mem::forget(diagnosis);

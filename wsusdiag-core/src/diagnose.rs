@@ -2,14 +2,16 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::Duration;
 use rayon::prelude::*;
 
-use crate::analyze::{self, Analysis};
+use crate::analyze::{self, Analysis, Body, whole_input_problem};
 use crate::correlate::{self, Fleet};
-use crate::diagnosis::Diagnosis;
-use crate::input::FileData;
+use crate::diagnosis::{Diagnosis, InputSummary, Problem};
+use crate::input::{FileData, Found, TextEncoding, Walk, open_listed};
 use crate::knowledge::rules::{LineMatcher, RuleSet};
 use crate::{Error, Result};
 
@@ -54,6 +56,10 @@ pub struct Options {
     /// Rules files (TOML) to load on top of [`Options::rules`]; a rule with an id already
     /// there replaces it.
     pub rule_files: Vec<PathBuf>,
+    /// Set to `true` from another thread to stop the diagnosis: it ends with
+    /// [`Error::Cancelled`] before the next input is read, or between the steps after (a
+    /// binding sets it on Ctrl-C). Default `None`.
+    pub cancel: Option<Arc<AtomicBool>>,
 }
 
 impl Options {
@@ -75,6 +81,7 @@ impl Default for Options {
             parallel: true,
             rules: None,
             rule_files: Vec::new(),
+            cancel: None,
         }
     }
 }
@@ -82,102 +89,39 @@ impl Default for Options {
 /// Diagnoses a set of logs: client and server logs in any order and number, each one's kind
 /// sniffed from its content.
 ///
-/// A path that cannot be read is an error; inside a folder, unreadable files are reported in
-/// [`InputSummary::problems`](crate::diagnosis::InputSummary::problems) instead. An input that
-/// is not a log is reported in the same way, never guessed.
+/// A path given that cannot be read is an error. Inside a folder, only regular files are read,
+/// each once (by device and inode, however many links lead to it); an entry that cannot be
+/// read, a pipe, a socket, a device or a link back to a folder already read is listed in
+/// [`InputSummary::problems`](crate::diagnosis::InputSummary::problems) of an input of its own,
+/// and the other logs are still diagnosed. An input that is not a log is listed in the same
+/// way, never guessed; when no input is a log the result is [`Error::NoLog`].
+///
+/// Each file is read once into memory ([`FileData`]): up to the size it had when opened (a log
+/// still growing is read as it was then), a file cut while it is read gives what was there and
+/// a `truncated` problem, and a pipe or device given directly is read as a stream up to
+/// [`SPECIAL_FILE_CAP`](crate::input::SPECIAL_FILE_CAP).
 pub fn diagnose<'a>(
     inputs: impl IntoIterator<Item = Input<'a>>,
     options: &Options,
 ) -> Result<Diagnosis> {
-    enum Job<'a> {
-        File(PathBuf),
-        /// The `.etl` traces of one folder: one machine's log.
-        Traces(PathBuf, Vec<PathBuf>),
-        Bytes(String, &'a [u8]),
-    }
     let rules = options.rule_set()?;
     let lines = LineMatcher::new(&rules);
-    let mut jobs = Vec::new();
-    let mut traces: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
-    for input in inputs {
-        match input {
-            Input::Path(p) => {
-                let meta = std::fs::metadata(&p).map_err(|e| Error::io(&p, e))?;
-                let files = if meta.is_dir() {
-                    files_under(&p)?
-                } else {
-                    vec![p]
-                };
-                for file in files {
-                    if is_trace(&file) {
-                        let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
-                        traces.entry(dir).or_default().push(file);
-                    } else {
-                        jobs.push(Job::File(file));
-                    }
-                }
-            }
-            Input::Buffer { name, bytes } => jobs.push(Job::Bytes(name, bytes)),
+    let (jobs, empty_folders) = jobs(inputs)?;
+    let cancelled = || {
+        if (options.cancel.as_ref()).is_some_and(|c| c.load(Ordering::Relaxed)) {
+            Err(Error::Cancelled)
+        } else {
+            Ok(())
         }
-    }
-    for (dir, files) in traces {
-        jobs.push(match <[PathBuf; 1]>::try_from(files) {
-            Ok([file]) => Job::File(file),
-            Err(files) => Job::Traces(dir, files),
-        });
-    }
-    let run = |job: &Job<'_>| -> Result<Analysis> {
-        match job {
-            Job::File(p) => {
-                let data = FileData::open(p)?;
-                Ok(analyze::analyze(
-                    &p.display().to_string(),
-                    &data,
-                    &lines,
-                    options.parallel,
-                    &|part| data.release(part),
-                ))
-            }
-            Job::Traces(dir, files) => {
-                let data = files
-                    .iter()
-                    .map(|f| FileData::open(f))
-                    .collect::<Result<Vec<_>>>()?;
-                let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-                let parts: Vec<(&str, &[u8])> = names
-                    .iter()
-                    .map(String::as_str)
-                    .zip(data.iter().map(|d| &d[..]))
-                    .collect();
-                let name = format!("{} ({} traces)", dir.display(), files.len());
-                Ok(analyze::analyze_etl(
-                    &name,
-                    &parts,
-                    &lines,
-                    options.parallel,
-                ))
-            }
-            Job::Bytes(name, bytes) => Ok(analyze::analyze(
-                name,
-                bytes,
-                &lines,
-                options.parallel,
-                &|_| {},
-            )),
-        }
+    };
+    let run = |job: &Job<'_>| {
+        cancelled()?;
+        run(job, &lines, options.parallel).map(without_entries_no_log)
     };
     let analyses: Vec<Analysis> = if options.parallel {
         // Largest first, so that no big log is left to one core at the end; results in the
         // order given.
-        let size = |job: &Job<'_>| -> u64 {
-            let file = |p: &PathBuf| std::fs::metadata(p).map_or(0, |m| m.len());
-            match job {
-                Job::File(p) => file(p),
-                Job::Traces(_, files) => files.iter().map(file).sum(),
-                Job::Bytes(_, bytes) => bytes.len() as u64,
-            }
-        };
-        let mut order: Vec<(u64, usize)> = jobs.iter().map(size).zip(0..).collect();
+        let mut order: Vec<(u64, usize)> = jobs.iter().map(Job::size).zip(0..).collect();
         order.sort_unstable_by(|a, b| b.cmp(a));
         let mut done: Vec<(usize, Result<Analysis>)> = order
             .par_iter()
@@ -189,10 +133,159 @@ pub fn diagnose<'a>(
     } else {
         jobs.iter().map(run).collect::<Result<_>>()?
     };
+    if analyses.iter().all(|a| matches!(a.body, Body::Unknown)) {
+        return Err(no_log(&analyses, &empty_folders));
+    }
+    cancelled()?;
     let fleet = Fleet::new(analyses);
     let corr = correlate::correlate(&fleet, options.time_window, options.parallel);
+    cancelled()?;
     let matches = correlate::match_rules(&fleet, &corr, &rules, options.parallel);
-    Ok(correlate::assemble(fleet, &corr, matches, options.parallel))
+    let mut diagnosis = correlate::assemble(fleet, &corr, matches, options.parallel);
+    crate::fields::cap(&mut diagnosis);
+    Ok(diagnosis)
+}
+
+/// One input to read.
+enum Job<'a> {
+    /// A regular file; `listed` when found in a folder, where a failure to read it is a problem
+    /// of that file, not an error.
+    File {
+        path: PathBuf,
+        listed: bool,
+    },
+    /// The `.etl` traces of one folder: one machine's log.
+    Traces(PathBuf, Vec<PathBuf>),
+    Bytes(String, &'a [u8]),
+    /// A pipe or device given directly, read as it was met (it can be read only once).
+    Read(String, FileData),
+    /// An entry that is not read, and why.
+    Skipped(String, Problem),
+}
+
+impl Job<'_> {
+    /// The bytes to read, to start the largest first.
+    fn size(&self) -> u64 {
+        let file = |p: &PathBuf| std::fs::metadata(p).map_or(0, |m| m.len());
+        match self {
+            Job::File { path, .. } => file(path),
+            Job::Traces(_, files) => files.iter().map(file).sum(),
+            Job::Bytes(_, bytes) => bytes.len() as u64,
+            Job::Read(_, data) => data.len() as u64,
+            Job::Skipped(..) => 0,
+        }
+    }
+}
+
+/// The inputs as jobs, the `.etl` traces of a folder grouped; and the folders with nothing to
+/// read.
+fn jobs<'a>(inputs: impl IntoIterator<Item = Input<'a>>) -> Result<(Vec<Job<'a>>, Vec<PathBuf>)> {
+    let mut walk = Walk::default();
+    let mut jobs = Vec::new();
+    for input in inputs {
+        match input {
+            Input::Path(p) => walk.add(&p)?,
+            Input::Buffer { name, bytes } => jobs.push(Job::Bytes(name, bytes)),
+        }
+    }
+    let mut traces: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    let mut empty_folders = Vec::new();
+    for found in walk.finish() {
+        let (path, listed) = match found {
+            Found::Listed(path) => (path, true),
+            Found::Given(path) => (path, false),
+            Found::Skipped {
+                path,
+                kind,
+                message,
+            } => {
+                let problem = whole_input_problem(kind, message);
+                jobs.push(Job::Skipped(path.display().to_string(), problem));
+                continue;
+            }
+            Found::EmptyFolder(path) => {
+                empty_folders.push(path);
+                continue;
+            }
+        };
+        let file = if listed {
+            open_listed(&path)
+        } else {
+            std::fs::File::open(&path).map_err(|e| Error::io(&path, e))
+        };
+        match file.and_then(|f| Ok((f.metadata().map_err(|e| Error::io(&path, e))?, f))) {
+            // A pipe or a device can be read only once: now, whole.
+            Ok((meta, file)) if !meta.is_file() => {
+                let data = FileData::read(&path, file)?;
+                jobs.push(Job::Read(path.display().to_string(), data));
+            }
+            Ok((_, file)) if is_trace(&file) => {
+                let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+                traces.entry(dir).or_default().push(path);
+            }
+            // Read on a worker; a listed file that cannot be opened becomes a problem there.
+            Ok(_) => jobs.push(Job::File { path, listed }),
+            Err(Error::Io { .. }) if listed => jobs.push(Job::File { path, listed }),
+            Err(e) => return Err(e),
+        }
+    }
+    for (dir, files) in traces {
+        jobs.push(match <[PathBuf; 1]>::try_from(files) {
+            Ok([path]) => Job::File { path, listed: true },
+            Err(files) => Job::Traces(dir, files),
+        });
+    }
+    Ok((jobs, empty_folders))
+}
+
+/// Reads one job.
+fn run(job: &Job<'_>, lines: &LineMatcher, parallel: bool) -> Result<Analysis> {
+    let read = |path: &Path, listed: bool| {
+        if listed {
+            FileData::read(path, open_listed(path)?)
+        } else {
+            FileData::open(path)
+        }
+    };
+    match job {
+        Job::File { path, listed } => {
+            let name = path.display().to_string();
+            let data = match read(path, *listed) {
+                Ok(data) => data,
+                Err(e @ Error::Io { .. }) if *listed => return Ok(unreadable(&name, &e)),
+                Err(e) => return Err(e),
+            };
+            let mut a = analyze::analyze(&name, &data, lines, parallel, &|_| {});
+            note_shrunk(&mut a, &data);
+            Ok(a)
+        }
+        Job::Read(name, data) => Ok(analyze::analyze(name, data, lines, parallel, &|_| {})),
+        Job::Traces(dir, files) => {
+            let mut data = Vec::with_capacity(files.len());
+            let mut failed = Vec::new();
+            for file in files {
+                match read(file, true) {
+                    Ok(d) => data.push((file.display().to_string(), d)),
+                    Err(e @ Error::Io { .. }) => failed.push(e),
+                    Err(e) => return Err(e),
+                }
+            }
+            let parts: Vec<(&str, &[u8])> =
+                data.iter().map(|(n, d)| (n.as_str(), &d[..])).collect();
+            let name = format!("{} ({} traces)", dir.display(), files.len());
+            let mut a = analyze::analyze_etl(&name, &parts, lines, parallel);
+            for (_, d) in &data {
+                note_shrunk(&mut a, d);
+            }
+            for e in failed {
+                let problem = whole_input_problem("unreadable", e.to_string());
+                a.summary.problems.push(problem);
+            }
+            Ok(a)
+        }
+        Job::Bytes(name, bytes) => Ok(analyze::analyze(name, bytes, lines, parallel, &|_| {})),
+        Job::Skipped(name, problem) => Ok(skipped(name, problem.clone())),
+    }
 }
 
 /// [`diagnose`] over file paths.
@@ -214,35 +307,89 @@ pub fn diagnose_buffers(buffers: &[(&str, &[u8])], options: &Options) -> Result<
     )
 }
 
-/// Whether a file is an `.etl` trace (judged by its first bytes).
-fn is_trace(path: &Path) -> bool {
-    use std::io::Read;
+/// Whether an open file is an `.etl` trace (judged by its first bytes); it is read again from
+/// its start afterwards.
+fn is_trace(mut file: &std::fs::File) -> bool {
+    use std::io::{Read, Seek};
     let mut head = [0u8; 128];
-    let Ok(mut f) = std::fs::File::open(path) else {
-        return false;
-    };
-    let n = f.read(&mut head).unwrap_or(0);
+    let n = file.read(&mut head).unwrap_or(0);
+    let _ = file.rewind();
     crate::etl::is_etl(&head[..n])
 }
 
-/// Every file below `dir`, sorted, hidden ones left out.
-fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).map_err(|e| Error::io(&d, e))? {
-            let entry = entry.map_err(|e| Error::io(&d, e))?;
-            let path = entry.path();
-            if entry.file_name().to_string_lossy().starts_with('.') {
-                continue;
-            }
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push(path);
-            }
-        }
+/// A text taken for a log in which not one entry could be read is not a log after all: it is
+/// listed, never counted as a log with no failure.
+fn without_entries_no_log(mut a: Analysis) -> Analysis {
+    if a.summary.records == 0 && !matches!(a.body, Body::Unknown) {
+        a.body = Body::Unknown;
+        a.summary.kind = None;
+        let message = "not a Windows Update or WSUS log: not one log entry in it".to_owned();
+        a.summary
+            .problems
+            .push(whole_input_problem("unknown-format", message));
     }
-    out.sort();
-    Ok(out)
+    a
+}
+
+/// An input that was not read: its summary holds only why.
+fn skipped(name: &str, problem: Problem) -> Analysis {
+    Analysis {
+        summary: InputSummary {
+            path: name.to_owned(),
+            kind: None,
+            encoding: TextEncoding::Binary.as_str(),
+            bytes: 0,
+            records: 0,
+            malformed_lines: 0,
+            problems: vec![problem],
+        },
+        body: Body::Unknown,
+    }
+}
+
+/// A file of a folder that could not be read.
+fn unreadable(name: &str, e: &Error) -> Analysis {
+    skipped(
+        name,
+        whole_input_problem("unreadable", format!("cannot be read: {e}")),
+    )
+}
+
+/// Lists the cut of a file that shrank while it was read.
+fn note_shrunk(a: &mut Analysis, data: &FileData) {
+    if let Some(size) = data.shrunk_from {
+        let message = format!(
+            "the file shrank from {size} to {} bytes while it was read (cut by another \
+             process): what was read is diagnosed",
+            data.len()
+        );
+        a.summary
+            .problems
+            .push(whole_input_problem("truncated", message));
+    }
+}
+
+/// The error when no input is a log: what each one is instead.
+fn no_log(analyses: &[Analysis], empty_folders: &[PathBuf]) -> Error {
+    const SHOWN: usize = 3;
+    let mut why: Vec<String> = empty_folders
+        .iter()
+        .map(|f| format!("{}: an empty folder", f.display()))
+        .collect();
+    why.extend(analyses.iter().map(|a| {
+        // The last problem is the verdict (an `.etl` trace lists what it holds first).
+        let problem = a.summary.problems.last();
+        let message = problem.map_or("not a log", |p| p.message.as_str());
+        format!("{}: {message}", a.summary.path)
+    }));
+    let more = why.len().saturating_sub(SHOWN);
+    why.truncate(SHOWN);
+    let mut reason = why.join("; ");
+    if more > 0 {
+        reason.push_str(&format!("; and {more} more"));
+    }
+    if reason.is_empty() {
+        reason = "no input given".to_owned();
+    }
+    Error::NoLog { reason }
 }

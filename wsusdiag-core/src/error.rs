@@ -146,6 +146,34 @@ pub enum Error {
     /// A caller passed something wsusdiag cannot use.
     #[error("{0}")]
     InvalidArgument(String),
+    /// None of the inputs is a log: nothing was diagnosed, which is not an all-clear.
+    #[error("no input is a Windows Update or WSUS log: {reason}")]
+    NoLog {
+        /// What each input turned out to be.
+        reason: String,
+    },
+    /// An input that is not a regular file (a pipe, a device) gave more than the cap on such
+    /// inputs ([`SPECIAL_FILE_CAP`](crate::input::SPECIAL_FILE_CAP)).
+    #[error(
+        "{name}: more than {cap} bytes from a file that is not a regular file (a pipe or a device); save the log to a file"
+    )]
+    TooLarge {
+        /// The input's name.
+        name: String,
+        /// The cap, in bytes.
+        cap: u64,
+    },
+    /// The diagnosis was stopped through [`Options::cancel`](crate::Options::cancel).
+    #[error("cancelled")]
+    Cancelled,
+    /// Memory for an input could not be had.
+    #[error("{name}: out of memory reading {bytes} bytes")]
+    OutOfMemory {
+        /// The input's name.
+        name: String,
+        /// The size of the allocation that failed.
+        bytes: u64,
+    },
 }
 
 impl Error {

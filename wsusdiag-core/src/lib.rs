@@ -80,6 +80,7 @@ pub mod diagnosis;
 pub mod error;
 pub mod etl;
 pub mod events;
+pub mod fields;
 pub mod input;
 pub mod knowledge;
 pub mod lines;

@@ -40,7 +40,7 @@ pub struct Log {
 }
 
 impl Log {
-    /// Opens a file (memory-mapped when large).
+    /// Opens a file (read once into memory; see [`FileData`]).
     pub fn open(path: &Path) -> Result<Self> {
         let data = FileData::open(path)?;
         Self::from_data(path.display().to_string(), data)
@@ -48,7 +48,7 @@ impl Log {
 
     /// Takes a buffer.
     pub fn from_bytes(name: impl Into<String>, bytes: Vec<u8>) -> Result<Self> {
-        Self::from_data(name.into(), FileData::Owned(bytes))
+        Self::from_data(name.into(), FileData::from_vec(bytes))
     }
 
     fn from_data(name: String, data: FileData) -> Result<Self> {

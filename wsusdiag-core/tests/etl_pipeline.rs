@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use wsusdiag_core::log::{Log, Record};
-use wsusdiag_core::{Options, diagnose_paths};
+use wsusdiag_core::{Error, Options, diagnose_paths};
 
 fn data(name: &str) -> std::path::PathBuf {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -72,13 +72,24 @@ fn trace_rows_carry_pid_tid_component_and_utc_time() {
 
 #[test]
 fn a_trace_of_another_provider_is_explained_not_guessed() {
-    let d = diagnose_paths(
-        &[data("waasmedic.20251005_113019_195.etl")],
-        &Options::default(),
-    )
-    .unwrap();
-    assert_eq!(d.inputs[0].kind, None);
-    let last = d.inputs[0].problems.last().unwrap();
+    let trace = data("waasmedic.20251005_113019_195.etl");
+    let e = diagnose_paths(&[&trace], &Options::default()).unwrap_err();
+    assert!(matches!(e, Error::NoLog { .. }), "{e}");
+    assert!(
+        e.to_string()
+            .contains("no Windows Update event in this trace; it holds: "),
+        "{e}"
+    );
+    // Beside a log, it is a problem of its own.
+    let client = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/kb954960/WindowsUpdate.log");
+    let d = diagnose_paths(&[&trace, &client], &Options::default()).unwrap();
+    let listed = d
+        .inputs
+        .iter()
+        .find(|i| i.path == trace.display().to_string());
+    let listed = listed.unwrap();
+    assert_eq!(listed.kind, None);
+    let last = listed.problems.last().unwrap();
     assert_eq!(last.kind, "no-windows-update-events");
     assert!(Log::open(&data("waasmedic.20251005_113019_195.etl")).is_err());
 }

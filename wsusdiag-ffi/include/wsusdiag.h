@@ -26,8 +26,8 @@
 // `WSUSDIAG_RESULT_END` is a failure, with detail in `wsusdiag_last_error_message`.
 //
 // Blocks: 1xx arguments, 2xx inputs that are not logs, 3xx reserved for log parsing, 4xx I/O,
-// 5xx rules files, 9xx internal. Numbers are never reused; retired ones stay listed here as
-// comments.
+// 5xx rules files, 6xx resources, 9xx internal. Numbers are never reused; retired ones stay
+// listed here as comments.
 typedef enum wsusdiag_result {
   // Success.
   WSUSDIAG_RESULT_OK = 0,
@@ -40,7 +40,10 @@ typedef enum wsusdiag_result {
   // An argument is not usable: an empty list, an empty path, lengths that do not add up,
   // a string that is not an HRESULT.
   WSUSDIAG_RESULT_INVALID_ARGUMENT = 102,
-  // An input is neither a Windows Update client log nor a WSUS server log.
+  // An input is neither a Windows Update client log nor a WSUS server log; for the
+  // `wsusdiag_diagnose_*` functions: no input is a log (an empty folder, a picture, an
+  // empty buffer), so nothing was diagnosed. A non-log among logs is listed in the
+  // diagnosis instead.
   WSUSDIAG_RESULT_UNKNOWN_FORMAT = 200,
   // A file or folder could not be read for a reason not listed below.
   WSUSDIAG_RESULT_IO = 400,
@@ -48,8 +51,14 @@ typedef enum wsusdiag_result {
   WSUSDIAG_RESULT_NOT_FOUND = 401,
   // A file or folder may not be read by this process.
   WSUSDIAG_RESULT_PERMISSION_DENIED = 402,
+  // An input that is not a regular file (a pipe, a device) gave more than the cap on such
+  // inputs (256 MiB): save the log to a file.
+  WSUSDIAG_RESULT_TOO_LARGE = 403,
   // A rules file is not valid; the last error names its line and column.
   WSUSDIAG_RESULT_RULES_INVALID = 500,
+  // Memory for an input could not be had; the last error names the input and the size.
+  // The call had no effect; the process goes on.
+  WSUSDIAG_RESULT_OUT_OF_MEMORY = 600,
   // The library panicked; the last error holds the panic's message. The call had no effect
   // on its outputs. Please report it.
   WSUSDIAG_RESULT_PANIC = 900,
@@ -195,9 +204,22 @@ void wsusdiag_buffer_free(uint8_t *ptr,
 // - `diagnosis_out`: receives the diagnosis, to be freed with `wsusdiag_diagnosis_free`.
 //
 // Fails with `WSUSDIAG_RESULT_NOT_FOUND`, `_PERMISSION_DENIED` or `_IO` (the last error names
-// the file) when a given path cannot be read, `_UNKNOWN_FORMAT` when a given file is not a
-// log, `_RULES_INVALID` when a rules file is not valid. Unreadable files inside a folder do
-// not fail the call; they are listed in the diagnosis.
+// the file) when a given path cannot be read, `_UNKNOWN_FORMAT` when no input is a log (an
+// empty folder, a picture, a document: nothing diagnosed is no all-clear),
+// `_RULES_INVALID` when a rules file is not valid, `_TOO_LARGE` when a pipe or device given
+// directly yields more than 256 MiB, `_OUT_OF_MEMORY` when a file does not fit in memory.
+//
+// Inside a folder only regular files are read, each once (however many links lead to it);
+// an entry that cannot be read (a dangling link, a file deleted meanwhile), a pipe, socket
+// or device, a link back to a folder already read, and a file that is not a log are listed
+// in the diagnosis as problems of their own and do not fail the call.
+//
+// Each file is read once, into memory, never mapped: a log still being written is read up
+// to its size when opened; a log cut while it is read gives what was read, with a
+// `truncated` problem; a pipe or device given directly is read once, as a stream, up to
+// 256 MiB. An `.etl` trace's compressed buffers expand to at most 64 MiB per file (the rest
+// is then reported, not read). Text fields taken from a log are cut to 480 bytes, ending in
+// `…`.
 //
 // # Safety
 //
@@ -223,8 +245,9 @@ enum wsusdiag_result wsusdiag_diagnose_files(const uint8_t *paths,
 // - `diagnosis_out`: receives the diagnosis, to be freed with `wsusdiag_diagnosis_free`.
 //
 // The buffers are only read during the call. Fails with `WSUSDIAG_RESULT_UNKNOWN_FORMAT`
-// when a buffer is not a log, `WSUSDIAG_RESULT_INVALID_ARGUMENT` when the lengths or names do
-// not match `count`.
+// when no buffer is a log (a buffer that is not a log among logs is listed in the diagnosis
+// as a problem of its own), `WSUSDIAG_RESULT_INVALID_ARGUMENT` when the lengths or names do
+// not match `count`, `WSUSDIAG_RESULT_OUT_OF_MEMORY` when memory runs out for a buffer.
 //
 // # Safety
 //

@@ -37,7 +37,9 @@ namespace WsusDiag
         Io = 400,
         NotFound = 401,
         PermissionDenied = 402,
+        TooLarge = 403,
         RulesInvalid = 500,
+        OutOfMemory = 600,
         Panic = 900,
         Internal = 901
     }
@@ -523,6 +525,8 @@ function ConvertTo-WsusDiagErrorRecord {
         'Io' { [System.Management.Automation.ErrorCategory]::ReadError }
         'UnknownFormat' { [System.Management.Automation.ErrorCategory]::InvalidData }
         'RulesInvalid' { [System.Management.Automation.ErrorCategory]::InvalidData }
+        'TooLarge' { [System.Management.Automation.ErrorCategory]::LimitsExceeded }
+        'OutOfMemory' { [System.Management.Automation.ErrorCategory]::ResourceUnavailable }
         'NullParameter' { [System.Management.Automation.ErrorCategory]::InvalidArgument }
         'InvalidUtf8' { [System.Management.Automation.ErrorCategory]::InvalidArgument }
         'InvalidArgument' { [System.Management.Automation.ErrorCategory]::InvalidArgument }

@@ -23,13 +23,14 @@ macro_rules! ffi_boundary {
     };
 }
 
-/// Runs the body of a function that returns no result code: a panic gives `$default`.
+/// Runs the body of a function that returns no result code: a panic gives `$default`, and
+/// its message becomes the thread's last error.
 macro_rules! ffi_boundary_or {
-    ($default:expr, $body:block) => {
+    ($function:literal, $default:expr, $body:block) => {
         match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| $body)) {
             Ok(value) => value,
             Err(payload) => {
-                $crate::boundary::discard(payload);
+                $crate::boundary::keep_panic($function, payload);
                 $default
             }
         }
@@ -81,14 +82,20 @@ pub(crate) fn run(
             failure.code
         }
         Err(payload) => {
-            error::set(format!(
-                "{function}: panic: {}",
-                panic_message(payload.as_ref())
-            ));
-            discard(payload);
+            keep_panic(function, payload);
             wsusdiag_result::Panic
         }
     }
+}
+
+/// Stores a caught panic's message as the thread's last error (`function: panic: message`)
+/// and drops its payload.
+pub(crate) fn keep_panic(function: &str, payload: Box<dyn Any + Send>) {
+    error::set(format!(
+        "{function}: panic: {}",
+        panic_message(payload.as_ref())
+    ));
+    discard(payload);
 }
 
 /// The text of a panic, from its payload (a `&str` or a `String` for `panic!` with a message).
@@ -296,5 +303,12 @@ mod tests {
         assert_eq!(error::get().as_deref(), Some("f: panic: boom 1"));
         assert_eq!(run("f", || Ok(wsusdiag_result::Ok)), wsusdiag_result::Ok);
         assert_eq!(error::get(), None);
+    }
+
+    #[test]
+    fn a_panic_without_a_result_code_keeps_its_message() {
+        let value: u8 = ffi_boundary_or!("f", 7, { panic!("lost {}", 2) });
+        assert_eq!(value, 7);
+        assert_eq!(error::get().as_deref(), Some("f: panic: lost 2"));
     }
 }

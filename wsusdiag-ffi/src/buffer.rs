@@ -20,7 +20,7 @@ pub(crate) fn into_raw(bytes: Vec<u8>) -> (*mut u8, usize) {
 /// twice, or with another length, is undefined behaviour.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsusdiag_buffer_free(ptr: *mut u8, len: usize) {
-    ffi_boundary_or!((), {
+    ffi_boundary_or!("wsusdiag_buffer_free", (), {
         if ptr.is_null() {
             return;
         }

@@ -47,9 +47,22 @@ fn options(rules: Vec<&str>) -> Options {
 /// - `diagnosis_out`: receives the diagnosis, to be freed with `wsusdiag_diagnosis_free`.
 ///
 /// Fails with `WSUSDIAG_RESULT_NOT_FOUND`, `_PERMISSION_DENIED` or `_IO` (the last error names
-/// the file) when a given path cannot be read, `_UNKNOWN_FORMAT` when a given file is not a
-/// log, `_RULES_INVALID` when a rules file is not valid. Unreadable files inside a folder do
-/// not fail the call; they are listed in the diagnosis.
+/// the file) when a given path cannot be read, `_UNKNOWN_FORMAT` when no input is a log (an
+/// empty folder, a picture, a document: nothing diagnosed is no all-clear),
+/// `_RULES_INVALID` when a rules file is not valid, `_TOO_LARGE` when a pipe or device given
+/// directly yields more than 256 MiB, `_OUT_OF_MEMORY` when a file does not fit in memory.
+///
+/// Inside a folder only regular files are read, each once (however many links lead to it);
+/// an entry that cannot be read (a dangling link, a file deleted meanwhile), a pipe, socket
+/// or device, a link back to a folder already read, and a file that is not a log are listed
+/// in the diagnosis as problems of their own and do not fail the call.
+///
+/// Each file is read once, into memory, never mapped: a log still being written is read up
+/// to its size when opened; a log cut while it is read gives what was read, with a
+/// `truncated` problem; a pipe or device given directly is read once, as a stream, up to
+/// 256 MiB. An `.etl` trace's compressed buffers expand to at most 64 MiB per file (the rest
+/// is then reported, not read). Text fields taken from a log are cut to 480 bytes, ending in
+/// `…`.
 ///
 /// # Safety
 ///
@@ -94,8 +107,9 @@ pub unsafe extern "C" fn wsusdiag_diagnose_files(
 /// - `diagnosis_out`: receives the diagnosis, to be freed with `wsusdiag_diagnosis_free`.
 ///
 /// The buffers are only read during the call. Fails with `WSUSDIAG_RESULT_UNKNOWN_FORMAT`
-/// when a buffer is not a log, `WSUSDIAG_RESULT_INVALID_ARGUMENT` when the lengths or names do
-/// not match `count`.
+/// when no buffer is a log (a buffer that is not a log among logs is listed in the diagnosis
+/// as a problem of its own), `WSUSDIAG_RESULT_INVALID_ARGUMENT` when the lengths or names do
+/// not match `count`, `WSUSDIAG_RESULT_OUT_OF_MEMORY` when memory runs out for a buffer.
 ///
 /// # Safety
 ///
@@ -251,7 +265,7 @@ pub unsafe extern "C" fn wsusdiag_diagnosis_has_faults(
 /// `diagnosis` is NULL or a live diagnosis, not used again (nor freed again) afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsusdiag_diagnosis_free(diagnosis: *mut wsusdiag_diagnosis) {
-    ffi_boundary_or!((), {
+    ffi_boundary_or!("wsusdiag_diagnosis_free", (), {
         // SAFETY: per the caller.
         unsafe { wsusdiag_diagnosis::free(diagnosis) }
     })

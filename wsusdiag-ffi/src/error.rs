@@ -50,7 +50,7 @@ pub unsafe extern "C" fn wsusdiag_last_error_message(
     len: usize,
     message_len_out: *mut usize,
 ) -> wsusdiag_result {
-    ffi_boundary_or!(wsusdiag_result::Panic, {
+    ffi_boundary_or!("wsusdiag_last_error_message", wsusdiag_result::Panic, {
         let Ok(message_len_out) = boundary::out(message_len_out, "message_len_out") else {
             return wsusdiag_result::NullParameter;
         };
@@ -80,11 +80,13 @@ pub unsafe extern "C" fn wsusdiag_last_error_message(
 }
 
 /// Test hook, not part of the API (and not in the header): panics with the given message, so
-/// that test suites can see a panic come back as `WSUSDIAG_RESULT_PANIC`.
+/// that test suites can see a panic come back as `WSUSDIAG_RESULT_PANIC`. Exported only with
+/// the `test-hooks` feature, which only the tests turn on.
 ///
 /// # Safety
 ///
 /// `message` is NULL or points to `len` readable bytes.
+#[cfg(feature = "test-hooks")]
 #[doc(hidden)]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsusdiag_test_panic(message: *const u8, len: usize) -> wsusdiag_result {

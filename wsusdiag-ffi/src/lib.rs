@@ -57,7 +57,8 @@
 //! # Test hooks
 //!
 //! `wsusdiag_test_panic` is exported for the test suites only (it panics, to prove the panic
-//! boundary). It is not in the header and not part of the API.
+//! boundary), and only with the `test-hooks` feature: a release build does not have it. It is
+//! not in the header and not part of the API.
 #![allow(non_camel_case_types)]
 #![allow(unsafe_code)]
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -79,7 +80,9 @@ pub use diagnosis::{
     wsusdiag_diagnosis_free, wsusdiag_diagnosis_has_faults, wsusdiag_diagnosis_to_json,
     wsusdiag_diagnosis_to_text,
 };
-pub use error::{wsusdiag_last_error_message, wsusdiag_test_panic};
+pub use error::wsusdiag_last_error_message;
+#[cfg(feature = "test-hooks")]
+pub use error::wsusdiag_test_panic;
 pub use hresult::wsusdiag_hresult_lookup;
 pub use reader::{
     wsusdiag_log_from_buffer, wsusdiag_log_kind, wsusdiag_log_open, wsusdiag_log_reader,

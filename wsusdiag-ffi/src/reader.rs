@@ -367,7 +367,15 @@ pub unsafe extern "C" fn wsusdiag_log_from_buffer(
         let data = unsafe { boundary::bytes(data, data_len, "data") }?;
         let out = boundary::out(reader_out, "reader_out")?;
         let name = if name.is_empty() { "buffer" } else { name };
-        let log = Log::from_bytes(name, data.to_vec())?;
+        let mut copy = Vec::new();
+        copy.try_reserve_exact(data.len()).map_err(|_| {
+            boundary::Failure::new(
+                wsusdiag_result::OutOfMemory,
+                format!("{name}: out of memory copying {} bytes", data.len()),
+            )
+        })?;
+        copy.extend_from_slice(data);
+        let log = Log::from_bytes(name, copy)?;
         // SAFETY: checked by `out`, valid per the caller.
         unsafe { out.write(wsusdiag_log_reader::into_raw(Reader::new(log))) };
         Ok(wsusdiag_result::Ok)
@@ -441,7 +449,7 @@ pub unsafe extern "C" fn wsusdiag_log_reader_kind(
 /// `reader` is NULL or a live reader, not used again (nor freed again) afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsusdiag_log_reader_free(reader: *mut wsusdiag_log_reader) {
-    ffi_boundary_or!((), {
+    ffi_boundary_or!("wsusdiag_log_reader_free", (), {
         // SAFETY: per the caller.
         unsafe { wsusdiag_log_reader::free(reader) }
     })

@@ -11,8 +11,8 @@ use crate::boundary::Failure;
 /// `WSUSDIAG_RESULT_END` is a failure, with detail in `wsusdiag_last_error_message`.
 ///
 /// Blocks: 1xx arguments, 2xx inputs that are not logs, 3xx reserved for log parsing, 4xx I/O,
-/// 5xx rules files, 9xx internal. Numbers are never reused; retired ones stay listed here as
-/// comments.
+/// 5xx rules files, 6xx resources, 9xx internal. Numbers are never reused; retired ones stay
+/// listed here as comments.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum wsusdiag_result {
@@ -31,7 +31,10 @@ pub enum wsusdiag_result {
     InvalidArgument = 102,
 
     // 2xx: inputs that are not logs.
-    /// An input is neither a Windows Update client log nor a WSUS server log.
+    /// An input is neither a Windows Update client log nor a WSUS server log; for the
+    /// `wsusdiag_diagnose_*` functions: no input is a log (an empty folder, a picture, an
+    /// empty buffer), so nothing was diagnosed. A non-log among logs is listed in the
+    /// diagnosis instead.
     UnknownFormat = 200,
 
     // 3xx: reserved for log parsing. Malformed lines are reported as rows, not as errors.
@@ -43,10 +46,18 @@ pub enum wsusdiag_result {
     NotFound = 401,
     /// A file or folder may not be read by this process.
     PermissionDenied = 402,
+    /// An input that is not a regular file (a pipe, a device) gave more than the cap on such
+    /// inputs (256 MiB): save the log to a file.
+    TooLarge = 403,
 
     // 5xx: rules files.
     /// A rules file is not valid; the last error names its line and column.
     RulesInvalid = 500,
+
+    // 6xx: resources.
+    /// Memory for an input could not be had; the last error names the input and the size.
+    /// The call had no effect; the process goes on.
+    OutOfMemory = 600,
 
     // 9xx: internal.
     /// The library panicked; the last error holds the panic's message. The call had no effect
@@ -58,7 +69,7 @@ pub enum wsusdiag_result {
 
 impl wsusdiag_result {
     /// Every code, in numeric order.
-    const ALL: [Self; 12] = [
+    const ALL: [Self; 14] = [
         Self::Ok,
         Self::End,
         Self::NullParameter,
@@ -68,7 +79,9 @@ impl wsusdiag_result {
         Self::Io,
         Self::NotFound,
         Self::PermissionDenied,
+        Self::TooLarge,
         Self::RulesInvalid,
+        Self::OutOfMemory,
         Self::Panic,
         Self::Internal,
     ];
@@ -85,7 +98,9 @@ impl wsusdiag_result {
             Self::Io => "WSUSDIAG_RESULT_IO\0",
             Self::NotFound => "WSUSDIAG_RESULT_NOT_FOUND\0",
             Self::PermissionDenied => "WSUSDIAG_RESULT_PERMISSION_DENIED\0",
+            Self::TooLarge => "WSUSDIAG_RESULT_TOO_LARGE\0",
             Self::RulesInvalid => "WSUSDIAG_RESULT_RULES_INVALID\0",
+            Self::OutOfMemory => "WSUSDIAG_RESULT_OUT_OF_MEMORY\0",
             Self::Panic => "WSUSDIAG_RESULT_PANIC\0",
             Self::Internal => "WSUSDIAG_RESULT_INTERNAL\0",
         }
@@ -117,7 +132,7 @@ const UNKNOWN_NAME: &str = "WSUSDIAG_RESULT_UNKNOWN\0";
 /// not free it. Never NULL.
 #[unsafe(no_mangle)]
 pub extern "C" fn wsusdiag_result_name(result: c_int) -> *const c_char {
-    let name = ffi_boundary_or!(UNKNOWN_NAME, {
+    let name = ffi_boundary_or!("wsusdiag_result_name", UNKNOWN_NAME, {
         wsusdiag_result::from_code(result).map_or(UNKNOWN_NAME, wsusdiag_result::name_nul)
     });
     name.as_ptr().cast()
@@ -136,7 +151,9 @@ impl From<Error> for Failure {
     fn from(e: Error) -> Self {
         let code = match &e {
             Error::Io { source, .. } => io_code(source.kind()),
-            Error::UnknownFormat { .. } => wsusdiag_result::UnknownFormat,
+            Error::UnknownFormat { .. } | Error::NoLog { .. } => wsusdiag_result::UnknownFormat,
+            Error::TooLarge { .. } => wsusdiag_result::TooLarge,
+            Error::OutOfMemory { .. } => wsusdiag_result::OutOfMemory,
             Error::Rules { .. } => wsusdiag_result::RulesInvalid,
             Error::InvalidArgument(_) => wsusdiag_result::InvalidArgument,
             _ => wsusdiag_result::Internal,

@@ -9,5 +9,7 @@ const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
 #[unsafe(no_mangle)]
 pub extern "C" fn wsusdiag_version() -> *const c_char {
     // Nothing here can panic; the boundary is kept so that every export has one.
-    ffi_boundary_or!(VERSION.as_ptr().cast(), { VERSION.as_ptr().cast() })
+    ffi_boundary_or!("wsusdiag_version", VERSION.as_ptr().cast(), {
+        VERSION.as_ptr().cast()
+    })
 }

@@ -66,6 +66,31 @@ fn diagnose_paths(paths: &[&str], rules: &[u8]) -> (wsusdiag_result, *mut wsusdi
     (r, d)
 }
 
+/// Diagnoses logs back to back in `data`, as C passes them (names NUL-separated).
+fn diagnose_buffers(
+    data: &[u8],
+    lengths: &[usize],
+    names: &[u8],
+) -> (wsusdiag_result, *mut wsusdiag_diagnosis) {
+    let sizes = (data.len(), lengths.len(), names.len());
+    let mut d = sentinel();
+    let r = unsafe {
+        let (data, lengths, names) = (data.as_ptr(), lengths.as_ptr(), names.as_ptr());
+        wsusdiag_diagnose_buffers(
+            data,
+            sizes.0,
+            lengths,
+            sizes.1,
+            names,
+            sizes.2,
+            null(),
+            0,
+            &mut d,
+        )
+    };
+    (r, d)
+}
+
 fn sample_diagnosis() -> *mut wsusdiag_diagnosis {
     let (r, d) = diagnose_paths(&[&client_path(), &server_path()], b"");
     assert_eq!(r, R_OK, "{}", last_error());
@@ -699,30 +724,29 @@ fn a_bad_rules_file_is_rules_invalid_with_line_and_column() {
 #[test]
 fn text_that_is_not_a_log() {
     let data = b"hello, world\nthis is not a log\n";
-    // A diagnosis lists it as a problem and goes on ...
-    let lengths = [data.len()];
-    let mut d = sentinel();
-    let r = unsafe {
-        wsusdiag_diagnose_buffers(
-            data.as_ptr(),
-            data.len(),
-            lengths.as_ptr(),
-            1,
-            b"hello.txt".as_ptr(),
-            9,
-            null(),
-            0,
-            &mut d,
-        )
-    };
+    let client = std::fs::read(client_path()).unwrap();
+    // Alone, or an empty buffer: nothing to diagnose is no all-clear.
+    for (data, name) in [(&data[..], "hello.txt"), (&b""[..], "empty.log")] {
+        let (r, d) = diagnose_buffers(data, &[data.len()], name.as_bytes());
+        assert_eq!(r, wsusdiag_result::UnknownFormat, "{name}");
+        assert_eq!(d, sentinel());
+        let said = last_error();
+        let expected = format!("no input is a Windows Update or WSUS log: {name}: ");
+        assert!(said.starts_with(&expected), "{said}");
+    }
+    // Among logs, it is listed as a problem of its own and the logs are diagnosed.
+    let both = [&client[..], &data[..]].concat();
+    let (r, d) = diagnose_buffers(
+        &both,
+        &[client.len(), data.len()],
+        b"WindowsUpdate.log\0hello.txt",
+    );
     assert_eq!(r, R_OK, "{}", last_error());
     let json = to_json(d);
     unsafe { wsusdiag_diagnosis_free(d) };
-    assert_eq!(json["inputs"][0]["path"], "hello.txt");
-    assert!(
-        !json["inputs"][0]["problems"].as_array().unwrap().is_empty(),
-        "{json:#}"
-    );
+    assert_eq!(json["inputs"][1]["path"], "hello.txt");
+    assert_eq!(json["inputs"][1]["problems"][0]["kind"], "unknown-format");
+    assert_eq!(json["faults"][0]["client"]["hresult"], "0x8024400E");
     // ... while the record reader, which needs a kind, refuses it.
     let mut reader = sentinel();
     let r = unsafe {
@@ -838,10 +862,12 @@ fn every_result_has_its_header_name() {
             seen += 1;
         }
     }
-    assert_eq!(seen, 12);
+    assert_eq!(seen, 14);
     assert_eq!(name(0), "WSUSDIAG_RESULT_OK");
     assert_eq!(name(401), "WSUSDIAG_RESULT_NOT_FOUND");
     assert_eq!(name(900), "WSUSDIAG_RESULT_PANIC");
+    assert_eq!(name(600), "WSUSDIAG_RESULT_OUT_OF_MEMORY");
+    assert_eq!(name(403), "WSUSDIAG_RESULT_TOO_LARGE");
     for unknown in [-1, 2, 99, 103, 999, c_int::MAX, c_int::MIN] {
         assert_eq!(name(unknown), "WSUSDIAG_RESULT_UNKNOWN");
     }

@@ -16,7 +16,9 @@ import ctypes
 import json
 import os
 import re
+import shutil
 import struct
+import subprocess
 import sys
 from pathlib import Path
 
@@ -353,6 +355,41 @@ def test_errors_carry_code_name_and_file():
     assert result_name(12345) == "WSUSDIAG_RESULT_UNKNOWN"
 
 
+def test_no_input_that_is_a_log_is_unknown_format(tmp_path):
+    e = raises(diagnose_buffers, [b"just some text\n"])
+    assert (e.result, e.name) == (200, "WSUSDIAG_RESULT_UNKNOWN_FORMAT")
+    assert e.message.startswith("no input is a Windows Update or WSUS log: buffer-1: ")
+    e = raises(diagnose_buffers, [b""])
+    assert e.result == 200
+    e = raises(diagnose_files, [tmp_path])
+    assert e.result == 200 and "an empty folder" in e.message
+    # Among logs, a text that is no log is listed, not an error.
+    d = json.loads(diagnose_buffers([CLIENT.read_bytes(), b"just some text\n"]))
+    assert d["inputs"][1]["problems"][0]["kind"] == "unknown-format"
+
+
+def test_out_of_memory_is_a_result_not_an_abort(tmp_path):
+    import resource
+
+    large = tmp_path / "large.log"
+    large.touch()
+    os.truncate(large, 1 << 30)  # 1 GiB that takes no disk
+    # The host (a Python process here, standing for PowerShell) has 768 MiB of address space
+    # (RLIMIT_AS, what `prlimit --as` sets): the call fails with a result, and the host goes on.
+    limit = 768 << 20
+    host = subprocess.run(
+        [sys.executable, __file__, "--diagnose-files", str(large)],
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)),
+        capture_output=True,
+        text=True,
+    )
+    assert host.returncode == 0, (host.returncode, host.stderr)
+    said, after = host.stdout.splitlines()
+    assert said.startswith("600 WSUSDIAG_RESULT_OUT_OF_MEMORY "), said
+    assert "out of memory reading 1073741824 bytes" in said
+    assert after == "WU_E_PT_SOAP_SERVER"
+
+
 def test_panic_comes_back_as_a_code():
     lib = NATIVE.lib  # the test hook is not in the header, so not in the module either
     lib.wsusdiag_test_panic.argtypes = [ctypes.POINTER(ctypes.c_uint8), ctypes.c_size_t]
@@ -404,11 +441,24 @@ def test_record_iterator_on_the_server_log_and_malformed_lines():
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--diagnose-files"]:
+        # The host process of test_out_of_memory_is_a_result_not_an_abort.
+        failure = raises(diagnose_files, sys.argv[2:])
+        print(failure.result, failure.name, failure.message)
+        print(json.loads(lookup_hresult("0x8024400E"))["name"])
+        sys.exit(0)
+    import inspect
+    import tempfile
+
     tests = [v for k, v in sorted(globals().items()) if k.startswith("test_")]
     failed = 0
     for t in tests:
         try:
-            t()
+            if "tmp_path" in inspect.signature(t).parameters:
+                with tempfile.TemporaryDirectory() as tmp:
+                    t(Path(tmp))
+            else:
+                t()
         except AssertionError as e:
             failed += 1
             print(f"FAILED {t.__name__}: {e!r}")

@@ -2,12 +2,14 @@
 
 use std::io::{self, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use wsusdiag_core::{Input, Options};
 
-use crate::errors::{detached, unpanicked};
+use crate::errors::{interruptible, unpanicked};
 
 /// A finished diagnosis (the Python `Diagnosis` wraps it).
 #[pyclass(frozen, module = "wsusdiag._wsusdiag")]
@@ -103,11 +105,15 @@ impl Write for Chunks {
     }
 }
 
-fn options(rules: Vec<PathBuf>) -> Options {
-    Options {
+/// The options for a list of rules files, and the flag that stops the diagnosis on Ctrl-C.
+fn options(rules: Vec<PathBuf>) -> (Options, Arc<AtomicBool>) {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let options = Options {
         rule_files: rules,
+        cancel: Some(Arc::clone(&cancel)),
         ..Options::default()
-    }
+    };
+    (options, cancel)
 }
 
 /// Diagnoses files and folders.
@@ -118,23 +124,30 @@ pub(crate) fn diagnose_paths(
     paths: Vec<PathBuf>,
     rules: Vec<PathBuf>,
 ) -> PyResult<Diagnosis> {
-    let options = options(rules);
-    let inner = detached(py, move || wsusdiag_core::diagnose_paths(&paths, &options))?;
+    let (options, cancel) = options(rules);
+    let inner = interruptible(py, &cancel, move || {
+        wsusdiag_core::diagnose_paths(&paths, &options)
+    })?;
     Ok(Diagnosis { inner })
 }
 
-/// Diagnoses named buffers.
+/// Diagnoses named buffers, read where they are (never copied: a copy of a large log could
+/// fail for want of memory).
 #[pyfunction]
 #[pyo3(signature = (buffers, rules))]
 pub(crate) fn diagnose_buffers(
     py: Python<'_>,
-    buffers: Vec<(String, Vec<u8>)>,
+    buffers: Vec<(String, Py<PyBytes>)>,
     rules: Vec<PathBuf>,
 ) -> PyResult<Diagnosis> {
-    let options = options(rules);
-    let inner = detached(py, move || {
-        let inputs = buffers.iter().map(|(name, bytes)| Input::Buffer {
-            name: name.clone(),
+    let (options, cancel) = options(rules);
+    let named: Vec<(&str, &[u8])> = buffers
+        .iter()
+        .map(|(name, bytes)| (name.as_str(), bytes.as_bytes(py)))
+        .collect();
+    let inner = interruptible(py, &cancel, move || {
+        let inputs = named.iter().map(|&(name, bytes)| Input::Buffer {
+            name: name.to_owned(),
             bytes,
         });
         wsusdiag_core::diagnose(inputs, &options)
@@ -146,23 +159,45 @@ pub(crate) fn diagnose_buffers(
 #[pyfunction]
 #[pyo3(signature = (rules))]
 pub(crate) fn diagnose_sample(py: Python<'_>, rules: Vec<PathBuf>) -> PyResult<Diagnosis> {
-    let options = options(rules);
-    let inner = detached(py, move || {
+    let (options, cancel) = options(rules);
+    let inner = interruptible(py, &cancel, move || {
         wsusdiag_core::diagnose(wsusdiag_core::sample::kb954960(), &options)
     })?;
     Ok(Diagnosis { inner })
 }
 
-/// What a code means, as JSON, or `None` when `code` is not a code.
+/// What a code means, as JSON, or `None` when `code` is text that is not a code. An int out
+/// of the 32-bit range, or a str that cannot be UTF-8 (a lone surrogate), is a `ValueError`
+/// that says so.
 #[pyfunction]
 pub(crate) fn lookup_hresult_json(code: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+    use pyo3::exceptions::PyValueError;
+    use pyo3::types::{PyInt, PyString};
     use wsusdiag_core::knowledge::hresult;
-    let value = if let Ok(n) = code.extract::<i64>() {
-        match u32::try_from(n).or_else(|_| i32::try_from(n).map(|v| v as u32)) {
-            Ok(v) => v,
-            Err(_) => return Ok(None),
+    let value = if code.is_instance_of::<PyInt>() {
+        let n = code.extract::<i64>().ok();
+        match n.and_then(|n| {
+            u32::try_from(n)
+                .or_else(|_| i32::try_from(n).map(|v| v as u32))
+                .ok()
+        }) {
+            Some(v) => v,
+            None => {
+                return Err(PyValueError::new_err(format!(
+                    "lookup_hresult(): {} is out of range: an error code is a 32-bit number, \
+                     from -2147483648 to 4294967295",
+                    code.repr()?
+                )));
+            }
         }
-    } else if let Ok(s) = code.extract::<String>() {
+    } else if code.is_instance_of::<PyString>() {
+        let Ok(s) = code.extract::<String>() else {
+            return Err(PyValueError::new_err(format!(
+                "lookup_hresult(): {} cannot be encoded as UTF-8 (it holds a lone surrogate), \
+                 so it is no error code",
+                code.repr()?
+            )));
+        };
         match hresult::parse_code(&s) {
             Some(v) => v,
             None => return Ok(None),

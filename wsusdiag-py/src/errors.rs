@@ -1,8 +1,11 @@
 //! Python exceptions, and how core errors and panics become them.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use pyo3::exceptions::{PyException, PyFileNotFoundError, PyOSError, PyPermissionError};
+use pyo3::exceptions::{
+    PyException, PyFileNotFoundError, PyMemoryError, PyOSError, PyPermissionError,
+};
 use pyo3::prelude::*;
 use wsusdiag_core::Error;
 
@@ -51,6 +54,7 @@ pub(crate) fn to_py(py: Python<'_>, e: Error) -> PyErr {
             let _ = value.setattr("column", column);
             err
         }
+        e @ Error::OutOfMemory { .. } => PyMemoryError::new_err(e.to_string()),
         other => WsusDiagError::new_err(other.to_string()),
     }
 }
@@ -64,19 +68,54 @@ pub(crate) fn detached<T: Send>(
     unpanicked(py, f)?.map_err(|e| to_py(py, e))
 }
 
+/// Runs a diagnosis without the GIL on a worker thread, while this thread checks for a pending
+/// signal every 50 ms: on Ctrl-C the diagnosis is told to stop (`Options::cancel`, checked
+/// between inputs and between its steps) and the signal's exception (KeyboardInterrupt) is
+/// raised as soon as it has. Errors and panics come back as in [`detached`].
+pub(crate) fn interruptible<T: Send>(
+    py: Python<'_>,
+    cancel: &AtomicBool,
+    f: impl FnOnce() -> Result<T, Error> + Send,
+) -> PyResult<T> {
+    let outcome = std::thread::scope(|scope| {
+        let worker = scope.spawn(|| catch_unwind(AssertUnwindSafe(f)));
+        let mut interrupted = None;
+        while !worker.is_finished() {
+            py.detach(|| {
+                let mut waited = 0;
+                while waited < 50 && !worker.is_finished() {
+                    std::thread::sleep(std::time::Duration::from_millis(2));
+                    waited += 2;
+                }
+            });
+            if interrupted.is_none()
+                && let Err(signal) = py.check_signals()
+            {
+                cancel.store(true, Ordering::Relaxed);
+                interrupted = Some(signal);
+            }
+        }
+        (worker.join(), interrupted)
+    });
+    match outcome {
+        (_, Some(signal)) => Err(signal),
+        (Ok(Ok(result)), None) => result.map_err(|e| to_py(py, e)),
+        (Ok(Err(panic)) | Err(panic), None) => Err(panicked(panic.as_ref())),
+    }
+}
+
+/// The `WsusDiagError` for a caught panic.
+fn panicked(panic: &(dyn std::any::Any + Send)) -> PyErr {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    WsusDiagError::new_err(format!("internal error (please report it): {what}"))
+}
+
 /// Runs `f` without the GIL; a panic comes back as a `WsusDiagError`, never a crash.
 pub(crate) fn unpanicked<T: Send>(py: Python<'_>, f: impl FnOnce() -> T + Send) -> PyResult<T> {
-    match py.detach(|| catch_unwind(AssertUnwindSafe(f))) {
-        Ok(v) => Ok(v),
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            Err(WsusDiagError::new_err(format!(
-                "internal error (please report it): {what}"
-            )))
-        }
-    }
+    py.detach(|| catch_unwind(AssertUnwindSafe(f)))
+        .map_err(|panic| panicked(panic.as_ref()))
 }

@@ -247,20 +247,30 @@ impl LogReader {
     fn new(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
         let (source, kind): (Box<dyn Read + Send + Sync>, Option<&'static str>) =
             detached(py, || {
+                // Opened once: a named pipe cannot be opened again for the same bytes.
                 let mut file = File::open(&path).map_err(|e| Error::io(&path, e))?;
                 let mut head = [0u8; 128];
                 let n = file.read(&mut head).map_err(|e| Error::io(&path, e))?;
-                if wsusdiag_core::etl::is_etl(&head[..n]) {
+                let head = head[..n].to_vec();
+                if wsusdiag_core::etl::is_etl(&head) {
+                    // A trace is decoded whole (a regular file: it is read again from its start).
                     let log = Log::open(&path)?;
-                    let text = log.text().as_bytes().to_vec();
+                    let text = log.text().as_bytes();
+                    let mut copy = Vec::new();
+                    copy.try_reserve_exact(text.len())
+                        .map_err(|_| Error::OutOfMemory {
+                            name: path.display().to_string(),
+                            bytes: text.len() as u64,
+                        })?;
+                    copy.extend_from_slice(text);
                     return Ok((
-                        Box::new(Cursor::new(text)) as Box<dyn Read + Send + Sync>,
+                        Box::new(Cursor::new(copy)) as Box<dyn Read + Send + Sync>,
                         Some("client-etl"),
                     ));
                 }
-                let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
                 Ok((
-                    Box::new(BufReader::new(file)) as Box<dyn Read + Send + Sync>,
+                    Box::new(Cursor::new(head).chain(BufReader::new(file)))
+                        as Box<dyn Read + Send + Sync>,
                     None,
                 ))
             })?;

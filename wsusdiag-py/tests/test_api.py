@@ -134,9 +134,19 @@ def test_lookup_hresult_forms():
         assert wsusdiag.lookup_hresult(form)["name"] == a["name"], form
     assert wsusdiag.lookup_hresult("0x80244FFF")["component"] == "protocol-talker"
     assert wsusdiag.lookup_hresult("not a code") is None
-    assert wsusdiag.lookup_hresult(1 << 40) is None
     with pytest.raises(TypeError, match="int or a str"):
         wsusdiag.lookup_hresult(1.5)
+
+
+@pytest.mark.parametrize("code", [1 << 40, 2**100, -(2**100)])
+def test_lookup_hresult_of_a_number_out_of_range_says_so(code):
+    with pytest.raises(ValueError, match=r"is out of range: an error code is a 32-bit number"):
+        wsusdiag.lookup_hresult(code)
+
+
+def test_lookup_hresult_of_text_that_cannot_be_utf8_says_so():
+    with pytest.raises(ValueError, match="cannot be encoded as UTF-8"):
+        wsusdiag.lookup_hresult("\udcff")
 
 
 def test_diagnosis_runs_without_the_gil(client_log, server_log):
@@ -221,8 +231,9 @@ def test_console_script_matches_the_example(tmp_path, client_log, server_log):
     assert missing.returncode == 2 and "nope.log" in missing.stderr
     empty = tmp_path / "empty.log"
     empty.write_text("")
-    clean = subprocess.run([sys.executable, "-m", "wsusdiag", str(empty)], capture_output=True, text=True)
-    assert clean.returncode == 0, clean.stdout
+    no_log = subprocess.run([sys.executable, "-m", "wsusdiag", str(empty)], capture_output=True, text=True)
+    assert no_log.returncode == 2, no_log.stdout
+    assert no_log.stderr.startswith("wsusdiag: no input is a Windows Update or WSUS log: "), no_log.stderr
     exe = shutil.which("wsusdiag")
     if exe:
         via_script = subprocess.run([exe, "--json", str(client_log), str(server_log)], capture_output=True, text=True)

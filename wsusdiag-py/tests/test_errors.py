@@ -1,6 +1,12 @@
 """Errors: the right exception, with what a user needs to act on it; never a crash."""
 
+import _thread
 import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -49,11 +55,54 @@ def test_bad_rules_file_is_a_parse_error_with_position(tmp_path, client_log):
     assert "fatal" in str(e.value)
 
 
-def test_text_that_is_no_log():
-    d = wsusdiag.diagnose_bytes(client=b"hello, world\n")
-    assert d.inputs[0]["kind"] is None
-    assert d.inputs[0]["problems"][0]["kind"] == "unknown-format"
-    assert not d.has_faults
+def test_no_input_that_is_a_log_raises_not_an_all_clear(tmp_path):
+    with pytest.raises(wsusdiag.WsusDiagError, match="no input is a Windows Update or WSUS log: client-1: "):
+        wsusdiag.diagnose_bytes(client=b"hello, world\n")
+    with pytest.raises(wsusdiag.WsusDiagError, match="an empty folder"):
+        wsusdiag.diagnose(tmp_path)
+
+
+def test_a_non_log_among_logs_is_a_problem_of_its_own(client_log):
+    d = wsusdiag.diagnose_bytes(client=[client_log.read_bytes(), b"hello, world\n"])
+    assert d.inputs[1]["kind"] is None
+    assert d.inputs[1]["problems"][0]["kind"] == "unknown-format"
+    assert d.has_faults
+
+
+def test_console_script_is_quiet_when_its_reader_leaves(tmp_path, client_log):
+    many = tmp_path / "WindowsUpdate.log"
+    many.write_bytes(client_log.read_bytes() * 300)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "wsusdiag", "--json", str(many)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert len(child.stdout.read(100)) == 100
+    child.stdout.close()
+    stderr = child.stderr.read().decode()
+    assert child.wait() == 1, stderr
+    assert stderr == ""
+
+
+@pytest.mark.skipif(shutil.which("prlimit") is None, reason="needs prlimit (util-linux)")
+def test_out_of_memory_is_memory_error_not_an_abort(tmp_path):
+    large = tmp_path / "large.log"
+    with open(large, "wb") as f:
+        f.truncate(1 << 30)  # 1 GiB that takes no disk
+    program = (
+        "import sys, wsusdiag\n"
+        "try:\n"
+        "    wsusdiag.diagnose(sys.argv[1])\n"
+        "except MemoryError as e:\n"
+        "    print('MemoryError:', e)\n"
+    )
+    out = subprocess.run(
+        ["prlimit", f"--as={768 << 20}", sys.executable, "-c", program, str(large)],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, (out.returncode, out.stderr)
+    assert out.stdout.startswith("MemoryError: ") and "out of memory reading 1073741824 bytes" in out.stdout
 
 
 def test_read_log_of_a_non_log_raises(tmp_path):
@@ -63,12 +112,33 @@ def test_read_log_of_a_non_log_raises(tmp_path):
         list(wsusdiag.read_log(notes))
 
 
+def test_ctrl_c_stops_a_long_diagnosis_promptly(tmp_path, client_log):
+    # A fleet folder that takes a while; Ctrl-C (interrupt_main, as the terminal's SIGINT
+    # does) 0.1 s in must raise KeyboardInterrupt then, not once everything is read.
+    log = client_log.read_bytes() * 100
+    for i in range(150):
+        (tmp_path / f"PC{i:03}.log").write_bytes(log)
+    start = time.monotonic()
+    wsusdiag.diagnose(tmp_path)
+    whole = time.monotonic() - start
+    if whole < 1.0:
+        pytest.skip(f"the fleet is read in {whole:.2f} s: too fast to tell")
+    timer = threading.Timer(0.1, _thread.interrupt_main)
+    start = time.monotonic()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        wsusdiag.diagnose(tmp_path)
+    stopped = time.monotonic() - start
+    assert stopped < whole / 2, (stopped, whole)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=4096), st.binary(max_size=2048))
 def test_arbitrary_bytes_give_a_result_or_a_wsusdiag_error(client, server):
     try:
         d = wsusdiag.diagnose_bytes(client=client, server=server)
-    except wsusdiag.WsusDiagError:
+    except wsusdiag.WsusDiagError as e:
+        assert str(e).startswith("no input is a Windows Update or WSUS log: ")
         return
     assert isinstance(d.to_dict(), dict)
     assert isinstance(d.to_text(), str)

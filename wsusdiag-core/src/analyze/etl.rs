@@ -42,6 +42,7 @@ pub(crate) fn render(files: &[(&str, &[u8])]) -> RenderedEtl {
                 EtlIssueKind::EventsLost => "events-lost",
                 EtlIssueKind::TruncatedBuffer => "truncated",
                 EtlIssueKind::UnknownFieldType => "unknown-field-type",
+                EtlIssueKind::TooLarge => "too-large",
                 _ => "bad-record",
             };
             let prefix = if files.len() > 1 {

@@ -96,7 +96,8 @@ fn unread(name: &str, bytes: u64, encoding: TextEncoding) -> InputSummary {
     }
 }
 
-fn whole_input_problem(kind: &str, message: String) -> Problem {
+/// A problem of a whole input, not of one of its lines.
+pub(crate) fn whole_input_problem(kind: &str, message: String) -> Problem {
     Problem {
         line: 0,
         column: 0,

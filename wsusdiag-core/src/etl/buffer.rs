@@ -10,6 +10,7 @@ use std::borrow::Cow;
 use super::bytes::{u16_at, u32_at};
 use super::issue::{EtlIssueKind, Issues};
 use super::lz77;
+use super::record::{self, Step};
 
 /// Size of a buffer header; records start right after it.
 pub(crate) const BUFFER_HEADER_LEN: usize = 0x48;
@@ -17,8 +18,15 @@ pub(crate) const BUFFER_HEADER_LEN: usize = 0x48;
 /// Buffer flag: the records after the header are LZ77-compressed.
 const FLAG_COMPRESSED: u16 = 0x40;
 
-/// Largest buffer this reader expands (ETW buffers are at most 16 MiB).
-const MAX_BUFFER: usize = 16 << 20;
+/// Largest buffer this reader reads or expands, 16 MiB (ETW buffers are at most that): the cap
+/// on decompressed bytes per buffer.
+pub const BUFFER_CAP: usize = 16 << 20;
+
+/// Most bytes one file's compressed buffers may expand to, whatever the file claims: 64 MiB.
+/// Past it the rest of the file is not read (and that is reported as
+/// [`EtlIssueKind::TooLarge`]), so a small crafted file cannot make the reader hold gigabytes
+/// of events.
+pub const DECOMPRESSED_CAP: usize = 64 << 20;
 
 /// The fields of a buffer header this reader uses.
 #[derive(Clone, Copy, Debug)]
@@ -78,9 +86,10 @@ impl Buffer<'_> {
 pub(crate) struct Buffers<'a> {
     file: &'a [u8],
     offset: usize,
-    /// Bytes of decompressed output still allowed, so a small hostile file cannot make the
-    /// reader expand gigabytes.
+    /// Bytes of decompressed output still allowed ([`DECOMPRESSED_CAP`]).
     budget: usize,
+    /// The size of the last buffer whose size was sound: a session writes buffers of one size.
+    step: Option<usize>,
     done: bool,
 }
 
@@ -89,9 +98,47 @@ impl<'a> Buffers<'a> {
         Self {
             file,
             offset: 0,
-            budget: file.len().saturating_mul(64).max(64 << 20),
+            budget: DECOMPRESSED_CAP,
+            step: None,
             done: false,
         }
+    }
+
+    /// Where the first sound buffer after the one at `at` starts: 8-byte aligned, of the size of
+    /// the buffers before (when known), within the file, and its first record readable.
+    fn next_boundary(&self, at: usize) -> Option<usize> {
+        let file = self.file;
+        let mut c = (at / 8 + 1) * 8;
+        while c + BUFFER_HEADER_LEN <= file.len() {
+            if self.sound_buffer_at(c) {
+                return Some(c);
+            }
+            c += 8;
+        }
+        None
+    }
+
+    fn sound_buffer_at(&self, at: usize) -> bool {
+        let Some(h) = BufferHeader::parse(self.file, at) else {
+            return false;
+        };
+        let size = h.size as usize;
+        let fits = (BUFFER_HEADER_LEN..=BUFFER_CAP).contains(&size)
+            && at + size <= self.file.len()
+            && self.step.is_none_or(|step| step == size);
+        if !fits {
+            return false;
+        }
+        if h.is_compressed() {
+            return (BUFFER_HEADER_LEN..=BUFFER_CAP).contains(&(h.saved_offset as usize));
+        }
+        let filled = h.filled as usize;
+        filled > BUFFER_HEADER_LEN
+            && filled <= size
+            && matches!(
+                record::step(&self.file[at + BUFFER_HEADER_LEN..at + filled], 0),
+                Step::Record { .. }
+            )
     }
 
     /// The next buffer, or `None` at the end of the file or at the first buffer that cannot be
@@ -139,7 +186,25 @@ impl<'a> Buffers<'a> {
             );
             return None;
         }
-        let size = header.size as usize;
+        let declared = header.size as usize;
+        let mut size = declared;
+        if !(BUFFER_HEADER_LEN..=BUFFER_CAP).contains(&declared) || declared > rest.len() {
+            // A size that cannot be, or one past the end: when a sound buffer follows, the size
+            // was damaged, and this buffer ends where the next one starts.
+            if let Some(next) = self.next_boundary(at) {
+                size = next - at;
+                issues.add(
+                    EtlIssueKind::BadBuffer,
+                    at,
+                    format!(
+                        "buffer header declares {declared} bytes, which cannot be; read up to \
+                         the next buffer, {size} bytes on"
+                    ),
+                );
+            }
+        } else {
+            self.step = Some(declared);
+        }
         if size < BUFFER_HEADER_LEN {
             self.done = true;
             issues.add(
@@ -193,7 +258,21 @@ impl<'a> Buffers<'a> {
         }
         let saved = header.saved_offset as usize;
         let expanded = saved.saturating_sub(BUFFER_HEADER_LEN);
-        if saved < BUFFER_HEADER_LEN || expanded > MAX_BUFFER || expanded > self.budget {
+        if expanded <= BUFFER_CAP && expanded > self.budget {
+            self.done = true;
+            issues.add(
+                EtlIssueKind::TooLarge,
+                at,
+                format!(
+                    "the compressed buffers expand to more than {} MiB, the most read from one \
+                     file; the rest of the file ({} bytes) is not read",
+                    DECOMPRESSED_CAP >> 20,
+                    rest.len()
+                ),
+            );
+            return None;
+        }
+        if saved < BUFFER_HEADER_LEN || expanded > BUFFER_CAP {
             issues.add(
                 EtlIssueKind::BadBuffer,
                 at,

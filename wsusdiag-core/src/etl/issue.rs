@@ -29,6 +29,9 @@ pub enum EtlIssueKind {
     BadBuffer,
     /// A record whose sizes or self-description do not fit; it is skipped.
     BadRecord,
+    /// The compressed buffers expand past the cap on decompressed bytes per file
+    /// ([`DECOMPRESSED_CAP`](super::DECOMPRESSED_CAP)): the rest of the file is not read.
+    TooLarge,
 }
 
 impl EtlIssueKind {
@@ -44,6 +47,7 @@ impl EtlIssueKind {
             Self::UnknownFieldType => "unknown field type",
             Self::BadBuffer => "bad buffer",
             Self::BadRecord => "bad record",
+            Self::TooLarge => "decompression cap reached",
         }
     }
 }

@@ -65,6 +65,7 @@ mod writer;
 
 use std::fmt::Write as _;
 
+pub use buffer::{BUFFER_CAP, DECOMPRESSED_CAP};
 pub use event::{EtlEvent, Guid, WINDOWS_UPDATE_PROVIDER, WINDOWS_UPDATE_PROVIDER_NAME};
 pub use header::LogHeader;
 pub use issue::{EtlIssue, EtlIssueKind};

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDateTime, TimeDelta};
 use proptest::prelude::*;
 
+use super::buffer::{BUFFER_HEADER_LEN, Buffers, DECOMPRESSED_CAP};
+use super::issue::Issues;
 use super::writer::{WU_GUID, Writer, tl_meta, utf16};
 use super::*;
 
@@ -443,12 +445,17 @@ fn written_compressed_trace() {
     );
 }
 
-#[test]
-fn truncated_last_buffer_keeps_complete_records() {
+/// A synthetic trace of `n` events in buffers of 1 KiB.
+fn small_buffers(n: usize) -> Vec<u8> {
     let mut w = Writer::new();
     w.buffer_size = 1024;
-    synthetic(&mut w, 30);
-    let bytes = w.finish();
+    synthetic(&mut w, n);
+    w.finish()
+}
+
+#[test]
+fn truncated_last_buffer_keeps_complete_records() {
+    let bytes = small_buffers(30);
     let full = read(&bytes);
     assert_eq!(full.events.len(), 30);
     // Cut inside the last buffer's records, as a copy of a file still being written would be.
@@ -609,6 +616,73 @@ fn a_bad_record_skips_only_the_rest_of_its_buffer() {
     assert_eq!(damaged.events.len(), 40 - in_buffer);
     assert_eq!(kinds(&damaged), [EtlIssueKind::BadRecord]);
     assert_eq!(damaged.issues[0].offset, victim);
+}
+
+#[test]
+fn a_damaged_buffer_size_hides_no_later_buffer() {
+    let bytes = small_buffers(80);
+    let whole = read(&bytes);
+    assert_eq!(whole.events.len(), 80);
+    let buffer = whole.events[12].offset & !1023;
+    for damage in [u32::MAX, 0x10, 0, 3 << 20] {
+        let mut damaged = bytes.clone();
+        damaged[buffer..buffer + 4].copy_from_slice(&damage.to_le_bytes());
+        let log = read(&damaged);
+        assert_eq!(log.events.len(), 80, "size {damage:#x}: {:?}", log.issues);
+        assert_eq!(kinds(&log), [EtlIssueKind::BadBuffer], "size {damage:#x}");
+        assert_eq!(log.issues[0].offset, buffer);
+        assert!(
+            log.issues[0]
+                .message
+                .contains("read up to the next buffer, 1024 bytes on")
+        );
+    }
+}
+
+/// A compressed buffer of `size` bytes that claims, and expands to, 16 MiB of zeros: one
+/// literal and one match of distance 1 whose length is in the u32 form.
+fn bomb_buffer(size: usize) -> Vec<u8> {
+    let expanded = 16 << 20;
+    let mut b = vec![0u8; size];
+    b[0..4].copy_from_slice(&u32::try_from(size).unwrap().to_le_bytes());
+    let saved = u32::try_from(BUFFER_HEADER_LEN + expanded).unwrap();
+    b[4..8].copy_from_slice(&saved.to_le_bytes());
+    b[0x30..0x34].copy_from_slice(&saved.to_le_bytes());
+    b[0x34..0x36].copy_from_slice(&0x40u16.to_le_bytes());
+    let mut body = 0x4000_0000u32.to_le_bytes().to_vec(); // a literal, then a match
+    body.push(0);
+    body.extend_from_slice(&7u16.to_le_bytes()); // distance 1, length continues
+    body.extend_from_slice(&[0x0F, 255, 0, 0]);
+    body.extend_from_slice(&u32::try_from(expanded).unwrap().to_le_bytes());
+    b[BUFFER_HEADER_LEN..BUFFER_HEADER_LEN + body.len()].copy_from_slice(&body);
+    b
+}
+
+#[test]
+fn decompressed_bytes_are_capped_per_file_whatever_the_file_claims() {
+    // 1.6 MB of buffers that each claim 16 MiB: 3.2 GB if all were expanded.
+    let file: Vec<u8> = (0..200).flat_map(|_| bomb_buffer(8192)).collect();
+    let mut issues = Issues::default();
+    let mut buffers = Buffers::new(&file);
+    let (mut expanded, mut count) = (0usize, 0);
+    while let Some(buffer) = buffers.next(&mut issues) {
+        expanded += buffer.records.len();
+        count += 1;
+    }
+    assert!(expanded <= DECOMPRESSED_CAP, "{expanded} bytes expanded");
+    assert_eq!(count, DECOMPRESSED_CAP / (16 << 20));
+    let issues = issues.finish();
+    let capped: Vec<_> = issues
+        .iter()
+        .filter(|i| i.kind == EtlIssueKind::TooLarge)
+        .collect();
+    assert_eq!(capped.len(), 1, "{issues:?}");
+    assert_eq!(capped[0].offset, count * 8192);
+    assert!(
+        capped[0].message.contains("more than 64 MiB"),
+        "{}",
+        capped[0].message
+    );
 }
 
 #[test]

@@ -169,8 +169,9 @@ pub fn exception(m: &str) -> Option<ExceptionInfo<'_>> {
             continue;
         }
         let start = m[..end]
-            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_'))
-            .map_or(0, |i| i + 1);
+            .char_indices()
+            .rfind(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '.' || c == '_'))
+            .map_or(0, |(i, c)| i + c.len_utf8());
         let kind = &m[start..end];
         // `ThrowException:` opens a fault record, it is not an exception type.
         if kind.ends_with("ThrowException") || (kind == "Exception" && !m[end..].starts_with(':')) {

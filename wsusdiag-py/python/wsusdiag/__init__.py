@@ -143,7 +143,13 @@ def diagnose(*paths: PathLike, rules: Optional[Union[PathLike, Sequence[PathLike
     """Diagnoses log files and folders, client and server logs in any order.
 
     ``rules`` names extra known-issue rules files (TOML). A missing file raises
-    ``FileNotFoundError``, an unreadable one ``PermissionError``, a bad rules file ``ParseError``.
+    ``FileNotFoundError``, an unreadable one ``PermissionError``, a bad rules file ``ParseError``;
+    when no input is a log (an empty folder, a picture) it raises ``WsusDiagError``, and
+    ``MemoryError`` when a file does not fit in memory. Inside a folder only regular files are
+    read, each once; pipes, devices, dangling links and unreadable entries are listed in
+    ``Diagnosis.inputs`` with their problem. A log is read up to its size when opened; one cut
+    while it is read gives what was read and a ``truncated`` problem; a pipe or device given
+    directly is read up to 256 MiB.
     """
     files = [_path(p, "a log path") for p in paths]
     if not files:

@@ -64,7 +64,33 @@ class LogReader:
     def kind(self) -> Optional[str]: ...
     def next_batch(self) -> Optional[Tuple[List[Record], List[Tuple[int, int, str, str]]]]: ...
 
-def diagnose_paths(paths: Sequence[str], rules: Sequence[str]) -> Diagnosis: ...
-def diagnose_buffers(buffers: Sequence[Tuple[str, bytes]], rules: Sequence[str]) -> Diagnosis: ...
+def diagnose_paths(paths: Sequence[str], rules: Sequence[str]) -> Diagnosis:
+    """Diagnoses files and folders.
+
+    Inside a folder only regular files are read, each once (by device and inode); pipes,
+    devices, dangling links, unreadable entries and links to what was already read are listed
+    as problems of their own. Each file is read once into memory, up to its size when opened
+    (a growing log); a log cut while it is read gives what was read and a ``truncated``
+    problem. A pipe or device given directly is read up to 256 MiB; an ``.etl`` trace's
+    compressed buffers expand to at most 64 MiB per file. Text fields taken from a log are cut
+    to 480 bytes, ending in ``…``.
+
+    Raises ``WsusDiagError`` when no input is a log or a pipe passes 256 MiB, ``MemoryError``
+    when a file does not fit in memory, ``OSError`` (``FileNotFoundError``,
+    ``PermissionError``) when a given path cannot be read, ``ParseError`` for a bad rules file.
+    """
+
+def diagnose_buffers(buffers: Sequence[Tuple[str, bytes]], rules: Sequence[str]) -> Diagnosis:
+    """Diagnoses named buffers, read where they are (not copied).
+
+    Raises ``WsusDiagError`` when no buffer is a log (a buffer that is no log among logs is
+    listed as a problem of its own).
+    """
+
 def diagnose_sample(rules: Sequence[str]) -> Diagnosis: ...
-def lookup_hresult_json(code: object) -> Optional[str]: ...
+def lookup_hresult_json(code: object) -> Optional[str]:
+    """What a code means, as JSON; ``None`` for text that is no code.
+
+    Raises ``ValueError`` for an int outside 32 bits or a str that cannot be UTF-8, and
+    ``TypeError`` for anything but an int or a str.
+    """

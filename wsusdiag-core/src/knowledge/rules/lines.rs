@@ -3,7 +3,8 @@
 //! When every pattern starts with one of a few literals, a search for those (Teddy, gigabytes
 //! a second) first skips the messages where none is. One alternation of all patterns then
 //! answers "does any match?" in a single pass, and only messages that match are run through
-//! the set to learn which patterns did.
+//! the set to learn which patterns did. Patterns too large together for one set (each one
+//! compiled alone at load time) are matched one by one: slower, but no rule is ever lost.
 
 use regex::{Regex, RegexSet};
 use regex_automata::util::prefilter::Prefilter;
@@ -17,6 +18,8 @@ use super::{BenignMatcher, RuleSet};
 pub(crate) struct LineMatcher {
     any: Option<Regex>,
     set: Option<RegexSet>,
+    /// Every pattern as compiled at load time, matched one by one when there is no set.
+    each: Vec<Regex>,
     /// Finds the literals one of which starts any match, when every pattern has them.
     prefixes: Option<Prefilter>,
     /// Per pattern: the index of its rule in the set.
@@ -29,10 +32,12 @@ impl LineMatcher {
     pub(crate) fn new(rules: &RuleSet) -> Self {
         let mut sources = Vec::new();
         let mut owners = Vec::new();
+        let mut each = Vec::new();
         for (i, rule) in rules.rules().iter().enumerate() {
             for p in rule.client.iter().flat_map(|c| &c.lines) {
                 sources.push(p.as_str().to_owned());
                 owners.push(i);
+                each.push(p.clone());
             }
         }
         let benign = BenignMatcher::new(rules);
@@ -48,13 +53,14 @@ impl LineMatcher {
             .collect::<Vec<_>>()
             .join("|");
         // Each pattern compiled alone; together they may pass the size limit, in which case
-        // the set alone does the work.
+        // the set, or failing it each pattern alone, does the work.
         let prefixes = syntax::parse_many(&sources)
             .ok()
             .and_then(|hirs| Prefilter::from_hirs_prefix(MatchKind::All, &hirs));
         Self {
             any: Regex::new(&alternation).ok(),
             set: RegexSet::new(&sources).ok(),
+            each,
             prefixes,
             owners,
             benign,
@@ -63,9 +69,9 @@ impl LineMatcher {
 
     /// Calls `hit` with the rule index of every pattern `message` matches.
     pub(crate) fn each_match(&self, message: &str, mut hit: impl FnMut(usize)) {
-        let Some(set) = &self.set else {
+        if self.each.is_empty() {
             return;
-        };
+        }
         let bytes = message.as_bytes();
         if let Some(prefixes) = &self.prefixes
             && prefixes.find(bytes, Span::from(0..bytes.len())).is_none()
@@ -75,8 +81,18 @@ impl LineMatcher {
         if self.any.as_ref().is_some_and(|a| !a.is_match(message)) {
             return;
         }
-        for p in set.matches(message).iter() {
-            hit(self.owners[p]);
+        match &self.set {
+            Some(set) => set
+                .matches(message)
+                .iter()
+                .for_each(|p| hit(self.owners[p])),
+            None => {
+                for (p, pattern) in self.each.iter().enumerate() {
+                    if pattern.is_match(message) {
+                        hit(self.owners[p]);
+                    }
+                }
+            }
         }
     }
 }
@@ -130,5 +146,22 @@ mod tests {
         assert_eq!(hits(&any_word, "download failed"), [0]);
         assert_eq!(hits(&any_start, "bad digest"), [1]);
         assert_eq!(hits(&matcher(&["^$"]), ""), [0]);
+    }
+
+    #[test]
+    fn patterns_too_large_together_for_one_set_still_match() {
+        // Fifteen patterns each fine alone, too large for the regex crate's default limit
+        // together (the adversarial case that once turned every line rule off).
+        let mut patterns: Vec<String> = (0..15).map(|i| format!(r"z{i}\w{{20}}")).collect();
+        patterns.push("ECP: Failed to validate".to_owned());
+        let m = matcher(&patterns.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(
+            m.set.is_none(),
+            "the set is too large, so the fallback is tested"
+        );
+        assert_eq!(hits(&m, "x ECP: Failed to validate it"), [15]);
+        let long = format!("z3{}", "w".repeat(20));
+        assert_eq!(hits(&m, &long), [3]);
+        assert!(hits(&m, "nothing to see").is_empty());
     }
 }
