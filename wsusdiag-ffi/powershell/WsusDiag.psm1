@@ -481,7 +481,8 @@ function Get-WsusDiagLibraryPath {
         }
     }
     throw ("WsusDiag: the native library was not found. Looked for:`n  " + ($candidates -join "`n  ") +
-        "`nBuild it with 'cargo build -p wsusdiag-ffi --release' and copy target/release/$file to one of these places, " +
+        "`nOn Windows, $file comes in the WsusDiag folder of the zip WsusDiag-<version>-win-x64.zip. " +
+        "Or build it with 'cargo build -p wsusdiag-ffi --release' and copy target/release/$file to one of these places, " +
         'or set $env:WSUSDIAG_LIBRARY to its full path.')
 }
 
