@@ -9,10 +9,17 @@
     Description          = 'Tells why Windows computers do not get their updates from WSUS: reads WindowsUpdate.log and SoftwareDistribution.log, joins client and server faults, and names the known issue and its fix.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
-    FunctionsToExport    = @('Get-WsusDiagnosis', 'Get-WsusLogRecord', 'Resolve-WUError')
+    FunctionsToExport    = @('Get-WsusDiagReport', 'Get-WsusDiagLogRecord', 'Resolve-WsusDiagError')
     CmdletsToExport      = @()
     VariablesToExport    = @()
-    AliasesToExport      = @()
+    # The commands' first names.
+    AliasesToExport      = @('Get-WsusDiagnosis', 'Get-WsusLogRecord', 'Resolve-WUError')
+    FormatsToProcess     = @('WsusDiag.format.ps1xml')
+    # The module compiles its P/Invoke declarations with Add-Type: no assembly, no nested module.
+    RequiredAssemblies   = @()
+    NestedModules        = @()
+    # What the Windows zip's WsusDiag folder holds (scripts/test-windows checks it against the zip).
+    FileList             = @('WsusDiag.psd1', 'WsusDiag.psm1', 'WsusDiag.format.ps1xml', 'wsusdiag.dll')
     PrivateData          = @{
         PSData = @{
             Tags       = @('WSUS', 'WindowsUpdate', 'Diagnostics', 'Logs')

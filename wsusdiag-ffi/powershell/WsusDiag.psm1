@@ -483,7 +483,8 @@ function Get-WsusDiagLibraryPath {
         }
     }
     throw ("WsusDiag: the native library was not found. Looked for:`n  " + ($candidates -join "`n  ") +
-        "`nBuild it with 'cargo build -p wsusdiag-ffi --release' and copy target/release/$file to one of these places, " +
+        "`nOn Windows, $file comes in the WsusDiag folder of the zip WsusDiag-<version>-win-x64.zip. " +
+        "Or build it with 'cargo build -p wsusdiag-ffi --release' and copy target/release/$file to one of these places, " +
         'or set $env:WSUSDIAG_LIBRARY to its full path.')
 }
 
@@ -552,7 +553,64 @@ function Resolve-WsusDiagPath {
     }
 }
 
-function Get-WsusDiagnosis {
+# The objects the commands emit: the JSON's snake_case names in PascalCase (hresult_name ->
+# HResultName), and a type name per kind of object, which WsusDiag.format.ps1xml gives a
+# short table view. The type of an object comes from the name of the property that holds it
+# (a diagnosis's 'faults' are WsusDiag.Fault, ...); WsusDiag.LogRecord is the C# class.
+$script:TypeOfProperty = @{
+    'inputs'        = 'WsusDiag.Input'
+    'problems'      = 'WsusDiag.InputProblem'
+    'clock_offsets' = 'WsusDiag.ClockOffset'
+    'faults'        = 'WsusDiag.Fault'
+    'client'        = 'WsusDiag.ClientSide'
+    'server'        = 'WsusDiag.ServerSide'
+    'candidates'    = 'WsusDiag.ServerSide'
+    'cause'         = 'WsusDiag.ServerCause'
+    'time_window'   = 'WsusDiag.TimeWindow'
+    'server_faults' = 'WsusDiag.ServerFault'
+    'findings'      = 'WsusDiag.Finding'
+    'evidence'      = 'WsusDiag.Evidence'
+    'clients'       = 'WsusDiag.Client'
+}
+# Words whose PascalCase is not just a capital first letter.
+$script:PascalWords = @{ 'hresult' = 'HResult'; 'id' = 'Id'; 'url' = 'Url'; 'utc' = 'Utc'; 'ms' = 'Ms' }
+
+function ConvertTo-WsusDiagPropertyName {
+    param([string] $Name)
+    $words = foreach ($word in ($Name -split '_')) {
+        if ($script:PascalWords.ContainsKey($word)) {
+            $script:PascalWords[$word]
+        } elseif ($word.Length -gt 0) {
+            $word.Substring(0, 1).ToUpperInvariant() + $word.Substring(1)
+        }
+    }
+    $words -join ''
+}
+
+function ConvertTo-WsusDiagObject {
+    # A value from ConvertFrom-Json as a WsusDiag object of type $TypeName (objects and arrays
+    # of objects get it; nested ones the type of the property that holds them).
+    param($Value, [string] $TypeName)
+    if ($Value -is [System.Management.Automation.PSCustomObject]) {
+        $properties = [ordered]@{}
+        foreach ($property in $Value.PSObject.Properties) {
+            $properties[(ConvertTo-WsusDiagPropertyName $property.Name)] =
+                ConvertTo-WsusDiagObject -Value $property.Value -TypeName $script:TypeOfProperty[$property.Name]
+        }
+        $object = [pscustomobject]$properties
+        if ($TypeName) {
+            $object.PSObject.TypeNames.Insert(0, $TypeName)
+        }
+        return $object
+    }
+    if ($Value -is [array]) {
+        # The comma keeps a one-item or empty array an array.
+        return , [object[]]@(foreach ($item in $Value) { ConvertTo-WsusDiagObject -Value $item -TypeName $TypeName })
+    }
+    $Value
+}
+
+function Get-WsusDiagReport {
     <#
     .SYNOPSIS
     Diagnoses why Windows computers do not get their updates from WSUS.
@@ -567,9 +625,18 @@ function Get-WsusDiagnosis {
     All the paths given, on the command line and through the pipeline, are diagnosed together
     once the pipeline ends, since client and server logs must be read side by side.
 
-    Returns the diagnosis as an object (the wsusdiag JSON contract, schema_version 1, through
-    ConvertFrom-Json), or with -As only its findings, faults or client summaries, one object
-    each, or the text report.
+    Returns the diagnosis as one WsusDiag.Diagnosis object, or with -As only its findings
+    (WsusDiag.Finding), faults (WsusDiag.Fault) or client summaries (WsusDiag.Client), one
+    object each, or the text report, or the JSON itself. The objects carry every field of the
+    wsusdiag JSON contract (schema_version 1), named in PascalCase: a finding's RuleId, Title,
+    Severity, Confidence (confirmed, probable or possible), Occurrences, Clients, Endpoints,
+    Cause, Remediation (ordered steps), Confirm and References; a fault's Client (Source, Line,
+    Time, HResult, HResultName, Method, Operation, Endpoint, EndpointKind, ...), Server (the
+    server's entry and its Cause), Correlation (fault-id, time-window, ambiguous or none),
+    FailureKind, TimeWindow, Candidates (when ambiguous), RuleId and Confidence; a client's
+    ClientId, WsusPolicy, UpdateSources, AgentVersion, Detections, ScansSucceeded, Failures,
+    LastSuccess and LastFailure. WsusDiag.format.ps1xml gives each a short table view; use
+    Format-List * to see all.
 
     .PARAMETER Path
     Log files or folders. Wildcards are allowed. Accepts strings from the pipeline.
@@ -582,29 +649,31 @@ function Get-WsusDiagnosis {
     Extra known-issue rules files (TOML) to load on top of the built-in ones.
 
     .PARAMETER As
-    What to emit: Diagnosis (default), Findings, Faults, Clients, or Text (the report for
-    people, as one string).
+    What to emit: Diagnosis (default), Findings, Faults, Clients, Text (the report for
+    people, as one string) or Json (the JSON contract, as one string).
 
     .EXAMPLE
-    Get-WsusDiagnosis -Path C:\Logs\WindowsUpdate.log, C:\Logs\SoftwareDistribution.log
+    Get-WsusDiagReport -Path C:\Logs\WindowsUpdate.log, C:\Logs\SoftwareDistribution.log
 
     .EXAMPLE
-    Get-ChildItem \\wsus01\logs\*.log | Get-WsusDiagnosis -As Findings | Format-List rule_id, title, remediation
+    Get-ChildItem \\wsus01\logs\*.log | Get-WsusDiagReport -As Findings | Format-List RuleId, Title, Remediation
 
     .EXAMPLE
-    Get-WsusDiagnosis C:\Logs -As Faults | Where-Object correlation -eq 'fault-id'
+    Get-WsusDiagReport C:\Logs -As Faults | Where-Object Correlation -eq 'fault-id'
 
     .OUTPUTS
-    System.Management.Automation.PSCustomObject, or System.String with -As Text.
+    WsusDiag.Diagnosis, WsusDiag.Finding, WsusDiag.Fault or WsusDiag.Client; System.String
+    with -As Text or -As Json.
 
     .LINK
-    Get-WsusLogRecord
+    Get-WsusDiagLogRecord
 
     .LINK
-    Resolve-WUError
+    Resolve-WsusDiagError
     #>
     [CmdletBinding(DefaultParameterSetName = 'Path')]
-    [OutputType([pscustomobject], [string])]
+    [OutputType('WsusDiag.Diagnosis', 'WsusDiag.Finding', 'WsusDiag.Fault', 'WsusDiag.Client')]
+    [OutputType([string])]
     param(
         [Parameter(Mandatory, Position = 0, ValueFromPipeline, ParameterSetName = 'Path')]
         [SupportsWildcards()]
@@ -616,7 +685,7 @@ function Get-WsusDiagnosis {
 
         [string[]] $Rules,
 
-        [ValidateSet('Diagnosis', 'Findings', 'Faults', 'Clients', 'Text')]
+        [ValidateSet('Diagnosis', 'Findings', 'Faults', 'Clients', 'Text', 'Json')]
         [string] $As = 'Diagnosis'
     )
     begin {
@@ -640,17 +709,20 @@ function Get-WsusDiagnosis {
         if ($As -eq 'Text') {
             return $output
         }
-        $diagnosis = $output | ConvertFrom-Json
+        if ($As -eq 'Json') {
+            return $output
+        }
+        $diagnosis = ConvertTo-WsusDiagObject -Value ($output | ConvertFrom-Json) -TypeName 'WsusDiag.Diagnosis'
         switch ($As) {
             'Diagnosis' { $diagnosis }
-            'Findings' { $diagnosis.findings | ForEach-Object { $_ } }
-            'Faults' { $diagnosis.faults | ForEach-Object { $_ } }
-            'Clients' { $diagnosis.clients | ForEach-Object { $_ } }
+            'Findings' { $diagnosis.Findings | ForEach-Object { $_ } }
+            'Faults' { $diagnosis.Faults | ForEach-Object { $_ } }
+            'Clients' { $diagnosis.Clients | ForEach-Object { $_ } }
         }
     }
 }
 
-function Get-WsusLogRecord {
+function Get-WsusDiagLogRecord {
     <#
     .SYNOPSIS
     Streams the records of Windows Update and WSUS logs, one object per log entry.
@@ -681,19 +753,19 @@ function Get-WsusLogRecord {
     Also write the lines that could not be read as entries.
 
     .EXAMPLE
-    Get-WsusLogRecord C:\Windows\WindowsUpdate.log | Where-Object Message -match '0x8024400E'
+    Get-WsusDiagLogRecord C:\Windows\WindowsUpdate.log | Where-Object Message -match '0x8024400E'
 
     .EXAMPLE
-    Get-WsusLogRecord .\SoftwareDistribution.log | Where-Object Level -eq 'Error' | Select-Object Time, Source, Message
+    Get-WsusDiagLogRecord .\SoftwareDistribution.log | Where-Object Level -eq 'Error' | Select-Object Time, Source, Message
 
     .EXAMPLE
-    Get-ChildItem .\logs\*.log | Get-WsusLogRecord -IncludeMalformed | Where-Object Kind -eq Malformed
+    Get-ChildItem .\logs\*.log | Get-WsusDiagLogRecord -IncludeMalformed | Where-Object Kind -eq Malformed
 
     .OUTPUTS
     WsusDiag.LogRecord
 
     .LINK
-    Get-WsusDiagnosis
+    Get-WsusDiagReport
     #>
     [CmdletBinding(DefaultParameterSetName = 'Path')]
     [OutputType('WsusDiag.LogRecord')]
@@ -737,7 +809,7 @@ function Get-WsusLogRecord {
     }
 }
 
-function Resolve-WUError {
+function Resolve-WsusDiagError {
     <#
     .SYNOPSIS
     Decodes a Windows Update error code.
@@ -754,19 +826,20 @@ function Resolve-WUError {
     One or more codes. Accepts strings and integers from the pipeline.
 
     .EXAMPLE
-    Resolve-WUError 0x8024400E
+    Resolve-WsusDiagError 0x8024400E
 
     .EXAMPLE
-    '80072EE2', '0x80244022' | Resolve-WUError | Format-Table code, name, description
+    '80072EE2', '0x80244022' | Resolve-WsusDiagError | Format-Table Code, Name, Description
 
     .OUTPUTS
-    System.Management.Automation.PSCustomObject
+    WsusDiag.ErrorCode (Code, Value, Name, Component, ComponentLabel, Facility, Description,
+    Listed, HttpStatus, Win32Error, Failure, ...)
 
     .LINK
-    Get-WsusDiagnosis
+    Get-WsusDiagReport
     #>
     [CmdletBinding()]
-    [OutputType([pscustomobject])]
+    [OutputType('WsusDiag.ErrorCode')]
     param(
         [Parameter(Mandatory, Position = 0, ValueFromPipeline)]
         [object[]] $Code
@@ -775,7 +848,7 @@ function Resolve-WUError {
         foreach ($c in $Code) {
             $text = ([string]$c).Trim()
             try {
-                [WsusDiag.Api]::LookupHResult($text) | ConvertFrom-Json
+                ConvertTo-WsusDiagObject -Value ([WsusDiag.Api]::LookupHResult($text) | ConvertFrom-Json) -TypeName 'WsusDiag.ErrorCode'
             } catch {
                 $PSCmdlet.WriteError((ConvertTo-WsusDiagErrorRecord -Caught $_ -Target $c))
             }
@@ -783,4 +856,10 @@ function Resolve-WUError {
     }
 }
 
-Export-ModuleMember -Function 'Get-WsusDiagnosis', 'Get-WsusLogRecord', 'Resolve-WUError'
+# The first names of the commands, before they joined the WsusDiag noun family.
+Set-Alias -Name Get-WsusDiagnosis -Value Get-WsusDiagReport
+Set-Alias -Name Get-WsusLogRecord -Value Get-WsusDiagLogRecord
+Set-Alias -Name Resolve-WUError -Value Resolve-WsusDiagError
+
+Export-ModuleMember -Function 'Get-WsusDiagReport', 'Get-WsusDiagLogRecord', 'Resolve-WsusDiagError' `
+    -Alias 'Get-WsusDiagnosis', 'Get-WsusLogRecord', 'Resolve-WUError'

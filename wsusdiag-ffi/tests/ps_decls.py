@@ -303,10 +303,22 @@ def test_manifest_version_is_the_crate_version():
     exported = re.search(r"FunctionsToExport\s*=\s*@\(([^)]*)\)", PSD1.read_text(encoding="utf-8-sig"))
     assert exported
     names = set(re.findall(r"'([\w-]+)'", exported.group(1)))
-    assert names == {"Get-WsusDiagnosis", "Get-WsusLogRecord", "Resolve-WUError"}
+    assert names == {"Get-WsusDiagReport", "Get-WsusDiagLogRecord", "Resolve-WsusDiagError"}
     psm1 = PSM1.read_text(encoding="utf-8-sig")
     for name in names:
         assert re.search(rf"^function {name} \{{\s*<#\s*\.SYNOPSIS", psm1, flags=re.M), f"{name}: no help"
+    # The first names keep working: aliases, set and exported by the module and the manifest.
+    aliases = re.search(r"AliasesToExport\s*=\s*@\(([^)]*)\)", PSD1.read_text(encoding="utf-8-sig"))
+    assert aliases
+    old_names = {"Get-WsusDiagnosis": "Get-WsusDiagReport", "Get-WsusLogRecord": "Get-WsusDiagLogRecord",
+                 "Resolve-WUError": "Resolve-WsusDiagError"}
+    assert set(re.findall(r"'([\w-]+)'", aliases.group(1))) == set(old_names)
+    for alias, name in old_names.items():
+        assert re.search(rf"^Set-Alias -Name {alias} -Value {name}$", psm1, flags=re.M), f"{alias}: no alias"
+    export = re.search(r"^Export-ModuleMember -Function (.*?)\n\s*-Alias (.*)$", psm1, flags=re.M)
+    assert export, "no Export-ModuleMember -Function ... -Alias ..."
+    assert set(re.findall(r"'([\w-]+)'", export.group(1))) == names
+    assert set(re.findall(r"'([\w-]+)'", export.group(2))) == set(old_names)
 
 
 if __name__ == "__main__":
