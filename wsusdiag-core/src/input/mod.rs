@@ -1,12 +1,15 @@
 //! The input layer: bytes from a file or a buffer, decoded once to text, and the kind of log
-//! they hold, sniffed from the content (never from the file name).
+//! they hold, sniffed from the content (never from the file name); what a paste wraps around
+//! log lines is taken off first.
 
 mod decode;
 mod file;
 mod sniff;
+mod unwrap;
 
 pub use decode::{Decoded, TextEncoding, decode};
 pub(crate) use decode::{utf8_head, utf16_without_bom};
 pub use file::FileData;
 pub(crate) use sniff::SNIFF_BYTES;
 pub use sniff::{LogKind, sniff};
+pub use unwrap::{Unwrapped, is_clean, unwrap};

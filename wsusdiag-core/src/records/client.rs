@@ -28,9 +28,11 @@ pub enum ClientFormat {
 
 impl ClientFormat {
     /// The text format of a client log of `kind` (`.etl` traces are rendered as Windows 10
-    /// text). Only client kinds have one; a server log is taken as Windows 10 text too.
+    /// text; a fragment is read with the classic grammar, which takes lines without headers).
+    /// Only client kinds have one; a server log is taken as Windows 10 text too.
     pub(crate) fn of(kind: crate::input::LogKind) -> Self {
-        if kind == crate::input::LogKind::ClientClassic {
+        use crate::input::LogKind;
+        if matches!(kind, LogKind::ClientClassic | LogKind::ClientFragment) {
             Self::Classic
         } else {
             Self::Win10

@@ -115,6 +115,9 @@ pub struct ServerRecords<'a> {
     open: Option<Open<'a>>,
     /// A line read ahead: the header of the next entry, or an error to report.
     ahead: Option<Ahead<'a>>,
+    /// Read as a fragment: a line without a header starts an entry of its own unless it reads
+    /// as a continuation (indented, a stack frame, an inner exception).
+    fragment: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -139,6 +142,16 @@ impl<'a> ServerRecords<'a> {
             dates: DateCache::default(),
             open: None,
             ahead: None,
+            fragment: false,
+        }
+    }
+
+    /// Parses `text` as a fragment of a server log: lines without headers, each its own entry
+    /// unless it continues the one before (see [`ServerRecords::new`] for whole logs).
+    pub fn fragment(text: &'a str) -> Self {
+        Self {
+            fragment: true,
+            ..Self::new(text)
         }
     }
 
@@ -231,6 +244,14 @@ impl<'a> Iterator for ServerRecords<'a> {
                     if looks_binary(text) {
                         return Some(Err(bad_line(line, start, ParseErrorKind::Binary)));
                     }
+                    if self.fragment && !is_continuation(line.text) {
+                        let done = self.open.take();
+                        self.open = Some(headerless_entry(line, start, text));
+                        if let Some(done) = done {
+                            return Some(Ok(self.finish(done)));
+                        }
+                        continue;
+                    }
                     match &mut self.open {
                         Some(open) => {
                             let line_end = line.offset + line.text.len();
@@ -240,30 +261,42 @@ impl<'a> Iterator for ServerRecords<'a> {
                         }
                         None => {
                             // An excerpt that starts without a header: keep it as an entry.
-                            self.open = Some(Open {
-                                record: ServerRecord {
-                                    line: line.number,
-                                    end_line: line.number,
-                                    column: column_of(line.text, start),
-                                    offset: line.offset + start,
-                                    time: None,
-                                    level: "",
-                                    process: "",
-                                    thread: None,
-                                    source: "",
-                                    message: text,
-                                    continuation: "",
-                                    truncated: false,
-                                },
-                                cont: None,
-                                terminated: line.terminated,
-                            });
+                            self.open = Some(headerless_entry(line, start, text));
                         }
                     }
                 }
             }
         }
     }
+}
+
+/// An entry of a line without a header: its text is the message.
+fn headerless_entry<'a>(line: Line<'a>, start: usize, text: &'a str) -> Open<'a> {
+    Open {
+        record: ServerRecord {
+            line: line.number,
+            end_line: line.number,
+            column: column_of(line.text, start),
+            offset: line.offset + start,
+            time: None,
+            level: "",
+            process: "",
+            thread: None,
+            source: "",
+            message: text,
+            continuation: "",
+            truncated: false,
+        },
+        cont: None,
+        terminated: line.terminated,
+    }
+}
+
+/// Whether a line without a header continues the entry before it: indented, a stack frame, an
+/// inner exception or the end of its trace.
+fn is_continuation(line: &str) -> bool {
+    let t = line.trim_start();
+    t.len() < line.len() || t.starts_with("at ") || t.starts_with("---")
 }
 
 fn bad_line(line: Line<'_>, at: usize, kind: ParseErrorKind) -> ParseError {
