@@ -11,4 +11,4 @@ pub use server::{
     ExceptionInfo, ServerEvent, SqlError, ThrowException, exception, exceptions, frames,
     server_event, throw_exception, wsus_frame,
 };
-pub use tokens::{method_name, normalize_guid};
+pub use tokens::{codes, method_name, normalize_guid};
