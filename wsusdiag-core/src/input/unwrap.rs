@@ -42,6 +42,7 @@ enum Repair {
     Escapes,
     Quoted,
     Joined,
+    Wrapped,
     Prose,
 }
 
@@ -59,6 +60,7 @@ impl Repair {
             Self::Escapes => "undid escapes".to_owned(),
             Self::Quoted => "took log text out of prose".to_owned(),
             Self::Joined => "joined entries split".to_owned(),
+            Self::Wrapped => "wrapped lines joined".to_owned(),
             Self::Prose => format!("ignored {count} lines of prose"),
         }
     }
@@ -73,6 +75,10 @@ struct Patterns {
     continuation: Regex,
     /// A second header inside a line (entries joined).
     joined: Regex,
+    /// A whole header anywhere in a line (the entry before it cut).
+    embedded: Regex,
+    /// What is left of a header cut at its start (`53:24:377 808 ba0 `, `51.1570292 `).
+    cut_stamp: Regex,
 }
 
 fn patterns() -> &'static Patterns {
@@ -106,6 +112,8 @@ fn patterns() -> &'static Patterns {
             )),
             continuation: re(r"^[\t ]*(at [\w.`<>\[\]]+[.(]|--->|--- End of)"),
             joined: re(r".[\t ]\d{4}[-/.]\d{2}[-/.]\d{2}[\t ]+\d{2}:\d{2}:\d{2}[:.]\d{3,7}[\t ]+\d+[\t ]+[0-9a-fA-F]+[\t ]+[A-Za-z]"),
+            embedded: re(r"\d{4}[-/.]\d{2}[-/.]\d{2}[\t ]+\d{2}:\d{2}:\d{2}[:.]\d{3,7}[\t ]+\d+[\t ]+[0-9a-fA-F]+[\t ]+[A-Za-z]"),
+            cut_stamp: re(r"^[\d:.]*\d[\d:.]*[\t ]+(\d{1,6}[\t ]+[0-9a-fA-F]{1,8}[\t ]+)?"),
         }
     })
 }
@@ -120,7 +128,13 @@ pub(crate) fn is_log_vocabulary(line: &str) -> bool {
 fn is_log_line(line: &str) -> bool {
     let p = patterns();
     let t = line.trim_start();
-    p.header.is_match(t) || p.vocabulary.is_match(t) || p.continuation.is_match(line)
+    if p.header.is_match(t) || p.vocabulary.is_match(t) || p.continuation.is_match(line) {
+        return true;
+    }
+    // An entry whose header was cut at its start.
+    p.cut_stamp
+        .find(t)
+        .is_some_and(|m| m.end() < t.len() && p.vocabulary.is_match(&t[m.end()..]))
 }
 
 /// Whether `text` starts as a log as written (no paste wrapping), so that [`unwrap`] has
@@ -165,61 +179,60 @@ pub fn unwrap(text: &str) -> Unwrapped<'_> {
             repairs: Vec::new(),
         };
     }
-    let mut out = String::with_capacity(text.len());
+    let mut out: Vec<String> = Vec::new();
     let mut found: Vec<Repair> = Vec::new();
     let mut prose = 0usize;
     let mut fence: Option<usize> = None;
-    // Whether the line before was a log line that may go on, on this line.
-    let mut open = false;
-    let mut first = true;
+    // The line a wrapped continuation joins: the last log line, when nothing came between.
+    let mut open: Option<usize> = None;
     for line in Lines::new(text) {
-        if !first {
-            out.push('\n');
-        }
-        first = false;
         let mut note = |r: Repair| {
             if !found.contains(&r) {
                 found.push(r);
             }
         };
+        out.push(String::new());
         let (cleaned, fence_now) = clean_line(line.text, fence, &mut note);
         fence = fence_now;
-        let Some(cleaned) = cleaned else {
-            open = false;
-            continue;
+        let cleaned = match cleaned {
+            Some(c) if !c.trim().is_empty() => c,
+            _ => {
+                open = None;
+                continue;
+            }
         };
-        if cleaned.trim().is_empty() {
-            open = false;
-            continue;
-        }
-        let kept = if is_log_line(&cleaned) {
-            Some(cleaned)
+        let here = out.len() - 1;
+        if is_log_line(&cleaned) {
+            if patterns().joined.is_match(&cleaned) {
+                note(Repair::Joined);
+            }
+            out[here] = cleaned.trim_end().to_owned();
+            open = Some(here);
+        } else if let Some(at) = embedded_header(&cleaned) {
+            // A cut entry, then whole ones joined on to it: read from the first whole one.
+            note(Repair::Joined);
+            out[here] = cleaned[at..].trim_end().to_owned();
+            open = Some(here);
         } else if let Some(inner) = quoted_log_text(&cleaned) {
             note(Repair::Quoted);
-            Some(inner.to_owned())
-        } else if open && (cleaned.starts_with([' ', '\t']) || continues(&cleaned)) {
-            Some(cleaned)
-        } else if open && line_before_looks_cut(&out) {
-            Some(cleaned)
+            out[here] = inner.to_owned();
+            open = Some(here);
+        } else if let Some(prev) = open.filter(|&p| {
+            cleaned.starts_with([' ', '\t']) || continues(&cleaned) || looks_cut(&out[p])
+        }) {
+            // A message wrapped over several lines: one entry again, on its first line.
+            note(Repair::Wrapped);
+            let joined = &mut out[prev];
+            joined.push(' ');
+            joined.push_str(cleaned.trim());
         } else {
-            None
-        };
-        match kept {
-            Some(l) => {
-                if patterns().joined.is_match(&l) {
-                    note(Repair::Joined);
-                }
-                open = true;
-                out.push_str(l.trim_end());
-            }
-            None => {
-                prose += 1;
-                open = false;
-            }
+            prose += 1;
+            open = None;
         }
     }
+    let mut joined = out.join("\n");
     if text.ends_with(['\n', '\r']) {
-        out.push('\n');
+        joined.push('\n');
     }
     if prose > 0 {
         found.push(Repair::Prose);
@@ -227,8 +240,14 @@ pub fn unwrap(text: &str) -> Unwrapped<'_> {
     found.sort();
     Unwrapped {
         repairs: found.into_iter().map(|r| r.describe(prose)).collect(),
-        text: Cow::Owned(out),
+        text: Cow::Owned(joined),
     }
+}
+
+/// Where a whole entry header starts inside a line that does not start with one (a cut entry
+/// before it, its line break lost).
+fn embedded_header(line: &str) -> Option<usize> {
+    patterns().embedded.find(line).map(|m| m.start())
 }
 
 /// Whether a line not read as a log line goes on the entry before it (starts in lower case or
@@ -237,16 +256,26 @@ fn continues(line: &str) -> bool {
     line.starts_with(|c: char| c.is_lowercase() || matches!(c, '[' | '<' | '(' | '{'))
 }
 
-/// Whether the last line written ends as a message cut by a wrap does.
-fn line_before_looks_cut(out: &str) -> bool {
-    let last = out.trim_end_matches('\n');
-    let last = last.rsplit('\n').next().unwrap_or(last);
-    last.trim_end()
+/// Whether a line ends as a message cut by a wrap does.
+fn looks_cut(line: &str) -> bool {
+    line.trim_end()
         .ends_with([':', ',', '<', '(', '[', '=', '-', '&'])
 }
 
 /// Log text quoted inside a line of prose (`` `…` ``, `"…"`, `“…”`), when it is a log line.
+/// A command that searches a log for such text (`-match "…"`, `grep`) quotes none.
 fn quoted_log_text(line: &str) -> Option<&str> {
+    const SEARCHES: &[&str] = &[
+        "$_",
+        "-match",
+        "-Pattern",
+        "Select-String",
+        "grep ",
+        "findstr",
+    ];
+    if SEARCHES.iter().any(|s| line.contains(s)) {
+        return None;
+    }
     for (open, close) in [('`', '`'), ('"', '"'), ('\u{201c}', '\u{201d}')] {
         let mut rest = line;
         while let Some(a) = rest.find(open) {
@@ -524,7 +553,8 @@ fn strip_emphasis(s: &str) -> Option<String> {
     None
 }
 
-/// A paste site's or an editor's line number (`12:`, `12 |`, `12.`, `12)`) before a log line.
+/// A paste site's or an editor's line number (`12:`, `12 |`, `12.`, `12)`, then a blank)
+/// before a log line.
 fn strip_line_number(s: &str) -> Option<String> {
     let t = s.trim_start();
     let n = t.bytes().take_while(u8::is_ascii_digit).count();
@@ -533,8 +563,11 @@ fn strip_line_number(s: &str) -> Option<String> {
     }
     let rest = t[n..].trim_start_matches(' ');
     let rest = rest.strip_prefix([':', '|', '.', ')'])?;
+    if !rest.starts_with([' ', '\t']) {
+        return None;
+    }
     let rest = rest.trim_start();
-    (is_log_line(rest) && !is_log_line(t)).then(|| rest.to_owned())
+    is_log_line(rest).then(|| rest.to_owned())
 }
 
 /// A table row (`| 2005-06-01 | 18:30:03 | 992 | … |`): its cells as TAB-separated fields.
@@ -634,15 +667,16 @@ mod tests {
     }
 
     #[test]
-    fn wrapped_continuations_stay() {
+    fn wrapped_lines_join_their_entry() {
         let u = unwrap(
             "The log shows:\n2010-11-23 11:03:45:106 800 634 Misc WARNING: SendRequest failed with hr = 80072ee2. Proxy List used:\nBypass List used : <(null)> Auth Schemes used : <>\n\nThis is prose.\n",
         );
         assert_eq!(
-            lines(&u)[2],
-            "Bypass List used : <(null)> Auth Schemes used : <>"
+            lines(&u)[1],
+            "2010-11-23 11:03:45:106 800 634 Misc WARNING: SendRequest failed with hr = 80072ee2. Proxy List used: Bypass List used : <(null)> Auth Schemes used : <>"
         );
-        assert_eq!(lines(&u)[4], "");
+        assert_eq!((lines(&u)[2].as_str(), lines(&u)[4].as_str()), ("", ""));
+        assert!(u.repairs.contains(&"wrapped lines joined".to_owned()));
     }
 
     #[test]

@@ -217,7 +217,13 @@ impl<'a> ClientRecords<'a> {
                 }
                 let h = headerless(text);
                 let mut entry_end = end;
-                if let Some(split) = find_joined(&text[h.message..], self.format) {
+                let msg = &text[h.message..];
+                let split = find_joined(msg, self.format).or_else(|| {
+                    (h.shape == Shape::ComponentMessage)
+                        .then(|| find_joined_component(msg))
+                        .flatten()
+                });
+                if let Some(split) = split {
                     let at = start + h.message + split;
                     entry_end =
                         start + h.message + text[h.message..h.message + split].trim_end().len();
@@ -689,6 +695,31 @@ fn find_joined(msg: &str, format: ClientFormat) -> Option<usize> {
     None
 }
 
+/// Where a second entry without a header starts inside the message of one (`… 0x80244010 PT
+/// WARNING: Sync of Updates …`): a known component after a blank, then what Windows Update
+/// writes first in a message (`WARNING:`, `FATAL:`, `*`, `#`, `>>`, `<<`, `+`, `=`).
+fn find_joined_component(msg: &str) -> Option<usize> {
+    const OPENINGS: &[&str] = &["WARNING:", "FATAL:", "*", "#", ">>", "<<", "+", "="];
+    let b = &msg.as_bytes()[..msg.len().min(super::MAX_LINE)];
+    let mut from = 0;
+    while let Some(p) = memchr::memchr(b' ', &b[from..]) {
+        let start = from + p + 1;
+        from = start;
+        let n = run(&b[start..], |c| c.is_ascii_alphabetic());
+        let gap = blanks(&b[start + n..]);
+        if n == 0 || gap == 0 || start < 2 || b[start - 2] == b' ' {
+            continue;
+        }
+        let after = &msg[start + n + gap..];
+        if is_known_component(&msg[start..start + n])
+            && OPENINGS.iter().any(|o| after.starts_with(o))
+        {
+            return Some(start);
+        }
+    }
+    None
+}
+
 #[inline]
 fn next_separator(b: &[u8], format: ClientFormat) -> Option<usize> {
     match format {
@@ -887,6 +918,31 @@ mod tests {
             r[1].message,
             "Setting AU scheduled install time to 2011-08-24 03:00:00"
         );
+    }
+
+    #[test]
+    fn joined_entries_without_headers_are_split() {
+        let text = "PT WARNING: Exceeded max server round trips: 0x80244010 PT WARNING: Sync of Updates: 0x80244010 Agent * WARNING: Exit code = 0x80244010 Agent ** END ** Agent: Finding updates";
+        let r: Vec<_> = parse(text, ClientFormat::Classic)
+            .into_iter()
+            .map(|r| r.unwrap())
+            .collect();
+        let got: Vec<(&str, &str)> = r.iter().map(|r| (r.component, r.message)).collect();
+        assert_eq!(
+            got,
+            [
+                ("PT", "WARNING: Exceeded max server round trips: 0x80244010"),
+                ("PT", "WARNING: Sync of Updates: 0x80244010"),
+                ("Agent", "* WARNING: Exit code = 0x80244010"),
+                ("Agent", "** END ** Agent: Finding updates"),
+            ]
+        );
+        // A component named inside a message, not opening one, does not split it.
+        let r = one(
+            "AU AU setting next detection timeout",
+            ClientFormat::Classic,
+        );
+        assert_eq!(r.message, "AU setting next detection timeout");
     }
 
     #[test]

@@ -400,6 +400,8 @@ fn lenient(s: &str, dates: &mut DateCache) -> Result<Header, Miss> {
         i += used;
         let date = dates.date_at(b, b"-/.").ok_or(Miss::BadAt(0))?;
         time = Some(at(date, t));
+    } else if let Some(level) = timeless(s) {
+        return fields(s, level, None).map_err(|_| Miss::NotHeader);
     } else {
         i = placeholders(s).ok_or(Miss::NotHeader)?;
     }
@@ -418,6 +420,18 @@ fn lenient(s: &str, dates: &mut DateCache) -> Result<Header, Miss> {
         Err(Miss::BadAt(at)) if dated.is_some() => Err(Miss::BadAt(at)),
         Err(_) => Err(Miss::NotHeader),
     }
+}
+
+/// Where the level starts in a header that lost its date and time (`UTC Error w3wp.130 …`,
+/// `Error→w3wp.126→…`): a level word, then a blank.
+fn timeless(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    if b.len() > 3 && b[..3].eq_ignore_ascii_case(b"UTC") && blanks(&b[3..]) > 0 {
+        i = 3 + blanks(&b[3..]);
+    }
+    let level = LEVELS.iter().find(|l| b[i..].starts_with(l.as_bytes()))?;
+    (blanks(&b[i + level.len()..]) > 0).then_some(i)
 }
 
 /// `Date Time`, `<Date> <Time>`, `<DATE> <TIME>` and translations: two words standing for the
