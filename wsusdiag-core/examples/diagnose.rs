@@ -79,7 +79,8 @@ fn main() -> ExitCode {
     } else {
         writeln!(stdout, "{}", diagnosis.to_text())
     };
-    let status = if written.and_then(|()| stdout.flush()).is_err() {
+    let nothing_readable = diagnosis.inputs.iter().all(|i| i.kind.is_none());
+    let status = if written.and_then(|()| stdout.flush()).is_err() || nothing_readable {
         ExitCode::from(2)
     } else if diagnosis.has_faults() {
         ExitCode::from(1)

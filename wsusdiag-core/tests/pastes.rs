@@ -100,6 +100,14 @@ const CASES: &[Case] = &[
     case("51-legacyupdate-240-excerpt-prose.txt", CLASSIC, &[], None),
     case("52-legacyupdate-11-ui-message-not-a-log.txt", None, &[], None),
     case("53-legacyupdate-8-quoted-message.txt", CLIENT_FRAGMENT, &[0x8024000B], None),
+    case("54-wincm-de-server-prose-classic.txt", CLASSIC, &[], None),
+    case("55-saotn-httperr-and-console-message.txt", SERVER_FRAGMENT, &[], None),
+    case("56-borncity-prose-only.txt", None, &[], None),
+    case("57-techpress-prose-only.txt", None, &[], None),
+    case("58-windowsforum-prose-bullets.txt", None, &[], None),
+    case("59-irohastack-commands-not-a-log.txt", None, &[], None),
+    case("60-gunnalag-one-field-per-line.txt", None, &[], None),
+    case("61-electrosonics-ui-errors-not-a-log.txt", None, &[], None),
 ];
 
 fn read(file: &str) -> Vec<u8> {
