@@ -109,7 +109,8 @@ fn patterns() -> &'static Patterns {
                 r"|at Microsoft\.UpdateServices\.|ClientImplementation\.\w|SoapUtilities\.\w",
                 r"|WebServiceCommunicationHelper\.|DBConnection\.LogSqlException|\* START \*|\*\* START \*\*",
                 r"|\* END \*|\*\* END \*\*|## START ##|Logging initialized \(build",
-                r"|The WSUS administration console was unable to connect)",
+                r"|The WSUS administration console was unable to connect",
+                r"|Group policy settings were overwritten by a higher authority)",
             )),
             continuation: re(r"^[\t ]*(at [\w.`<>\[\]]+[.(]|--->|--- End of)"),
             joined: re(r".[\t ]\d{4}[-/.]\d{2}[-/.]\d{2}[\t ]+\d{2}:\d{2}:\d{2}[:.]\d{3,7}[\t ]+\d+[\t ]+[0-9a-fA-F]+[\t ]+[A-Za-z]"),
@@ -184,6 +185,7 @@ pub fn unwrap(text: &str) -> Unwrapped<'_> {
     let mut found: Vec<Repair> = Vec::new();
     let mut prose = 0usize;
     let mut fence: Option<usize> = None;
+    let mut in_pre = false;
     // The line a wrapped continuation joins: the last log line, when nothing came between.
     let mut open: Option<usize> = None;
     for line in Lines::new(text) {
@@ -193,6 +195,9 @@ pub fn unwrap(text: &str) -> Unwrapped<'_> {
             }
         };
         out.push(String::new());
+        if line.text.contains("<pre") && !line.text.contains("</pre>") {
+            in_pre = true;
+        }
         let (cleaned, fence_now) = clean_line(line.text, fence, &mut note);
         fence = fence_now;
         let cleaned = match cleaned {
@@ -203,7 +208,15 @@ pub fn unwrap(text: &str) -> Unwrapped<'_> {
             }
         };
         let here = out.len() - 1;
-        if is_log_line(&cleaned) {
+        // Inside a fence or a `<pre>` block every line is pasted text, none is prose.
+        let verbatim = fence.is_some() || in_pre;
+        if line.text.contains("</pre>") {
+            in_pre = false;
+        }
+        if verbatim && !is_log_line(&cleaned) && embedded_header(&cleaned).is_none() {
+            out[here] = cleaned.trim_end().to_owned();
+            open = Some(here);
+        } else if is_log_line(&cleaned) {
             if patterns().joined.is_match(&cleaned) {
                 note(Repair::Joined);
             }
@@ -300,11 +313,37 @@ fn clean_line(
     note: &mut impl FnMut(Repair),
 ) -> (Option<String>, Option<usize>) {
     let mut l: Cow<'_, str> = Cow::Borrowed(raw.trim_end());
-    // Quote marks of markdown and e-mail (`> `, `> > `).
-    let quoted = strip_quote_marks(&l);
-    if quoted.len() < l.len() {
-        note(Repair::Quotes);
-        l = Cow::Owned(quoted.to_owned());
+    // Markup first: quote marks and fences may be written as entities inside it.
+    if let Some(t) = strip_html_tags(&l) {
+        note(Repair::Html);
+        l = Cow::Owned(t);
+    }
+    // Entities escaped twice (`&amp;lt;`) by a page quoting a page are decoded twice.
+    for _ in 0..3 {
+        let Some(t) = decode_entities(&l) else { break };
+        note(Repair::Entities);
+        l = Cow::Owned(t);
+    }
+    if let Some(t) = strip_bbcode(&l) {
+        note(Repair::Markup);
+        l = Cow::Owned(t);
+    }
+    if let Some(t) = unescape_markdown(&l) {
+        note(Repair::Escapes);
+        l = Cow::Owned(t);
+    }
+    // Quote marks of markdown and e-mail (`> `, `> > `) and line numbers, in any nesting.
+    for _ in 0..4 {
+        let quoted = strip_quote_marks(&l);
+        if quoted.len() < l.len() {
+            note(Repair::Quotes);
+            l = Cow::Owned(quoted.to_owned());
+        } else if let Some(t) = strip_line_number(&l) {
+            note(Repair::LineNumbers);
+            l = Cow::Owned(t);
+        } else {
+            break;
+        }
     }
     // Code fences, and the indentation of a fence inside a list item.
     let trimmed = l.trim_start();
@@ -328,32 +367,12 @@ fn clean_line(
         return (None, fence);
     }
     let mut s = l.into_owned();
-    if let Some(t) = strip_html_tags(&s) {
-        note(Repair::Html);
-        s = t;
-    }
-    if let Some(t) = decode_entities(&s) {
-        note(Repair::Entities);
-        s = t;
-    }
-    if let Some(t) = strip_bbcode(&s) {
-        note(Repair::Markup);
-        s = t;
-    }
-    if let Some(t) = unescape_markdown(&s) {
-        note(Repair::Escapes);
-        s = t;
-    }
     if let Some(t) = strip_bullet(&s) {
         note(Repair::Markdown);
         s = t;
     }
     if let Some(t) = strip_emphasis(&s) {
         note(Repair::Markdown);
-        s = t;
-    }
-    if let Some(t) = strip_line_number(&s) {
-        note(Repair::LineNumbers);
         s = t;
     }
     if let Some(t) = table_cells(&s) {
@@ -568,7 +587,8 @@ fn strip_line_number(s: &str) -> Option<String> {
         return None;
     }
     let rest = rest.trim_start();
-    is_log_line(rest).then(|| rest.to_owned())
+    let wrapped = rest.starts_with(['>', '`', '<']) || strip_line_number(rest).is_some();
+    (wrapped || is_log_line(rest)).then(|| rest.to_owned())
 }
 
 /// A table row (`| 2005-06-01 | 18:30:03 | 992 | … |`): its cells as TAB-separated fields.
