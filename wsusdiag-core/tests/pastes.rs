@@ -234,3 +234,46 @@ fn every_excerpt_is_tested_and_sourced() {
     }
     assert_eq!(files.len(), CASES.len());
 }
+
+/// A Windows 10 log whose dates do not exist (a month 13, a February 30, hour 25) is still
+/// read: its entries keep their message, code and fault ID with the time unknown, and each
+/// impossible date is reported as a problem, not as a skipped line.
+#[test]
+fn impossible_dates_are_problems_not_lost_entries() {
+    let log = "2024/13/05 10:12:44.1234567 1100  3812  ProtocolTalker  *FAILED* [8024400E] SyncUpdates_WithRecovery failed\n\
+               2024/02/30 10:12:44.1234600 1100  3812  WebServices     WS error: <detail><ErrorCode>InternalServerError</ErrorCode><Message></Message><ID>c0a7445f-b989-43fa-ac20-11f8ca65fa8c</ID><Method>\"http://www.microsoft.com/SoftwareDistribution/Server/ClientWebService/SyncUpdates\"</Method></detail>\n\
+               2024/03/05 25:61:44.1234700 1100  3812  Agent           *FAILED* [8024400E] Exit code = 0x8024400E\n";
+    let d = diagnose_buffers(
+        &[("WindowsUpdate.log", log.as_bytes())],
+        &Options::default(),
+    )
+    .unwrap();
+    let input = &d.inputs[0];
+    assert_eq!(input.kind, WIN10);
+    assert_eq!((input.records, input.malformed_lines), (3, 0));
+    let problems: Vec<(u32, &str)> = input
+        .problems
+        .iter()
+        .map(|p| (p.line, p.kind.as_str()))
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            (1, "impossible-date"),
+            (2, "impossible-date"),
+            (3, "impossible-date")
+        ]
+    );
+    let log = Log::from_bytes("WindowsUpdate.log", log.as_bytes().to_vec()).unwrap();
+    let records: Vec<Record<'_>> = log.records().flatten().collect();
+    assert_eq!(records.len(), 3);
+    assert!(records.iter().all(|r| r.time().is_none()));
+    assert!(
+        records[1]
+            .message()
+            .contains("c0a7445f-b989-43fa-ac20-11f8ca65fa8c")
+    );
+    assert_eq!(codes_read(&log), BTreeSet::from([0x8024400E]));
+    // The faults themselves, and how their lines group, rest on the client fault model.
+    assert!(d.faults.iter().all(|f| f.client.hresult == "0x8024400E"));
+}

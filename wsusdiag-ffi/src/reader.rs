@@ -275,6 +275,7 @@ fn error_name(kind: ParseErrorKind) -> &'static str {
         ParseErrorKind::TooLong => "too-long",
         ParseErrorKind::Truncated => "truncated",
         ParseErrorKind::Orphan => "orphan",
+        ParseErrorKind::ImpossibleDate => "impossible-date",
         _ => "other",
     }
 }

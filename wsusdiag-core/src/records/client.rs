@@ -11,7 +11,7 @@ use chrono::NaiveDateTime;
 use super::components::is_known_component;
 use super::scan::{
     DateCache, at, blanks, date_parts, decimal, decimal_prefix, hex, hex_prefix, looks_binary, run,
-    time_parts, trim_paste,
+    time_parts, time_shape, trim_paste,
 };
 use crate::error::{ParseError, ParseErrorKind, Position, excerpt};
 use crate::lines::{Line, Lines, column_of};
@@ -100,6 +100,8 @@ struct Header {
     component: (usize, usize),
     message: usize,
     shape: Shape,
+    /// The date or time has the shape of one but does not exist: `time` is `None`.
+    impossible: bool,
 }
 
 /// Why a line is not an entry header.
@@ -121,6 +123,8 @@ pub struct ClientRecords<'a> {
     recent: Recent,
     /// The rest of a line that held several entries, and its line.
     joined: Option<(Line<'a>, usize)>,
+    /// An entry read with its impossible date left out, returned after the problem it is.
+    stashed: Option<ClientRecord<'a>>,
 }
 
 impl<'a> ClientRecords<'a> {
@@ -132,6 +136,7 @@ impl<'a> ClientRecords<'a> {
             format,
             recent: Recent::default(),
             joined: None,
+            stashed: None,
         }
     }
 
@@ -205,7 +210,12 @@ impl<'a> ClientRecords<'a> {
                         start + msg_start + text[msg_start..msg_start + split].trim_end().len();
                     self.joined = Some((line, at));
                 }
-                Some(Ok(self.record(line, start, entry_end, h)))
+                let record = self.record(line, start, entry_end, h);
+                if h.impossible {
+                    self.stashed = Some(record);
+                    return Some(Err(bad_line(line, start, ParseErrorKind::ImpossibleDate)));
+                }
+                Some(Ok(record))
             }
             Err(Miss::BadAt(i)) => Some(Err(bad_line(line, start + i, ParseErrorKind::BadHeader))),
             Err(Miss::NotHeader) => {
@@ -239,6 +249,9 @@ impl<'a> Iterator for ClientRecords<'a> {
     type Item = Result<ClientRecord<'a>, ParseError>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if let Some(record) = self.stashed.take() {
+            return Some(Ok(record));
+        }
         if let Some((line, at)) = self.joined.take() {
             let end = line.text.len();
             let (_, end) = trim_paste(&line.text[..end], |_| false);
@@ -404,6 +417,7 @@ fn strict_classic(s: &str, recent: &mut Recent) -> Option<Header> {
         component: (i + ids.len - 1 - ids.component, i + ids.len - 1),
         message: i + ids.len,
         shape: Shape::Full,
+        impossible: false,
     })
 }
 
@@ -473,6 +487,7 @@ fn strict_win10(s: &str, dates: &mut DateCache) -> Option<Header> {
         component,
         message,
         shape: Shape::Full,
+        impossible: false,
     })
 }
 
@@ -520,6 +535,7 @@ fn lenient(s: &str, format: ClientFormat, dates: &mut DateCache) -> Result<Heade
     let mut time = None;
     let shape;
     let mut glued = false;
+    let mut impossible = false;
     if date_parts(b, b"-/.").is_some() {
         i = 10;
         let gap = blanks(&b[i..]);
@@ -530,10 +546,14 @@ fn lenient(s: &str, format: ClientFormat, dates: &mut DateCache) -> Result<Heade
             ClientFormat::Classic => (&b":"[..], &b":."[..]),
             ClientFormat::Win10 => (&b":."[..], &b".,:"[..]),
         };
-        let (t, used) = time_parts(&b[i..], seps, frac).ok_or(Miss::BadAt(i))?;
-        i += used;
-        let date = dates.date_at(b, b"-/.").ok_or(Miss::BadAt(0))?;
-        time = Some(at(date, t));
+        match time_parts(&b[i..], seps, frac) {
+            Some((t, used)) => {
+                i += used;
+                time = dates.date_at(b, b"-/.").map(|date| at(date, t));
+            }
+            None => i += time_shape(&b[i..], seps, frac).ok_or(Miss::BadAt(i))?,
+        }
+        impossible = time.is_none();
         shape = Shape::Full;
     } else if let Some(n) = placeholders(s) {
         i = n;
@@ -613,6 +633,7 @@ fn lenient(s: &str, format: ClientFormat, dates: &mut DateCache) -> Result<Heade
         component,
         message,
         shape,
+        impossible,
     })
 }
 
@@ -651,6 +672,7 @@ fn headerless(s: &str) -> Header {
             component: (0, n),
             message: n + blanks(&b[n..]),
             shape: Shape::ComponentMessage,
+            impossible: false,
         };
     }
     Header {
@@ -660,6 +682,7 @@ fn headerless(s: &str) -> Header {
         component: (0, 0),
         message: 0,
         shape: Shape::MessageOnly,
+        impossible: false,
     }
 }
 
@@ -1014,6 +1037,43 @@ mod tests {
             (2, 12, ParseErrorKind::BadHeader)
         );
         assert_eq!(all[2].as_ref().unwrap().message, "two");
+    }
+
+    #[test]
+    fn impossible_dates_keep_the_entry_without_its_time() {
+        for (text, format) in [
+            (
+                "2024-13-05\t10:12:44:123\t1100\tee4\tPT\tWARNING: PTError: 0x8024400e\n",
+                ClientFormat::Classic,
+            ),
+            (
+                "2024-02-30 10:12:44:123 1100 ee4 PT WARNING: PTError: 0x8024400e\n",
+                ClientFormat::Classic,
+            ),
+            (
+                "2024/03/05 25:61:44.1234567 1100  3812  ProtocolTalker  WARNING: PTError: 0x8024400e\n",
+                ClientFormat::Win10,
+            ),
+        ] {
+            let all = parse(text, format);
+            assert_eq!(all.len(), 2, "{text}: {all:?}");
+            let e = all[0].as_ref().unwrap_err();
+            assert_eq!(
+                (e.kind, e.position.line),
+                (ParseErrorKind::ImpossibleDate, 1)
+            );
+            let r = all[1].as_ref().unwrap();
+            assert_eq!(
+                (r.time, r.pid, r.shape, r.message),
+                (
+                    None,
+                    Some(1100),
+                    Shape::Full,
+                    "WARNING: PTError: 0x8024400e"
+                ),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -245,6 +245,22 @@ pub(crate) fn time_parts(b: &[u8], seps: &[u8], frac_seps: &[u8]) -> Option<(Nai
     Some((NaiveTime::from_hms_nano_opt(h, m, s, nanos)?, used))
 }
 
+/// The length of what has the shape of a time (`HH?MM?SS` and an optional fraction, as
+/// [`time_parts`] reads them) whatever its values: `25:61:00` is one, and does not exist.
+#[inline]
+pub(crate) fn time_shape(b: &[u8], seps: &[u8], frac_seps: &[u8]) -> Option<usize> {
+    if b.len() < 8 || !one_of(b[2], seps) || b[5] != b[2] {
+        return None;
+    }
+    if [0, 1, 3, 4, 6, 7].iter().any(|&i| !b[i].is_ascii_digit()) {
+        return None;
+    }
+    if b.len() > 9 && one_of(b[8], frac_seps) && b[9].is_ascii_digit() {
+        return Some(9 + run(&b[9..], |c| c.is_ascii_digit()));
+    }
+    Some(8)
+}
+
 /// Joins a date and a time.
 #[inline]
 pub(crate) fn at(date: NaiveDate, time: NaiveTime) -> NaiveDateTime {
