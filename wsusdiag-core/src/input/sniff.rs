@@ -72,12 +72,16 @@ struct Patterns {
     server_no_time: Regex,
 }
 
+/// A built-in pattern, with `\d` read as `[0-9]`: log digits are ASCII, and the Unicode class
+/// would make the patterns several times slower to compile (a cost on every run).
+pub(crate) fn ascii_regex(pattern: &str) -> Regex {
+    Regex::new(&pattern.replace(r"\d", "[0-9]")).expect("built-in pattern")
+}
+
 fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| {
-        // Log digits are ASCII: `[0-9]` rather than `\d`, whose Unicode class would make
-        // these patterns several times slower to compile (a cost on every run).
-        let re = |s: &str| Regex::new(&s.replace(r"\d", "[0-9]")).expect("sniff pattern");
+        let re = ascii_regex;
         Patterns {
             classic: re(r"^\d{4}-\d{2}-\d{2}[\t ]*\d{2}:\d{2}:\d{2}(:\d{3})?[\t ]*\d{1,6}[\t ]*[0-9a-fA-F]{1,8}[\t ]*[A-Za-z]"),
             win10: re(r"^\d{4}[/.-]\d{2}[/.-]\d{2} +\d{2}[:.]\d{2}[:.]\d{2}[.,]\d{5,7} +\d+ +\d+ +[A-Za-z]"),

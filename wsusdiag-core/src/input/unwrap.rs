@@ -84,7 +84,7 @@ struct Patterns {
 fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| {
-        let re = |s: &str| Regex::new(&s.replace(r"\d", "[0-9]")).expect("unwrap pattern");
+        let re = super::sniff::ascii_regex;
         Patterns {
             header: re(concat!(
                 r"^(\d{4}[-/.]\d{2}[-/.]\d{2}[\t ]*\d{2}[:.]\d{2}[:.]\d{2}",
@@ -423,6 +423,38 @@ fn is_prompt(t: &str) -> bool {
             .is_some_and(|(path, _)| !path.contains(' '))
 }
 
+/// `s` with each span that starts with `mark` and that `replace` recognises (it returns the
+/// replacement and the span's length) replaced; `None` when there was none.
+fn replace_spans(
+    s: &str,
+    mark: char,
+    replace: impl Fn(&str) -> Option<(Option<char>, usize)>,
+) -> Option<String> {
+    if !s.contains(mark) {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    let mut changed = false;
+    while let Some(a) = rest.find(mark) {
+        out.push_str(&rest[..a]);
+        let tail = &rest[a..];
+        match replace(tail) {
+            Some((c, len)) => {
+                out.extend(c);
+                changed = true;
+                rest = &tail[len..];
+            }
+            None => {
+                out.push(mark);
+                rest = &tail[mark.len_utf8()..];
+            }
+        }
+    }
+    out.push_str(rest);
+    changed.then_some(out)
+}
+
 /// Tags of the markup around pasted text: `<pre …>`, `<code>`, `<p>`, `<br>`, … Tags a log
 /// writes itself (`<detail>`, `<ErrorCode>`) are kept.
 fn strip_html_tags(s: &str) -> Option<String> {
@@ -440,80 +472,41 @@ fn strip_html_tags(s: &str) -> Option<String> {
         "em",
         "strong",
     ];
-    if !s.contains('<') {
-        return None;
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    let mut changed = false;
-    while let Some(a) = rest.find('<') {
-        out.push_str(&rest[..a]);
-        let tag = &rest[a..];
-        let end = tag.find('>');
+    replace_spans(s, '<', |tag| {
+        let end = tag.find('>')?;
         let name = tag[1..]
             .trim_start_matches('/')
             .split(|c: char| !c.is_ascii_alphanumeric())
             .next()
             .unwrap_or("");
-        match end {
-            Some(e) if TAGS.iter().any(|t| t.eq_ignore_ascii_case(name)) && !name.is_empty() => {
-                changed = true;
-                rest = &tag[e + 1..];
-            }
-            _ => {
-                out.push('<');
-                rest = &tag[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    changed.then_some(out)
+        let known = !name.is_empty() && TAGS.iter().any(|t| t.eq_ignore_ascii_case(name));
+        known.then_some((None, end + 1))
+    })
 }
 
 /// HTML entities: `&lt;`, `&gt;`, `&amp;`, `&quot;`, `&apos;`, `&nbsp;` and numeric ones.
 fn decode_entities(s: &str) -> Option<String> {
-    if !s.contains('&') {
-        return None;
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    let mut changed = false;
-    while let Some(a) = rest.find('&') {
-        out.push_str(&rest[..a]);
-        let tail = &rest[a..];
-        let decoded = tail.find(';').filter(|&e| e <= 8).and_then(|e| {
-            let name = &tail[1..e];
-            let c = match name {
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "amp" => Some('&'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some(' '),
-                _ => name.strip_prefix('#').and_then(|n| {
-                    let v = match n.strip_prefix(['x', 'X']) {
-                        Some(h) => u32::from_str_radix(h, 16).ok(),
-                        None => n.parse().ok(),
-                    };
-                    v.and_then(char::from_u32)
-                }),
-            };
-            c.map(|c| (c, e))
-        });
-        match decoded {
-            Some((c, e)) => {
-                out.push(c);
-                changed = true;
-                rest = &tail[e + 1..];
+    replace_spans(s, '&', |tail| {
+        let end = tail.find(';').filter(|&e| e <= 8)?;
+        let name = &tail[1..end];
+        let c = match name {
+            "lt" => '<',
+            "gt" => '>',
+            "amp" => '&',
+            "quot" => '"',
+            "apos" => '\'',
+            "nbsp" => ' ',
+            _ => {
+                let n = name.strip_prefix('#')?;
+                let v = match n.strip_prefix(['x', 'X']) {
+                    Some(h) => u32::from_str_radix(h, 16).ok(),
+                    None => n.parse().ok(),
+                };
+                char::from_u32(v?)?
             }
-            None => {
-                out.push('&');
-                rest = &tail[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    changed.then_some(out)
+        };
+        Some((Some(c), end + 1))
+    })
 }
 
 /// Forum markup: `[url]…[/url]`, `[code]`, `[quote]`, `[b]`, `[i]`.

@@ -946,11 +946,14 @@ mod tests {
     #[test]
     fn joined_entries_without_headers_are_split() {
         let text = "PT WARNING: Exceeded max server round trips: 0x80244010 PT WARNING: Sync of Updates: 0x80244010 Agent * WARNING: Exit code = 0x80244010 Agent ** END ** Agent: Finding updates";
-        let r: Vec<_> = parse(text, ClientFormat::Classic)
-            .into_iter()
-            .map(|r| r.unwrap())
+        let got: Vec<(&str, &str)> = parse(text, ClientFormat::Classic)
+            .iter()
+            .map(|r| {
+                r.as_ref()
+                    .map(|r| (r.component, r.message))
+                    .expect("a record")
+            })
             .collect();
-        let got: Vec<(&str, &str)> = r.iter().map(|r| (r.component, r.message)).collect();
         assert_eq!(
             got,
             [
