@@ -9,9 +9,10 @@
 use chrono::NaiveDateTime;
 
 use super::components::is_known_component;
+use super::grammar;
 use super::scan::{
-    DateCache, at, blanks, date_parts, decimal, decimal_prefix, hex, hex_prefix, looks_binary, run,
-    time_parts, time_shape, trim_paste,
+    DateCache, at, blanks, date_parts, decimal, hex, looks_binary, run, time_parts, time_shape,
+    trim_paste,
 };
 use crate::error::{ParseError, ParseErrorKind, Position, excerpt};
 use crate::lines::{Line, Lines, column_of};
@@ -421,32 +422,16 @@ fn strict_classic(s: &str, recent: &mut Recent) -> Option<Header> {
     })
 }
 
-/// ` PID→TID→Component→` at the start of `b`: a space-padded decimal PID, a hexadecimal TID
-/// and an alphanumeric component, each ended by a TAB.
+/// ` PID→TID→Component→` at the start of `b` ([`grammar::classic_ids`]): a space-padded
+/// decimal PID, a hexadecimal TID and an alphanumeric component, each ended by a TAB.
 #[inline]
 fn classic_ids(b: &[u8]) -> Option<Ids> {
-    let mut i = run(b, |c| c == b' ');
-    let (pid, n) = decimal_prefix(&b[i..])?;
-    i += n;
-    if b.get(i) != Some(&b'\t') {
-        return None;
-    }
-    i += 1;
-    let (tid, n) = hex_prefix(&b[i..])?;
-    i += n;
-    if b.get(i) != Some(&b'\t') {
-        return None;
-    }
-    i += 1;
-    let n = run(&b[i..], |c| c.is_ascii_alphanumeric());
-    if n == 0 || b.get(i + n) != Some(&b'\t') {
-        return None;
-    }
+    let (rest, (pid, tid, component)) = grammar::classic_ids(b).ok()?;
     Some(Ids {
         pid,
         tid,
-        component: n,
-        len: i + n + 1,
+        component,
+        len: b.len() - rest.len(),
     })
 }
 
@@ -458,27 +443,9 @@ fn strict_win10(s: &str, dates: &mut DateCache) -> Option<Header> {
     if b.get(10) != Some(&b' ') {
         return None;
     }
-    let (t, used) = time_parts(&b[11..], b":.", b".,")?;
-    let mut i = 11 + used;
-    let g = blanks(&b[i..]);
-    if g == 0 {
-        return None;
-    }
-    i += g;
-    let (pid, n) = decimal_prefix(&b[i..])?;
-    i += n;
-    let g = blanks(&b[i..]);
-    if g == 0 {
-        return None;
-    }
-    i += g;
-    let (tid, n) = decimal_prefix(&b[i..])?;
-    i += n;
-    let g = blanks(&b[i..]);
-    if g == 0 {
-        return None;
-    }
-    i += g;
+    let (rest, t) = grammar::time(b":.", b".,")(&b[11..]).ok()?;
+    let (rest, (pid, tid)) = grammar::win10_ids(rest).ok()?;
+    let i = b.len() - rest.len();
     let (component, message) = component_and_message(b, i, ClientFormat::Win10, false)?;
     Some(Header {
         time: Some(at(date, t)),

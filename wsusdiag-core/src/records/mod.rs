@@ -7,6 +7,7 @@
 
 mod client;
 mod components;
+mod grammar;
 mod reader;
 mod scan;
 mod server;

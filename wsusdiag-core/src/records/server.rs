@@ -11,6 +11,7 @@ use std::sync::LazyLock;
 use chrono::NaiveDateTime;
 use memchr::memmem::Finder;
 
+use super::grammar;
 use super::scan::{
     DateCache, at, blanks, date_parts, decimal, looks_binary, run, time_parts, trim_paste,
 };
@@ -322,7 +323,18 @@ fn strict(s: &str, dates: &mut DateCache) -> Option<Header> {
         return None;
     }
     i += 4;
-    fields(s, i, Some(time)).ok()
+    match grammar::server_fields(&b[i..]) {
+        Ok((_, f)) => Some(Header {
+            time: Some(time),
+            level: (i + f.level.0, i + f.level.1),
+            process: (i + f.process.0, i + f.process.1),
+            thread: Some(f.thread),
+            source: (i + f.source.0, i + f.source.1),
+            message: i + f.message,
+        }),
+        // Separators lost in a copy: the lenient reading of the fields.
+        Err(_) => fields(s, i, Some(time)).ok(),
+    }
 }
 
 /// Level, process.thread, Class.Method and message, from byte `i` on.
