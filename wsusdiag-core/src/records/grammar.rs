@@ -52,19 +52,28 @@ fn one_of<'a>(set: &'static [u8]) -> impl FnMut(&'a [u8]) -> Res<'a, u8> {
     }
 }
 
+/// Three numbers of `first`, 2 and 2 digits, separated twice by the same byte of `seps`:
+/// the shape of a date and of a time.
+fn triple<'a>(
+    first: usize,
+    seps: &'static [u8],
+) -> impl FnMut(&'a [u8]) -> Res<'a, (u32, u32, u32, u8)> {
+    move |i| {
+        let (i, a) = fixed_digits(first)(i)?;
+        let (i, sep) = one_of(seps)(i)?;
+        let (i, b) = fixed_digits(2)(i)?;
+        let (i, _) = char(sep as char).parse(i)?;
+        let (i, c) = fixed_digits(2)(i)?;
+        Ok((i, (a, b, c, sep)))
+    }
+}
+
 /// `YYYY?MM?DD`, `?` one of `seps` and the same both times: year, month, day and the
 /// separator. The values are not checked: a month 13 parses.
 pub(crate) fn date<'a>(
     seps: &'static [u8],
 ) -> impl FnMut(&'a [u8]) -> Res<'a, (u32, u32, u32, u8)> {
-    move |i| {
-        let (i, y) = fixed_digits(4)(i)?;
-        let (i, sep) = one_of(seps)(i)?;
-        let (i, m) = fixed_digits(2)(i)?;
-        let (i, _) = char(sep as char).parse(i)?;
-        let (i, d) = fixed_digits(2)(i)?;
-        Ok((i, (y, m, d, sep)))
-    }
+    triple(4, seps)
 }
 
 /// A fraction of a second after one of `frac_seps`: 1 to 9 digits, as nanoseconds.
@@ -102,11 +111,7 @@ pub(crate) fn clock<'a>(
     frac_seps: &'static [u8],
 ) -> impl FnMut(&'a [u8]) -> Res<'a, (u32, u32, u32, u32)> {
     move |i| {
-        let (i, h) = fixed_digits(2)(i)?;
-        let (i, sep) = one_of(seps)(i)?;
-        let (i, m) = fixed_digits(2)(i)?;
-        let (i, _) = char(sep as char).parse(i)?;
-        let (i, s) = fixed_digits(2)(i)?;
+        let (i, (h, m, s, _)) = triple(2, seps)(i)?;
         let (i, nanos) = opt(fraction(frac_seps)).parse(i)?;
         Ok((i, (h, m, s, nanos.unwrap_or(0))))
     }
