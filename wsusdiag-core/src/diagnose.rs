@@ -342,6 +342,7 @@ fn skipped(name: &str, problem: Problem) -> Analysis {
             records: 0,
             malformed_lines: 0,
             problems: vec![problem],
+            repairs: Vec::new(),
         },
         body: Body::Unknown,
     }

@@ -78,7 +78,8 @@ impl Default for Tool {
 pub struct InputSummary {
     /// The path or buffer name.
     pub path: String,
-    /// `client-classic`, `client-win10`, `client-etl` or `server`; null when unknown.
+    /// `client-classic`, `client-win10`, `client-etl`, `client-fragment`, `server` or
+    /// `server-fragment`; null when unknown.
     pub kind: Option<&'static str>,
     /// The text encoding it was decoded from.
     pub encoding: &'static str,
@@ -88,6 +89,9 @@ pub struct InputSummary {
     pub records: u64,
     /// Lines that could not be read and were skipped.
     pub malformed_lines: u64,
+    /// What was taken off or repaired to read pasted text (`unwrapped markdown`, `decoded HTML
+    /// entities`, `ignored 3 lines of prose`, …); empty for a log read as written.
+    pub repairs: Vec<String>,
     /// The first problems found (malformed lines, a cut end, an unknown format), at most 20.
     pub problems: Vec<Problem>,
 }

@@ -71,6 +71,9 @@ pub enum ParseErrorKind {
     Truncated,
     /// A continuation line with no entry before it.
     Orphan,
+    /// The entry's date or time does not exist (month 13, Feb 30, 25:61): the entry is read
+    /// with its time unknown.
+    ImpossibleDate,
 }
 
 impl ParseErrorKind {
@@ -82,6 +85,7 @@ impl ParseErrorKind {
             Self::TooLong => "line too long; cut",
             Self::Truncated => "the input ends inside this entry",
             Self::Orphan => "continuation line with no entry before it",
+            Self::ImpossibleDate => "the date or time does not exist; the entry is read without it",
         }
     }
 }

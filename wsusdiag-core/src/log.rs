@@ -3,11 +3,8 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use chrono::NaiveDateTime;
-
-use crate::error::ParseError;
-use crate::input::{FileData, LogKind, TextEncoding, decode, sniff};
-use crate::records::{ClientFormat, ClientRecord, ClientRecords, ServerRecord, ServerRecords};
+use crate::input::{FileData, LogKind, TextEncoding, decode, sniff, unwrap};
+pub use crate::records::{Record, Records};
 use crate::{Error, Result};
 
 /// The bytes behind a [`Log`].
@@ -70,16 +67,20 @@ impl Log {
         }
         let decoded = decode(&data);
         let encoding = decoded.encoding;
-        let kind = sniff(&decoded.text).map_err(|reason| Error::UnknownFormat {
+        // A paste is read as the log text it wraps.
+        let unwrapped = match unwrap(&decoded.text).text {
+            Cow::Borrowed(_) => None,
+            Cow::Owned(t) => Some(t),
+        };
+        let text = unwrapped.as_deref().unwrap_or(&decoded.text);
+        let kind = sniff(text).map_err(|reason| Error::UnknownFormat {
             name: name.clone(),
             reason,
         })?;
-        let storage = match decoded.text {
-            Cow::Borrowed(t) if t.len() == data.len() => {
-                drop(decoded.text);
-                Storage::Bytes(data)
-            }
-            text => Storage::Text(text.into_owned()),
+        let storage = match (unwrapped, decoded.text) {
+            (Some(t), _) => Storage::Text(t),
+            (None, Cow::Borrowed(t)) if t.len() == data.len() => Storage::Bytes(data),
+            (None, text) => Storage::Text(text.into_owned()),
         };
         Ok(Self {
             name,
@@ -117,73 +118,6 @@ impl Log {
     /// For an `.etl` trace, the records are its Windows Update events (times in UTC) and a
     /// record's line is the event's number.
     pub fn records(&self) -> Records<'_> {
-        let text = self.text();
-        match self.kind {
-            LogKind::Server => Records::Server(ServerRecords::new(text)),
-            kind => Records::Client(ClientRecords::new(text, ClientFormat::of(kind))),
-        }
-    }
-}
-
-/// One record of either side.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Record<'a> {
-    /// A client entry.
-    Client(ClientRecord<'a>),
-    /// A server entry.
-    Server(ServerRecord<'a>),
-}
-
-impl<'a> Record<'a> {
-    /// 1-based line.
-    pub fn line(&self) -> u32 {
-        match self {
-            Self::Client(r) => r.line,
-            Self::Server(r) => r.line,
-        }
-    }
-
-    /// The time as written (client: local; server: UTC).
-    pub fn time(&self) -> Option<NaiveDateTime> {
-        match self {
-            Self::Client(r) => r.time,
-            Self::Server(r) => r.time,
-        }
-    }
-
-    /// The client component, or the server's `Class.Method`.
-    pub fn component(&self) -> &'a str {
-        match self {
-            Self::Client(r) => r.component,
-            Self::Server(r) => r.source,
-        }
-    }
-
-    /// The message (server: first line only; see [`ServerRecord::continuation`]).
-    pub fn message(&self) -> &'a str {
-        match self {
-            Self::Client(r) => r.message,
-            Self::Server(r) => r.message,
-        }
-    }
-}
-
-/// Iterator over the records of a [`Log`].
-#[derive(Debug, Clone)]
-pub enum Records<'a> {
-    /// A client log.
-    Client(ClientRecords<'a>),
-    /// A server log.
-    Server(ServerRecords<'a>),
-}
-
-impl<'a> Iterator for Records<'a> {
-    type Item = std::result::Result<Record<'a>, ParseError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        match self {
-            Self::Client(it) => it.next().map(|r| r.map(Record::Client)),
-            Self::Server(it) => it.next().map(|r| r.map(Record::Server)),
-        }
+        Records::new(self.text(), self.kind)
     }
 }

@@ -22,8 +22,7 @@ use encoding_rs::{CoderResult, Decoder, Encoding};
 
 use crate::error::{ParseError, ParseErrorKind, Position, excerpt};
 use crate::input::{LogKind, TextEncoding, sniff, utf16_without_bom};
-use crate::log::Record;
-use crate::records::{ClientFormat, ClientRecords, ServerRecords};
+use crate::records::{Record, Records};
 use crate::{Error, Result};
 
 /// Bytes read per call by default.
@@ -243,35 +242,10 @@ impl<R: Read> LogStream<R> {
             return Ok(());
         }
         let (lines, bytes) = (self.line_base, self.byte_base);
-        let text = &self.text[..cut];
-        let shift = |mut e: ParseError| {
-            e.position.shift(lines, bytes);
-            e
-        };
-        match self.kind {
-            Some(LogKind::Server) => {
-                for r in ServerRecords::new(text) {
-                    each(
-                        r.map(|mut r| {
-                            r.shift(lines, bytes);
-                            Record::Server(r)
-                        })
-                        .map_err(shift),
-                    );
-                }
-            }
-            Some(kind) => {
-                for r in ClientRecords::new(text, ClientFormat::of(kind)) {
-                    each(
-                        r.map(|mut r| {
-                            r.shift(lines, bytes);
-                            Record::Client(r)
-                        })
-                        .map_err(shift),
-                    );
-                }
-            }
-            None => {}
+        if let Some(kind) = self.kind {
+            Records::new(&self.text[..cut], kind)
+                .shifted(lines, bytes)
+                .for_each(&mut each);
         }
         self.consume(cut);
         Ok(())
@@ -284,7 +258,7 @@ impl<R: Read> LogStream<R> {
             return 0;
         };
         let complete = last_break + 1;
-        if self.kind != Some(LogKind::Server) {
+        if !self.kind.is_some_and(LogKind::is_server) {
             return complete;
         }
         // The last line that starts an entry (a date) begins the entry that may go on.

@@ -86,6 +86,10 @@ typedef enum wsusdiag_log_kind {
   WSUSDIAG_LOG_KIND_CLIENT_ETL = 3,
   // WSUS `SoftwareDistribution.log`.
   WSUSDIAG_LOG_KIND_SERVER = 4,
+  // Client log lines without their headers (a pasted excerpt): no time.
+  WSUSDIAG_LOG_KIND_CLIENT_FRAGMENT = 5,
+  // Server log lines without their headers (a pasted excerpt): no time.
+  WSUSDIAG_LOG_KIND_SERVER_FRAGMENT = 6,
 } wsusdiag_log_kind;
 
 // A finished diagnosis (opaque). Made by `wsusdiag_diagnose_files` or

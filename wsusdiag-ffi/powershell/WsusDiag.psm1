@@ -58,7 +58,9 @@ namespace WsusDiag
         ClientClassic = 1,
         ClientWin10 = 2,
         ClientEtl = 3,
-        Server = 4
+        Server = 4,
+        ClientFragment = 5,
+        ServerFragment = 6
     }
 
     /// <summary>wsusdiag_str: a borrowed UTF-8 string, not NUL-terminated.</summary>

@@ -59,6 +59,10 @@ pub enum wsusdiag_log_kind {
     ClientEtl = 3,
     /// WSUS `SoftwareDistribution.log`.
     Server = 4,
+    /// Client log lines without their headers (a pasted excerpt): no time.
+    ClientFragment = 5,
+    /// Server log lines without their headers (a pasted excerpt): no time.
+    ServerFragment = 6,
 }
 
 impl From<LogKind> for wsusdiag_log_kind {
@@ -68,6 +72,8 @@ impl From<LogKind> for wsusdiag_log_kind {
             LogKind::ClientWin10 => Self::ClientWin10,
             LogKind::ClientEtl => Self::ClientEtl,
             LogKind::Server => Self::Server,
+            LogKind::ClientFragment => Self::ClientFragment,
+            LogKind::ServerFragment => Self::ServerFragment,
         }
     }
 }
@@ -269,6 +275,7 @@ fn error_name(kind: ParseErrorKind) -> &'static str {
         ParseErrorKind::TooLong => "too-long",
         ParseErrorKind::Truncated => "truncated",
         ParseErrorKind::Orphan => "orphan",
+        ParseErrorKind::ImpossibleDate => "impossible-date",
         _ => "other",
     }
 }

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use super::client::ClientAnalyzer;
 use super::{Release, end_in};
-use crate::error::ParseError;
+use crate::error::{ParseError, ParseErrorKind};
 use crate::events::keywords::{self, Word, word_at};
 use crate::events::{ClientEvent, message_event_in};
 use crate::knowledge::rules::LineMatcher;
@@ -327,7 +327,9 @@ fn read_chunk<'a>(
         let record = match r {
             Ok(record) => record,
             Err(e) => {
-                out.malformed += 1;
+                // An entry with an impossible date is still read (it comes next): a problem,
+                // not a skipped line.
+                out.malformed += u64::from(e.kind != ParseErrorKind::ImpossibleDate);
                 if out.errors.len() < errors_cap {
                     out.errors.push(e);
                 }

@@ -15,7 +15,9 @@ use chunked::ChunkText;
 pub(crate) use crate::diagnosis::Evidence;
 use crate::diagnosis::{InputSummary, Problem};
 use crate::error::{ParseError, excerpt_to};
-use crate::input::{LogKind, SNIFF_BYTES, TextEncoding, decode, sniff, utf8_head};
+use crate::input::{
+    LogKind, SNIFF_BYTES, TextEncoding, decode, is_clean, sniff, unwrap, utf8_head,
+};
 use crate::knowledge::rules::LineMatcher;
 use crate::records::{ClientFormat, ServerRecords};
 
@@ -92,6 +94,7 @@ fn unread(name: &str, bytes: u64, encoding: TextEncoding) -> InputSummary {
         bytes,
         records: 0,
         malformed_lines: 0,
+        repairs: Vec::new(),
         problems: Vec::new(),
     }
 }
@@ -194,6 +197,7 @@ pub(crate) fn analyze(
     // chunk by chunk as it is read, on all cores, and never all in memory at once. A chunk that
     // is not UTF-8 sends the whole input down the common path below.
     if let Some((encoding, body, head)) = utf8_head(bytes, SNIFF_BYTES)
+        && is_clean(head)
         && let Ok(kind @ (LogKind::ClientClassic | LogKind::ClientWin10)) = sniff(head)
     {
         let mut summary = unread(name, bytes.len() as u64, encoding);
@@ -207,8 +211,10 @@ pub(crate) fn analyze(
         }
     }
     let decoded = decode(bytes);
-    let text: &str = &decoded.text;
+    let unwrapped = unwrap(&decoded.text);
+    let text: &str = &unwrapped.text;
     let mut summary = unread(name, bytes.len() as u64, decoded.encoding);
+    summary.repairs = unwrapped.repairs;
     if decoded.cut_character {
         summary.problems.push(whole_input_problem(
             "truncated",
@@ -218,6 +224,12 @@ pub(crate) fn analyze(
     let kind = match sniff(text) {
         Ok(kind) => kind,
         Err(reason) => {
+            // Text that unwrapping took whole for prose around a paste is no log, not empty.
+            let reason = if text.trim().is_empty() && !decoded.text.trim().is_empty() {
+                "not one log entry in it".to_owned()
+            } else {
+                reason
+            };
             summary.problems.push(whole_input_problem(
                 "unknown-format",
                 format!("not a Windows Update or WSUS log: {reason}"),
@@ -230,11 +242,16 @@ pub(crate) fn analyze(
     };
     summary.kind = Some(kind.as_str());
     let body = match kind {
-        LogKind::Server => {
+        LogKind::Server | LogKind::ServerFragment => {
             let mut a = server::ServerAnalyzer::new(name);
             // The analysis keeps nothing of the text, so it is released as it is read.
             let mut released = 0;
-            for r in ServerRecords::new(text) {
+            let records = if kind == LogKind::ServerFragment {
+                ServerRecords::fragment(text)
+            } else {
+                ServerRecords::new(text)
+            };
+            for r in records {
                 match r {
                     Ok(record) => {
                         if record.offset - released >= RELEASE_STEP {
@@ -259,7 +276,10 @@ pub(crate) fn analyze(
             }
             Body::Server(a.finish())
         }
-        LogKind::ClientClassic | LogKind::ClientWin10 | LogKind::ClientEtl => {
+        LogKind::ClientClassic
+        | LogKind::ClientWin10
+        | LogKind::ClientEtl
+        | LogKind::ClientFragment => {
             let Ok(a) = client_text(
                 name,
                 text,

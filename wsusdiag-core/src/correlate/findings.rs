@@ -93,8 +93,12 @@ fn judge(rule: &Rule, fleet: &Fleet, j: &super::Joined) -> Option<Confidence> {
                 // An ambiguous fault has no entry: probable at most.
                 Join::Ambiguous | Join::None => false,
             };
+            // Fragments alone (no time, IDs often placeholders) never confirm.
+            let fragments_only = fleet.is_fragment(&fleet.clients[j.client].0)
+                && j.server
+                    .is_some_and(|r| fleet.is_fragment(&fleet.servers[r.server].0));
             if server.matches(entry) {
-                if accepted {
+                if accepted && !fragments_only {
                     Some(Confidence::Confirmed)
                 } else {
                     one_side()

@@ -77,6 +77,13 @@ impl Fleet {
         fleet
     }
 
+    /// Whether the input named `source` is a fragment (lines without headers, no time).
+    pub(crate) fn is_fragment(&self, source: &str) -> bool {
+        self.inputs.iter().any(|i| {
+            i.path == source && matches!(i.kind, Some("client-fragment" | "server-fragment"))
+        })
+    }
+
     pub(crate) fn entry(&self, r: EntryRef) -> &ServerEntry {
         let s = &self.servers[r.server].1;
         if r.throw {

@@ -14,4 +14,4 @@ pub use server::{
     server_event, throw_exception, wsus_frame,
 };
 pub(crate) use tokens::first_hresult as first_code;
-pub use tokens::{method_name, normalize_guid};
+pub use tokens::{codes, method_name, normalize_guid};

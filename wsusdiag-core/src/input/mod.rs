@@ -1,9 +1,11 @@
 //! The input layer: bytes from a file or a buffer, decoded once to text, and the kind of log
-//! they hold, sniffed from the content (never from the file name).
+//! they hold, sniffed from the content (never from the file name); what a paste wraps around
+//! log lines is taken off first.
 
 mod decode;
 mod file;
 mod sniff;
+mod unwrap;
 mod walk;
 
 pub use decode::{Decoded, TextEncoding, decode};
@@ -11,4 +13,5 @@ pub(crate) use decode::{utf8_head, utf16_without_bom};
 pub use file::{FileData, SPECIAL_FILE_CAP};
 pub(crate) use sniff::SNIFF_BYTES;
 pub use sniff::{LogKind, sniff};
+pub use unwrap::{Unwrapped, is_clean, unwrap};
 pub(crate) use walk::{Found, Walk, open_listed};

@@ -19,22 +19,41 @@ pub enum LogKind {
     /// WSUS `SoftwareDistribution.log`.
     #[serde(rename = "server")]
     Server,
+    /// Client log lines without their headers (an excerpt): no time.
+    #[serde(rename = "client-fragment")]
+    ClientFragment,
+    /// Server log lines without their headers (an excerpt): no time.
+    #[serde(rename = "server-fragment")]
+    ServerFragment,
 }
 
 impl LogKind {
-    /// The name used in reports (`client-classic`, `client-win10`, `client-etl`, `server`).
+    /// The name used in reports (`client-classic`, `client-win10`, `client-etl`, `server`,
+    /// `client-fragment`, `server-fragment`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ClientClassic => "client-classic",
             Self::ClientWin10 => "client-win10",
             Self::ClientEtl => "client-etl",
             Self::Server => "server",
+            Self::ClientFragment => "client-fragment",
+            Self::ServerFragment => "server-fragment",
         }
     }
 
     /// Whether this is a client log.
     pub fn is_client(self) -> bool {
-        !matches!(self, Self::Server)
+        !self.is_server()
+    }
+
+    /// Whether this is a server log (whole or a fragment).
+    pub fn is_server(self) -> bool {
+        matches!(self, Self::Server | Self::ServerFragment)
+    }
+
+    /// Whether this is a fragment: lines without headers, so without time.
+    pub fn is_fragment(self) -> bool {
+        matches!(self, Self::ClientFragment | Self::ServerFragment)
     }
 }
 
@@ -48,25 +67,29 @@ struct Patterns {
     win10: Regex,
     server: Regex,
     client_no_date: Regex,
-    client_words: Regex,
     win10_words: Regex,
     server_words: Regex,
+    server_no_time: Regex,
+}
+
+/// A built-in pattern, with `\d` read as `[0-9]`: log digits are ASCII, and the Unicode class
+/// would make the patterns several times slower to compile (a cost on every run).
+pub(crate) fn ascii_regex(pattern: &str) -> Regex {
+    Regex::new(&pattern.replace(r"\d", "[0-9]")).expect("built-in pattern")
 }
 
 fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| {
-        // Log digits are ASCII: `[0-9]` rather than `\d`, whose Unicode class would make
-        // these patterns several times slower to compile (a cost on every run).
-        let re = |s: &str| Regex::new(&s.replace(r"\d", "[0-9]")).expect("sniff pattern");
+        let re = ascii_regex;
         Patterns {
             classic: re(r"^\d{4}-\d{2}-\d{2}[\t ]*\d{2}:\d{2}:\d{2}(:\d{3})?[\t ]*\d{1,6}[\t ]*[0-9a-fA-F]{1,8}[\t ]*[A-Za-z]"),
             win10: re(r"^\d{4}[/.-]\d{2}[/.-]\d{2} +\d{2}[:.]\d{2}[:.]\d{2}[.,]\d{5,7} +\d+ +\d+ +[A-Za-z]"),
             server: re(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3} UTC|\S{1,24} \S{1,24} UTC|<Date> <Time>)[\t ]*(Error|Warning|Info|Change|Fatal|Debug)[\t ]*[A-Za-z0-9_]+\.\d+"),
             client_no_date: re(r"^(\S{1,24}[\t ]+\S{1,24}[\t ]+)?\d{1,6}[\t ]+[0-9a-f]{1,8}[\t ]+(PT|AU|Agent|Misc|Report|Setup|Service|Handler|COMAPI|DnldMgr|DtaStor|EP|WS|IdleTmr)[\t ]"),
-            client_words: re(r"(SyncUpdates|GetConfig|GetCookie|ReportEventBatch) failure, error = |SOAP Fault: 0x|PTError: |WU client failed|Failed to synchronize, error|Send failed with hr|Logging initialized \(build|\* START \*|\*FAILED\* \[|Soap fault detail:"),
             win10_words: re(r"\*FAILED\* \[|WebServices|ProtocolTalker|DownloadManager|\* START \*"),
-            server_words: re(r"ThrowException: |DBLAYER: |^\s+at Microsoft\.UpdateServices\.|ClientImplementation\.|SoapUtilities\.|WsusService\.\d+|w3wp\.\d+"),
+            server_words: re(r"ThrowException: |DBLAYER: |^\s*at Microsoft\.UpdateServices\.|ClientImplementation\.|SoapUtilities\.|WebServiceCommunicationHelper\.|WSUS administration console|WsusService\.\d+|w3wp\.\d+"),
+            server_no_time: re(r"^(UTC[\t ]+)?(Error|Warning|Info|Change|Fatal|Debug)[\t ]*(w3wp|WsusService)\.\d+"),
         }
     })
 }
@@ -74,8 +97,9 @@ fn patterns() -> &'static Patterns {
 /// Decides which log `text` holds from its first lines, or says why it is none of them.
 ///
 /// Every non-blank line of the first 256 KiB (400 lines at most) votes: full entry headers
-/// weigh most, then headers without a date, then words only one of the logs writes. An input
-/// with no vote is reported, never guessed.
+/// weigh most, then headers without a date, then lines that only a Windows Update or WSUS log
+/// writes. Text with headers is a log of their format; text with only such lines is a client or
+/// server fragment. An input with no vote is reported, never guessed.
 pub fn sniff(text: &str) -> Result<LogKind, String> {
     let mut end = text.len().min(SNIFF_BYTES);
     while !text.is_char_boundary(end) {
@@ -84,12 +108,13 @@ pub fn sniff(text: &str) -> Result<LogKind, String> {
     let head = &text[..end];
     let p = patterns();
     let (mut classic, mut win10, mut server, mut seen) = (0u32, 0u32, 0u32, 0usize);
+    let (mut client_words, mut server_words) = (0u32, 0u32);
     for line in crate::lines::Lines::new(head) {
-        let l = line
-            .text
+        let text = line.text.trim_start_matches('\u{feff}');
+        let l = text
             .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == '|' || c == ' ');
-        let l = if l.len() < line.text.len() && !l.starts_with(|c: char| c.is_ascii_digit()) {
-            line.text.trim_start()
+        let l = if l.len() < text.len() && !l.starts_with(|c: char| c.is_ascii_digit()) {
+            text.trim_start()
         } else {
             l
         };
@@ -108,16 +133,17 @@ pub fn sniff(text: &str) -> Result<LogKind, String> {
             classic += 4;
         } else if p.client_no_date.is_match(l) {
             classic += 2;
-        } else {
+        } else if p.server_no_time.is_match(l) {
+            server_words += 2;
+        } else if super::unwrap::is_log_vocabulary(l) {
             if p.server_words.is_match(l) {
-                server += 1;
-            }
-            if p.client_words.is_match(l) {
-                if p.win10_words.is_match(l) {
-                    win10 += 1;
-                } else {
-                    classic += 1;
-                }
+                server_words += 1;
+            } else if p.win10_words.is_match(l) {
+                win10 += u32::from(classic + win10 > 0);
+                client_words += 1;
+            } else {
+                classic += u32::from(classic + win10 > 0);
+                client_words += 1;
             }
         }
     }
@@ -126,11 +152,17 @@ pub fn sniff(text: &str) -> Result<LogKind, String> {
     }
     let best = classic.max(win10).max(server);
     if best == 0 {
-        return Err(format!(
-            "none of its first {} lines looks like a WindowsUpdate.log or SoftwareDistribution.log entry",
-            seen.min(SNIFF_LINES)
-        ));
+        return match (client_words, server_words) {
+            (0, 0) => Err(format!(
+                "none of its first {} lines looks like a WindowsUpdate.log or SoftwareDistribution.log entry",
+                seen.min(SNIFF_LINES)
+            )),
+            (c, s) if s > c => Ok(LogKind::ServerFragment),
+            _ => Ok(LogKind::ClientFragment),
+        };
     }
+    server += server_words;
+    let best = best.max(server);
     Ok(if server == best {
         LogKind::Server
     } else if win10 == best {
@@ -191,13 +223,20 @@ mod tests {
         assert_eq!(sniff(server), Ok(LogKind::Server));
         assert_eq!(
             sniff("PT WARNING: SyncUpdates failure, error = 0x8024400E, soap client error = 7\n"),
-            Ok(LogKind::ClientClassic)
+            Ok(LogKind::ClientFragment)
         );
         assert_eq!(
             sniff(
                 "ThrowException: actor = http://x/ClientWebService/client.asmx, ID=GUID, ErrorCode=InvalidParameters\n"
             ),
-            Ok(LogKind::Server)
+            Ok(LogKind::ServerFragment)
+        );
+        // Words of the logs inside other text are not a log.
+        assert!(
+            sniff(
+                "Get-Content WindowsUpdate.log | Where-Object {$_ -match \"PTError: 0x80072ee2\"}\n"
+            )
+            .is_err()
         );
     }
 

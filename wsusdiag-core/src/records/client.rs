@@ -9,9 +9,10 @@
 use chrono::NaiveDateTime;
 
 use super::components::is_known_component;
+use super::grammar;
 use super::scan::{
-    DateCache, at, blanks, date_parts, decimal, decimal_prefix, hex, hex_prefix, looks_binary, run,
-    time_parts, trim_paste,
+    DateCache, at, blanks, date_parts, decimal, hex, looks_binary, run, time_parts, time_shape,
+    trim_paste,
 };
 use crate::error::{ParseError, ParseErrorKind, Position, excerpt};
 use crate::lines::{Line, Lines, column_of};
@@ -28,9 +29,11 @@ pub enum ClientFormat {
 
 impl ClientFormat {
     /// The text format of a client log of `kind` (`.etl` traces are rendered as Windows 10
-    /// text). Only client kinds have one; a server log is taken as Windows 10 text too.
+    /// text; a fragment is read with the classic grammar, which takes lines without headers).
+    /// Only client kinds have one; a server log is taken as Windows 10 text too.
     pub(crate) fn of(kind: crate::input::LogKind) -> Self {
-        if kind == crate::input::LogKind::ClientClassic {
+        use crate::input::LogKind;
+        if matches!(kind, LogKind::ClientClassic | LogKind::ClientFragment) {
             Self::Classic
         } else {
             Self::Win10
@@ -98,6 +101,8 @@ struct Header {
     component: (usize, usize),
     message: usize,
     shape: Shape,
+    /// The date or time has the shape of one but does not exist: `time` is `None`.
+    impossible: bool,
 }
 
 /// Why a line is not an entry header.
@@ -119,6 +124,8 @@ pub struct ClientRecords<'a> {
     recent: Recent,
     /// The rest of a line that held several entries, and its line.
     joined: Option<(Line<'a>, usize)>,
+    /// An entry read with its impossible date left out, returned after the problem it is.
+    stashed: Option<ClientRecord<'a>>,
 }
 
 impl<'a> ClientRecords<'a> {
@@ -130,6 +137,7 @@ impl<'a> ClientRecords<'a> {
             format,
             recent: Recent::default(),
             joined: None,
+            stashed: None,
         }
     }
 
@@ -203,7 +211,12 @@ impl<'a> ClientRecords<'a> {
                         start + msg_start + text[msg_start..msg_start + split].trim_end().len();
                     self.joined = Some((line, at));
                 }
-                Some(Ok(self.record(line, start, entry_end, h)))
+                let record = self.record(line, start, entry_end, h);
+                if h.impossible {
+                    self.stashed = Some(record);
+                    return Some(Err(bad_line(line, start, ParseErrorKind::ImpossibleDate)));
+                }
+                Some(Ok(record))
             }
             Err(Miss::BadAt(i)) => Some(Err(bad_line(line, start + i, ParseErrorKind::BadHeader))),
             Err(Miss::NotHeader) => {
@@ -215,7 +228,13 @@ impl<'a> ClientRecords<'a> {
                 }
                 let h = headerless(text);
                 let mut entry_end = end;
-                if let Some(split) = find_joined(&text[h.message..], self.format) {
+                let msg = &text[h.message..];
+                let split = find_joined(msg, self.format).or_else(|| {
+                    (h.shape == Shape::ComponentMessage)
+                        .then(|| find_joined_component(msg))
+                        .flatten()
+                });
+                if let Some(split) = split {
                     let at = start + h.message + split;
                     entry_end =
                         start + h.message + text[h.message..h.message + split].trim_end().len();
@@ -231,6 +250,9 @@ impl<'a> Iterator for ClientRecords<'a> {
     type Item = Result<ClientRecord<'a>, ParseError>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if let Some(record) = self.stashed.take() {
+            return Some(Ok(record));
+        }
         if let Some((line, at)) = self.joined.take() {
             let end = line.text.len();
             let (_, end) = trim_paste(&line.text[..end], |_| false);
@@ -396,35 +418,20 @@ fn strict_classic(s: &str, recent: &mut Recent) -> Option<Header> {
         component: (i + ids.len - 1 - ids.component, i + ids.len - 1),
         message: i + ids.len,
         shape: Shape::Full,
+        impossible: false,
     })
 }
 
-/// ` PID→TID→Component→` at the start of `b`: a space-padded decimal PID, a hexadecimal TID
-/// and an alphanumeric component, each ended by a TAB.
+/// ` PID→TID→Component→` at the start of `b` ([`grammar::classic_ids`]): a space-padded
+/// decimal PID, a hexadecimal TID and an alphanumeric component, each ended by a TAB.
 #[inline]
 fn classic_ids(b: &[u8]) -> Option<Ids> {
-    let mut i = run(b, |c| c == b' ');
-    let (pid, n) = decimal_prefix(&b[i..])?;
-    i += n;
-    if b.get(i) != Some(&b'\t') {
-        return None;
-    }
-    i += 1;
-    let (tid, n) = hex_prefix(&b[i..])?;
-    i += n;
-    if b.get(i) != Some(&b'\t') {
-        return None;
-    }
-    i += 1;
-    let n = run(&b[i..], |c| c.is_ascii_alphanumeric());
-    if n == 0 || b.get(i + n) != Some(&b'\t') {
-        return None;
-    }
+    let (rest, (pid, tid, component)) = grammar::classic_ids(b).ok()?;
     Some(Ids {
         pid,
         tid,
-        component: n,
-        len: i + n + 1,
+        component,
+        len: b.len() - rest.len(),
     })
 }
 
@@ -436,27 +443,9 @@ fn strict_win10(s: &str, dates: &mut DateCache) -> Option<Header> {
     if b.get(10) != Some(&b' ') {
         return None;
     }
-    let (t, used) = time_parts(&b[11..], b":.", b".,")?;
-    let mut i = 11 + used;
-    let g = blanks(&b[i..]);
-    if g == 0 {
-        return None;
-    }
-    i += g;
-    let (pid, n) = decimal_prefix(&b[i..])?;
-    i += n;
-    let g = blanks(&b[i..]);
-    if g == 0 {
-        return None;
-    }
-    i += g;
-    let (tid, n) = decimal_prefix(&b[i..])?;
-    i += n;
-    let g = blanks(&b[i..]);
-    if g == 0 {
-        return None;
-    }
-    i += g;
+    let (rest, t) = grammar::time(b":.", b".,")(&b[11..]).ok()?;
+    let (rest, (pid, tid)) = grammar::win10_ids(rest).ok()?;
+    let i = b.len() - rest.len();
     let (component, message) = component_and_message(b, i, ClientFormat::Win10, false)?;
     Some(Header {
         time: Some(at(date, t)),
@@ -465,6 +454,7 @@ fn strict_win10(s: &str, dates: &mut DateCache) -> Option<Header> {
         component,
         message,
         shape: Shape::Full,
+        impossible: false,
     })
 }
 
@@ -512,6 +502,7 @@ fn lenient(s: &str, format: ClientFormat, dates: &mut DateCache) -> Result<Heade
     let mut time = None;
     let shape;
     let mut glued = false;
+    let mut impossible = false;
     if date_parts(b, b"-/.").is_some() {
         i = 10;
         let gap = blanks(&b[i..]);
@@ -522,10 +513,14 @@ fn lenient(s: &str, format: ClientFormat, dates: &mut DateCache) -> Result<Heade
             ClientFormat::Classic => (&b":"[..], &b":."[..]),
             ClientFormat::Win10 => (&b":."[..], &b".,:"[..]),
         };
-        let (t, used) = time_parts(&b[i..], seps, frac).ok_or(Miss::BadAt(i))?;
-        i += used;
-        let date = dates.date_at(b, b"-/.").ok_or(Miss::BadAt(0))?;
-        time = Some(at(date, t));
+        match time_parts(&b[i..], seps, frac) {
+            Some((t, used)) => {
+                i += used;
+                time = dates.date_at(b, b"-/.").map(|date| at(date, t));
+            }
+            None => i += time_shape(&b[i..], seps, frac).ok_or(Miss::BadAt(i))?,
+        }
+        impossible = time.is_none();
         shape = Shape::Full;
     } else if let Some(n) = placeholders(s) {
         i = n;
@@ -605,6 +600,7 @@ fn lenient(s: &str, format: ClientFormat, dates: &mut DateCache) -> Result<Heade
         component,
         message,
         shape,
+        impossible,
     })
 }
 
@@ -643,6 +639,7 @@ fn headerless(s: &str) -> Header {
             component: (0, n),
             message: n + blanks(&b[n..]),
             shape: Shape::ComponentMessage,
+            impossible: false,
         };
     }
     Header {
@@ -652,6 +649,7 @@ fn headerless(s: &str) -> Header {
         component: (0, 0),
         message: 0,
         shape: Shape::MessageOnly,
+        impossible: false,
     }
 }
 
@@ -681,6 +679,31 @@ fn find_joined(msg: &str, format: ClientFormat) -> Option<usize> {
             }
         };
         if ok {
+            return Some(start);
+        }
+    }
+    None
+}
+
+/// Where a second entry without a header starts inside the message of one (`… 0x80244010 PT
+/// WARNING: Sync of Updates …`): a known component after a blank, then what Windows Update
+/// writes first in a message (`WARNING:`, `FATAL:`, `*`, `#`, `>>`, `<<`, `+`, `=`).
+fn find_joined_component(msg: &str) -> Option<usize> {
+    const OPENINGS: &[&str] = &["WARNING:", "FATAL:", "*", "#", ">>", "<<", "+", "="];
+    let b = &msg.as_bytes()[..msg.len().min(super::MAX_LINE)];
+    let mut from = 0;
+    while let Some(p) = memchr::memchr(b' ', &b[from..]) {
+        let start = from + p + 1;
+        from = start;
+        let n = run(&b[start..], |c| c.is_ascii_alphabetic());
+        let gap = blanks(&b[start + n..]);
+        if n == 0 || gap == 0 || start < 2 || b[start - 2] == b' ' {
+            continue;
+        }
+        let after = &msg[start + n + gap..];
+        if is_known_component(&msg[start..start + n])
+            && OPENINGS.iter().any(|o| after.starts_with(o))
+        {
             return Some(start);
         }
     }
@@ -888,6 +911,34 @@ mod tests {
     }
 
     #[test]
+    fn joined_entries_without_headers_are_split() {
+        let text = "PT WARNING: Exceeded max server round trips: 0x80244010 PT WARNING: Sync of Updates: 0x80244010 Agent * WARNING: Exit code = 0x80244010 Agent ** END ** Agent: Finding updates";
+        let got: Vec<(&str, &str)> = parse(text, ClientFormat::Classic)
+            .iter()
+            .map(|r| {
+                r.as_ref()
+                    .map(|r| (r.component, r.message))
+                    .expect("a record")
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("PT", "WARNING: Exceeded max server round trips: 0x80244010"),
+                ("PT", "WARNING: Sync of Updates: 0x80244010"),
+                ("Agent", "* WARNING: Exit code = 0x80244010"),
+                ("Agent", "** END ** Agent: Finding updates"),
+            ]
+        );
+        // A component named inside a message, not opening one, does not split it.
+        let r = one(
+            "AU AU setting next detection timeout",
+            ClientFormat::Classic,
+        );
+        assert_eq!(r.message, "AU setting next detection timeout");
+    }
+
+    #[test]
     fn win10_well_formed() {
         let r = one(
             "2021/04/28 12:40:08.8784820 1224  7052  WebServices     *FAILED* [80240439] Web service call",
@@ -956,6 +1007,43 @@ mod tests {
             (2, 12, ParseErrorKind::BadHeader)
         );
         assert_eq!(all[2].as_ref().unwrap().message, "two");
+    }
+
+    #[test]
+    fn impossible_dates_keep_the_entry_without_its_time() {
+        for (text, format) in [
+            (
+                "2024-13-05\t10:12:44:123\t1100\tee4\tPT\tWARNING: PTError: 0x8024400e\n",
+                ClientFormat::Classic,
+            ),
+            (
+                "2024-02-30 10:12:44:123 1100 ee4 PT WARNING: PTError: 0x8024400e\n",
+                ClientFormat::Classic,
+            ),
+            (
+                "2024/03/05 25:61:44.1234567 1100  3812  ProtocolTalker  WARNING: PTError: 0x8024400e\n",
+                ClientFormat::Win10,
+            ),
+        ] {
+            let all = parse(text, format);
+            assert_eq!(all.len(), 2, "{text}: {all:?}");
+            let e = all[0].as_ref().unwrap_err();
+            assert_eq!(
+                (e.kind, e.position.line),
+                (ParseErrorKind::ImpossibleDate, 1)
+            );
+            let r = all[1].as_ref().unwrap();
+            assert_eq!(
+                (r.time, r.pid, r.shape, r.message),
+                (
+                    None,
+                    Some(1100),
+                    Shape::Full,
+                    "WARNING: PTError: 0x8024400e"
+                ),
+                "{text}"
+            );
+        }
     }
 
     #[test]

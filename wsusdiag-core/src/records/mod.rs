@@ -7,11 +7,14 @@
 
 mod client;
 mod components;
+mod grammar;
+mod reader;
 mod scan;
 mod server;
 
 pub use client::{ClientFormat, ClientRecord, ClientRecords, Shape};
 pub use components::is_known_component;
+pub use reader::{Record, Records};
 pub use server::{ServerRecord, ServerRecords};
 
 /// Lines longer than this are parsed, but only their first `MAX_LINE` bytes are searched for

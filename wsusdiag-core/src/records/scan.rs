@@ -3,6 +3,8 @@
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
+use super::grammar;
+
 /// Parses exactly `n` ASCII digits at the start of `b`.
 #[inline]
 pub(crate) fn digits_n(b: &[u8], n: usize) -> Option<u32> {
@@ -52,50 +54,22 @@ pub(crate) fn one_of(c: u8, set: &[u8]) -> bool {
     set.iter().any(|&s| s == c)
 }
 
-/// A decimal number of up to 10 digits at the start of `b`, and how many digits it had.
+/// A decimal number of up to 10 digits at the start of `b` ([`grammar::decimal`]), and how
+/// many digits it had.
 #[inline]
 pub(crate) fn decimal_prefix(b: &[u8]) -> Option<(u32, usize)> {
-    let mut v = 0u64;
-    let mut n = 0;
-    while let Some(&c) = b.get(n) {
-        let d = c.wrapping_sub(b'0');
-        if d > 9 {
-            break;
-        }
-        v = v * 10 + u64::from(d);
-        n += 1;
-        if n > 10 {
-            return None;
-        }
-    }
-    if n == 0 {
-        return None;
-    }
-    Some((u32::try_from(v).ok()?, n))
+    grammar::decimal(b)
+        .ok()
+        .map(|(rest, v)| (v, b.len() - rest.len()))
 }
 
-/// A hexadecimal number of up to 8 digits at the start of `b`, and how many digits it had.
+/// A hexadecimal number of up to 8 digits at the start of `b` ([`grammar::hex`]), and how
+/// many digits it had.
 #[inline]
 pub(crate) fn hex_prefix(b: &[u8]) -> Option<(u32, usize)> {
-    let mut v = 0u32;
-    let mut n = 0;
-    while let Some(&c) = b.get(n) {
-        let d = match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
-            b'A'..=b'F' => c - b'A' + 10,
-            _ => break,
-        };
-        if n == 8 {
-            return None;
-        }
-        v = (v << 4) | u32::from(d);
-        n += 1;
-    }
-    if n == 0 {
-        return None;
-    }
-    Some((v, n))
+    grammar::hex(b)
+        .ok()
+        .map(|(rest, v)| (v, b.len() - rest.len()))
 }
 
 /// `HH:MM:SS` and a separator from `frac_seps` and exactly three digits of milliseconds, the
@@ -142,8 +116,8 @@ impl DateCache {
         &mut self,
         b: &[u8],
         sep: u8,
-        seps: &[u8],
-        frac_seps: &[u8],
+        seps: &'static [u8],
+        frac_seps: &'static [u8],
     ) -> Option<(NaiveDateTime, usize)> {
         if let Some(t) = self.same_second(b, frac_seps) {
             return Some((t, 23));
@@ -179,7 +153,7 @@ impl DateCache {
     /// The date `YYYY?MM?DD` at the start of `b` (`?` one of `seps`), or `None` when there is
     /// none or it does not exist. The same ten bytes as the line before are not parsed again.
     #[inline]
-    pub(crate) fn date_at(&mut self, b: &[u8], seps: &[u8]) -> Option<NaiveDate> {
+    pub(crate) fn date_at(&mut self, b: &[u8], seps: &'static [u8]) -> Option<NaiveDate> {
         let raw: [u8; 10] = b.get(..10)?.try_into().ok()?;
         if let Some((last, date)) = self.raw
             && last == raw
@@ -194,23 +168,11 @@ impl DateCache {
     }
 }
 
-/// A date `YYYY?MM?DD` at the start of `b`, where `?` is one of `seps`; returns the parts and
-/// the separator.
+/// A date `YYYY?MM?DD` at the start of `b` ([`grammar::date`]), where `?` is one of `seps`;
+/// returns the parts and the separator.
 #[inline]
-pub(crate) fn date_parts(b: &[u8], seps: &[u8]) -> Option<(u32, u32, u32, u8)> {
-    if b.len() < 10 {
-        return None;
-    }
-    let sep = b[4];
-    if !one_of(sep, seps) || b[7] != sep {
-        return None;
-    }
-    Some((
-        digits_n(b, 4)?,
-        digits_n(&b[5..], 2)?,
-        digits_n(&b[8..], 2)?,
-        sep,
-    ))
+pub(crate) fn date_parts(b: &[u8], seps: &'static [u8]) -> Option<(u32, u32, u32, u8)> {
+    grammar::date(seps)(b).ok().map(|(_, parts)| parts)
 }
 
 /// A time `HH?MM?SS` followed by an optional fraction, at the start of `b`.
@@ -218,31 +180,27 @@ pub(crate) fn date_parts(b: &[u8], seps: &[u8]) -> Option<(u32, u32, u32, u8)> {
 /// `seps` are the accepted separators between hours, minutes and seconds; `frac_seps` the ones
 /// before the fraction, which has 1 to 7 digits. Returns the time and the bytes used.
 #[inline]
-pub(crate) fn time_parts(b: &[u8], seps: &[u8], frac_seps: &[u8]) -> Option<(NaiveTime, usize)> {
+pub(crate) fn time_parts(
+    b: &[u8],
+    seps: &'static [u8],
+    frac_seps: &'static [u8],
+) -> Option<(NaiveTime, usize)> {
     // The common shape, exactly three digits of milliseconds, is read in place.
     if !b.get(12).is_some_and(u8::is_ascii_digit)
         && let Some(t) = clock_millis(b, seps, frac_seps)
     {
         return Some((t, 12));
     }
-    if b.len() < 8 || !one_of(b[2], seps) || b[5] != b[2] {
-        return None;
-    }
-    let h = digits_n(b, 2)?;
-    let m = digits_n(&b[3..], 2)?;
-    let s = digits_n(&b[6..], 2)?;
-    let mut used = 8;
-    let mut nanos = 0u32;
-    if b.len() > 9 && one_of(b[8], frac_seps) && b[9].is_ascii_digit() {
-        let n = run(&b[9..], |c| c.is_ascii_digit()).min(9);
-        let mut v = digits_n(&b[9..], n)?;
-        for _ in n..9 {
-            v *= 10;
-        }
-        nanos = v;
-        used = 9 + n;
-    }
-    Some((NaiveTime::from_hms_nano_opt(h, m, s, nanos)?, used))
+    let (rest, t) = grammar::time(seps, frac_seps)(b).ok()?;
+    Some((t, b.len() - rest.len()))
+}
+
+/// The length of what has the shape of a time (`HH?MM?SS` and an optional fraction, as
+/// [`time_parts`] reads them) whatever its values: `25:61:00` is one, and does not exist.
+#[inline]
+pub(crate) fn time_shape(b: &[u8], seps: &'static [u8], frac_seps: &'static [u8]) -> Option<usize> {
+    let (rest, _) = grammar::clock(seps, frac_seps)(b).ok()?;
+    Some(b.len() - rest.len())
 }
 
 /// Joins a date and a time.

@@ -11,6 +11,7 @@ use std::sync::LazyLock;
 use chrono::NaiveDateTime;
 use memchr::memmem::Finder;
 
+use super::grammar;
 use super::scan::{
     DateCache, at, blanks, date_parts, decimal, looks_binary, run, time_parts, trim_paste,
 };
@@ -115,6 +116,9 @@ pub struct ServerRecords<'a> {
     open: Option<Open<'a>>,
     /// A line read ahead: the header of the next entry, or an error to report.
     ahead: Option<Ahead<'a>>,
+    /// Read as a fragment: a line without a header starts an entry of its own unless it reads
+    /// as a continuation (indented, a stack frame, an inner exception).
+    fragment: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -139,6 +143,16 @@ impl<'a> ServerRecords<'a> {
             dates: DateCache::default(),
             open: None,
             ahead: None,
+            fragment: false,
+        }
+    }
+
+    /// Parses `text` as a fragment of a server log: lines without headers, each its own entry
+    /// unless it continues the one before (see [`ServerRecords::new`] for whole logs).
+    pub fn fragment(text: &'a str) -> Self {
+        Self {
+            fragment: true,
+            ..Self::new(text)
         }
     }
 
@@ -231,6 +245,14 @@ impl<'a> Iterator for ServerRecords<'a> {
                     if looks_binary(text) {
                         return Some(Err(bad_line(line, start, ParseErrorKind::Binary)));
                     }
+                    if self.fragment && !is_continuation(line.text) {
+                        let done = self.open.take();
+                        self.open = Some(headerless_entry(line, start, text));
+                        if let Some(done) = done {
+                            return Some(Ok(self.finish(done)));
+                        }
+                        continue;
+                    }
                     match &mut self.open {
                         Some(open) => {
                             let line_end = line.offset + line.text.len();
@@ -240,30 +262,42 @@ impl<'a> Iterator for ServerRecords<'a> {
                         }
                         None => {
                             // An excerpt that starts without a header: keep it as an entry.
-                            self.open = Some(Open {
-                                record: ServerRecord {
-                                    line: line.number,
-                                    end_line: line.number,
-                                    column: column_of(line.text, start),
-                                    offset: line.offset + start,
-                                    time: None,
-                                    level: "",
-                                    process: "",
-                                    thread: None,
-                                    source: "",
-                                    message: text,
-                                    continuation: "",
-                                    truncated: false,
-                                },
-                                cont: None,
-                                terminated: line.terminated,
-                            });
+                            self.open = Some(headerless_entry(line, start, text));
                         }
                     }
                 }
             }
         }
     }
+}
+
+/// An entry of a line without a header: its text is the message.
+fn headerless_entry<'a>(line: Line<'a>, start: usize, text: &'a str) -> Open<'a> {
+    Open {
+        record: ServerRecord {
+            line: line.number,
+            end_line: line.number,
+            column: column_of(line.text, start),
+            offset: line.offset + start,
+            time: None,
+            level: "",
+            process: "",
+            thread: None,
+            source: "",
+            message: text,
+            continuation: "",
+            truncated: false,
+        },
+        cont: None,
+        terminated: line.terminated,
+    }
+}
+
+/// Whether a line without a header continues the entry before it: indented, a stack frame, an
+/// inner exception or the end of its trace.
+fn is_continuation(line: &str) -> bool {
+    let t = line.trim_start();
+    t.len() < line.len() || t.starts_with("at ") || t.starts_with("---")
 }
 
 fn bad_line(line: Line<'_>, at: usize, kind: ParseErrorKind) -> ParseError {
@@ -289,7 +323,18 @@ fn strict(s: &str, dates: &mut DateCache) -> Option<Header> {
         return None;
     }
     i += 4;
-    fields(s, i, Some(time)).ok()
+    match grammar::server_fields(&b[i..]) {
+        Ok((_, f)) => Some(Header {
+            time: Some(time),
+            level: (i + f.level.0, i + f.level.1),
+            process: (i + f.process.0, i + f.process.1),
+            thread: Some(f.thread),
+            source: (i + f.source.0, i + f.source.1),
+            message: i + f.message,
+        }),
+        // Separators lost in a copy: the lenient reading of the fields.
+        Err(_) => fields(s, i, Some(time)).ok(),
+    }
 }
 
 /// Level, process.thread, Class.Method and message, from byte `i` on.
@@ -367,6 +412,8 @@ fn lenient(s: &str, dates: &mut DateCache) -> Result<Header, Miss> {
         i += used;
         let date = dates.date_at(b, b"-/.").ok_or(Miss::BadAt(0))?;
         time = Some(at(date, t));
+    } else if let Some(level) = timeless(s) {
+        return fields(s, level, None).map_err(|_| Miss::NotHeader);
     } else {
         i = placeholders(s).ok_or(Miss::NotHeader)?;
     }
@@ -385,6 +432,18 @@ fn lenient(s: &str, dates: &mut DateCache) -> Result<Header, Miss> {
         Err(Miss::BadAt(at)) if dated.is_some() => Err(Miss::BadAt(at)),
         Err(_) => Err(Miss::NotHeader),
     }
+}
+
+/// Where the level starts in a header that lost its date and time (`UTC Error w3wp.130 …`,
+/// `Error→w3wp.126→…`): a level word, then a blank.
+fn timeless(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    if b.len() > 3 && b[..3].eq_ignore_ascii_case(b"UTC") && blanks(&b[3..]) > 0 {
+        i = 3 + blanks(&b[3..]);
+    }
+    let level = LEVELS.iter().find(|l| b[i..].starts_with(l.as_bytes()))?;
+    (blanks(&b[i + level.len()..]) > 0).then_some(i)
 }
 
 /// `Date Time`, `<Date> <Time>`, `<DATE> <TIME>` and translations: two words standing for the

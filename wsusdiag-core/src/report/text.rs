@@ -445,6 +445,10 @@ fn inputs(out: &mut String, d: &Diagnosis) {
             }
         );
         let _ = writeln!(out, "{}", cut_to(&line, WIDTH));
+        if !i.repairs.is_empty() {
+            let repairs = format!("    read as a paste: {}", i.repairs.join(", "));
+            let _ = writeln!(out, "{}", cut_to(&repairs, WIDTH));
+        }
         for p in i.problems.iter().take(3) {
             let at = if p.line > 0 {
                 format!("line {}, column {}: ", p.line, p.column)
