@@ -7,6 +7,7 @@ use chrono::NaiveDateTime;
 
 use crate::error::ParseError;
 use crate::input::{FileData, LogKind, TextEncoding, decode, sniff};
+use crate::records::cmtrace::CmRecords;
 use crate::records::{ClientFormat, ClientRecord, ClientRecords, ServerRecord, ServerRecords};
 use crate::{Error, Result};
 
@@ -120,6 +121,9 @@ impl Log {
         let text = self.text();
         match self.kind {
             LogKind::Server => Records::Server(ServerRecords::new(text)),
+            LogKind::ClientConfigMgr | LogKind::ServerConfigMgr => {
+                Records::ConfigMgr(CmRecords::new(text))
+            }
             kind => Records::Client(ClientRecords::new(text, ClientFormat::of(kind))),
         }
     }
@@ -175,6 +179,8 @@ pub enum Records<'a> {
     Client(ClientRecords<'a>),
     /// A server log.
     Server(ServerRecords<'a>),
+    /// A Configuration Manager log (client or site server), read as client rows.
+    ConfigMgr(CmRecords<'a>),
 }
 
 impl<'a> Iterator for Records<'a> {
@@ -184,6 +190,7 @@ impl<'a> Iterator for Records<'a> {
         match self {
             Self::Client(it) => it.next().map(|r| r.map(Record::Client)),
             Self::Server(it) => it.next().map(|r| r.map(Record::Server)),
+            Self::ConfigMgr(it) => it.next().map(|r| r.map(|r| Record::Client(r.as_client()))),
         }
     }
 }

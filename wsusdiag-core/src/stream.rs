@@ -260,6 +260,17 @@ impl<R: Read> LogStream<R> {
                     );
                 }
             }
+            Some(LogKind::ClientConfigMgr | LogKind::ServerConfigMgr) => {
+                for r in crate::records::cmtrace::CmRecords::new(text) {
+                    each(
+                        r.map(|mut r| {
+                            r.shift(lines, bytes);
+                            Record::Client(r.as_client())
+                        })
+                        .map_err(shift),
+                    );
+                }
+            }
             Some(kind) => {
                 for r in ClientRecords::new(text, ClientFormat::of(kind)) {
                     each(

@@ -77,6 +77,10 @@ typedef enum wsusdiag_log_kind {
   WSUSDIAG_LOG_KIND_CLIENT_ETL = 3,
   // WSUS `SoftwareDistribution.log`.
   WSUSDIAG_LOG_KIND_SERVER = 4,
+  // A Configuration Manager client log (`WUAHandler.log`, …), read as client rows.
+  WSUSDIAG_LOG_KIND_CLIENT_CONFIG_MGR = 5,
+  // A Configuration Manager site-server log (`wsyncmgr.log`, `WCM.log`, …), read as client rows.
+  WSUSDIAG_LOG_KIND_SERVER_CONFIG_MGR = 6,
 } wsusdiag_log_kind;
 
 // A finished diagnosis (opaque). Made by `wsusdiag_diagnose_files` or

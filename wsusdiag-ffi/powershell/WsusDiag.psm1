@@ -56,7 +56,9 @@ namespace WsusDiag
         ClientClassic = 1,
         ClientWin10 = 2,
         ClientEtl = 3,
-        Server = 4
+        Server = 4,
+        ClientConfigMgr = 5,
+        ServerConfigMgr = 6
     }
 
     /// <summary>wsusdiag_str: a borrowed UTF-8 string, not NUL-terminated.</summary>

@@ -59,6 +59,10 @@ pub enum wsusdiag_log_kind {
     ClientEtl = 3,
     /// WSUS `SoftwareDistribution.log`.
     Server = 4,
+    /// A Configuration Manager client log (`WUAHandler.log`, …), read as client rows.
+    ClientConfigMgr = 5,
+    /// A Configuration Manager site-server log (`wsyncmgr.log`, `WCM.log`, …), read as client rows.
+    ServerConfigMgr = 6,
 }
 
 impl From<LogKind> for wsusdiag_log_kind {
@@ -68,6 +72,8 @@ impl From<LogKind> for wsusdiag_log_kind {
             LogKind::ClientWin10 => Self::ClientWin10,
             LogKind::ClientEtl => Self::ClientEtl,
             LogKind::Server => Self::Server,
+            LogKind::ClientConfigMgr => Self::ClientConfigMgr,
+            LogKind::ServerConfigMgr => Self::ServerConfigMgr,
         }
     }
 }

@@ -19,6 +19,12 @@ pub enum LogKind {
     /// WSUS `SoftwareDistribution.log`.
     #[serde(rename = "server")]
     Server,
+    /// A Configuration Manager client log (`WUAHandler.log`, `ScanAgent.log`, …).
+    #[serde(rename = "client-configmgr")]
+    ClientConfigMgr,
+    /// A Configuration Manager site-server log (`wsyncmgr.log`, `WCM.log`, …).
+    #[serde(rename = "server-configmgr")]
+    ServerConfigMgr,
 }
 
 impl LogKind {
@@ -29,12 +35,19 @@ impl LogKind {
             Self::ClientWin10 => "client-win10",
             Self::ClientEtl => "client-etl",
             Self::Server => "server",
+            Self::ClientConfigMgr => "client-configmgr",
+            Self::ServerConfigMgr => "server-configmgr",
         }
     }
 
     /// Whether this is a client log.
     pub fn is_client(self) -> bool {
-        !matches!(self, Self::Server)
+        !matches!(self, Self::Server | Self::ServerConfigMgr)
+    }
+
+    /// Whether this is a Configuration Manager log.
+    pub fn is_configmgr(self) -> bool {
+        matches!(self, Self::ClientConfigMgr | Self::ServerConfigMgr)
     }
 }
 
@@ -84,6 +97,7 @@ pub fn sniff(text: &str) -> Result<LogKind, String> {
     let head = &text[..end];
     let p = patterns();
     let (mut classic, mut win10, mut server, mut seen) = (0u32, 0u32, 0u32, 0usize);
+    let (mut cm_client, mut cm_server) = (0u32, 0u32);
     for line in crate::lines::Lines::new(head) {
         let l = line
             .text
@@ -108,6 +122,11 @@ pub fn sniff(text: &str) -> Result<LogKind, String> {
             classic += 4;
         } else if p.client_no_date.is_match(l) {
             classic += 2;
+        } else if let Some((side, weight)) = crate::records::cmtrace::vote(line.text) {
+            match side {
+                crate::records::cmtrace::Side::Client => cm_client += weight,
+                crate::records::cmtrace::Side::Server => cm_server += weight,
+            }
         } else {
             if p.server_words.is_match(l) {
                 server += 1;
@@ -124,7 +143,7 @@ pub fn sniff(text: &str) -> Result<LogKind, String> {
     if seen == 0 {
         return Err("the input is empty".to_owned());
     }
-    let best = classic.max(win10).max(server);
+    let best = classic.max(win10).max(server).max(cm_client).max(cm_server);
     if best == 0 {
         return Err(format!(
             "none of its first {} lines looks like a WindowsUpdate.log or SoftwareDistribution.log entry",
@@ -135,8 +154,12 @@ pub fn sniff(text: &str) -> Result<LogKind, String> {
         LogKind::Server
     } else if win10 == best {
         LogKind::ClientWin10
-    } else {
+    } else if classic == best {
         LogKind::ClientClassic
+    } else if cm_server == best {
+        LogKind::ServerConfigMgr
+    } else {
+        LogKind::ClientConfigMgr
     })
 }
 

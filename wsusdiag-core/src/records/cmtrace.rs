@@ -19,6 +19,7 @@ use nom::combinator::{map_res, opt, recognize};
 use nom::sequence::preceded;
 use nom::{IResult, Parser};
 
+use super::{ClientRecord, Shape};
 use crate::error::{ParseError, ParseErrorKind, Position, excerpt};
 
 /// How a ConfigMgr entry was written.
@@ -58,10 +59,37 @@ pub struct CmRecord<'a> {
     pub shape: CmShape,
 }
 
-impl CmRecord<'_> {
+impl<'a> CmRecord<'a> {
     /// The entry's time in UTC, when both the time and the bias are written.
     pub fn utc(&self) -> Option<NaiveDateTime> {
         Some(self.time? + Duration::minutes(i64::from(self.bias?)))
+    }
+
+    /// The entry as a row of the common client record (local time, thread, component,
+    /// message), for readers that want rows of any log.
+    pub fn as_client(&self) -> ClientRecord<'a> {
+        ClientRecord {
+            line: self.line,
+            column: 1,
+            offset: self.offset,
+            time: self.time,
+            pid: None,
+            tid: self.thread,
+            component: self.component.unwrap_or(""),
+            message: self.message,
+            shape: match (self.time, self.component) {
+                (Some(_), _) => Shape::Full,
+                (None, Some(_)) => Shape::ComponentMessage,
+                (None, None) => Shape::MessageOnly,
+            },
+        }
+    }
+
+    /// Moves a record read from a part of a text that starts after `lines` lines and `bytes`
+    /// bytes to its place in the whole text.
+    pub(crate) fn shift(&mut self, lines: u32, bytes: usize) {
+        self.line = self.line.saturating_add(lines);
+        self.offset += bytes;
     }
 }
 
@@ -251,7 +279,10 @@ fn log_entry(s: &str) -> IResult<&str, CmRecord<'_>> {
 }
 
 /// `<COMPONENT><MM-DD-YYYY HH:MM:SS.fff+bias><thread=N (0xH)>` after `$$`.
-fn trace_header(s: &str) -> IResult<&str, (&str, Option<NaiveDateTime>, Option<i32>, Option<u32>)> {
+/// A trace header's component, local time, bias and thread.
+type TraceHeader<'a> = (&'a str, Option<NaiveDateTime>, Option<i32>, Option<u32>);
+
+fn trace_header(s: &str) -> IResult<&str, TraceHeader<'_>> {
     let (s, component) =
         nom::sequence::delimited(char('<'), take_till(|c| c == '>'), char('>')).parse(s)?;
     let (s, stamp) = opt(nom::sequence::delimited(
@@ -337,7 +368,9 @@ fn trailing_thread(s: &str) -> Option<(&str, u32)> {
 }
 
 fn copied_entry(body: &str) -> CmRecord<'_> {
-    let mut rest = body.trim_end();
+    // A trailing backslash is a markdown line break, not part of the entry.
+    let body = body.trim_end();
+    let mut rest = body.strip_suffix('\\').unwrap_or(body).trim_end();
     let thread = trailing_thread(rest).map(|(b, t)| {
         rest = b.trim_end();
         t
@@ -383,6 +416,64 @@ fn copied_entry(body: &str) -> CmRecord<'_> {
         file: None,
         shape: CmShape::Copied,
     }
+}
+
+/// Which side of ConfigMgr a log line comes from, and how sure: 4 for a full entry header,
+/// 2 for a copied line that names its component, 1 for words only one side writes.
+pub(crate) fn vote(line: &str) -> Option<(Side, u32)> {
+    let l = unquote(line).trim_start();
+    let side = |component: &str| {
+        if component.starts_with("SMS_") {
+            Side::Server
+        } else {
+            Side::Client
+        }
+    };
+    if l.starts_with("<![LOG[") {
+        let component = memmem::find(l.as_bytes(), b"component=\"")
+            .map_or("", |at| l[at + 11..].split('"').next().unwrap_or(""));
+        return Some((side(component), 4));
+    }
+    if let Some(at) = memmem::find(l.as_bytes(), b"$$<") {
+        let component = l[at + 3..].split('>').next().unwrap_or("");
+        return Some((side(component), 4));
+    }
+    if let Some(c) = copied_entry(l).component.filter(|c| is_component(c)) {
+        return Some((side(c), 2));
+    }
+    const CLIENT: &[&str] = &[
+        "Failed to end search job",
+        "Scan failed with error",
+        "Its a WSUS Update Source type",
+        "Group policy settings were overwritten by a higher authority",
+        "CScanJob::",
+        "Enabling WUA Managed server policy",
+        "received for assignment",
+    ];
+    const SERVER: &[&str] = &[
+        "Sync failed",
+        "WSUS server not configured",
+        "STATMSG: ID=",
+        "The request failed with",
+        "UssCommunicationError",
+        "SMS_WSUS_",
+    ];
+    if CLIENT.iter().any(|w| l.contains(w)) {
+        return Some((Side::Client, 1));
+    }
+    if SERVER.iter().any(|w| l.contains(w)) {
+        return Some((Side::Server, 1));
+    }
+    None
+}
+
+/// The machine a ConfigMgr log was written on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Side {
+    /// A ConfigMgr client (`WUAHandler.log`, `ScanAgent.log`, …).
+    Client,
+    /// A site server or software update point (`wsyncmgr.log`, `WCM.log`, …).
+    Server,
 }
 
 #[cfg(test)]
