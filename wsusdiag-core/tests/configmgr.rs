@@ -238,3 +238,42 @@ fn the_record_reader_gives_rows_of_configmgr_logs() {
     assert_eq!(rows.len(), 7);
     assert!(matches!(rows[0], Record::Client(r) if r.component == "WUAHandler"));
 }
+
+#[test]
+fn a_client_folder_is_one_client_whose_clock_comes_from_the_bias() {
+    // The Windows Update side is the real excerpt of http://www.burkharttech.com/Tips/Tip07.htm
+    // (a Vista client, pasted with spaces); the ConfigMgr side is the WUAHandler line of the
+    // issue's format, written at the same minute with a bias of +240 (UTC-4).
+    let dir = std::env::temp_dir().join(format!("wsusdiag-configmgr-fleet-{}", std::process::id()));
+    let client = dir.join("PC01");
+    std::fs::create_dir_all(&client).expect("temp folder");
+    std::fs::write(
+        client.join("WindowsUpdate.log"),
+        "2008-07-01 10:30:59:972 1116 308 PT WARNING: GetCookie failure, error = 0x80244022, soap client error = 10, soap error code = 0, HTTP status code = 503\n\
+         2008-07-01 10:30:59:972 1116 308 PT WARNING: PTError: 0x80244022\n",
+    )
+    .expect("write");
+    std::fs::write(
+        client.join("WUAHandler.log"),
+        "<![LOG[OnSearchComplete - Failed to end search job. Error = 0x80244022.]LOG]!><time=\"10:31:02.123+240\" date=\"07-01-2008\" component=\"WUAHandler\" context=\"\" type=\"3\" thread=\"4240\" file=\"cwuahandler.cpp:2809\">\r\n",
+    )
+    .expect("write");
+    let d =
+        wsusdiag_core::diagnose_paths(&[client.as_path()], &Options::default()).expect("diagnosis");
+    std::fs::remove_dir_all(&dir).ok();
+
+    let kinds: Vec<_> = d.inputs.iter().map(|i| i.kind).collect();
+    assert!(kinds.contains(&Some("client-configmgr")) && kinds.contains(&Some("client-classic")));
+    // One failure: WUAHandler's report of it is the Windows Update failure, not a second one.
+    assert_eq!(d.faults.len(), 1, "{:#?}", d.faults);
+    assert!(d.faults[0].client.source.ends_with("WindowsUpdate.log"));
+    assert_eq!(d.faults[0].client.hresult, "0x80244022");
+    // The Windows Update log has no time-zone banner: its clock is the ConfigMgr log's bias.
+    let wu = d
+        .clock_offsets
+        .iter()
+        .find(|o| o.source.ends_with("WindowsUpdate.log"))
+        .expect("an offset for the Windows Update log");
+    assert_eq!(wu.offset_seconds, Some(240 * 60));
+    assert_eq!(wu.tz_minutes, Some(-240));
+}
