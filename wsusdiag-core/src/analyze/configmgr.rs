@@ -9,7 +9,7 @@ use crate::knowledge::rules::LineMatcher;
 use crate::records::ClientFormat;
 use crate::records::cmtrace::CmRecords;
 
-use super::client::{ClientAnalysis, ClientAnalyzer, ClientFault};
+use super::client::{ClientAnalysis, ClientAnalyzer, ClientFault, FaultLine};
 use super::{end_in, note};
 
 /// Reads a ConfigMgr client log into a client analysis.
@@ -61,6 +61,8 @@ pub(super) fn client(
                 if same {
                     if let Some(f) = a.out.faults.last_mut() {
                         f.last_line = record.line;
+                        f.evidence
+                            .push(FaultLine::new(record.line, entry, record.message));
                     }
                     continue;
                 }
@@ -76,6 +78,7 @@ pub(super) fn client(
                         _ => "Install".to_owned(),
                     }),
                     server_url: a.out.server_url.clone(),
+                    evidence: vec![FaultLine::new(record.line, entry, record.message)],
                     ..ClientFault::default()
                 });
             }
