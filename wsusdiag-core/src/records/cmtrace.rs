@@ -13,7 +13,7 @@
 
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use memchr::memmem;
-use nom::bytes::complete::{tag, take_till, take_until, take_while};
+use nom::bytes::complete::{tag, take_till, take_while};
 use nom::character::complete::{char, digit1, space0, space1};
 use nom::combinator::{map_res, opt, recognize};
 use nom::sequence::preceded;
@@ -135,6 +135,27 @@ impl<'a> Iterator for CmRecords<'a> {
             if self.pos >= self.text.len() {
                 return None;
             }
+            // The common case first: an entry header right at the position, read without
+            // looking for the line's end first.
+            if self.text.as_bytes()[self.pos..].starts_with(b"<![LOG[") {
+                let (offset, line) = (self.pos, self.line);
+                let rest = &self.text[offset..];
+                return Some(match log_entry(rest) {
+                    Ok((after, mut r)) => {
+                        r.line = line;
+                        r.offset = offset;
+                        let used = rest.len() - after.len();
+                        let (_, tail) = line_end(after);
+                        self.advance(used + tail);
+                        Ok(r)
+                    }
+                    Err(_) => {
+                        let (raw, len) = self.current_line();
+                        self.advance(len);
+                        Err(malformed(line, offset, raw))
+                    }
+                });
+            }
             let (raw, len) = self.current_line();
             let body = unquote(raw);
             if body.trim().is_empty() {
@@ -243,10 +264,19 @@ fn num<T: std::str::FromStr>(s: &str) -> IResult<&str, T> {
     map_res(digit1, str::parse::<T>).parse(s)
 }
 
+/// Finds the end of a `log` entry's message.
+fn message_end() -> &'static memmem::Finder<'static> {
+    static F: std::sync::OnceLock<memmem::Finder<'static>> = std::sync::OnceLock::new();
+    F.get_or_init(|| memmem::Finder::new(b"]LOG]!>"))
+}
+
 /// One `<![LOG[…]LOG]!><…>` entry.
 fn log_entry(s: &str) -> IResult<&str, CmRecord<'_>> {
     let (s, _) = tag("<![LOG[")(s)?;
-    let (s, message) = take_until("]LOG]!>")(s)?;
+    let end = message_end().find(s.as_bytes()).ok_or_else(|| {
+        nom::Err::Error(nom::error::Error::new(s, nom::error::ErrorKind::TakeUntil))
+    })?;
+    let (message, s) = s.split_at(end);
     let (s, _) = tag("]LOG]!><")(s)?;
     let (s, time) = attr("time").parse(s)?;
     let (s, _) = quoted_end(s)?;
