@@ -10,6 +10,7 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use wsusdiag_benches::generate::{self as gen_logs, ClientFormat};
 use wsusdiag_benches::probe::split_lines_and_tabs;
+use wsusdiag_core::records::cmtrace::CmRecords;
 use wsusdiag_core::records::{ClientFormat as Format, ClientRecords, ServerRecords};
 use wsusdiag_core::{Options, diagnose_buffers};
 
@@ -34,6 +35,53 @@ fn client_records(format: Format) -> impl Fn(&str) -> usize {
     }
 }
 
+/// A ConfigMgr log of about `size` bytes in the CMTrace `log` shape: the messages and
+/// components of the real excerpts (wsusdiag-core/tests/configmgr), one a second, in turn.
+fn configmgr_log(size: usize) -> String {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../wsusdiag-core/tests/configmgr"
+    );
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .expect("the excerpts")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "log"))
+        .collect();
+    names.sort();
+    let texts: Vec<String> = names
+        .iter()
+        .map(|p| std::fs::read_to_string(p).expect("excerpt"))
+        .collect();
+    let mut entries = Vec::new();
+    for t in &texts {
+        for r in CmRecords::new(t).flatten() {
+            entries.push((
+                r.message.to_owned(),
+                r.component.unwrap_or("WUAHandler").to_owned(),
+            ));
+        }
+    }
+    let mut out = String::with_capacity(size + 4096);
+    out.push('\u{feff}');
+    let mut i = 0usize;
+    while out.len() < size {
+        let (message, component) = &entries[i % entries.len()];
+        let s = i % 86_400;
+        out.push_str(&format!(
+            "<![LOG[{message}]LOG]!><time=\"{:02}:{:02}:{:02}.{:03}+240\" date=\"11-09-2018\" component=\"{component}\" context=\"\" type=\"{}\" thread=\"{}\" file=\"cwuahandler.cpp:{}\">\r\n",
+            s / 3600,
+            s / 60 % 60,
+            s % 60,
+            i % 1000,
+            1 + i % 3,
+            4000 + i % 97,
+            1000 + i % 2000,
+        ));
+        i += 1;
+    }
+    out
+}
+
 fn parsers(c: &mut Criterion) {
     let classic = gen_logs::client_log(ClientFormat::Classic, 64 * MIB, 1);
     group(
@@ -47,6 +95,11 @@ fn parsers(c: &mut Criterion) {
     let server = gen_logs::server_log(64 * MIB, 3);
     group(c, "server", &server, |t| {
         ServerRecords::new(t).filter(Result::is_ok).count()
+    });
+
+    let configmgr = configmgr_log(64 * MIB);
+    group(c, "client-configmgr", &configmgr, |t| {
+        CmRecords::new(t).filter(Result::is_ok).count()
     });
 
     // The real Windows Update trace, repeated: decoding events to records.

@@ -35,6 +35,7 @@ pub(crate) const COMPONENTS: &[(&str, &str)] = &[
     ("web-services", "WebServices"),
     ("delivery-optimization", "DeliveryOptimization"),
     ("upgrade", "Upgrade"),
+    ("configmgr", "ConfigMgr"),
 ];
 
 /// One checked row of the table.

@@ -133,7 +133,8 @@ pub fn diagnose<'a>(
     } else {
         jobs.iter().map(run).collect::<Result<_>>()?
     };
-    if analyses.iter().all(|a| matches!(a.body, Body::Unknown)) {
+    // A log of a kind read but not analysed (a site server's ConfigMgr log) is still a log.
+    if analyses.iter().all(|a| a.summary.kind.is_none()) {
         return Err(no_log(&analyses, &empty_folders));
     }
     cancelled()?;

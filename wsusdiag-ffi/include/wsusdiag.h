@@ -90,6 +90,10 @@ typedef enum wsusdiag_log_kind {
   WSUSDIAG_LOG_KIND_CLIENT_FRAGMENT = 5,
   // Server log lines without their headers (a pasted excerpt): no time.
   WSUSDIAG_LOG_KIND_SERVER_FRAGMENT = 6,
+  // A Configuration Manager client log (`WUAHandler.log`, …), read as client rows.
+  WSUSDIAG_LOG_KIND_CLIENT_CONFIG_MGR = 7,
+  // A Configuration Manager site-server log (`wsyncmgr.log`, `WCM.log`, …), read as client rows.
+  WSUSDIAG_LOG_KIND_SERVER_CONFIG_MGR = 8,
 } wsusdiag_log_kind;
 
 // A finished diagnosis (opaque). Made by `wsusdiag_diagnose_files` or

@@ -60,7 +60,9 @@ namespace WsusDiag
         ClientEtl = 3,
         Server = 4,
         ClientFragment = 5,
-        ServerFragment = 6
+        ServerFragment = 6,
+        ClientConfigMgr = 7,
+        ServerConfigMgr = 8
     }
 
     /// <summary>wsusdiag_str: a borrowed UTF-8 string, not NUL-terminated.</summary>

@@ -63,6 +63,10 @@ pub enum wsusdiag_log_kind {
     ClientFragment = 5,
     /// Server log lines without their headers (a pasted excerpt): no time.
     ServerFragment = 6,
+    /// A Configuration Manager client log (`WUAHandler.log`, …), read as client rows.
+    ClientConfigMgr = 7,
+    /// A Configuration Manager site-server log (`wsyncmgr.log`, `WCM.log`, …), read as client rows.
+    ServerConfigMgr = 8,
 }
 
 impl From<LogKind> for wsusdiag_log_kind {
@@ -74,6 +78,8 @@ impl From<LogKind> for wsusdiag_log_kind {
             LogKind::Server => Self::Server,
             LogKind::ClientFragment => Self::ClientFragment,
             LogKind::ServerFragment => Self::ServerFragment,
+            LogKind::ClientConfigMgr => Self::ClientConfigMgr,
+            LogKind::ServerConfigMgr => Self::ServerConfigMgr,
         }
     }
 }

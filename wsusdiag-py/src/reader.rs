@@ -282,7 +282,7 @@ impl LogReader {
         })
     }
 
-    /// The kind of log (`client-classic`, `client-win10`, `client-etl`, `server`), once known.
+    /// The kind of log (`client-classic`, `client-win10`, `client-etl`, `client-configmgr`, `server`, `server-configmgr`), once known.
     #[getter]
     fn kind(&self) -> Option<&'static str> {
         self.kind.or_else(|| self.stream.kind().map(|k| k.as_str()))

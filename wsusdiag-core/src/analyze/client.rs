@@ -59,7 +59,7 @@ enum Message {
 
 impl FaultLine {
     /// Keeps `entry` (header and message) and its `message`, each cut when long.
-    fn new(line: u32, entry: &str, message: &str) -> Self {
+    pub(super) fn new(line: u32, entry: &str, message: &str) -> Self {
         let text = cut_shared(entry);
         // A short entry is kept whole, and its message, which ends it, is its tail.
         let message = if entry.trim_end().len() <= EVIDENCE_TEXT_CAP {

@@ -4,6 +4,7 @@
 
 mod chunked;
 pub(crate) mod client;
+mod configmgr;
 pub(crate) mod etl;
 mod outcomes;
 pub(crate) mod server;
@@ -275,6 +276,13 @@ pub(crate) fn analyze(
                 }
             }
             Body::Server(a.finish())
+        }
+        LogKind::ClientConfigMgr => {
+            Body::Client(Box::new(configmgr::client(name, text, lines, &mut summary)))
+        }
+        LogKind::ServerConfigMgr => {
+            configmgr::server(text, &mut summary);
+            Body::Unknown
         }
         LogKind::ClientClassic
         | LogKind::ClientWin10

@@ -3,6 +3,7 @@
 
 mod by_time;
 mod findings;
+mod machine;
 mod offsets;
 
 use std::collections::HashMap;
@@ -74,6 +75,7 @@ impl Fleet {
                 Body::Unknown => {}
             }
         }
+        machine::join(&mut fleet);
         fleet
     }
 

@@ -1,6 +1,7 @@
 //! The event layer: what records mean, still borrowed from the input.
 
 mod client;
+mod configmgr;
 pub(crate) mod keywords;
 mod outcome;
 mod server;
@@ -8,6 +9,7 @@ mod tokens;
 
 pub(crate) use client::message_event_in;
 pub use client::{ClientEvent, SoapFault, client_event, message_event};
+pub use configmgr::{ConfigMgrEvent, codes as configmgr_codes, configmgr_event};
 pub use outcome::{ALL_UPDATES_FAILED, CALL_CANCELLED, Ended, Operation, Outcome};
 pub use server::{
     ExceptionInfo, ServerEvent, SqlError, ThrowException, exception, exceptions, frames,

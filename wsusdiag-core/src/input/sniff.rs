@@ -25,6 +25,12 @@ pub enum LogKind {
     /// Server log lines without their headers (an excerpt): no time.
     #[serde(rename = "server-fragment")]
     ServerFragment,
+    /// A Configuration Manager client log (`WUAHandler.log`, `ScanAgent.log`, …).
+    #[serde(rename = "client-configmgr")]
+    ClientConfigMgr,
+    /// A Configuration Manager site-server log (`wsyncmgr.log`, `WCM.log`, …).
+    #[serde(rename = "server-configmgr")]
+    ServerConfigMgr,
 }
 
 impl LogKind {
@@ -38,12 +44,17 @@ impl LogKind {
             Self::Server => "server",
             Self::ClientFragment => "client-fragment",
             Self::ServerFragment => "server-fragment",
+            Self::ClientConfigMgr => "client-configmgr",
+            Self::ServerConfigMgr => "server-configmgr",
         }
     }
 
     /// Whether this is a client log.
     pub fn is_client(self) -> bool {
-        !self.is_server()
+        !matches!(
+            self,
+            Self::Server | Self::ServerFragment | Self::ServerConfigMgr
+        )
     }
 
     /// Whether this is a server log (whole or a fragment).
@@ -54,6 +65,11 @@ impl LogKind {
     /// Whether this is a fragment: lines without headers, so without time.
     pub fn is_fragment(self) -> bool {
         matches!(self, Self::ClientFragment | Self::ServerFragment)
+    }
+
+    /// Whether this is a Configuration Manager log.
+    pub fn is_configmgr(self) -> bool {
+        matches!(self, Self::ClientConfigMgr | Self::ServerConfigMgr)
     }
 }
 
@@ -109,6 +125,7 @@ pub fn sniff(text: &str) -> Result<LogKind, String> {
     let p = patterns();
     let (mut classic, mut win10, mut server, mut seen) = (0u32, 0u32, 0u32, 0usize);
     let (mut client_words, mut server_words) = (0u32, 0u32);
+    let (mut cm_client, mut cm_server) = (0u32, 0u32);
     for line in crate::lines::Lines::new(head) {
         let text = line.text.trim_start_matches('\u{feff}');
         let l = text
@@ -133,6 +150,11 @@ pub fn sniff(text: &str) -> Result<LogKind, String> {
             classic += 4;
         } else if p.client_no_date.is_match(l) {
             classic += 2;
+        } else if let Some((side, weight)) = crate::records::cmtrace::vote(line.text) {
+            match side {
+                crate::records::cmtrace::Side::Client => cm_client += weight,
+                crate::records::cmtrace::Side::Server => cm_server += weight,
+            }
         } else if p.server_no_time.is_match(l) {
             server_words += 2;
         } else if super::unwrap::is_log_vocabulary(l) {
@@ -150,7 +172,7 @@ pub fn sniff(text: &str) -> Result<LogKind, String> {
     if seen == 0 {
         return Err("the input is empty".to_owned());
     }
-    let best = classic.max(win10).max(server);
+    let best = classic.max(win10).max(server).max(cm_client).max(cm_server);
     if best == 0 {
         return match (client_words, server_words) {
             (0, 0) => Err(format!(
@@ -167,8 +189,12 @@ pub fn sniff(text: &str) -> Result<LogKind, String> {
         LogKind::Server
     } else if win10 == best {
         LogKind::ClientWin10
-    } else {
+    } else if classic == best {
         LogKind::ClientClassic
+    } else if cm_server == best {
+        LogKind::ServerConfigMgr
+    } else {
+        LogKind::ClientConfigMgr
     })
 }
 

@@ -133,10 +133,23 @@ fn is_log_line(line: &str) -> bool {
     if p.header.is_match(t) || p.vocabulary.is_match(t) || p.continuation.is_match(line) {
         return true;
     }
+    // A Configuration Manager line, as written or as CMTrace copies it.
+    if crate::records::cmtrace::vote(t).is_some() {
+        return true;
+    }
     // An entry whose header was cut at its start.
     p.cut_stamp
         .find(t)
         .is_some_and(|m| m.end() < t.len() && p.vocabulary.is_match(&t[m.end()..]))
+}
+
+/// Whether `text` is a Configuration Manager log as written (`<![LOG[…]LOG]!><time=…>`, or the
+/// site server's `… $$<component><date><thread=…>`): markup of its own, not a paste's.
+fn is_cmtrace(text: &str) -> bool {
+    Lines::new(text)
+        .map(|l| l.text.trim_start_matches('\u{feff}').trim_start())
+        .find(|l| !l.is_empty())
+        .is_some_and(|l| l.starts_with("<![LOG[") || l.contains("$$<"))
 }
 
 /// Whether `text` starts as a log as written (no paste wrapping), so that [`unwrap`] has
@@ -175,7 +188,7 @@ pub fn is_clean(text: &str) -> bool {
 /// prose and are blanked; a line right after a log line that looks cut is kept as its
 /// continuation.
 pub fn unwrap(text: &str) -> Unwrapped<'_> {
-    if text.len() > PASTE_LIMIT || is_clean(text) {
+    if text.len() > PASTE_LIMIT || is_clean(text) || is_cmtrace(text) {
         return Unwrapped {
             text: Cow::Borrowed(text),
             repairs: Vec::new(),

@@ -98,11 +98,13 @@ pub enum Component {
     DeliveryOptimization,
     /// Windows feature upgrade (`0xC180xxxx`).
     Upgrade,
+    /// The Configuration Manager client (`0x87D0xxxx`).
+    ConfigMgr,
 }
 
 impl Component {
     /// Every component, in declaration order.
-    pub const ALL: [Component; 28] = [
+    pub const ALL: [Component; 29] = [
         Component::Success,
         Component::Agent,
         Component::WindowsInstaller,
@@ -131,6 +133,7 @@ impl Component {
         Component::WebServices,
         Component::DeliveryOptimization,
         Component::Upgrade,
+        Component::ConfigMgr,
     ];
 
     /// The kebab-case name, as in the data file and in JSON: `"protocol-talker"`.
@@ -164,6 +167,7 @@ impl Component {
             Component::WebServices => "web-services",
             Component::DeliveryOptimization => "delivery-optimization",
             Component::Upgrade => "upgrade",
+            Component::ConfigMgr => "configmgr",
         }
     }
 
@@ -198,6 +202,7 @@ impl Component {
             Component::WebServices => "Windows Web Services (SOAP stack)",
             Component::DeliveryOptimization => "Delivery Optimization",
             Component::Upgrade => "Windows feature upgrade",
+            Component::ConfigMgr => "Configuration Manager client",
         }
     }
 
@@ -263,6 +268,7 @@ impl Component {
             }
             Component::DeliveryOptimization => "A Delivery Optimization download error.",
             Component::Upgrade => "A Windows feature upgrade error.",
+            Component::ConfigMgr => "A Configuration Manager client error.",
         }
     }
 }
@@ -558,6 +564,7 @@ fn range_component(code: u32) -> Option<Component> {
         0x803D => Component::WebServices,
         0x80D0 => Component::DeliveryOptimization,
         0xC180 => Component::Upgrade,
+        0x87D0 => Component::ConfigMgr,
         _ => return None,
     };
     Some(component)

@@ -78,6 +78,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "rules/client-config.toml",
         include_str!("../../rules/client-config.toml"),
     ),
+    (
+        "rules/configmgr.toml",
+        include_str!("../../rules/configmgr.toml"),
+    ),
     ("rules/benign.toml", include_str!("../../rules/benign.toml")),
 ];
 

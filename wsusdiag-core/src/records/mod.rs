@@ -6,6 +6,7 @@
 //! [`ParseError`](crate::ParseError) and skipped; it never stops the input.
 
 mod client;
+pub mod cmtrace;
 mod components;
 mod grammar;
 mod reader;

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDateTime;
 
+use super::cmtrace::CmRecords;
 use super::{ClientFormat, ClientRecord, ClientRecords, ServerRecord, ServerRecords};
 use crate::error::ParseError;
 use crate::input::LogKind;
@@ -57,6 +58,8 @@ pub enum Records<'a> {
     Client(ClientRecords<'a>),
     /// A server log.
     Server(ServerRecords<'a>),
+    /// A Configuration Manager log, its entries read as client records.
+    ConfigMgr(CmRecords<'a>),
 }
 
 impl<'a> Records<'a> {
@@ -66,6 +69,9 @@ impl<'a> Records<'a> {
         match kind {
             LogKind::Server => Self::Server(ServerRecords::new(text)),
             LogKind::ServerFragment => Self::Server(ServerRecords::fragment(text)),
+            LogKind::ClientConfigMgr | LogKind::ServerConfigMgr => {
+                Self::ConfigMgr(CmRecords::new(text))
+            }
             LogKind::ClientClassic
             | LogKind::ClientWin10
             | LogKind::ClientEtl
@@ -105,6 +111,7 @@ impl<'a> Iterator for Records<'a> {
         match self {
             Self::Client(it) => it.next().map(|r| r.map(Record::Client)),
             Self::Server(it) => it.next().map(|r| r.map(Record::Server)),
+            Self::ConfigMgr(it) => it.next().map(|r| r.map(|r| Record::Client(r.as_client()))),
         }
     }
 }
