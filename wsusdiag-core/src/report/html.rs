@@ -12,6 +12,8 @@ use crate::diagnosis::{Diagnosis, Evidence, Fault, Finding};
 
 const STYLE: &str = include_str!("html/page.css");
 const SCRIPT: &str = include_str!("html/page.js");
+/// Rows of a long list written into the page before the rest are counted.
+const LISTED: usize = 100;
 
 /// What the page's script draws: faults and server errors on one time axis, and the clients.
 #[derive(Serialize)]
@@ -31,6 +33,7 @@ type FaultMark<'a> = (usize, Option<i64>, i64, &'static str, &'a str, String);
 #[derive(Serialize)]
 struct ClientRow<'a> {
     name: &'a str,
+    log: &'a str,
     failures: u32,
     first: Option<&'a str>,
     last: Option<&'a str>,
@@ -56,7 +59,7 @@ pub(crate) fn write(d: &Diagnosis, mut out: impl Write) -> std::io::Result<()> {
     writeln!(
         out,
         "<section id=\"timeline\" aria-labelledby=\"tl-h\"><h2 id=\"tl-h\">Timeline (server UTC)</h2>\
-         <p class=\"hint\">Each row is a client; the top row is the servers' errors. Colour is the known issue. \
+         <p class=\"hint\">Each row is a client (a band of clients in a large fleet); the top row is the servers' errors. Colour is the known issue. \
          Hover a mark, or focus the timeline and use the arrow keys, to see its evidence.</p>\
          <div id=\"legend\"></div>\
          <canvas id=\"tl\" tabindex=\"0\" role=\"img\" aria-label=\"Timeline of failures\"></canvas>\
@@ -74,7 +77,7 @@ pub(crate) fn write(d: &Diagnosis, mut out: impl Write) -> std::io::Result<()> {
          <th><button data-k=\"name\">Client</button></th><th><button data-k=\"failures\">Failures</button></th>\
          <th><button data-k=\"first\">First</button></th><th><button data-k=\"last\">Last</button></th>\
          <th><button data-k=\"findings\">Findings</button></th><th><button data-k=\"clock\">Clock</button></th>\
-         </tr></thead><tbody></tbody></table><p id=\"ccount\"></p></section>"
+         </tr></thead><tbody></tbody></table><p id=\"ccount\"></p><button id=\"cmore\" hidden>Show all</button></section>"
     )?;
     clocks_and_logs(&mut out, d)?;
     let data = serde_json::to_string(&page_data(d)).map_err(std::io::Error::other)?;
@@ -233,7 +236,7 @@ fn unexplained(out: &mut impl Write, d: &Diagnosis) -> std::io::Result<()> {
         "<section id=\"unexplained\"><h2>Client failures no known issue explains ({})</h2><table><thead><tr><th>Log</th><th>Line</th><th>Time</th><th>Code</th><th>Meaning</th><th>Server</th></tr></thead><tbody>",
         rest.len()
     )?;
-    for f in rest.iter().take(200) {
+    for f in rest.iter().take(LISTED) {
         let c = &f.client;
         writeln!(
             out,
@@ -250,11 +253,11 @@ fn unexplained(out: &mut impl Write, d: &Diagnosis) -> std::io::Result<()> {
         )?;
     }
     writeln!(out, "</tbody></table>")?;
-    if rest.len() > 200 {
+    if rest.len() > LISTED {
         writeln!(
             out,
             "<p>… and {} more (see the JSON report).</p>",
-            rest.len() - 200
+            rest.len() - LISTED
         )?;
     }
     writeln!(out, "</section>")
@@ -263,7 +266,7 @@ fn unexplained(out: &mut impl Write, d: &Diagnosis) -> std::io::Result<()> {
 fn clocks_and_logs(out: &mut impl Write, d: &Diagnosis) -> std::io::Result<()> {
     if !d.clock_offsets.is_empty() {
         writeln!(out, "<section id=\"clocks\"><h2>Client clocks</h2><ul>")?;
-        for c in d.clock_offsets.iter().take(500) {
+        for c in d.clock_offsets.iter().take(LISTED) {
             writeln!(
                 out,
                 "<li>{}: {}</li>",
@@ -271,13 +274,27 @@ fn clocks_and_logs(out: &mut impl Write, d: &Diagnosis) -> std::io::Result<()> {
                 esc(&clock_in_words(c))
             )?;
         }
+        if d.clock_offsets.len() > LISTED {
+            writeln!(
+                out,
+                "<li>… and {} more (see the table of clients).</li>",
+                d.clock_offsets.len() - LISTED
+            )?;
+        }
         writeln!(out, "</ul></section>")?;
     }
     writeln!(
         out,
-        "<section id=\"logs\"><h2>Logs read</h2><table><thead><tr><th>Log</th><th>Kind</th><th>Encoding</th><th>Records</th><th>Malformed lines</th></tr></thead><tbody>"
+        "<section id=\"logs\"><h2>Logs read ({})</h2><table><thead><tr><th>Log</th><th>Kind</th><th>Encoding</th><th>Records</th><th>Malformed lines</th></tr></thead><tbody>",
+        d.inputs.len()
     )?;
-    for i in &d.inputs {
+    // A fleet's logs are many: the first ones, and every one with a problem.
+    let shown = (d.inputs.iter().enumerate())
+        .filter(|(n, i)| *n < LISTED || i.malformed_lines > 0 || i.kind.is_none())
+        .map(|(_, i)| i);
+    let mut listed = 0;
+    for i in shown {
+        listed += 1;
         writeln!(
             out,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -288,7 +305,15 @@ fn clocks_and_logs(out: &mut impl Write, d: &Diagnosis) -> std::io::Result<()> {
             i.malformed_lines
         )?;
     }
-    writeln!(out, "</tbody></table></section>")
+    writeln!(out, "</tbody></table>")?;
+    if listed < d.inputs.len() {
+        writeln!(
+            out,
+            "<p>… and {} more logs read without a problem.</p>",
+            d.inputs.len() - listed
+        )?;
+    }
+    writeln!(out, "</section>")
 }
 
 fn page_data(d: &Diagnosis) -> PageData<'_> {
@@ -347,6 +372,7 @@ fn page_data(d: &Diagnosis) -> PageData<'_> {
     let clients = (d.clients.iter().enumerate())
         .map(|(i, c)| ClientRow {
             name: c.dns_name.as_deref().unwrap_or(&c.source),
+            log: &c.source,
             failures: c.failures,
             first: first[i],
             last: c.last_failure.as_deref(),

@@ -16,20 +16,23 @@
     legend.append(s);
   });
 
-  // Timeline: row 0 is the servers, row k+1 client k. Marks: [x time, row, rule, text].
+  // Timeline: row 0 is the servers, then the clients, a band of several per row in a fleet so
+  // the whole fleet fits one screen. Marks: [time, row, rule, text].
+  const MAX_ROWS = 300;
+  const perRow = Math.ceil(D.clients.length / MAX_ROWS) || 1;
   const marks = [];
   D.server.forEach((s) => { if (s[0] !== null) marks.push([s[0], 0, s[1], "server  " + s[2]]); });
   D.faults.forEach((f) => {
     if (f[1] !== null) {
       const c = D.clients[f[0]];
       const amb = f[3] === "ambiguous" ? " · ambiguous" : "";
-      marks.push([f[1], f[0] + 1, f[2], c.name + "  " + f[4] + " · " + ruleName(f[2]) + amb + "\n" + f[5]]);
+      marks.push([f[1], Math.floor(f[0] / perRow) + 1, f[2], c.name + "  " + f[4] + " · " + ruleName(f[2]) + amb + "\n" + f[5]]);
     }
   });
   marks.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   const canvas = document.getElementById("tl");
   const tip = document.getElementById("tip");
-  const rows = D.clients.length + 1;
+  const rows = Math.ceil(D.clients.length / perRow) + 1;
   const rowH = Math.max(1, Math.min(18, Math.floor(600 / rows)));
   const left = 8, top = 22, right = 8;
   let t0 = Infinity, t1 = -Infinity;
@@ -38,7 +41,10 @@
   const pad = (t1 - t0) * 0.02; t0 -= pad; t1 += pad;
   let width = 0, focusIdx = -1;
   const xOf = (t) => left + ((t - t0) / (t1 - t0)) * (width - left - right);
-  const yOf = (row) => top + row * rowH + (row > 0 ? 4 : 0);
+  // The servers' row is at least 12 px high, so its marks can be pointed at in a fleet.
+  const serverH = Math.max(rowH, 12);
+  const yOf = (row) => (row === 0 ? top : top + serverH + 4 + (row - 1) * rowH);
+  const hOf = (row) => (row === 0 ? serverH : rowH);
 
   function draw() {
     width = canvas.clientWidth || 800;
@@ -49,24 +55,25 @@
     const g = canvas.getContext("2d");
     g.setTransform(dpr, 0, 0, dpr, 0, 0);
     g.fillStyle = "#fff"; g.fillRect(0, 0, width, height);
-    g.fillStyle = "#f0f2f4"; g.fillRect(0, yOf(0), width, rowH);
+    g.fillStyle = "#f0f2f4"; g.fillRect(0, yOf(0), width, serverH);
     // Axis ticks: about eight, labelled in UTC.
     g.fillStyle = "#5a6370"; g.font = "11px system-ui,sans-serif"; g.strokeStyle = "#e3e6ea";
     for (let i = 0; i <= 8; i++) {
       const t = t0 + ((t1 - t0) * i) / 8, x = xOf(t);
       g.beginPath(); g.moveTo(x, top); g.lineTo(x, height); g.stroke();
       const label = new Date(t).toISOString().replace("T", " ").slice(0, 16);
-      g.fillText(label, Math.min(Math.max(0, x - 40), width - 90), 12);
+      g.fillText(label, Math.min(Math.max(0, x - 40), width - g.measureText(label).width - 2), 12);
     }
     const w = Math.max(2, rowH > 4 ? 4 : 2);
     marks.forEach((m) => {
       g.fillStyle = color(m[2]);
-      g.fillRect(xOf(m[0]) - w / 2, yOf(m[1]), w, Math.max(1, rowH - (rowH > 3 ? 1 : 0)));
+      const h = hOf(m[1]);
+      g.fillRect(xOf(m[0]) - w / 2, yOf(m[1]), w, Math.max(1, h - (h > 3 ? 1 : 0)));
     });
     if (focusIdx >= 0) {
       const m = marks[focusIdx];
       g.strokeStyle = "#000"; g.lineWidth = 2;
-      g.strokeRect(xOf(m[0]) - 5, yOf(m[1]) - 3, 10, Math.max(rowH, 4) + 5);
+      g.strokeRect(xOf(m[0]) - 5, yOf(m[1]) - 3, 10, Math.max(hOf(m[1]), 4) + 5);
       g.lineWidth = 1;
     }
   }
@@ -79,7 +86,7 @@
 
   // The mark nearest the pointer, within a few pixels: a binary search on time, then a scan.
   function nearest(x, y) {
-    const row = y < yOf(1) ? 0 : Math.floor((y - yOf(1)) / rowH) + 1;
+    const row = y < yOf(1) - 2 ? 0 : Math.floor((y - yOf(1)) / rowH) + 1;
     const t = t0 + ((x - left) / (width - left - right)) * (t1 - t0);
     const slack = (6 / (width - left - right)) * (t1 - t0);
     let lo = 0, hi = marks.length;
@@ -116,25 +123,31 @@
   // Clients table: sortable and filterable, drawn in one pass.
   const tbody = document.querySelector("#ctable tbody");
   const count = document.getElementById("ccount");
+  const more = document.getElementById("cmore");
+  more.addEventListener("click", () => { all = true; render(); });
   const buttons = document.querySelectorAll("#ctable th button");
-  let key = "failures", dir = -1, filter = "";
+  const PAGE = 200;
+  let key = "failures", dir = -1, filter = "", all = false;
   function cell(row, text) { const td = document.createElement("td"); td.textContent = text; row.append(td); }
   function render() {
     const f = filter.toLowerCase();
-    const shown = D.clients.filter((c) => !f || (c.name + " " + c.findings.join(" ") + " " + c.clock).toLowerCase().includes(f));
+    const shown = D.clients.filter((c) => !f || (c.name + " " + c.log + " " + c.findings.join(" ") + " " + c.clock).toLowerCase().includes(f));
     shown.sort((a, b) => {
       const x = key === "findings" ? a.findings.join(",") : a[key], y = key === "findings" ? b.findings.join(",") : b[key];
       return (x === y ? 0 : x === null ? 1 : y === null ? -1 : x < y ? -1 : 1) * dir;
     });
     const frag = document.createDocumentFragment();
-    shown.forEach((c) => {
+    // A fleet's table shows its first rows (the most failures first) until asked for all.
+    shown.slice(0, all ? shown.length : PAGE).forEach((c) => {
       const tr = document.createElement("tr");
-      cell(tr, c.name); cell(tr, c.failures); cell(tr, c.first || "-"); cell(tr, c.last || "-");
+      cell(tr, c.name); tr.firstChild.title = c.log; cell(tr, c.failures); cell(tr, c.first || "-"); cell(tr, c.last || "-");
       cell(tr, c.findings.join(", ")); cell(tr, c.clock);
       frag.append(tr);
     });
     tbody.replaceChildren(frag);
-    count.textContent = shown.length + " of " + D.clients.length + " clients";
+    const listed = Math.min(shown.length, all ? shown.length : PAGE);
+    count.textContent = shown.length + " of " + D.clients.length + " clients" + (listed < shown.length ? ", first " + listed + " shown" : "");
+    more.hidden = listed >= shown.length;
     buttons.forEach((b) => b.setAttribute("aria-sort", b.dataset.k === key ? (dir > 0 ? "ascending" : "descending") : "none"));
   }
   buttons.forEach((b) => b.addEventListener("click", () => {
