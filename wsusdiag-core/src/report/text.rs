@@ -53,12 +53,13 @@ fn headline(out: &mut String, d: &Diagnosis, w: usize) {
         if d.faults.is_empty() && d.server_faults.is_empty() {
             let _ = writeln!(out, "\nVERDICT  No update failure found.");
         } else {
-            let _ = writeln!(
-                out,
-                "\nVERDICT  {} and {}, but no known issue matches them. The failures are listed below.",
+            let _ = writeln!(out);
+            let line = format!(
+                "{} and {}, but no known issue matches them. The failures are listed below.",
                 plural(d.faults.len(), "client failure", "client failures"),
                 plural(d.server_faults.len(), "server error", "server errors"),
             );
+            hanging(out, "VERDICT  ", &line, w);
         }
         return;
     }
@@ -270,7 +271,8 @@ fn evidence_block(out: &mut String, title: &str, ev: &[&Evidence], w: usize) {
     if ev.is_empty() {
         return;
     }
-    let _ = writeln!(out, "\n  {title} ({}):", ev[0].source);
+    let _ = writeln!(out);
+    wrap(out, &format!("{title} ({}):", ev[0].source), "  ", w);
     for e in ev {
         hanging(out, &format!("  {:>6} │ ", e.line), &e.text, w);
     }
@@ -340,11 +342,12 @@ fn unexplained(out: &mut String, d: &Diagnosis, w: usize) {
         );
     }
     if !d.server_faults.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n{} on the server not joined to a client failure (see --json: server_faults).",
+        let _ = writeln!(out);
+        let line = format!(
+            "{} on the server not joined to a client failure (see --json: server_faults).",
             plural(d.server_faults.len(), "error", "errors")
         );
+        wrap(out, &line, "", w);
     }
 }
 
