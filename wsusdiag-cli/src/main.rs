@@ -5,6 +5,7 @@
 #![allow(clippy::print_stdout)]
 
 mod args;
+mod colour;
 
 use std::fs::File;
 use std::io::{self, IsTerminal, Write};
@@ -66,7 +67,9 @@ fn main() -> ExitCode {
             } else {
                 DEFAULT_WIDTH
             };
-            write_report(&diagnosis, args.format(), width, stdout.lock())
+            // Colour on a terminal only, and never with NO_COLOR set (anstream decides).
+            let out = anstream::AutoStream::auto(stdout.lock());
+            write_report(&diagnosis, args.format(), width, out)
                 .map_err(|e| (e, "standard output".to_owned()))
         }
     };
@@ -89,7 +92,7 @@ fn write_report(d: &Diagnosis, format: Format, width: usize, out: impl Write) ->
     let mut out = io::BufWriter::with_capacity(1 << 20, out);
     match format {
         Format::Json => d.write_json(&mut out).and_then(|()| writeln!(out)),
-        Format::Text => writeln!(out, "{}", d.to_text_width(width)),
+        Format::Text => writeln!(out, "{}", colour::paint(&d.to_text_width(width))),
         Format::Html => d.write_html(&mut out),
     }?;
     out.flush()

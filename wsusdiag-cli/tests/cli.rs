@@ -83,3 +83,13 @@ fn help_version_and_completions() {
         assert!(stdout(&o).contains("--format"), "{shell}");
     }
 }
+
+#[test]
+fn piped_output_has_no_colour_codes() {
+    let o = Command::new(env!("CARGO_BIN_EXE_wsusdiag"))
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .output()
+        .unwrap();
+    assert!(stdout(&o).contains("confirmed") && !stdout(&o).contains('\x1b'));
+}
