@@ -61,7 +61,9 @@
     for (let i = 0; i <= 8; i++) {
       const t = t0 + ((t1 - t0) * i) / 8, x = xOf(t);
       g.beginPath(); g.moveTo(x, top); g.lineTo(x, height); g.stroke();
-      const label = new Date(t).toISOString().replace("T", " ").slice(0, 16);
+      // Within a day, the time to the second (the date is the first tick's); else date and time.
+      const iso = new Date(t).toISOString().replace("T", " ");
+      const label = t1 - t0 < 86400000 && i > 0 ? iso.slice(11, 19) : iso.slice(0, t1 - t0 < 86400000 ? 19 : 16);
       g.fillText(label, Math.min(Math.max(0, x - 40), width - g.measureText(label).width - 2), 12);
     }
     const w = Math.max(2, rowH > 4 ? 4 : 2);
