@@ -353,8 +353,29 @@ pub struct ClientSummary {
 }
 
 impl Diagnosis {
-    /// The diagnosis as a text report for a terminal.
+    /// The diagnosis as a text report for a terminal, 100 columns wide.
     pub fn to_text(&self) -> String {
-        crate::report::text(self)
+        crate::report::text(self, crate::report::DEFAULT_WIDTH)
+    }
+
+    /// The text report with lines wrapped to `width` columns (at least 40); a word (an error
+    /// code, a fault ID, a path) is never cut.
+    pub fn to_text_width(&self, width: usize) -> String {
+        crate::report::text(self, width)
+    }
+
+    /// The diagnosis as one self-contained HTML page (inline style and script, nothing
+    /// fetched): the verdict, each finding with its evidence and fix, a timeline of every
+    /// client's failures and the server's errors, a table of clients.
+    pub fn to_html(&self) -> String {
+        let mut out = Vec::new();
+        // Writing to a Vec cannot fail.
+        let _ = crate::report::html::write(self, &mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// Writes [`Diagnosis::to_html`] to `out`. `out` is best buffered.
+    pub fn write_html(&self, out: impl std::io::Write) -> std::io::Result<()> {
+        crate::report::html::write(self, out)
     }
 }

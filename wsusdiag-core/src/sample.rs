@@ -6,10 +6,10 @@
 pub const KB954960_CLIENT: &[u8] = include_bytes!("../samples/kb954960/WindowsUpdate.log");
 /// The server's `SoftwareDistribution.log`.
 pub const KB954960_SERVER: &[u8] = include_bytes!("../samples/kb954960/SoftwareDistribution.log");
-/// Names the sample is reported under.
+/// Names the sample is reported under: it is built into the program, not a file on disk.
 pub const KB954960_NAMES: [&str; 2] = [
-    "sample/kb954960/WindowsUpdate.log",
-    "sample/kb954960/SoftwareDistribution.log",
+    "[bundled sample] kb954960/WindowsUpdate.log",
+    "[bundled sample] kb954960/SoftwareDistribution.log",
 ];
 
 /// The sample as two inputs.

@@ -39,3 +39,22 @@ fn the_readme_shows_the_sample_report_as_it_is() {
         "README.md's report excerpt is stale; replace it with the start of:\n{report}"
     );
 }
+
+#[test]
+fn the_report_wraps_to_the_width_asked_and_cuts_no_word() {
+    let d = sample_diagnosis();
+    for width in [60, 80, 100, 160] {
+        let text = d.to_text_width(width);
+        for line in text.lines() {
+            // Only a word longer than the width may stand alone past it.
+            let long = line.chars().count() > width;
+            assert!(!long || !line.trim().contains(' '), "{width}: {line}");
+        }
+        assert!(text.contains("0x8024400E"), "{width}");
+        assert!(
+            text.contains("c0a7445f-b989-43fa-ac20-11f8ca65fa8c"),
+            "{width}"
+        );
+        assert!(!text.contains('…'), "{width}");
+    }
+}

@@ -51,6 +51,11 @@ impl Diagnosis {
         unpanicked(py, || self.inner.to_text())
     }
 
+    /// The HTML report: one self-contained page (no network needed to open it).
+    fn to_html(&self, py: Python<'_>) -> PyResult<String> {
+        unpanicked(py, || self.inner.to_html())
+    }
+
     /// Whether any fault or known issue was found.
     #[getter]
     fn has_faults(&self) -> bool {

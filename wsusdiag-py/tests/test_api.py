@@ -32,6 +32,16 @@ def test_sample_pair_is_kb954960_confirmed(client_log, server_log):
     assert "KB954960" in repr(d)
 
 
+def test_html_report(client_log, server_log, tmp_path):
+    d = wsusdiag.diagnose(client_log, server_log)
+    page = d.to_html()
+    assert page.startswith("<!DOCTYPE html>")
+    assert "KB954960" in page and "c0a7445f-b989-43fa-ac20-11f8ca65fa8c" in page
+    out = tmp_path / "report.html"
+    d.write_html(out)
+    assert out.read_text(encoding="utf-8") == page
+
+
 def test_bytes_and_files_agree(client_log, server_log):
     from_files = wsusdiag.diagnose(client_log, server_log)
     from_bytes = wsusdiag.diagnose_bytes(client=client_log.read_bytes(), server=[server_log.read_bytes()])

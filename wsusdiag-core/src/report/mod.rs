@@ -1,6 +1,8 @@
-//! The report layer: the diagnosis as text for a terminal, and as JSON (its serde form).
+//! The report layer: the diagnosis as text for a terminal, as JSON (its serde form), and as
+//! one HTML page.
 
+pub(crate) mod html;
 pub(crate) mod json;
-mod text;
+pub(crate) mod text;
 
-pub(crate) use text::text;
+pub(crate) use text::{DEFAULT_WIDTH, text};

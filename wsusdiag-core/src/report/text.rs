@@ -1,27 +1,31 @@
 //! The text report: the verdict first (the known issue, how sure, how many clients), then the
-//! evidence from both logs with file and line, then the numbered fix. It fits a terminal of
-//! 100 columns and reads without knowing SOAP.
+//! evidence from both logs with file and line, then the numbered fix. Long lines wrap to the
+//! width asked for with a hanging indent; a word (an error code, a fault ID, a path, a URL) is
+//! never cut. It reads without knowing SOAP.
 
 use std::fmt::Write;
 
-use crate::diagnosis::{Diagnosis, Evidence, Fault, Finding};
+use crate::diagnosis::{ClockOffset, Diagnosis, Evidence, Fault, Finding};
 
-/// Widest line written.
-const WIDTH: usize = 100;
+/// Width of the report when none is asked for.
+pub(crate) const DEFAULT_WIDTH: usize = 100;
+/// Narrowest width honoured: below it, indents would leave no room for words.
+const MIN_WIDTH: usize = 40;
 /// Faults listed one by one before the rest are counted.
 const FAULTS_LISTED: usize = 20;
 
-/// Renders the report.
-pub(crate) fn text(d: &Diagnosis) -> String {
+/// Renders the report with lines of at most `width` columns (but for a word longer than that).
+pub(crate) fn text(d: &Diagnosis, width: usize) -> String {
+    let w = width.max(MIN_WIDTH);
     let mut out = String::new();
-    headline(&mut out, d);
+    headline(&mut out, d, w);
     for (n, f) in d.findings.iter().enumerate() {
-        finding(&mut out, d, n + 1, f);
+        finding(&mut out, d, n + 1, f, w);
     }
-    unexplained(&mut out, d);
-    health(&mut out, d);
-    clocks(&mut out, d);
-    inputs(&mut out, d);
+    unexplained(&mut out, d, w);
+    health(&mut out, d, w);
+    clocks(&mut out, d, w);
+    inputs(&mut out, d, w);
     out.truncate(out.trim_end().len());
     out
 }
@@ -30,7 +34,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-fn headline(out: &mut String, d: &Diagnosis) {
+fn headline(out: &mut String, d: &Diagnosis, w: usize) {
     let clients = d
         .inputs
         .iter()
@@ -49,12 +53,13 @@ fn headline(out: &mut String, d: &Diagnosis) {
         if d.faults.is_empty() && d.server_faults.is_empty() {
             let _ = writeln!(out, "\nVERDICT  No update failure found.");
         } else {
-            let _ = writeln!(
-                out,
-                "\nVERDICT  {} and {}, but no known issue matches them. The failures are listed below.",
+            let _ = writeln!(out);
+            let line = format!(
+                "{} and {}, but no known issue matches them. The failures are listed below.",
                 plural(d.faults.len(), "client failure", "client failures"),
                 plural(d.server_faults.len(), "server error", "server errors"),
             );
+            hanging(out, "VERDICT  ", &line, w);
         }
         return;
     }
@@ -69,16 +74,14 @@ fn headline(out: &mut String, d: &Diagnosis) {
                 plural(d.clients.len(), "client", "clients")
             )
         };
-        let _ = writeln!(
-            out,
-            "  {:<22} {:<9} {:<8} {} ({}, {})",
-            f.rule_id,
-            f.confidence,
-            f.severity,
-            cut_to(&f.title, 48),
+        let label = format!("  {:<22} {:<9} {:<8} ", f.rule_id, f.confidence, f.severity);
+        let line = format!(
+            "{} ({}, {})",
+            f.title,
             who,
             plural(f.occurrences as usize, "time", "times")
         );
+        hanging(out, &label, &line, w);
     }
     if let Some(first) = d.findings.first() {
         let how = match first.confidence {
@@ -88,21 +91,18 @@ fn headline(out: &mut String, d: &Diagnosis) {
             }
             _ => "only one side's log shows it; add the other log to confirm",
         };
-        let _ = writeln!(
-            out,
-            "  ({} is {}: {}.)",
-            first.rule_id, first.confidence, how
-        );
+        let line = format!("({} is {}: {}.)", first.rule_id, first.confidence, how);
+        wrap(out, &line, "  ", w);
     }
 }
 
-fn finding(out: &mut String, d: &Diagnosis, n: usize, f: &Finding) {
+fn finding(out: &mut String, d: &Diagnosis, n: usize, f: &Finding, w: usize) {
     let _ = writeln!(
         out,
         "\n{}",
-        rule_line(&format!("{n}. {} · {}", f.rule_id, f.confidence))
+        rule_line(&format!("{n}. {} · {}", f.rule_id, f.confidence), w)
     );
-    wrap(out, &f.title, "");
+    wrap(out, &f.title, "", w);
     let fault = d
         .faults
         .iter()
@@ -125,14 +125,19 @@ fn finding(out: &mut String, d: &Diagnosis, n: usize, f: &Finding) {
                 .partition(|e| !servers.contains(&&*e.source))
         }
     };
-    evidence_block(out, "What the client logged", &client_ev);
+    evidence_block(out, "What the client logged", &client_ev, w);
     if let Some(x) = fault
         && let Some(c) = x.client.hresult_name
     {
         let desc = x.client.hresult_description.unwrap_or("");
-        wrap(out, &format!("{} is {c}: {desc}", x.client.hresult), "    ");
+        wrap(
+            out,
+            &format!("{} is {c}: {desc}", x.client.hresult),
+            "    ",
+            w,
+        );
     }
-    evidence_block(out, "What the server logged", &server_ev);
+    evidence_block(out, "What the server logged", &server_ev, w);
     if let Some(cause) = fault
         .and_then(|x| x.server.as_ref())
         .and_then(|s| s.cause.as_ref())
@@ -149,6 +154,7 @@ fn finding(out: &mut String, d: &Diagnosis, n: usize, f: &Finding) {
                 cause.exception, cause.message
             ),
             "    ",
+            w,
         );
     }
     if let Some(x) = fault {
@@ -160,6 +166,7 @@ fn finding(out: &mut String, d: &Diagnosis, n: usize, f: &Finding) {
                     x.client.fault_id.as_deref().unwrap_or("")
                 ),
                 "    ",
+                w,
             ),
             "time-window" => wrap(
                 out,
@@ -168,6 +175,7 @@ fn finding(out: &mut String, d: &Diagnosis, n: usize, f: &Finding) {
                     window(x)
                 ),
                 "    ",
+                w,
             ),
             "ambiguous" => wrap(
                 out,
@@ -178,25 +186,20 @@ fn finding(out: &mut String, d: &Diagnosis, n: usize, f: &Finding) {
                     candidate_lines(x)
                 ),
                 "    ",
+                w,
             ),
             _ => {}
         }
     }
     let _ = writeln!(out, "\n  Why");
-    wrap(out, &f.cause, "    ");
+    wrap(out, &f.cause, "    ", w);
     if let Some(confirm) = &f.confirm {
         let _ = writeln!(out, "\n  To confirm (only the error code points here)");
-        wrap(out, confirm, "    ");
+        wrap(out, confirm, "    ", w);
     }
     let _ = writeln!(out, "\n  Fix");
     for (i, step) in f.remediation.iter().enumerate() {
-        let label = format!("    {}. ", i + 1);
-        let indent = " ".repeat(label.len());
-        let mut first = true;
-        for line in wrap_lines(step, WIDTH - label.len()) {
-            let _ = writeln!(out, "{}{line}", if first { &label } else { &indent });
-            first = false;
-        }
+        hanging(out, &format!("    {}. ", i + 1), step, w);
     }
     if !f.references.is_empty() {
         let _ = writeln!(out, "\n  Read more");
@@ -241,7 +244,7 @@ fn candidate_lines(f: &Fault) -> String {
 
 /// The lines that tell the story of a client fault: the failure, the fault's ErrorCode and
 /// ID; at most five.
-fn key_client_lines(f: &Fault) -> Vec<&Evidence> {
+pub(super) fn key_client_lines(f: &Fault) -> Vec<&Evidence> {
     const KEYS: &[&str] = &[
         "failure, error",
         "ErrorCode",
@@ -264,25 +267,24 @@ fn key_client_lines(f: &Fault) -> Vec<&Evidence> {
     v
 }
 
-fn evidence_block(out: &mut String, title: &str, ev: &[&Evidence]) {
+fn evidence_block(out: &mut String, title: &str, ev: &[&Evidence], w: usize) {
     if ev.is_empty() {
         return;
     }
-    let _ = writeln!(out, "\n  {title} ({}):", ev[0].source);
+    let _ = writeln!(out);
+    wrap(out, &format!("{title} ({}):", ev[0].source), "  ", w);
     for e in ev {
-        let text = e.text.replace('\t', "  ");
-        let line = format!("  {:>6} │ {}", e.line, text.trim());
-        let _ = writeln!(out, "{}", cut_to(&line, WIDTH));
+        hanging(out, &format!("  {:>6} │ ", e.line), &e.text, w);
     }
 }
 
-fn unexplained(out: &mut String, d: &Diagnosis) {
+fn unexplained(out: &mut String, d: &Diagnosis, w: usize) {
     let rest: Vec<&Fault> = d.faults.iter().filter(|f| f.rule_id.is_none()).collect();
     if !rest.is_empty() {
         let _ = writeln!(
             out,
             "\n{}",
-            rule_line("Client failures no known issue explains")
+            rule_line("Client failures no known issue explains", w)
         );
         for f in rest.iter().take(FAULTS_LISTED) {
             let c = &f.client;
@@ -297,7 +299,7 @@ fn unexplained(out: &mut String, d: &Diagnosis) {
             .collect::<Vec<_>>()
             .join(", ");
             let line = format!(
-                "  {}:{} {} {} ({}){}",
+                "{}:{} {} {} ({}){}",
                 c.source,
                 c.line,
                 c.time.as_deref().unwrap_or("-"),
@@ -312,7 +314,7 @@ fn unexplained(out: &mut String, d: &Diagnosis) {
                     ),
                 }
             );
-            let _ = writeln!(out, "{}", cut_to(&line, WIDTH));
+            hanging(out, "  ", &line, w);
         }
         if rest.len() > FAULTS_LISTED {
             let _ = writeln!(
@@ -336,24 +338,26 @@ fn unexplained(out: &mut String, d: &Diagnosis) {
                 plural(ambiguous, "client failure is", "client failures are")
             ),
             "",
+            w,
         );
     }
     if !d.server_faults.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n{} on the server not joined to a client failure (see --json: server_faults).",
+        let _ = writeln!(out);
+        let line = format!(
+            "{} on the server not joined to a client failure (see --json: server_faults).",
             plural(d.server_faults.len(), "error", "errors")
         );
+        wrap(out, &line, "", w);
     }
 }
 
 /// What each client log shows went well, and where it gets its updates: at a glance, a
 /// healthy log is seen to be healthy.
-fn health(out: &mut String, d: &Diagnosis) {
+fn health(out: &mut String, d: &Diagnosis, w: usize) {
     if d.clients.is_empty() {
         return;
     }
-    let _ = writeln!(out, "\n{}", rule_line("Clients"));
+    let _ = writeln!(out, "\n{}", rule_line("Clients", w));
     for c in &d.clients {
         let failures = match c.failures {
             0 => "no failure".to_owned(),
@@ -377,7 +381,7 @@ fn health(out: &mut String, d: &Diagnosis) {
         if c.recovered > 0 {
             let _ = write!(line, "; {} recovered by a retry", c.recovered);
         }
-        wrap(out, &line, "  ");
+        hanging(out, "  ", &line, w);
         let mut about = Vec::new();
         match c.wsus_policy.as_deref() {
             Some("") => about.push("policy: no WSUS server".to_owned()),
@@ -391,49 +395,103 @@ fn health(out: &mut String, d: &Diagnosis) {
             about.push(format!("agent {v}"));
         }
         if !about.is_empty() {
-            wrap(out, &about.join("; "), "    ");
+            wrap(out, &about.join("; "), "    ", w);
         }
     }
 }
 
-fn clocks(out: &mut String, d: &Diagnosis) {
+fn clocks(out: &mut String, d: &Diagnosis, w: usize) {
     if d.clock_offsets.is_empty() {
         return;
     }
-    let _ = writeln!(out, "\n{}", rule_line("Client clocks"));
+    let _ = writeln!(out, "\n{}", rule_line("Client clocks", w));
     for c in &d.clock_offsets {
-        let line = match (c.offset_seconds, c.basis) {
-            (Some(o), Some(basis)) => {
-                let skew = c
-                    .skew_seconds
-                    .filter(|s| *s != 0)
-                    .map(|s| format!("; clock off by {s:+} s beyond its time zone"))
-                    .unwrap_or_default();
-                format!(
-                    "  {}: server UTC = log time {:+} s (from {basis}{}){skew}",
-                    c.source,
-                    o,
-                    if c.pairs > 0 {
-                        format!(", {} pairs", c.pairs)
-                    } else {
-                        String::new()
-                    }
-                )
-            }
-            _ => format!(
-                "  {}: offset unknown (no tz: banner and no fault ID found on the server)",
-                c.source
-            ),
-        };
-        let _ = writeln!(out, "{}", cut_to(&line, WIDTH));
+        hanging(
+            out,
+            "  ",
+            &format!("{}: {}", c.source, clock_in_words(c)),
+            w,
+        );
     }
 }
 
-fn inputs(out: &mut String, d: &Diagnosis) {
-    let _ = writeln!(out, "\n{}", rule_line("Logs read"));
+/// A client clock in an admin's terms: its time zone, and how far it is off the server's.
+pub(super) fn clock_in_words(c: &ClockOffset) -> String {
+    let zone = match (c.tz_minutes, c.basis) {
+        (Some(tz), _) => Some(format!("{} (from the log's tz: banner)", utc_zone(tz))),
+        (None, Some("utc")) => Some("UTC (the log writes UTC)".to_owned()),
+        _ => None,
+    };
+    let pairs = plural(c.pairs as usize, "fault ID", "fault IDs");
+    let against = match (c.basis, c.skew_seconds, c.offset_seconds) {
+        (Some("fault-id"), Some(0), _) => Some(format!(
+            "clock agrees with the server ({pairs} on both sides)"
+        )),
+        (Some("fault-id"), Some(skew), _) => Some(format!(
+            "clock {} {} the server ({pairs} on both sides)",
+            duration(skew.unsigned_abs()),
+            if skew < 0 {
+                "fast against"
+            } else {
+                "slow against"
+            }
+        )),
+        (Some("fault-id"), None, Some(o)) => Some(format!(
+            "log time {} server UTC ({pairs} on both sides)",
+            match o {
+                0 => "equals".to_owned(),
+                o if o > 0 => format!("{} behind", duration(o.unsigned_abs())),
+                o => format!("{} ahead of", duration(o.unsigned_abs())),
+            }
+        )),
+        (Some(_), _, _) => {
+            Some("skew against the server unknown (no fault ID on both sides)".to_owned())
+        }
+        (None, _, _) => None,
+    };
+    match (zone, against) {
+        (Some(z), Some(a)) => format!("{z}; {a}"),
+        (Some(z), None) | (None, Some(z)) => z,
+        (None, None) => {
+            "offset unknown (no tz: banner and no fault ID found on the server)".to_owned()
+        }
+    }
+}
+
+/// `UTC-4`, `UTC+5:30`, `UTC`, from minutes east of UTC.
+fn utc_zone(minutes: i32) -> String {
+    let (h, m) = (minutes.abs() / 60, minutes.abs() % 60);
+    let sign = if minutes < 0 { '-' } else { '+' };
+    match (h, m) {
+        (0, 0) => "UTC".to_owned(),
+        (h, 0) => format!("UTC{sign}{h}"),
+        (h, m) => format!("UTC{sign}{h}:{m:02}"),
+    }
+}
+
+/// `42 s`, `3 min 5 s`, `2 h 10 min`, `3 days 4 h`.
+fn duration(seconds: u64) -> String {
+    let (d, h, m, s) = (
+        seconds / 86_400,
+        seconds / 3600 % 24,
+        seconds / 60 % 60,
+        seconds % 60,
+    );
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s} s"),
+        (0, 0, m) if s == 0 => format!("{m} min"),
+        (0, 0, m) => format!("{m} min {s} s"),
+        (0, h, 0) => format!("{h} h"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (d, h, _) => format!("{} {h} h", plural(d as usize, "day", "days")),
+    }
+}
+
+fn inputs(out: &mut String, d: &Diagnosis, w: usize) {
+    let _ = writeln!(out, "\n{}", rule_line("Logs read", w));
     for i in &d.inputs {
         let line = format!(
-            "  {} · {} · {} · {} records{}",
+            "{} · {} · {} · {} records{}",
             i.path,
             i.kind.unwrap_or("not a log"),
             i.encoding,
@@ -444,10 +502,10 @@ fn inputs(out: &mut String, d: &Diagnosis) {
                 String::new()
             }
         );
-        let _ = writeln!(out, "{}", cut_to(&line, WIDTH));
+        hanging(out, "  ", &line, w);
         if !i.repairs.is_empty() {
-            let repairs = format!("    read as a paste: {}", i.repairs.join(", "));
-            let _ = writeln!(out, "{}", cut_to(&repairs, WIDTH));
+            let repairs = format!("read as a paste: {}", i.repairs.join(", "));
+            hanging(out, "    ", &repairs, w);
         }
         for p in i.problems.iter().take(3) {
             let at = if p.line > 0 {
@@ -455,27 +513,39 @@ fn inputs(out: &mut String, d: &Diagnosis) {
             } else {
                 String::new()
             };
-            let _ = writeln!(
-                out,
-                "{}",
-                cut_to(&format!("      {at}{}", p.message), WIDTH)
-            );
+            wrap(out, &format!("{at}{}", p.message), "      ", w);
         }
     }
 }
 
-fn rule_line(title: &str) -> String {
+fn rule_line(title: &str, w: usize) -> String {
     let len = title.chars().count() + 4;
-    format!("── {title} {}", "─".repeat(WIDTH.saturating_sub(len)))
+    format!("── {title} {}", "─".repeat(w.saturating_sub(len)))
 }
 
-fn wrap(out: &mut String, text: &str, indent: &str) {
-    for line in wrap_lines(text, WIDTH - indent.len()) {
-        let _ = writeln!(out, "{indent}{line}");
+/// Wraps `text` to `w` columns, every line indented by `indent`.
+fn wrap(out: &mut String, text: &str, indent: &str, w: usize) {
+    hanging(out, indent, text, w);
+}
+
+/// Writes `label` then `text` wrapped to `w` columns; the lines after the first are indented
+/// to the label's width (a hanging indent).
+fn hanging(out: &mut String, label: &str, text: &str, w: usize) {
+    let indent = label.chars().count();
+    for (n, line) in wrap_lines(text, w.saturating_sub(indent))
+        .iter()
+        .enumerate()
+    {
+        if n == 0 {
+            let _ = writeln!(out, "{label}{line}");
+        } else {
+            let _ = writeln!(out, "{:indent$}{line}", "");
+        }
     }
 }
 
-/// Greedy word wrap to `width` characters.
+/// Greedy word wrap to `width` characters; a word longer than that has a line of its own,
+/// whole.
 fn wrap_lines(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut cur = String::new();
@@ -492,13 +562,4 @@ fn wrap_lines(text: &str, width: usize) -> Vec<String> {
         lines.push(cur);
     }
     lines
-}
-
-fn cut_to(s: &str, width: usize) -> String {
-    if s.chars().count() <= width {
-        return s.to_owned();
-    }
-    let mut t: String = s.chars().take(width - 1).collect();
-    t.push('…');
-    t
 }

@@ -100,6 +100,16 @@ class Diagnosis:
         """The text report an admin reads: the verdict first, then evidence and the fix."""
         return self._native.to_text()
 
+    def to_html(self) -> str:
+        """The HTML report: one self-contained page (inline style and script, nothing fetched)
+        with the verdict, findings, a timeline of failures and a table of clients."""
+        return self._native.to_html()
+
+    def write_html(self, path: PathLike) -> None:
+        """Writes :meth:`to_html` to `path` (UTF-8), created or replaced."""
+        with open(_path(path, "path"), "w", encoding="utf-8") as f:
+            f.write(self.to_html())
+
     def _data(self) -> Dict[str, Any]:
         if self._dict is None:
             self._dict = self.to_dict()

@@ -1,0 +1,99 @@
+//! `wsusdiag`: diagnoses Windows Update client logs and WSUS server logs.
+//!
+//! Exit status: 0 no fault found, 1 faults found, 2 bad usage or unreadable input. A reader
+//! that closes the pipe early (`wsusdiag | head`) ends the command quietly.
+#![allow(clippy::print_stdout)]
+
+mod args;
+mod colour;
+
+use std::fs::File;
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+use wsusdiag_core::{Diagnosis, Input, Options, diagnose};
+
+use args::{Args, Format};
+
+/// The library's work runs on rayon's threads, whose glibc heaps grow one page and one system
+/// call at a time; mimalloc takes memory from the system in large pieces (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Report width when standard output is not a terminal.
+const DEFAULT_WIDTH: usize = 100;
+
+fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    if let Some(shell) = args.completion_shell() {
+        let mut cmd = Args::command();
+        clap_complete::generate(shell, &mut cmd, "wsusdiag", &mut io::stdout());
+        return ExitCode::SUCCESS;
+    }
+    let mut options = Options::default();
+    options.rule_files.extend(args.rules.iter().cloned());
+    let inputs: Vec<Input<'_>> = if args.files.is_empty() {
+        wsusdiag_core::sample::kb954960().into()
+    } else {
+        args.files.iter().cloned().map(Input::Path).collect()
+    };
+    let diagnosis = match diagnose(inputs, &options) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("wsusdiag: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let found = if diagnosis.has_faults() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    };
+    let written = match &args.output {
+        Some(path) => File::create(path)
+            .and_then(|f| write_report(&diagnosis, args.format(), DEFAULT_WIDTH, f))
+            .map_err(|e| (e, path.display().to_string())),
+        None => {
+            let stdout = io::stdout();
+            let width = if stdout.is_terminal() {
+                terminal_size::terminal_size().map_or(DEFAULT_WIDTH, |(w, _)| usize::from(w.0))
+            } else {
+                DEFAULT_WIDTH
+            };
+            // Colour on a terminal only, and never with NO_COLOR set (anstream decides).
+            let out = anstream::AutoStream::auto(stdout.lock());
+            write_report(&diagnosis, args.format(), width, out)
+                .map_err(|e| (e, "standard output".to_owned()))
+        }
+    };
+    let status = match written {
+        Ok(()) => found,
+        Err((e, _)) if e.kind() == io::ErrorKind::BrokenPipe => found,
+        Err((e, to)) => {
+            eprintln!("wsusdiag: cannot write to {to}: {e}");
+            ExitCode::from(2)
+        }
+    };
+    // The process ends here: freeing a large report piece by piece would only delay the exit.
+    std::mem::forget(diagnosis);
+    status
+}
+
+/// Writes the report in `format`; text lines wrap at `width` columns.
+fn write_report(d: &Diagnosis, format: Format, width: usize, out: impl Write) -> io::Result<()> {
+    // Large blocks: a fleet's report runs to tens of megabytes, and each write is a system call.
+    let mut out = io::BufWriter::with_capacity(1 << 20, out);
+    match format {
+        Format::Json => d.write_json(&mut out).and_then(|()| writeln!(out)),
+        Format::Text => writeln!(out, "{}", colour::paint(&d.to_text_width(width))),
+        Format::Html => d.write_html(&mut out),
+    }?;
+    out.flush()
+}

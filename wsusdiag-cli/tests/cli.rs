@@ -1,0 +1,95 @@
+//! The `wsusdiag` command as an admin runs it: the sample, the formats, the output file, bad
+//! usage, completions and the exit statuses.
+
+use std::process::{Command, Output};
+
+fn wsusdiag(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wsusdiag"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+#[test]
+fn the_sample_report_shows_the_full_code_fault_id_and_clock() {
+    let o = wsusdiag(&[]);
+    assert_eq!(o.status.code(), Some(1), "faults found");
+    let text = stdout(&o);
+    assert!(text.contains("error = 0x8024400E,"), "{text}");
+    assert!(
+        text.contains("ID:c0a7445f-b989-43fa-ac20-11f8ca65fa8c"),
+        "{text}"
+    );
+    assert!(
+        text.contains("UTC-4 (from the log's tz: banner); clock 42 s fast"),
+        "{text}"
+    );
+    assert!(text.contains("[bundled sample] kb954960/WindowsUpdate.log"));
+    assert!(!text.contains('…'), "nothing is cut: {text}");
+    assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
+}
+
+#[test]
+fn json_is_the_short_form_of_format_json() {
+    let short = wsusdiag(&["--json"]);
+    let long = wsusdiag(&["--format", "json"]);
+    assert_eq!(short.status.code(), Some(1));
+    assert_eq!(short.stdout, long.stdout);
+    assert!(stdout(&short).contains("\"schema_version\": 1"));
+}
+
+#[test]
+fn html_goes_to_the_output_file() {
+    let dir = std::env::temp_dir().join(format!("wsusdiag-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("report.html");
+    let o = wsusdiag(&["--format", "html", "-o", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty(), "the report goes to the file only");
+    let page = std::fs::read_to_string(&path).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>") && page.contains("KB954960"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bad_usage_and_unreadable_input_exit_with_2() {
+    assert_eq!(wsusdiag(&["--bogus"]).status.code(), Some(2));
+    assert_eq!(wsusdiag(&["--format", "pdf"]).status.code(), Some(2));
+    let missing = wsusdiag(&["/nonexistent/WindowsUpdate.log"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).starts_with("wsusdiag: "));
+    let unwritable = wsusdiag(&["-o", "/nonexistent/dir/report.txt"]);
+    assert_eq!(unwritable.status.code(), Some(2));
+}
+
+#[test]
+fn help_version_and_completions() {
+    let help = wsusdiag(&["--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    assert!(stdout(&help).contains("Examples:"));
+    let version = wsusdiag(&["--version"]);
+    assert_eq!(
+        stdout(&version).trim(),
+        format!("wsusdiag {}", env!("CARGO_PKG_VERSION"))
+    );
+    for shell in ["bash", "zsh", "powershell"] {
+        let o = wsusdiag(&["--completions", shell]);
+        assert_eq!(o.status.code(), Some(0));
+        assert!(stdout(&o).contains("--format"), "{shell}");
+    }
+}
+
+#[test]
+fn piped_output_has_no_colour_codes() {
+    let o = Command::new(env!("CARGO_BIN_EXE_wsusdiag"))
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .output()
+        .unwrap();
+    assert!(stdout(&o).contains("confirmed") && !stdout(&o).contains('\x1b'));
+}
