@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use chrono::Duration;
 use rayon::prelude::*;
 
-use crate::analyze::{self, Analysis, Body, whole_input_problem};
+use crate::analyze::{self, Analysis, Body, Release, whole_input_problem};
 use crate::correlate::{self, Fleet};
 use crate::diagnosis::{Diagnosis, InputSummary, Problem};
 use crate::input::{FileData, Found, TextEncoding, Walk, open_listed};
@@ -57,8 +57,9 @@ pub struct Options {
     /// there replaces it.
     pub rule_files: Vec<PathBuf>,
     /// Set to `true` from another thread to stop the diagnosis: it ends with
-    /// [`Error::Cancelled`] before the next input is read, or between the steps after (a
-    /// binding sets it on Ctrl-C). Default `None`.
+    /// [`Error::Cancelled`] before the next input is read, within a few megabytes of the one
+    /// being read (the readers check it between windows of chunks), or between the steps after
+    /// (a binding sets it on Ctrl-C). Default `None`.
     pub cancel: Option<Arc<AtomicBool>>,
 }
 
@@ -114,9 +115,11 @@ pub fn diagnose<'a>(
             Ok(())
         }
     };
+    // A cancel stops each reader between windows of chunks, not only between inputs.
+    let go_on = |_: &[u8]| cancelled().is_ok();
     let run = |job: &Job<'_>| {
         cancelled()?;
-        run(job, &lines, options.parallel).map(without_entries_no_log)
+        run(job, &lines, options.parallel, &go_on).map(without_entries_no_log)
     };
     let analyses: Vec<Analysis> = if options.parallel {
         // Largest first, so that no big log is left to one core at the end; results in the
@@ -240,7 +243,7 @@ fn jobs<'a>(inputs: impl IntoIterator<Item = Input<'a>>) -> Result<(Vec<Job<'a>>
 }
 
 /// Reads one job.
-fn run(job: &Job<'_>, lines: &LineMatcher, parallel: bool) -> Result<Analysis> {
+fn run(job: &Job<'_>, lines: &LineMatcher, parallel: bool, go_on: Release<'_>) -> Result<Analysis> {
     let read = |path: &Path, listed: bool| {
         if listed {
             FileData::read(path, open_listed(path)?)
@@ -256,11 +259,11 @@ fn run(job: &Job<'_>, lines: &LineMatcher, parallel: bool) -> Result<Analysis> {
                 Err(e @ Error::Io { .. }) if *listed => return Ok(unreadable(&name, &e)),
                 Err(e) => return Err(e),
             };
-            let mut a = analyze::analyze(&name, &data, lines, parallel, &|_| {});
+            let mut a = analyze::analyze(&name, &data, lines, parallel, go_on);
             note_shrunk(&mut a, &data);
             Ok(a)
         }
-        Job::Read(name, data) => Ok(analyze::analyze(name, data, lines, parallel, &|_| {})),
+        Job::Read(name, data) => Ok(analyze::analyze(name, data, lines, parallel, go_on)),
         Job::Traces(dir, files) => {
             let mut data = Vec::with_capacity(files.len());
             let mut failed = Vec::new();
@@ -284,7 +287,7 @@ fn run(job: &Job<'_>, lines: &LineMatcher, parallel: bool) -> Result<Analysis> {
             }
             Ok(a)
         }
-        Job::Bytes(name, bytes) => Ok(analyze::analyze(name, bytes, lines, parallel, &|_| {})),
+        Job::Bytes(name, bytes) => Ok(analyze::analyze(name, bytes, lines, parallel, go_on)),
         Job::Skipped(name, problem) => Ok(skipped(name, problem.clone())),
     }
 }

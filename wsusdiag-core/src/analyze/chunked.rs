@@ -376,7 +376,7 @@ fn read_chunk<'a>(
 /// first chunk that could not be taken as text (the analyzer is then half fed: drop it).
 ///
 /// In parallel, the analyzer takes one window of chunks while the next window is read. Each
-/// window taken is handed to `release`.
+/// window taken is handed to `release`, which stops the read when it returns false.
 pub(crate) fn read_client<'t, T: ChunkText<'t>>(
     text: T,
     format: ClientFormat,
@@ -431,14 +431,19 @@ pub(crate) fn read_client<'t, T: ChunkText<'t>>(
         let more = !ahead.is_empty();
         let taking = || {
             let emptied = taken.take(chunks, analyzer);
-            release(done);
-            emptied
+            (emptied, release(done))
         };
+        let go_on;
         if parallel {
-            (spare, next) = rayon::join(taking, || more.then(|| read_window(&ahead, spare)));
+            ((spare, go_on), next) =
+                rayon::join(taking, || more.then(|| read_window(&ahead, spare)));
         } else {
-            spare = taking();
+            (spare, go_on) = taking();
             next = more.then(|| read_window(&ahead, std::mem::take(&mut spare)));
+        }
+        if !go_on {
+            // The caller stopped the read (cancelled): what was taken stays taken.
+            break;
         }
     }
     Ok(taken.counts)
@@ -549,6 +554,7 @@ mod tests {
             &|part| {
                 let start = part.as_ptr() as usize - base;
                 released.lock().unwrap().push(start..start + part.len());
+                true
             },
             3,
         );
@@ -570,6 +576,36 @@ mod tests {
         let unchecked = read_into(text.as_bytes(), size, parallel);
         assert_eq!(unchecked.as_ref(), Ok(&checked), "{size} {parallel}");
         checked
+    }
+
+    #[test]
+    fn a_release_that_says_stop_stops_the_read_after_its_window() {
+        let sample = String::from_utf8_lossy(crate::sample::KB954960_CLIENT).into_owned();
+        let text = sample.repeat(40);
+        let lines = LineMatcher::new(&RuleSet::builtin());
+        for parallel in [false, true] {
+            let read = |stop_after: usize| {
+                let mut analyzer =
+                    ClientAnalyzer::new("WindowsUpdate.log", ClientFormat::Classic, &lines.benign);
+                let calls = std::sync::atomic::AtomicUsize::new(0);
+                let Ok(counts) = read_client(
+                    text.as_str(),
+                    ClientFormat::Classic,
+                    &lines,
+                    &mut analyzer,
+                    (parallel, 512),
+                    &|_| calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1 < stop_after,
+                    3,
+                );
+                (counts.records, calls.into_inner())
+            };
+            let (all, windows) = read(usize::MAX);
+            assert!(windows > 2, "{windows} windows");
+            // Stopped after the first window: one window's records, one call.
+            let (some, calls) = read(1);
+            assert_eq!(calls, 1);
+            assert!(0 < some && some < all, "{some} of {all}");
+        }
     }
 
     #[test]

@@ -62,11 +62,10 @@ pub(crate) struct Analysis {
     pub body: Body,
 }
 
-/// Called with each part of an input's bytes that its reader is done with, so that the pages
-/// of a mapped file can be given back while the rest is read ([`FileData::release`]).
-///
-/// [`FileData::release`]: crate::input::FileData::release
-pub(crate) type Release<'a> = &'a (dyn Fn(&[u8]) + Sync);
+/// Called with each part of an input's bytes that its reader is done with (a window of chunks
+/// of a client log, a few megabytes of a server log); returns whether to go on. The reader
+/// stops where it is when it returns false (the caller cancelled), keeping what it read.
+pub(crate) type Release<'a> = &'a (dyn Fn(&[u8]) -> bool + Sync);
 
 /// Where `part`, a slice of `text`, ends within it.
 fn end_in(text: &str, part: &str) -> usize {
@@ -171,7 +170,7 @@ pub(crate) fn analyze_etl(
         rendered.text.as_str(),
         ClientFormat::Win10,
         lines,
-        (parallel, &|_| {}),
+        (parallel, &|_| true),
         &mut summary,
     );
     a.utc = true;
@@ -256,7 +255,9 @@ pub(crate) fn analyze(
                 match r {
                     Ok(record) => {
                         if record.offset - released >= RELEASE_STEP {
-                            release(&text.as_bytes()[released..record.offset]);
+                            if !release(&text.as_bytes()[released..record.offset]) {
+                                break;
+                            }
                             released = record.offset;
                         }
                         summary.records += 1;
