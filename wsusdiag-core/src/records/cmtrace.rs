@@ -111,6 +111,28 @@ impl<'a> CmRecords<'a> {
 
     /// The physical line at the current position, without its terminator, and its length
     /// with the terminator.
+    /// Reads the `<![LOG[` entry at `offset`, on the current line (after a paste's quote mark,
+    /// when there is one), and moves past it; a malformed one is the line's error.
+    fn log_entry_at(&mut self, offset: usize) -> Result<CmRecord<'a>, ParseError> {
+        let line = self.line;
+        let rest = &self.text[offset..];
+        match log_entry(rest) {
+            Ok((after, mut r)) => {
+                r.line = line;
+                r.offset = offset;
+                let used = rest.len() - after.len();
+                let (_, tail) = line_end(after);
+                self.advance(offset - self.pos + used + tail);
+                Ok(r)
+            }
+            Err(_) => {
+                let (raw, len) = self.current_line();
+                self.advance(len);
+                Err(malformed(line, offset, raw))
+            }
+        }
+    }
+
     fn current_line(&self) -> (&'a str, usize) {
         let rest = &self.text[self.pos..];
         match memchr::memchr(b'\n', rest.as_bytes()) {
@@ -131,23 +153,7 @@ impl<'a> Iterator for CmRecords<'a> {
             // The common case first: an entry header right at the position, read without
             // looking for the line's end first.
             if self.text.as_bytes()[self.pos..].starts_with(b"<![LOG[") {
-                let (offset, line) = (self.pos, self.line);
-                let rest = &self.text[offset..];
-                return Some(match log_entry(rest) {
-                    Ok((after, mut r)) => {
-                        r.line = line;
-                        r.offset = offset;
-                        let used = rest.len() - after.len();
-                        let (_, tail) = line_end(after);
-                        self.advance(used + tail);
-                        Ok(r)
-                    }
-                    Err(_) => {
-                        let (raw, len) = self.current_line();
-                        self.advance(len);
-                        Err(malformed(line, offset, raw))
-                    }
-                });
+                return Some(self.log_entry_at(self.pos));
             }
             let (raw, len) = self.current_line();
             let body = unquote(raw);
@@ -158,21 +164,7 @@ impl<'a> Iterator for CmRecords<'a> {
             let offset = self.pos + (body.as_ptr() as usize - raw.as_ptr() as usize);
             let line = self.line;
             if body.starts_with("<![LOG[") {
-                let rest = &self.text[offset..];
-                return Some(match log_entry(rest) {
-                    Ok((after, mut r)) => {
-                        r.line = line;
-                        r.offset = offset;
-                        let used = rest.len() - after.len();
-                        let (_, tail) = line_end(after);
-                        self.advance(offset - self.pos + used + tail);
-                        Ok(r)
-                    }
-                    Err(_) => {
-                        self.advance(len);
-                        Err(malformed(line, offset, body))
-                    }
-                });
+                return Some(self.log_entry_at(offset));
             }
             self.advance(len);
             let mut r = match memmem::find(body.as_bytes(), b"$$<") {
