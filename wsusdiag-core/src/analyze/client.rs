@@ -140,9 +140,7 @@ pub(crate) struct ClientFault {
 
 impl ClientFault {
     fn add_code(&mut self, code: u32) {
-        if !self.codes.contains(&code) {
-            self.codes.push(code);
-        }
+        self.keep_code(code);
         let wu = |c: u32| c & 0xFFFF_F000 >= 0x8024_0000 && c & 0xFFFF_0000 == 0x8024_0000;
         if self.hresult == 0 || (!self.has_call && !wu(self.hresult) && wu(code)) {
             self.hresult = code;
@@ -151,10 +149,15 @@ impl ClientFault {
 
     /// Adds a code and makes it the fault's own, whatever was there.
     pub(super) fn set_code(&mut self, code: u32) {
+        self.keep_code(code);
+        self.hresult = code;
+    }
+
+    /// Keeps a code among the fault's codes, once.
+    pub(super) fn keep_code(&mut self, code: u32) {
         if !self.codes.contains(&code) {
             self.codes.push(code);
         }
-        self.hresult = code;
     }
 
     pub(super) fn add_line(&mut self, record: &ClientRecord<'_>, entry: &str) {
@@ -625,14 +628,16 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
 /// Which update service a `Server URL` belongs to: WSUS, or one of Microsoft's, by its service
 /// ID or, without one, its host.
 fn update_source(url: &str, service_id: Option<&str>) -> &'static str {
-    let id = service_id.unwrap_or("").to_ascii_uppercase();
-    match id.as_str() {
-        "3DA21691-E39D-4DA6-8A4B-B43877BCB1B7" => return "wsus",
-        "9482F4B4-E343-43B6-B170-9A65BC822C77" => return "windows-update",
-        "7971F918-A847-4430-9279-4A52D1EFE18D" => return "microsoft-update",
-        "855E8A7C-ECB4-4CA3-B045-1DFA50104289" => return "store",
-        "8B24B027-1DEE-BABB-9A95-3517DFB9C552" => return "flighting",
-        _ => {}
+    const SERVICES: [(&str, &str); 5] = [
+        ("3DA21691-E39D-4DA6-8A4B-B43877BCB1B7", "wsus"),
+        ("9482F4B4-E343-43B6-B170-9A65BC822C77", "windows-update"),
+        ("7971F918-A847-4430-9279-4A52D1EFE18D", "microsoft-update"),
+        ("855E8A7C-ECB4-4CA3-B045-1DFA50104289", "store"),
+        ("8B24B027-1DEE-BABB-9A95-3517DFB9C552", "flighting"),
+    ];
+    let id = service_id.unwrap_or("");
+    if let Some((_, source)) = SERVICES.iter().find(|(s, _)| s.eq_ignore_ascii_case(id)) {
+        return source;
     }
     if EndpointKind::of(Some(url), false) == EndpointKind::Microsoft {
         "microsoft"

@@ -95,7 +95,13 @@ impl EndpointKind {
                 Self::Unknown
             };
         };
-        let host = host(url).to_ascii_lowercase();
+        let host = host(url).as_bytes();
+        // The domain itself or a host under it, in any case, without allocating.
+        let under = |d: &str| {
+            host.len() >= d.len()
+                && host[host.len() - d.len()..].eq_ignore_ascii_case(d.as_bytes())
+                && (host.len() == d.len() || host[host.len() - d.len() - 1] == b'.')
+        };
         let microsoft = [
             "microsoft.com",
             "windowsupdate.com",
@@ -103,8 +109,8 @@ impl EndpointKind {
             "microsoft.net",
             "msft.net",
         ]
-        .iter()
-        .any(|d| host == *d || host.ends_with(&format!(".{d}")));
+        .into_iter()
+        .any(under);
         if microsoft {
             Self::Microsoft
         } else {
@@ -285,7 +291,7 @@ impl Outcomes {
         }
         let chain = self.chain(record);
         if let Some(c) = code {
-            chain.trace_code(c);
+            chain.keep_code(c);
         }
         chain.add_line(record, entry);
     }
@@ -352,8 +358,8 @@ impl Outcomes {
                     && !says_only_that(c)
                 {
                     f.set_code(c);
-                } else if !f.codes.contains(&c) {
-                    f.codes.push(c);
+                } else {
+                    f.keep_code(c);
                 }
             }
             if f.operation == Some(Operation::Call) && o.operation != Operation::Call {
@@ -479,13 +485,4 @@ fn repeats(f: &ClientFault, record: &ClientRecord<'_>, o: &Outcome<'_>, code: Op
 /// handler's `WU_E_UH_INSTALLERFAILURE` (the installer's own code says why).
 fn says_only_that(code: u32) -> bool {
     matches!(code, ALL_UPDATES_FAILED | 0x8024_200B)
-}
-
-impl ClientFault {
-    /// A failure trace's code, kept with the chain's codes.
-    fn trace_code(&mut self, code: u32) {
-        if !self.codes.contains(&code) {
-            self.codes.push(code);
-        }
-    }
 }

@@ -353,9 +353,9 @@ fn endpoints(fleet: &Fleet, corr: &Correlation, list: &[Occurrence]) -> Vec<Stri
         let j = &corr.joined[k];
         let fault = &fleet.clients[j.client].1.faults[j.fault];
         if let Some(url) = fault.endpoint.as_deref().or(fault.server_url.as_deref()) {
-            let host = crate::analyze::client::host(url).to_owned();
-            if !host.is_empty() && !hosts.contains(&host) {
-                hosts.push(host);
+            let host = crate::analyze::client::host(url);
+            if !host.is_empty() && !hosts.iter().any(|h| h == host) {
+                hosts.push(host.to_owned());
             }
         }
     }
