@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use chrono::Duration;
 use rayon::prelude::*;
 
-use crate::analyze::{self, Analysis, Body, Release, whole_input_problem};
+use crate::analyze::{self, Analysis, Body, ReadDone, whole_input_problem};
 use crate::correlate::{self, Fleet};
 use crate::diagnosis::{Diagnosis, InputSummary, Problem};
 use crate::input::{FileData, Found, TextEncoding, Walk, open_listed};
@@ -243,7 +243,12 @@ fn jobs<'a>(inputs: impl IntoIterator<Item = Input<'a>>) -> Result<(Vec<Job<'a>>
 }
 
 /// Reads one job.
-fn run(job: &Job<'_>, lines: &LineMatcher, parallel: bool, go_on: Release<'_>) -> Result<Analysis> {
+fn run(
+    job: &Job<'_>,
+    lines: &LineMatcher,
+    parallel: bool,
+    go_on: ReadDone<'_>,
+) -> Result<Analysis> {
     let read = |path: &Path, listed: bool| {
         if listed {
             FileData::read(path, open_listed(path)?)

@@ -13,7 +13,7 @@ use chrono::NaiveDateTime;
 use rayon::prelude::*;
 
 use super::client::ClientAnalyzer;
-use super::{Release, end_in};
+use super::{ReadDone, end_in};
 use crate::error::{ParseError, ParseErrorKind};
 use crate::events::keywords::{self, Word, word_at};
 use crate::events::{ClientEvent, message_event_in};
@@ -376,14 +376,14 @@ fn read_chunk<'a>(
 /// first chunk that could not be taken as text (the analyzer is then half fed: drop it).
 ///
 /// In parallel, the analyzer takes one window of chunks while the next window is read. Each
-/// window taken is handed to `release`, which stops the read when it returns false.
+/// window taken is handed to `read_done`, which stops the read when it returns false.
 pub(crate) fn read_client<'t, T: ChunkText<'t>>(
     text: T,
     format: ClientFormat,
     lines: &LineMatcher,
     analyzer: &mut ClientAnalyzer<'_, 't>,
     (parallel, chunk_bytes): (bool, usize),
-    release: Release<'_>,
+    read_done: ReadDone<'_>,
     errors_cap: usize,
 ) -> Result<Counts, T::Error> {
     let window = if parallel {
@@ -431,7 +431,7 @@ pub(crate) fn read_client<'t, T: ChunkText<'t>>(
         let more = !ahead.is_empty();
         let taking = || {
             let emptied = taken.take(chunks, analyzer);
-            (emptied, release(done))
+            (emptied, read_done(done))
         };
         let go_on;
         if parallel {
@@ -579,7 +579,7 @@ mod tests {
     }
 
     #[test]
-    fn a_release_that_says_stop_stops_the_read_after_its_window() {
+    fn a_read_done_hook_that_says_stop_stops_the_read_after_its_window() {
         let sample = String::from_utf8_lossy(crate::sample::KB954960_CLIENT).into_owned();
         let text = sample.repeat(40);
         let lines = LineMatcher::new(&RuleSet::builtin());

@@ -22,8 +22,8 @@ use crate::input::{
 use crate::knowledge::rules::LineMatcher;
 use crate::records::{ClientFormat, ServerRecords};
 
-/// Bytes of a server log read between two calls to a [`Release`].
-const RELEASE_STEP: usize = 4 << 20;
+/// Bytes of a server log read between two calls to a [`ReadDone`].
+const READ_DONE_STEP: usize = 4 << 20;
 
 /// Problems kept per input.
 const PROBLEMS_CAP: usize = 20;
@@ -65,7 +65,7 @@ pub(crate) struct Analysis {
 /// Called with each part of an input's bytes that its reader is done with (a window of chunks
 /// of a client log, a few megabytes of a server log); returns whether to go on. The reader
 /// stops where it is when it returns false (the caller cancelled), keeping what it read.
-pub(crate) type Release<'a> = &'a (dyn Fn(&[u8]) -> bool + Sync);
+pub(crate) type ReadDone<'a> = &'a (dyn Fn(&[u8]) -> bool + Sync);
 
 /// Where `part`, a slice of `text`, ends within it.
 fn end_in(text: &str, part: &str) -> usize {
@@ -117,13 +117,13 @@ fn client_text<'t, T: ChunkText<'t>>(
     text: T,
     format: ClientFormat,
     lines: &LineMatcher,
-    (parallel, release): (bool, Release<'_>),
+    (parallel, read_done): (bool, ReadDone<'_>),
     summary: &mut InputSummary,
 ) -> Result<client::ClientAnalysis, T::Error> {
     let mut a = client::ClientAnalyzer::new(name, format, &lines.benign);
     let cap = PROBLEMS_CAP.saturating_sub(summary.problems.len());
     let chunking = (parallel, chunked::CHUNK_BYTES);
-    let counts = chunked::read_client(text, format, lines, &mut a, chunking, release, cap)?;
+    let counts = chunked::read_client(text, format, lines, &mut a, chunking, read_done, cap)?;
     summary.records += counts.records;
     summary.malformed_lines += counts.malformed;
     summary.problems.extend(counts.errors.iter().map(problem));
@@ -182,13 +182,13 @@ pub(crate) fn analyze_etl(
 
 /// Reads one input: decodes, sniffs, parses and analyses it.
 /// `lines` are the rules' line patterns, matched against every client log message; a client
-/// log is read on all cores when `parallel`. The parts of `bytes` read are handed to `release`.
+/// log is read on all cores when `parallel`. The parts of `bytes` read are handed to `read_done`, which stops the read when it returns false.
 pub(crate) fn analyze(
     name: &str,
     bytes: &[u8],
     lines: &LineMatcher,
     parallel: bool,
-    release: Release<'_>,
+    read_done: ReadDone<'_>,
 ) -> Analysis {
     if crate::etl::is_etl(bytes) {
         return analyze_etl(name, &[(name, bytes)], lines, parallel);
@@ -203,7 +203,14 @@ pub(crate) fn analyze(
         let mut summary = unread(name, bytes.len() as u64, encoding);
         summary.kind = Some(kind.as_str());
         let format = ClientFormat::of(kind);
-        if let Ok(a) = client_text(name, body, format, lines, (parallel, release), &mut summary) {
+        if let Ok(a) = client_text(
+            name,
+            body,
+            format,
+            lines,
+            (parallel, read_done),
+            &mut summary,
+        ) {
             return Analysis {
                 summary,
                 body: Body::Client(Box::new(a)),
@@ -254,8 +261,8 @@ pub(crate) fn analyze(
             for r in records {
                 match r {
                     Ok(record) => {
-                        if record.offset - released >= RELEASE_STEP {
-                            if !release(&text.as_bytes()[released..record.offset]) {
+                        if record.offset - released >= READ_DONE_STEP {
+                            if !read_done(&text.as_bytes()[released..record.offset]) {
                                 break;
                             }
                             released = record.offset;
@@ -294,7 +301,7 @@ pub(crate) fn analyze(
                 text,
                 ClientFormat::of(kind),
                 lines,
-                (parallel, release),
+                (parallel, read_done),
                 &mut summary,
             );
             Body::Client(Box::new(a))
