@@ -122,10 +122,7 @@ fn diagnosis(c: &mut Criterion) {
     let mut g = c.benchmark_group("diagnose");
     g.throughput(Throughput::Bytes((classic.len() + server.len()) as u64));
     g.sample_size(10);
-    let sequential = Options {
-        parallel: false,
-        ..Options::default()
-    };
+    let sequential = Options::default().with_parallel(false);
     g.bench_function("classic+server", |b| {
         b.iter(|| {
             let inputs = [
@@ -187,7 +184,7 @@ fn dense(c: &mut Criterion) {
     };
     // Throughput in bytes of JSON written, into a buffer kept from one iteration to the next
     // (a sink that drops the bytes would leave out the cost of putting them anywhere).
-    let mut out = report.to_json().into_bytes();
+    let mut out = report.to_json().unwrap().into_bytes();
     g.throughput(Throughput::Bytes(out.len() as u64));
     g.bench_function("json", |b| {
         b.iter(|| {

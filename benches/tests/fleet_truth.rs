@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use wsusdiag_benches::generate::{FaultKind, FleetSpec, fleet};
-use wsusdiag_core::{Options, diagnose_paths};
+use wsusdiag_core::diagnosis::{Confidence, OffsetBasis};
+use wsusdiag_core::{Diagnosis, Options, diagnose_paths};
 
 fn write_fleet(spec: &FleetSpec) -> (PathBuf, wsusdiag_benches::generate::Generated) {
     let g = fleet(spec);
@@ -81,7 +82,7 @@ fn a_generated_fleet_is_diagnosed_as_its_truth_says() {
                 );
                 assert_eq!(
                     (f.rule_id.as_deref(), f.confidence),
-                    (Some("KB954960"), Some("confirmed"))
+                    (Some("KB954960"), Some(Confidence::Confirmed))
                 );
             }
             FaultKind::SqlTimeout => {
@@ -89,7 +90,7 @@ fn a_generated_fleet_is_diagnosed_as_its_truth_says() {
                 assert_eq!(cause.sql_number, Some(-2), "{t:?}");
                 assert_eq!(
                     (f.rule_id.as_deref(), f.confidence),
-                    (Some("SUSDB-MAINTENANCE"), Some("confirmed"))
+                    (Some("SUSDB-MAINTENANCE"), Some(Confidence::Confirmed))
                 );
             }
             FaultKind::Http503 => {
@@ -108,7 +109,7 @@ fn a_generated_fleet_is_diagnosed_as_its_truth_says() {
             .find(|o| name(&o.source) == c.file)
             .unwrap();
         assert_eq!(o.offset_seconds, Some(c.offset_seconds), "{c:?}: {o:?}");
-        assert_eq!(o.basis, Some("fault-id"));
+        assert_eq!(o.basis, Some(OffsetBasis::FaultId));
     }
 
     // Findings: the three causes, over the clients that show them.
@@ -163,13 +164,15 @@ fn logs_read_in_parallel_chunks_are_diagnosed_as_read_whole() {
     let (dir, g) = write_fleet(&spec);
     assert!(g.clients.iter().all(|(_, text)| text.len() >= 3 << 20));
     let parallel = diagnose_paths(&[&dir], &Options::default()).unwrap();
-    let one_thread = Options {
-        parallel: false,
-        ..Options::default()
-    };
+    let one_thread = Options::default().with_parallel(false);
     let sequential = diagnose_paths(&[&dir], &one_thread).unwrap();
-    assert_eq!(parallel.to_json(), sequential.to_json());
+    let json = parallel.to_json().unwrap();
+    assert_eq!(json, sequential.to_json().unwrap());
     assert_eq!(parallel.faults.len(), g.truth.faults.len());
+    // A program reads back the fleet's JSON as the diagnosis it was, and writes it the same.
+    let read = Diagnosis::from_json(&json).unwrap();
+    assert_eq!(read, parallel);
+    assert_eq!(read.to_json().unwrap(), json);
     let records: u64 = parallel.inputs.iter().map(|i| i.records).sum();
     let lines: usize = g.clients.iter().map(|(_, t)| t.lines().count()).sum();
     assert!(

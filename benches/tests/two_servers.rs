@@ -7,7 +7,7 @@ use std::path::Path;
 
 use wsusdiag_benches::generate::FaultKind;
 use wsusdiag_benches::two_servers::{Anchor, TwoServerSpec, two_server_fleet};
-use wsusdiag_core::diagnosis::Fault;
+use wsusdiag_core::diagnosis::{Confidence, Fault, OffsetBasis, ServerScope};
 use wsusdiag_core::{Options, diagnose_paths};
 
 #[test]
@@ -53,7 +53,7 @@ fn five_hundred_clients_of_two_servers_are_joined_as_their_truth_says() {
             .collect();
         assert_eq!(candidates, truth.candidates, "{t:?}");
         if t.correlation == "ambiguous" {
-            assert_ne!(f.confidence, Some("confirmed"), "{t:?}");
+            assert_ne!(f.confidence, Some(Confidence::Confirmed), "{t:?}");
         }
         if t.kind == FaultKind::Http503 {
             assert_eq!(f.failure_kind, "service-unavailable");
@@ -79,16 +79,16 @@ fn five_hundred_clients_of_two_servers_are_joined_as_their_truth_says() {
             .find(|o| name(&o.source) == c.client.file)
             .unwrap();
         assert_eq!(o.offset_seconds, c.expected_offset_seconds, "{c:?}: {o:?}");
-        let windows: Vec<(i64, &str, &str)> = (d.faults.iter())
+        let windows: Vec<(i64, OffsetBasis, ServerScope)> = (d.faults.iter())
             .filter(|f| f.client.source == o.source)
             .filter_map(|f| f.time_window.as_ref())
             .map(|w| (w.seconds, w.basis, w.servers))
             .collect();
         for &(seconds, basis, servers) in &windows {
-            assert_eq!(servers, "matched", "{c:?}");
+            assert_eq!(servers, ServerScope::Matched, "{c:?}");
             match c.anchor {
-                Anchor::FaultId => assert!(basis == "fault-id" && seconds <= 15, "{c:?}"),
-                Anchor::TzBanner => assert_eq!((seconds, basis), (120, "tz-banner")),
+                Anchor::FaultId => assert!(basis == OffsetBasis::FaultId && seconds <= 15, "{c:?}"),
+                Anchor::TzBanner => assert_eq!((seconds, basis), (120, OffsetBasis::TzBanner)),
                 Anchor::Unknown => panic!("a window without an offset: {c:?}"),
             }
         }

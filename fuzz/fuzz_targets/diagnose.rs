@@ -6,7 +6,7 @@ use wsusdiag_core::{Options, diagnose_buffers};
 
 fuzz_target!(|data: &[u8]| {
     let half = data.len() / 2;
-    let options = Options { parallel: false, ..Options::default() };
+    let options = Options::default().with_parallel(false);
     if let Ok(d) = diagnose_buffers(&[("client.log", &data[..half]), ("server.log", &data[half..])], &options) {
         let _ = d.to_json();
         let _ = d.to_text();

@@ -10,13 +10,14 @@ use rayon::prelude::*;
 
 use crate::analyze::{self, Analysis, Body, ReadDone, whole_input_problem};
 use crate::correlate::{self, Fleet};
-use crate::diagnosis::{Diagnosis, InputSummary, Problem};
+use crate::diagnosis::{Diagnosis, InputSummary, Problem, ProblemKind};
 use crate::input::{FileData, Found, TextEncoding, Walk, open_listed};
 use crate::knowledge::rules::{LineMatcher, RuleSet};
 use crate::{Error, Result};
 
 /// One log to diagnose: a file (or a folder of logs), or bytes already in memory.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum Input<'a> {
     /// A file, or a folder whose files are all read.
     Path(PathBuf),
@@ -41,8 +42,17 @@ impl From<PathBuf> for Input<'_> {
     }
 }
 
-/// How to diagnose.
+/// How to diagnose: [`Options::default`], then the `with_` methods (or the fields) for what
+/// differs.
+///
+/// ```
+/// use wsusdiag_core::Options;
+///
+/// let options = Options::default().with_parallel(false).with_rule_files(["site.toml"]);
+/// assert_eq!(options.rule_files.len(), 1);
+/// ```
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Options {
     /// The widest a join by time looks, after the clock offset is applied: the window of a
     /// client whose offset rests on its `tz:` banner (or a UTC log) alone, its clock's own error
@@ -64,6 +74,36 @@ pub struct Options {
 }
 
 impl Options {
+    /// With [`Options::time_window`] set.
+    pub fn with_time_window(mut self, widest: Duration) -> Self {
+        self.time_window = widest;
+        self
+    }
+
+    /// With [`Options::parallel`] set.
+    pub fn with_parallel(mut self, parallel: bool) -> Self {
+        self.parallel = parallel;
+        self
+    }
+
+    /// With [`Options::rules`] set: these known issues instead of the built-in ones.
+    pub fn with_rules(mut self, rules: RuleSet) -> Self {
+        self.rules = Some(rules);
+        self
+    }
+
+    /// With [`Options::rule_files`] set.
+    pub fn with_rule_files<P: Into<PathBuf>>(mut self, files: impl IntoIterator<Item = P>) -> Self {
+        self.rule_files = files.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// With [`Options::cancel`] set.
+    pub fn with_cancel(mut self, cancel: Arc<AtomicBool>) -> Self {
+        self.cancel = Some(cancel);
+        self
+    }
+
     /// The rules a diagnosis with these options matches: [`Options::rules`] (or the built-in
     /// set) and then every file of [`Options::rule_files`].
     pub fn rule_set(&self) -> Result<RuleSet> {
@@ -287,7 +327,7 @@ fn run(
                 note_shrunk(&mut a, d);
             }
             for e in failed {
-                let problem = whole_input_problem("unreadable", e.to_string());
+                let problem = whole_input_problem(ProblemKind::Unreadable, e.to_string());
                 a.summary.problems.push(problem);
             }
             Ok(a)
@@ -335,7 +375,7 @@ fn without_entries_no_log(mut a: Analysis) -> Analysis {
         let message = "not a Windows Update or WSUS log: not one log entry in it".to_owned();
         a.summary
             .problems
-            .push(whole_input_problem("unknown-format", message));
+            .push(whole_input_problem(ProblemKind::UnknownFormat, message));
     }
     a
 }
@@ -346,7 +386,7 @@ fn skipped(name: &str, problem: Problem) -> Analysis {
         summary: InputSummary {
             path: name.to_owned(),
             kind: None,
-            encoding: TextEncoding::Binary.as_str(),
+            encoding: TextEncoding::Binary,
             bytes: 0,
             records: 0,
             malformed_lines: 0,
@@ -361,7 +401,7 @@ fn skipped(name: &str, problem: Problem) -> Analysis {
 fn unreadable(name: &str, e: &Error) -> Analysis {
     skipped(
         name,
-        whole_input_problem("unreadable", format!("cannot be read: {e}")),
+        whole_input_problem(ProblemKind::Unreadable, format!("cannot be read: {e}")),
     )
 }
 
@@ -375,7 +415,7 @@ fn note_shrunk(a: &mut Analysis, data: &FileData) {
         );
         a.summary
             .problems
-            .push(whole_input_problem("truncated", message));
+            .push(whole_input_problem(ProblemKind::Truncated, message));
     }
 }
 

@@ -4,15 +4,23 @@
 //! meaning without a new schema version. Every list is in a fixed order, so the same inputs
 //! always give the same bytes.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+pub use crate::correlate::{Correlation, OffsetBasis, ServerScope};
+pub use crate::error::ProblemKind;
+pub use crate::events::{EndpointKind, Operation, UpdateSource};
+pub use crate::input::{LogKind, TextEncoding};
+pub use crate::knowledge::rules::{Confidence, Severity};
 
 /// The JSON schema version this crate writes.
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Everything wsusdiag found in a set of logs.
-#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[non_exhaustive]
 pub struct Diagnosis {
     /// [`SCHEMA_VERSION`].
     pub schema_version: u32,
@@ -33,56 +41,42 @@ pub struct Diagnosis {
 }
 
 impl Diagnosis {
-    /// Whether any client or server failure was found (the example's exit status 1).
+    /// Whether any client or server failure was found (the command's exit status 1).
     pub fn has_faults(&self) -> bool {
         !self.faults.is_empty() || !self.server_faults.is_empty() || !self.findings.is_empty()
-    }
-
-    /// The diagnosis as pretty-printed JSON (serde's pretty form).
-    pub fn to_json(&self) -> String {
-        let mut out = Vec::new();
-        if let Err(e) = crate::report::json::write(self, &mut out) {
-            return format!("{{\"error\":\"{e}\"}}");
-        }
-        String::from_utf8(out).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
-    }
-
-    /// Writes [`Diagnosis::to_json`] to `out` as it goes, without holding the whole text (a
-    /// fleet's diagnosis can run to tens of megabytes). `out` is best buffered. The faults are
-    /// rendered on all cores, and written from the calling thread.
-    pub fn write_json(&self, out: impl std::io::Write) -> std::io::Result<()> {
-        crate::report::json::write(self, out)
     }
 }
 
 /// Name and version of the tool.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[non_exhaustive]
 pub struct Tool {
     /// `wsusdiag`.
-    pub name: &'static str,
+    pub name: Cow<'static, str>,
     /// The crate version.
-    pub version: &'static str,
+    pub version: Cow<'static, str>,
 }
 
 impl Default for Tool {
     fn default() -> Self {
         Self {
-            name: "wsusdiag",
-            version: env!("CARGO_PKG_VERSION"),
+            name: Cow::Borrowed("wsusdiag"),
+            version: Cow::Borrowed(env!("CARGO_PKG_VERSION")),
         }
     }
 }
 
 /// How one input was read.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[non_exhaustive]
 pub struct InputSummary {
     /// The path or buffer name.
     pub path: String,
     /// `client-classic`, `client-win10`, `client-etl`, `client-fragment`, `server` or
     /// `server-fragment`; null when unknown.
-    pub kind: Option<&'static str>,
+    pub kind: Option<LogKind>,
     /// The text encoding it was decoded from.
-    pub encoding: &'static str,
+    pub encoding: TextEncoding,
     /// Size in bytes.
     pub bytes: u64,
     /// Entries read.
@@ -97,14 +91,15 @@ pub struct InputSummary {
 }
 
 /// A problem in an input, with its position.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Problem {
     /// 1-based line (0 when it concerns the whole input).
     pub line: u32,
     /// 1-based column.
     pub column: u32,
     /// What kind of problem (`bad-header`, `binary`, `truncated`, `unknown-format`, …).
-    pub kind: String,
+    pub kind: ProblemKind,
     /// A sentence for people.
     pub message: String,
     /// The offending text, cut.
@@ -112,7 +107,8 @@ pub struct Problem {
 }
 
 /// The offset of a client log's clock to server UTC.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ClockOffset {
     /// The client log.
     pub source: String,
@@ -120,7 +116,7 @@ pub struct ClockOffset {
     pub offset_seconds: Option<i64>,
     /// How it was found: `fault-id` (median over joined faults), `tz-banner` (the log's
     /// `tz:`), `utc` (the log is in UTC), or null.
-    pub basis: Option<&'static str>,
+    pub basis: Option<OffsetBasis>,
     /// Fault-ID pairs the estimate rests on.
     pub pairs: u32,
     /// `tz:` of the log, in minutes east of UTC, when it has one.
@@ -131,7 +127,8 @@ pub struct ClockOffset {
 }
 
 /// One client failure, and what the server logged about it.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[non_exhaustive]
 pub struct Fault {
     /// What the client logged.
     pub client: ClientSide,
@@ -139,12 +136,12 @@ pub struct Fault {
     pub server: Option<ServerSide>,
     /// `fault-id`, `time-window`, `ambiguous` (two or more server entries fit: see
     /// `candidates`) or `none`.
-    pub correlation: &'static str,
+    pub correlation: Correlation,
     /// The failure's family in the time-join table (`data/joins.toml`): `fault-id`,
     /// `soap-fault`, `http-500`, `server-time-out`, `service-unavailable`, `gateway`,
     /// `client-time-out`, `connection`, `dns`, `tls`, `auth` or `other`. It decides which
     /// server entries the failure may be joined to by time; most families, none.
-    pub failure_kind: &'static str,
+    pub failure_kind: Cow<'static, str>,
     /// The window searched for a join by time; null when none was searched (joined by fault
     /// ID, a family that joins nothing by time, the clock offset unknown, or no server log
     /// that may be the client's).
@@ -154,26 +151,28 @@ pub struct Fault {
     /// The known issue it matches, if any.
     pub rule_id: Option<String>,
     /// `confirmed` or `probable`, when a rule matched.
-    pub confidence: Option<&'static str>,
+    pub confidence: Option<Confidence>,
 }
 
 /// The time window a fault was joined by time in (or found ambiguous or unjoined in).
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TimeWindow {
     /// Half-width: server entries within this many seconds of the fault's UTC time fit.
     pub seconds: i64,
     /// What it rests on: `fault-id` (the spread of the clock offset's fault-ID pairs: tight),
     /// `tz-banner` or `utc` (the clock's own error unknown: the widest window, two minutes by
     /// default).
-    pub basis: &'static str,
+    pub basis: OffsetBasis,
     /// Which server logs were searched: `matched` (those that name the host of the client's
     /// server URL), or `host-unknown` (the client's server host, or the server logs' hosts,
     /// could not be known: every server log that may be the client's).
-    pub servers: &'static str,
+    pub servers: ServerScope,
 }
 
 /// The client's view of a fault.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[non_exhaustive]
 pub struct ClientSide {
     /// The client log.
     pub source: String,
@@ -186,9 +185,9 @@ pub struct ClientSide {
     /// The HRESULT, as `0x8024400E`.
     pub hresult: String,
     /// Its symbolic name (`WU_E_PT_SOAP_SERVER`).
-    pub hresult_name: Option<&'static str>,
+    pub hresult_name: Option<Cow<'static, str>>,
     /// What it means, in a sentence.
-    pub hresult_description: Option<&'static str>,
+    pub hresult_description: Option<Cow<'static, str>>,
     /// Every other code logged with this failure.
     pub related_codes: Vec<String>,
     /// The web method that failed (`SyncUpdates`).
@@ -209,20 +208,21 @@ pub struct ClientSide {
     pub server_url: Option<String>,
     /// The operation that failed (`scan`, `download`, `install`, `reporting`, `self-update`,
     /// `call`), when the log says (Windows 10).
-    pub operation: Option<crate::events::Operation>,
+    pub operation: Option<Operation>,
     /// The line that says how the operation ended, when it is not `line`.
     pub outcome_line: Option<u32>,
     /// The URL the failed call went to, when the log shows it for this call (Windows 10);
     /// else the call went to `server_url`.
     pub endpoint: Option<String>,
     /// Whose server the call went to: `wsus`, `microsoft` or `unknown`.
-    pub endpoint_kind: &'static str,
+    pub endpoint_kind: EndpointKind,
     /// The lines of the fault.
     pub evidence: Vec<Evidence>,
 }
 
 /// The server's view of a fault.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[non_exhaustive]
 pub struct ServerSide {
     /// The server log.
     pub source: String,
@@ -253,7 +253,8 @@ pub struct ServerSide {
 }
 
 /// The exception behind a server fault.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[non_exhaustive]
 pub struct Cause {
     /// The exception type (`System.ArgumentException`).
     pub exception: String,
@@ -270,7 +271,8 @@ pub struct Cause {
 }
 
 /// A known issue that matched.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[non_exhaustive]
 pub struct Finding {
     /// The rule's id (`KB954960`).
     pub rule_id: String,
@@ -281,9 +283,9 @@ pub struct Finding {
     /// The hosts the failed calls went to, when the log shows them.
     pub endpoints: Vec<String>,
     /// `critical`, `error`, `warning` or `info`.
-    pub severity: String,
+    pub severity: Severity,
     /// `confirmed` when client and server evidence were joined, else `probable`.
-    pub confidence: &'static str,
+    pub confidence: Confidence,
     /// Faults or lines it matched.
     pub occurrences: u32,
     /// The client logs it was seen in.
@@ -302,7 +304,8 @@ pub struct Finding {
 ///
 /// Its texts are shared: a fault's lines name the same log, and the text of a line quoted by
 /// several faults and findings is held once.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
 pub struct Evidence {
     /// The log.
     pub source: Arc<str>,
@@ -313,7 +316,8 @@ pub struct Evidence {
 }
 
 /// One client log, summed up.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[non_exhaustive]
 pub struct ClientSummary {
     /// The client log.
     pub source: String,
@@ -328,7 +332,7 @@ pub struct ClientSummary {
     pub wsus_policy: Option<String>,
     /// The update services it talked to, in order: `wsus`, `windows-update`,
     /// `microsoft-update`, `store`, `flighting`, or `microsoft` (another Microsoft host).
-    pub update_sources: Vec<&'static str>,
+    pub update_sources: Vec<UpdateSource>,
     /// The Windows Update agent's version (`WU client version`), when logged.
     pub agent_version: Option<String>,
     /// The OS version, when logged.
@@ -350,32 +354,4 @@ pub struct ClientSummary {
     pub last_success: Option<String>,
     /// Time of the last fault (log time).
     pub last_failure: Option<String>,
-}
-
-impl Diagnosis {
-    /// The diagnosis as a text report for a terminal, 100 columns wide.
-    pub fn to_text(&self) -> String {
-        crate::report::text(self, crate::report::DEFAULT_WIDTH)
-    }
-
-    /// The text report with lines wrapped to `width` columns (at least 40); a word (an error
-    /// code, a fault ID, a path) is never cut.
-    pub fn to_text_width(&self, width: usize) -> String {
-        crate::report::text(self, width)
-    }
-
-    /// The diagnosis as one self-contained HTML page (inline style and script, nothing
-    /// fetched): the verdict, each finding with its evidence and fix, a timeline of every
-    /// client's failures and the server's errors, a table of clients.
-    pub fn to_html(&self) -> String {
-        let mut out = Vec::new();
-        // Writing to a Vec cannot fail.
-        let _ = crate::report::html::write(self, &mut out);
-        String::from_utf8_lossy(&out).into_owned()
-    }
-
-    /// Writes [`Diagnosis::to_html`] to `out`. `out` is best buffered.
-    pub fn write_html(&self, out: impl std::io::Write) -> std::io::Result<()> {
-        crate::report::html::write(self, out)
-    }
 }

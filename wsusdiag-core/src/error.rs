@@ -3,6 +3,10 @@
 use std::fmt;
 use std::path::PathBuf;
 
+pub use crate::input::NotALog;
+pub use crate::named::UnknownValue;
+use crate::named::named_enum;
+
 /// Where in an input something went wrong: 1-based line and column, and the byte offset.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Position {
@@ -56,24 +60,78 @@ pub struct ParseError {
     pub text: String,
 }
 
-/// What is wrong with a malformed line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-#[non_exhaustive]
-pub enum ParseErrorKind {
-    /// The line starts like an entry but a header field does not parse.
-    BadHeader,
-    /// The line holds control characters or undecodable bytes: not text.
-    Binary,
-    /// The line is longer than the reader accepts; it was cut.
-    TooLong,
-    /// The input ends inside an entry (no newline, or a cut stack trace).
-    Truncated,
-    /// A continuation line with no entry before it.
-    Orphan,
-    /// The entry's date or time does not exist (month 13, Feb 30, 25:61): the entry is read
-    /// with its time unknown.
-    ImpossibleDate,
+named_enum! {
+    /// What is wrong with a malformed line.
+    pub enum ParseErrorKind {
+        /// The line starts like an entry but a header field does not parse.
+        BadHeader = "bad-header",
+        /// The line holds control characters or undecodable bytes: not text.
+        Binary = "binary",
+        /// The line is longer than the reader accepts; it was cut.
+        TooLong = "too-long",
+        /// The input ends inside an entry (no newline, or a cut stack trace).
+        Truncated = "truncated",
+        /// A continuation line with no entry before it.
+        Orphan = "orphan",
+        /// The entry's date or time does not exist (month 13, Feb 30, 25:61): the entry is read
+        /// with its time unknown.
+        ImpossibleDate = "impossible-date",
+    }
+}
+
+named_enum! {
+    /// What kind of problem an input has ([`Problem::kind`](crate::diagnosis::Problem::kind)):
+    /// one of its lines (the [`ParseErrorKind`]s), or the whole input.
+    pub enum ProblemKind {
+        /// See [`ParseErrorKind::BadHeader`].
+        BadHeader = "bad-header",
+        /// See [`ParseErrorKind::Binary`].
+        Binary = "binary",
+        /// See [`ParseErrorKind::TooLong`].
+        TooLong = "too-long",
+        /// A line's or the whole input's end is cut ([`ParseErrorKind::Truncated`], a cut
+        /// character, no last line break, a cut trace buffer).
+        Truncated = "truncated",
+        /// See [`ParseErrorKind::Orphan`].
+        Orphan = "orphan",
+        /// See [`ParseErrorKind::ImpossibleDate`].
+        ImpossibleDate = "impossible-date",
+        /// The input is not a log wsusdiag reads.
+        UnknownFormat = "unknown-format",
+        /// The file could not be opened or read.
+        Unreadable = "unreadable",
+        /// The path is not a regular file or folder (a socket, a device) and was not read.
+        NotAFile = "not-a-file",
+        /// The file was already read under another path (a link, a folder given twice).
+        AlreadyRead = "already-read",
+        /// An `.etl` trace written with WPP, whose messages need the symbol files.
+        NeedsSymbols = "needs-symbols",
+        /// An `.etl` trace of another provider than Windows Update.
+        OtherProvider = "other-provider",
+        /// The trace session lost events.
+        EventsLost = "events-lost",
+        /// An `.etl` event has a field type the reader does not know.
+        UnknownFieldType = "unknown-field-type",
+        /// An `.etl` trace larger than the reader takes.
+        TooLarge = "too-large",
+        /// An `.etl` record that does not parse.
+        BadRecord = "bad-record",
+        /// The `.etl` traces hold no Windows Update event.
+        NoWindowsUpdateEvents = "no-windows-update-events",
+    }
+}
+
+impl From<ParseErrorKind> for ProblemKind {
+    fn from(kind: ParseErrorKind) -> Self {
+        match kind {
+            ParseErrorKind::BadHeader => Self::BadHeader,
+            ParseErrorKind::Binary => Self::Binary,
+            ParseErrorKind::TooLong => Self::TooLong,
+            ParseErrorKind::Truncated => Self::Truncated,
+            ParseErrorKind::Orphan => Self::Orphan,
+            ParseErrorKind::ImpossibleDate => Self::ImpossibleDate,
+        }
+    }
 }
 
 impl ParseErrorKind {
@@ -133,7 +191,7 @@ pub enum Error {
         /// The input's name.
         name: String,
         /// Why it was not recognised.
-        reason: String,
+        reason: NotALog,
     },
     /// A rules file is not valid.
     #[error("{name}: line {line}, column {column}: {message}")]
@@ -170,6 +228,9 @@ pub enum Error {
     /// The diagnosis was stopped through [`Options::cancel`](crate::Options::cancel).
     #[error("cancelled")]
     Cancelled,
+    /// The diagnosis could not be written as JSON, or JSON could not be read as one.
+    #[error("JSON report: {0}")]
+    Json(#[source] serde_json::Error),
     /// Memory for an input could not be had.
     #[error("{name}: out of memory reading {bytes} bytes")]
     OutOfMemory {

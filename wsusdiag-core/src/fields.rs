@@ -104,7 +104,7 @@ mod tests {
             &Options::default(),
         )
         .unwrap();
-        let json = d.to_json();
+        let json = d.to_json().unwrap();
         assert!(json.len() < 64 << 10, "{} bytes of JSON", json.len());
         let fault = &d.faults[0].client;
         let message = fault.fault_message.as_deref().unwrap();

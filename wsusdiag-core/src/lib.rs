@@ -14,33 +14,40 @@
 //! bundled sample is such a pair:
 //!
 //! ```
-//! use wsusdiag_core::{Options, diagnose, sample};
+//! use wsusdiag_core::diagnosis::{Confidence, Correlation, OffsetBasis, Severity};
+//! use wsusdiag_core::{Diagnosis, Options, diagnose, sample};
 //!
 //! let d = diagnose(sample::kb954960(), &Options::default())?;
 //!
 //! // The verdict: the known issue, how sure, how often.
 //! let finding = &d.findings[0];
 //! assert_eq!(finding.rule_id, "KB954960");
-//! assert_eq!(finding.confidence, "confirmed"); // both logs agree, joined by fault ID
+//! assert_eq!(finding.confidence, Confidence::Confirmed); // both logs agree, joined by fault ID
+//! assert_eq!(finding.severity, Severity::Error);
 //! assert_eq!(finding.occurrences, 2);
 //! assert!(finding.remediation[0].contains("WSUS 3.0 SP1"));
 //!
 //! // Each client failure, joined to what the server logged about it.
 //! let fault = &d.faults[0];
 //! assert_eq!(fault.client.hresult, "0x8024400E");
-//! assert_eq!(fault.client.hresult_name, Some("WU_E_PT_SOAP_SERVER"));
-//! assert_eq!(fault.correlation, "fault-id");
+//! assert_eq!(fault.client.hresult_name.as_deref(), Some("WU_E_PT_SOAP_SERVER"));
+//! assert_eq!(fault.correlation, Correlation::FaultId);
 //! let server = fault.server.as_ref().expect("joined");
 //! let cause = server.cause.as_ref().expect("the exception behind the fault");
 //! assert_eq!(cause.exception, "System.ArgumentException");
 //! assert_eq!(cause.method.as_deref(), Some("ClientImplementation.GetSyncInfo"));
 //!
 //! // The client's clock: local time (tz -0400) and 42 seconds fast.
-//! assert_eq!(d.clock_offsets[0].tz_minutes, Some(-240));
-//! assert_eq!(d.clock_offsets[0].skew_seconds, Some(-42));
+//! let clock = &d.clock_offsets[0];
+//! assert_eq!(clock.basis, Some(OffsetBasis::FaultId));
+//! assert_eq!(clock.tz_minutes, Some(-240));
+//! assert_eq!(clock.skew_seconds, Some(-42));
 //!
-//! // The same diagnosis as the JSON contract every binding shares.
-//! assert!(d.to_json().contains("\"schema_version\": 1"));
+//! // The same diagnosis as the JSON contract every binding shares (each value above is spelled
+//! // there as its `as_str()`: `"confirmed"`, `"fault-id"`), and read back from it.
+//! let json = d.to_json()?;
+//! assert!(json.contains("\"correlation\": \"fault-id\""));
+//! assert_eq!(Diagnosis::from_json(&json)?, d);
 //! # Ok::<(), wsusdiag_core::Error>(())
 //! ```
 //!
@@ -85,6 +92,7 @@ pub mod input;
 pub mod knowledge;
 pub mod lines;
 pub mod log;
+mod named;
 pub mod records;
 mod report;
 pub mod sample;

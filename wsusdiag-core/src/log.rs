@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use crate::input::{FileData, LogKind, TextEncoding, decode, sniff, unwrap};
+use crate::input::{FileData, LogKind, NotALog, TextEncoding, decode, sniff, unwrap};
 pub use crate::records::{Record, Records};
 use crate::{Error, Result};
 
@@ -52,10 +52,12 @@ impl Log {
         if crate::etl::is_etl(&data) {
             let rendered = crate::analyze::etl::render(&[(&name, &data)]);
             if rendered.events == 0 {
-                let reason = rendered
-                    .problems
-                    .last()
-                    .map_or_else(String::new, |p| p.message.clone());
+                let reason = NotALog::NoUpdateEvents(
+                    rendered
+                        .problems
+                        .last()
+                        .map_or_else(String::new, |p| p.message.clone()),
+                );
                 return Err(Error::UnknownFormat { name, reason });
             }
             return Ok(Self {

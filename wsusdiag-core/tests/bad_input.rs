@@ -2,6 +2,7 @@
 //! UTF-16 without BOM, a file cut inside a character.
 
 use proptest::prelude::*;
+use wsusdiag_core::diagnosis::LogKind;
 use wsusdiag_core::records::{ClientFormat, ClientRecords, ServerRecords};
 use wsusdiag_core::{Error, Options, diagnose_buffers};
 
@@ -52,7 +53,7 @@ fn a_100_mb_line_is_read() {
     text.extend(std::iter::repeat_n("x", 100 << 20));
     text.push_str("\n2016-09-08\t10:48:44:000\t 848\t604\tMisc\tWARNING: SendRequest failed with hr = 80072ee2.\n");
     let d = run("huge.log", text.as_bytes());
-    assert_eq!(d.inputs[0].kind, Some("client-classic"));
+    assert_eq!(d.inputs[0].kind, Some(LogKind::ClientClassic));
     assert_eq!(d.inputs[0].records, 3);
     assert_eq!(d.faults.len(), 1);
     assert_eq!(d.faults[0].client.hresult, "0x80072EE2");
@@ -140,7 +141,7 @@ fn utf16_without_bom_and_cut_in_a_character() {
     bytes.push(0x41);
     let d = run("win10.log", &bytes);
     assert_eq!(d.inputs[0].encoding, "utf-16le");
-    assert_eq!(d.inputs[0].kind, Some("client-win10"));
+    assert_eq!(d.inputs[0].kind, Some(LogKind::ClientWin10));
     assert!(d.inputs[0].problems.iter().any(|p| p.kind == "truncated"));
     assert_eq!(d.faults[0].client.hresult, "0x80240439");
 }

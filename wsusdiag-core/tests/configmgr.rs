@@ -216,7 +216,7 @@ fn a_configmgr_client_failure_is_a_fault_of_the_diagnosis() {
     let text = excerpt("wuahandler-gpo-conflict-0x87d00692.log");
     let d = diagnose_buffers(&[("WUAHandler.log", text.as_bytes())], &Options::default())
         .expect("diagnosis");
-    assert_eq!(d.inputs[0].kind, Some("client-configmgr"));
+    assert_eq!(d.inputs[0].kind, Some(LogKind::ClientConfigMgr));
     assert_eq!(d.inputs[0].records, 2);
     assert_eq!(d.faults.len(), 1, "{:#?}", d.faults);
     assert_eq!(d.faults[0].client.hresult, "0x87D00692");
@@ -225,7 +225,7 @@ fn a_configmgr_client_failure_is_a_fault_of_the_diagnosis() {
     let server = excerpt("wsyncmgr-not-configured.log");
     let d = diagnose_buffers(&[("wsyncmgr.log", server.as_bytes())], &Options::default())
         .expect("diagnosis");
-    assert_eq!(d.inputs[0].kind, Some("server-configmgr"));
+    assert_eq!(d.inputs[0].kind, Some(LogKind::ServerConfigMgr));
     assert_eq!(d.inputs[0].records, 2);
 }
 
@@ -263,7 +263,10 @@ fn a_client_folder_is_one_client_whose_clock_comes_from_the_bias() {
     std::fs::remove_dir_all(&dir).ok();
 
     let kinds: Vec<_> = d.inputs.iter().map(|i| i.kind).collect();
-    assert!(kinds.contains(&Some("client-configmgr")) && kinds.contains(&Some("client-classic")));
+    assert!(
+        kinds.contains(&Some(LogKind::ClientConfigMgr))
+            && kinds.contains(&Some(LogKind::ClientClassic))
+    );
     // One failure: WUAHandler's report of it is the Windows Update failure, not a second one.
     assert_eq!(d.faults.len(), 1, "{:#?}", d.faults);
     assert!(d.faults[0].client.source.ends_with("WindowsUpdate.log"));

@@ -1,6 +1,7 @@
 //! The fault model end to end: fault-ID joins, clock offsets, time-window joins, logs that do
 //! not belong together, a missing side, and a WSUS hierarchy.
 
+use wsusdiag_core::diagnosis::{Confidence, Correlation, LogKind, OffsetBasis, ServerScope};
 use wsusdiag_core::{Diagnosis, Options, diagnose, diagnose_buffers, sample};
 
 fn run(inputs: &[(&str, &str)]) -> Diagnosis {
@@ -60,7 +61,7 @@ fn sample_joins_by_fault_id_and_finds_the_clock() {
     let o = &d.clock_offsets[0];
     assert_eq!(
         (o.offset_seconds, o.basis, o.pairs, o.skew_seconds),
-        (Some(14_358), Some("fault-id"), 2, Some(-42))
+        (Some(14_358), Some(OffsetBasis::FaultId), 2, Some(-42))
     );
     assert!(d.server_faults.is_empty(), "{:#?}", d.server_faults);
     assert_eq!(
@@ -90,7 +91,10 @@ fn a_log_collected_twice_joins_both_copies_to_the_same_server_entries() {
     for ((a, b), alone) in day1.iter().zip(day2).zip(&once.faults) {
         assert_eq!(a.client.source, "day1/WindowsUpdate.log");
         assert_eq!(b.client.source, "day2/WindowsUpdate.log");
-        assert_eq!((a.correlation, b.correlation), ("fault-id", "fault-id"));
+        assert_eq!(
+            (a.correlation, b.correlation),
+            (Correlation::FaultId, Correlation::FaultId)
+        );
         let expected = alone.server.as_ref().expect("joined alone");
         assert_eq!(a.server.as_ref(), Some(expected));
         assert_eq!(b.server.as_ref(), Some(expected));
@@ -236,10 +240,7 @@ fn fleet_by_time() -> Vec<(&'static str, String)> {
 fn one_thread_and_all_cores_give_the_same_diagnosis() {
     // The fleet joined by time, and the sample with its client log given twice (a server entry
     // joined to two faults): every step has a one-thread path and a parallel one.
-    let one_thread = Options {
-        parallel: false,
-        ..Options::default()
-    };
+    let one_thread = Options::default().with_parallel(false);
     let logs = fleet_by_time();
     let mut fleets: Vec<Vec<(&str, &[u8])>> = vec![
         logs.iter().map(|(n, t)| (*n, t.as_bytes())).collect(),
@@ -272,13 +273,13 @@ fn joins_by_time_only_what_the_server_can_have_logged() {
     let window = |f: &wsusdiag_core::diagnosis::Fault| {
         f.time_window
             .as_ref()
-            .map(|w| (w.seconds, w.basis, w.servers))
+            .map(|w| (w.seconds, w.basis.as_str(), w.servers.as_str()))
     };
     // Its offset from the banner alone (skew unknown): the widest window, two minutes, which
     // holds both of the database's time-outs. Either may be the cause: said, not guessed.
     let pacific = by("pacific.log");
     assert_eq!(
-        (pacific.correlation, pacific.failure_kind),
+        (pacific.correlation.as_str(), &*pacific.failure_kind),
         ("ambiguous", "server-time-out")
     );
     assert!(pacific.server.is_none());
@@ -286,7 +287,7 @@ fn joins_by_time_only_what_the_server_can_have_logged() {
     let lines: Vec<u32> = pacific.candidates.iter().map(|s| s.line).collect();
     assert_eq!(lines, [2, 3]);
     assert!((pacific.candidates.iter()).all(|s| s.cause.as_ref().unwrap().sql_number == Some(-2)));
-    assert_ne!(pacific.confidence, Some("confirmed"));
+    assert_ne!(pacific.confidence, Some(Confidence::Confirmed));
     assert_eq!(
         pacific.client.time_utc.as_deref(),
         Some("2023-02-07T18:00:05.500Z")
@@ -295,14 +296,14 @@ fn joins_by_time_only_what_the_server_can_have_logged() {
     // requests'.
     let berlin = by("berlin.log");
     assert_eq!(
-        (berlin.correlation, berlin.failure_kind),
+        (berlin.correlation.as_str(), &*berlin.failure_kind),
         ("none", "service-unavailable")
     );
     assert!(berlin.server.is_none() && berlin.candidates.is_empty());
     assert_eq!(window(berlin), None);
     let proxied = by("proxied.log");
     assert_eq!(
-        (proxied.correlation, proxied.failure_kind),
+        (proxied.correlation.as_str(), &*proxied.failure_kind),
         ("none", "auth"),
         "a proxy 407 never reached the server"
     );
@@ -321,10 +322,10 @@ fn joins_by_time_only_what_the_server_can_have_logged() {
     assert_eq!(
         offsets,
         [
-            ("pacific.log", Some(28_800), Some("tz-banner")),
-            ("berlin.log", Some(-3_600), Some("tz-banner")),
-            ("proxied.log", Some(0), Some("tz-banner")),
-            ("sydney.log", Some(-39_600), Some("tz-banner"))
+            ("pacific.log", Some(28_800), Some(OffsetBasis::TzBanner)),
+            ("berlin.log", Some(-3_600), Some(OffsetBasis::TzBanner)),
+            ("proxied.log", Some(0), Some(OffsetBasis::TzBanner)),
+            ("sydney.log", Some(-39_600), Some(OffsetBasis::TzBanner))
         ]
     );
     // Unjoined: the two candidates, and the InvalidCookie fault the server sent.
@@ -411,7 +412,10 @@ fn server_logs_that_name_no_host_are_all_searched_and_said_to_be() {
     assert_eq!(f.failure_kind, "http-500");
     assert_eq!(f.correlation, "ambiguous");
     let w = f.time_window.as_ref().unwrap();
-    assert_eq!((w.basis, w.servers), ("tz-banner", "host-unknown"));
+    assert_eq!(
+        (w.basis, w.servers),
+        (OffsetBasis::TzBanner, ServerScope::HostUnknown)
+    );
     let sources: Vec<&str> = f.candidates.iter().map(|s| s.source.as_str()).collect();
     assert_eq!(
         sources,
@@ -453,11 +457,11 @@ fn windows_10_client_without_tz_gets_its_offset_from_fault_ids() {
         "System.Data.SqlClient.SqlException: Timeout expired.",
     );
     let d = run(&[("server.log", &server), ("win10.log", client)]);
-    assert_eq!(d.inputs[1].kind, Some("client-win10"));
+    assert_eq!(d.inputs[1].kind, Some(LogKind::ClientWin10));
     assert_eq!(d.faults.len(), 2);
     let first = &d.faults[0];
     assert_eq!(
-        (first.correlation, first.client.hresult.as_str()),
+        (first.correlation.as_str(), first.client.hresult.as_str()),
         ("fault-id", "0x80244007")
     );
     assert_eq!(
@@ -467,7 +471,7 @@ fn windows_10_client_without_tz_gets_its_offset_from_fault_ids() {
     let o = &d.clock_offsets[0];
     assert_eq!(
         (o.offset_seconds, o.basis, o.tz_minutes),
-        (Some(-7_201), Some("fault-id"), None)
+        (Some(-7_201), Some(OffsetBasis::FaultId), None)
     );
     // With the offset known, the later timeout joins the server's SQL error by time.
     assert_eq!(d.faults[1].correlation, "time-window");
@@ -479,7 +483,7 @@ fn a_missing_side_still_reports_every_fault() {
     let d = diagnose([sample::kb954960()[0].clone()], &Options::default()).unwrap();
     assert_eq!(d.faults.len(), 2);
     assert!(d.faults.iter().all(|f| f.correlation == "none"));
-    assert_eq!(d.clock_offsets[0].basis, Some("tz-banner"));
+    assert_eq!(d.clock_offsets[0].basis, Some(OffsetBasis::TzBanner));
     let d = diagnose([sample::kb954960()[1].clone()], &Options::default()).unwrap();
     assert!(d.faults.is_empty());
     assert_eq!(d.server_faults.len(), 2, "both faults the server sent");

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use wsusdiag_core::diagnosis::{LogKind, OffsetBasis, TextEncoding};
 use wsusdiag_core::log::{Log, Record};
 use wsusdiag_core::{Error, Options, diagnose_paths};
 
@@ -28,7 +29,7 @@ fn windows_update_trace_is_a_client_log_in_utc() {
             input.records,
             input.malformed_lines
         ),
-        (Some("client-etl"), "binary", 80, 0)
+        (Some(LogKind::ClientEtl), TextEncoding::Binary, 80, 0)
     );
     assert!(
         input
@@ -37,7 +38,10 @@ fn windows_update_trace_is_a_client_log_in_utc() {
             .any(|p| p.kind == "events-lost" && p.message.contains("41"))
     );
     let clock = &d.clock_offsets[0];
-    assert_eq!((clock.offset_seconds, clock.basis), (Some(0), Some("utc")));
+    assert_eq!(
+        (clock.offset_seconds, clock.basis),
+        (Some(0), Some(OffsetBasis::Utc))
+    );
     assert!(
         d.faults.is_empty(),
         "the sample's only code is the benign service exit 0x240001"

@@ -10,7 +10,7 @@ fn sample_diagnosis() -> wsusdiag_core::Diagnosis {
 
 #[test]
 fn kb954960_sample_json() {
-    let json = sample_diagnosis().to_json();
+    let json = sample_diagnosis().to_json().unwrap();
     // The tool's version is the only field that moves with releases.
     let json = json.replace(env!("CARGO_PKG_VERSION"), "[version]");
     insta::assert_snapshot!("kb954960_sample_json", json);
@@ -56,5 +56,22 @@ fn the_report_wraps_to_the_width_asked_and_cuts_no_word() {
             "{width}"
         );
         assert!(!text.contains('…'), "{width}");
+    }
+}
+
+/// What a Rust program reads back from the JSON is the diagnosis that wrote it, for the sample
+/// and for every committed real log (all kinds, every value of the typed fields they reach).
+#[test]
+fn every_diagnosis_reads_back_from_its_json() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut all = vec![sample_diagnosis()];
+    for dir in ["corpus", "pastes", "configmgr"] {
+        all.push(wsusdiag_core::diagnose_paths(&[root.join(dir)], &Options::default()).unwrap());
+    }
+    for d in all {
+        let json = d.to_json().unwrap();
+        let read = wsusdiag_core::Diagnosis::from_json(&json).unwrap();
+        assert_eq!(read, d);
+        assert_eq!(read.to_json().unwrap(), json);
     }
 }

@@ -1,6 +1,7 @@
 //! The HTML report: one self-contained page with the sample's finding, evidence and fix, and
 //! data its script can read whatever the logs hold. (scripts/test-html opens it in Chromium.)
 
+use wsusdiag_core::diagnosis::Correlation;
 use wsusdiag_core::{Options, diagnose, sample};
 
 fn sample_diagnosis() -> wsusdiag_core::Diagnosis {
@@ -46,7 +47,7 @@ fn the_sample_page_holds_the_finding_and_fetches_nothing() {
 fn an_ambiguous_fault_is_said_to_be_and_log_text_cannot_close_the_script() {
     let mut d = sample_diagnosis();
     let f = &mut d.faults[1];
-    f.correlation = "ambiguous";
+    f.correlation = Correlation::Ambiguous;
     f.rule_id = None;
     for e in &mut f.client.evidence {
         e.text = "</script><script>alert(1)</script>".into();

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use wsusdiag_core::diagnosis::LogKind;
 use wsusdiag_core::{Diagnosis, Error, Options, diagnose_buffers, diagnose_paths, sample};
 
 /// A fresh folder holding the KB954960 client log, named after the test.
@@ -62,7 +63,7 @@ fn a_pipe_given_directly_is_read_once_as_a_stream() {
     let given = pipe.clone();
     let d = within(20, move || diagnose_paths(&[given], &Options::default())).unwrap();
     writer.join().unwrap();
-    assert_eq!(d.inputs[0].kind, Some("client-classic"));
+    assert_eq!(d.inputs[0].kind, Some(LogKind::ClientClassic));
     assert_eq!(d.faults.len(), 2);
 }
 
@@ -175,10 +176,7 @@ fn a_non_log_among_logs_is_a_problem_of_that_input() {
 fn a_cancelled_diagnosis_stops_with_cancelled() {
     let dir = folder("cancel");
     let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
-    let options = Options {
-        cancel: Some(cancel),
-        ..Options::default()
-    };
+    let options = Options::default().with_cancel(cancel);
     let e = diagnose_paths(&[dir], &options).unwrap_err();
     assert!(matches!(e, Error::Cancelled), "{e}");
 }

@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use wsusdiag_core::diagnosis::LogKind;
 use wsusdiag_core::events::codes;
 use wsusdiag_core::log::{Log, Record};
 use wsusdiag_core::{Error, Options, diagnose_buffers};
@@ -14,7 +15,7 @@ use wsusdiag_core::{Error, Options, diagnose_buffers};
 struct Case {
     file: &'static str,
     /// The kind, or `None` for text that is not a log.
-    kind: Option<&'static str>,
+    kind: Option<LogKind>,
     /// The failure codes the excerpt shows, as read from its records.
     codes: &'static [u32],
     /// The known issue its source states, when it does and the excerpt shows enough of it.
@@ -23,7 +24,7 @@ struct Case {
 
 const fn case(
     file: &'static str,
-    kind: Option<&'static str>,
+    kind: Option<LogKind>,
     codes: &'static [u32],
     rule: Option<&'static str>,
 ) -> Case {
@@ -35,11 +36,11 @@ const fn case(
     }
 }
 
-const CLASSIC: Option<&str> = Some("client-classic");
-const WIN10: Option<&str> = Some("client-win10");
-const SERVER: Option<&str> = Some("server");
-const CLIENT_FRAGMENT: Option<&str> = Some("client-fragment");
-const SERVER_FRAGMENT: Option<&str> = Some("server-fragment");
+const CLASSIC: Option<LogKind> = Some(LogKind::ClientClassic);
+const WIN10: Option<LogKind> = Some(LogKind::ClientWin10);
+const SERVER: Option<LogKind> = Some(LogKind::Server);
+const CLIENT_FRAGMENT: Option<LogKind> = Some(LogKind::ClientFragment);
+const SERVER_FRAGMENT: Option<LogKind> = Some(LogKind::ServerFragment);
 
 #[rustfmt::skip]
 const CASES: &[Case] = &[

@@ -56,7 +56,7 @@ fn every_rule_fires_on_its_hit_and_not_on_its_near_miss() {
                 rule.id,
                 hit.findings.iter().map(|f| &f.rule_id).collect::<Vec<_>>()
             )),
-            Some(f) if f.confidence != want => failures.push(format!(
+            Some(f) if f.confidence != want.as_str() => failures.push(format!(
                 "{}: hit/ is {}, expected {want}",
                 rule.id, f.confidence
             )),
@@ -217,10 +217,7 @@ fn a_rules_file_adds_and_replaces_rules_at_run_time() {
     text.push_str("2008-07-14\t09:20:01:015\t1100\tee4\tReport\tWARNING: Reporter failed to upload events with hr = 8024400e.\n");
     fs::write(&client, text).unwrap();
 
-    let options = Options {
-        rule_files: vec![file.clone()],
-        ..Options::default()
-    };
+    let options = Options::default().with_rule_files([&file]);
     let d = diagnose_paths(&[&client], &options).unwrap();
     let kb = d.findings.iter().find(|f| f.rule_id == "KB954960").unwrap();
     assert_eq!(kb.title, "Approval inconsistency (site override)");
@@ -257,10 +254,7 @@ fn a_bad_rules_file_is_an_error_with_file_line_and_column() {
         SITE_RULES.replace("'Reporter failed to upload events'", "'Reporter (failed'"),
     )
     .unwrap();
-    let options = Options {
-        rule_files: vec![file.clone()],
-        ..Options::default()
-    };
+    let options = Options::default().with_rule_files([&file]);
     let err = diagnose_paths(&[dir.join("missing.log")], &options).unwrap_err();
     match &err {
         wsusdiag_core::Error::Rules {

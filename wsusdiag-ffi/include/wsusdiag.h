@@ -78,6 +78,9 @@ typedef enum wsusdiag_record_kind {
 
 // Which log a reader reads.
 typedef enum wsusdiag_log_kind {
+  // A kind this version of the library has no value for (none today: a test keeps every
+  // kind named).
+  WSUSDIAG_LOG_KIND_UNKNOWN = 0,
   // Classic TAB-separated `WindowsUpdate.log` (Windows XP to 8.1).
   WSUSDIAG_LOG_KIND_CLIENT_CLASSIC = 1,
   // Windows 10+ text from `Get-WindowsUpdateLog`.

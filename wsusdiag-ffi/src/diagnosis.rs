@@ -28,10 +28,7 @@ const _: () = {
 
 /// The options for a list of rules files.
 fn options(rules: Vec<&str>) -> Options {
-    Options {
-        rule_files: rules.into_iter().map(PathBuf::from).collect(),
-        ..Options::default()
-    }
+    Options::default().with_rule_files(rules)
 }
 
 /// Diagnoses log files: client logs (`WindowsUpdate.log`, classic or Windows 10) and server
@@ -200,7 +197,7 @@ pub unsafe extern "C" fn wsusdiag_diagnosis_to_json(
         let diagnosis = unsafe { wsusdiag_diagnosis::borrow(diagnosis, "diagnosis") }?;
         let ptr_out = boundary::out(json_out, "json_out")?;
         let len_out = boundary::out(json_len_out, "json_len_out")?;
-        let (ptr, len) = buffer::into_raw(diagnosis.to_json().into_bytes());
+        let (ptr, len) = buffer::into_raw(diagnosis.to_json()?.into_bytes());
         // SAFETY: checked by `out`, valid per the caller.
         unsafe {
             ptr_out.write(ptr);

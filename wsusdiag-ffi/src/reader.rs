@@ -51,6 +51,9 @@ const _: () = {
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum wsusdiag_log_kind {
+    /// A kind this version of the library has no value for (none today: a test keeps every
+    /// kind named).
+    Unknown = 0,
     /// Classic TAB-separated `WindowsUpdate.log` (Windows XP to 8.1).
     ClientClassic = 1,
     /// Windows 10+ text from `Get-WindowsUpdateLog`.
@@ -80,6 +83,7 @@ impl From<LogKind> for wsusdiag_log_kind {
             LogKind::ServerFragment => Self::ServerFragment,
             LogKind::ClientConfigMgr => Self::ClientConfigMgr,
             LogKind::ServerConfigMgr => Self::ServerConfigMgr,
+            _ => Self::Unknown,
         }
     }
 }
@@ -471,6 +475,17 @@ pub unsafe extern "C" fn wsusdiag_log_reader_free(reader: *mut wsusdiag_log_read
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_log_kind_has_its_own_value() {
+        let mut values: Vec<i32> = (LogKind::ALL.iter())
+            .map(|&k| wsusdiag_log_kind::from(k) as i32)
+            .collect();
+        assert!(!values.contains(&(wsusdiag_log_kind::Unknown as i32)));
+        values.sort_unstable();
+        values.dedup();
+        assert_eq!(values.len(), LogKind::ALL.len());
+    }
 
     /// The layout the header, the PowerShell module's C# struct and the ctypes test assume.
     #[test]

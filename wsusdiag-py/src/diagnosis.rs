@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use wsusdiag_core::{Input, Options};
 
-use crate::errors::{interruptible, unpanicked};
+use crate::errors::{interruptible, to_py, unpanicked};
 
 /// A finished diagnosis (the Python `Diagnosis` wraps it).
 #[pyclass(frozen, module = "wsusdiag._wsusdiag")]
@@ -21,7 +21,7 @@ pub(crate) struct Diagnosis {
 impl Diagnosis {
     /// The diagnosis as JSON (`schema_version` 1).
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
-        unpanicked(py, || self.inner.to_json())
+        unpanicked(py, || self.inner.to_json())?.map_err(|e| to_py(py, e))
     }
 
     /// Hands the text of `to_json` to `write` (a callable taking `bytes`, such as a binary
@@ -113,11 +113,9 @@ impl Write for Chunks {
 /// The options for a list of rules files, and the flag that stops the diagnosis on Ctrl-C.
 fn options(rules: Vec<PathBuf>) -> (Options, Arc<AtomicBool>) {
     let cancel = Arc::new(AtomicBool::new(false));
-    let options = Options {
-        rule_files: rules,
-        cancel: Some(Arc::clone(&cancel)),
-        ..Options::default()
-    };
+    let options = Options::default()
+        .with_rule_files(rules)
+        .with_cancel(Arc::clone(&cancel));
     (options, cancel)
 }
 

@@ -12,9 +12,9 @@ use std::sync::Arc;
 use chrono::NaiveDateTime;
 
 use super::outcomes::{Chains, Outcomes};
-pub(crate) use super::outcomes::{EndpointKind, host};
 use super::{EVIDENCE_TEXT_CAP, Evidence, cut, cut_shared};
 use crate::events::{ClientEvent, Operation, SoapFault, normalize_guid};
+pub(crate) use crate::events::{EndpointKind, UpdateSource};
 use crate::knowledge::hresult;
 use crate::knowledge::rules::BenignMatcher;
 use crate::records::{ClientFormat, ClientRecord};
@@ -287,7 +287,7 @@ pub(crate) struct ClientAnalysis {
     /// The WSUS server of the policy snapshot: `Some(None)` when the policy names none.
     pub wsus_policy: Option<Option<String>>,
     /// The update services the client talked to (`wsus`, `windows-update`, …), in order.
-    pub update_sources: Vec<&'static str>,
+    pub update_sources: Vec<UpdateSource>,
     pub agent_version: Option<String>,
     pub os_version: Option<String>,
     pub detections: u32,
@@ -462,7 +462,7 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
                 if self.out.server_url.as_deref() != Some(url) {
                     self.out.server_url = Some(url.to_owned());
                 }
-                let source = update_source(url, service_id);
+                let source = UpdateSource::of(url, service_id);
                 if !self.out.update_sources.contains(&source) {
                     self.out.update_sources.push(source);
                 }
@@ -622,27 +622,6 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
             f.endpoint_kind = EndpointKind::of(url, policy_wsus);
         }
         self.out
-    }
-}
-
-/// Which update service a `Server URL` belongs to: WSUS, or one of Microsoft's, by its service
-/// ID or, without one, its host.
-fn update_source(url: &str, service_id: Option<&str>) -> &'static str {
-    const SERVICES: [(&str, &str); 5] = [
-        ("3DA21691-E39D-4DA6-8A4B-B43877BCB1B7", "wsus"),
-        ("9482F4B4-E343-43B6-B170-9A65BC822C77", "windows-update"),
-        ("7971F918-A847-4430-9279-4A52D1EFE18D", "microsoft-update"),
-        ("855E8A7C-ECB4-4CA3-B045-1DFA50104289", "store"),
-        ("8B24B027-1DEE-BABB-9A95-3517DFB9C552", "flighting"),
-    ];
-    let id = service_id.unwrap_or("");
-    if let Some((_, source)) = SERVICES.iter().find(|(s, _)| s.eq_ignore_ascii_case(id)) {
-        return source;
-    }
-    if EndpointKind::of(Some(url), false) == EndpointKind::Microsoft {
-        "microsoft"
-    } else {
-        "wsus"
     }
 }
 

@@ -3,7 +3,7 @@
 //! record parser, the events and the rules work on them unchanged. A record's "line" is the
 //! event's number among the Windows Update events.
 
-use crate::diagnosis::Problem;
+use crate::diagnosis::{Problem, ProblemKind};
 use crate::etl::{self, EtlIssueKind};
 
 /// The Windows Update events of a set of traces, as text.
@@ -36,14 +36,14 @@ pub(crate) fn render(files: &[(&str, &[u8])]) -> RenderedEtl {
     for file in &set.files {
         for issue in &file.issues {
             let kind = match issue.kind {
-                EtlIssueKind::NotEtl => "unknown-format",
-                EtlIssueKind::Wpp => "needs-symbols",
-                EtlIssueKind::OtherProvider => "other-provider",
-                EtlIssueKind::EventsLost => "events-lost",
-                EtlIssueKind::TruncatedBuffer => "truncated",
-                EtlIssueKind::UnknownFieldType => "unknown-field-type",
-                EtlIssueKind::TooLarge => "too-large",
-                _ => "bad-record",
+                EtlIssueKind::NotEtl => ProblemKind::UnknownFormat,
+                EtlIssueKind::Wpp => ProblemKind::NeedsSymbols,
+                EtlIssueKind::OtherProvider => ProblemKind::OtherProvider,
+                EtlIssueKind::EventsLost => ProblemKind::EventsLost,
+                EtlIssueKind::TruncatedBuffer => ProblemKind::Truncated,
+                EtlIssueKind::UnknownFieldType => ProblemKind::UnknownFieldType,
+                EtlIssueKind::TooLarge => ProblemKind::TooLarge,
+                _ => ProblemKind::BadRecord,
             };
             let prefix = if files.len() > 1 {
                 format!("{}: ", file.name)
@@ -53,7 +53,7 @@ pub(crate) fn render(files: &[(&str, &[u8])]) -> RenderedEtl {
             out.problems.push(Problem {
                 line: 0,
                 column: 0,
-                kind: kind.to_owned(),
+                kind,
                 message: format!("{prefix}{}", issue.message),
                 text: format!("byte offset {}", issue.offset),
             });
@@ -69,7 +69,7 @@ pub(crate) fn render(files: &[(&str, &[u8])]) -> RenderedEtl {
         out.problems.push(Problem {
             line: 0,
             column: 0,
-            kind: "no-windows-update-events".to_owned(),
+            kind: ProblemKind::NoWindowsUpdateEvents,
             message: if providers.is_empty() {
                 "no Windows Update event could be decoded from this trace".to_owned()
             } else {

@@ -14,10 +14,10 @@ use std::sync::Arc;
 use chunked::ChunkText;
 
 pub(crate) use crate::diagnosis::Evidence;
-use crate::diagnosis::{InputSummary, Problem};
+use crate::diagnosis::{InputSummary, Problem, ProblemKind};
 use crate::error::{ParseError, excerpt_to};
 use crate::input::{
-    LogKind, SNIFF_BYTES, TextEncoding, decode, is_clean, sniff, unwrap, utf8_head,
+    LogKind, NotALog, SNIFF_BYTES, TextEncoding, decode, is_clean, sniff, unwrap, utf8_head,
 };
 use crate::knowledge::rules::LineMatcher;
 use crate::records::{ClientFormat, ServerRecords};
@@ -76,10 +76,7 @@ fn problem(e: &ParseError) -> Problem {
     Problem {
         line: e.position.line,
         column: e.position.column,
-        kind: serde_json::to_value(e.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default(),
+        kind: e.kind.into(),
         message: e.kind.describe().to_owned(),
         text: e.text.clone(),
     }
@@ -90,7 +87,7 @@ fn unread(name: &str, bytes: u64, encoding: TextEncoding) -> InputSummary {
     InputSummary {
         path: name.to_owned(),
         kind: None,
-        encoding: encoding.as_str(),
+        encoding,
         bytes,
         records: 0,
         malformed_lines: 0,
@@ -100,11 +97,11 @@ fn unread(name: &str, bytes: u64, encoding: TextEncoding) -> InputSummary {
 }
 
 /// A problem of a whole input, not of one of its lines.
-pub(crate) fn whole_input_problem(kind: &str, message: String) -> Problem {
+pub(crate) fn whole_input_problem(kind: ProblemKind, message: String) -> Problem {
     Problem {
         line: 0,
         column: 0,
-        kind: kind.to_owned(),
+        kind,
         message,
         text: String::new(),
     }
@@ -131,7 +128,7 @@ fn client_text<'t, T: ChunkText<'t>>(
     let ends_cleanly = matches!(text.bytes().last(), None | Some(b'\n' | b'\r'));
     if !ends_cleanly && summary.problems.len() < PROBLEMS_CAP {
         summary.problems.push(whole_input_problem(
-            "truncated",
+            ProblemKind::Truncated,
             "the input ends without a line break: its last entry may be cut".to_owned(),
         ));
     }
@@ -155,7 +152,7 @@ pub(crate) fn analyze_etl(
     let rendered = etl::render(files);
     let bytes = files.iter().map(|(_, b)| b.len() as u64).sum();
     let mut summary = unread(name, bytes, TextEncoding::Binary);
-    summary.kind = Some(LogKind::ClientEtl.as_str());
+    summary.kind = Some(LogKind::ClientEtl);
     summary.problems = rendered.problems;
     summary.problems.truncate(PROBLEMS_CAP);
     if rendered.events == 0 {
@@ -201,7 +198,7 @@ pub(crate) fn analyze(
         && let Ok(kind @ (LogKind::ClientClassic | LogKind::ClientWin10)) = sniff(head)
     {
         let mut summary = unread(name, bytes.len() as u64, encoding);
-        summary.kind = Some(kind.as_str());
+        summary.kind = Some(kind);
         let format = ClientFormat::of(kind);
         if let Ok(a) = client_text(
             name,
@@ -224,7 +221,7 @@ pub(crate) fn analyze(
     summary.repairs = unwrapped.repairs;
     if decoded.cut_character {
         summary.problems.push(whole_input_problem(
-            "truncated",
+            ProblemKind::Truncated,
             "the input ends inside a character: it was cut".to_owned(),
         ));
     }
@@ -233,12 +230,12 @@ pub(crate) fn analyze(
         Err(reason) => {
             // Text that unwrapping took whole for prose around a paste is no log, not empty.
             let reason = if text.trim().is_empty() && !decoded.text.trim().is_empty() {
-                "not one log entry in it".to_owned()
+                NotALog::OnlyProse
             } else {
                 reason
             };
             summary.problems.push(whole_input_problem(
-                "unknown-format",
+                ProblemKind::UnknownFormat,
                 format!("not a Windows Update or WSUS log: {reason}"),
             ));
             return Analysis {
@@ -247,7 +244,7 @@ pub(crate) fn analyze(
             };
         }
     };
-    summary.kind = Some(kind.as_str());
+    summary.kind = Some(kind);
     let body = match kind {
         LogKind::Server | LogKind::ServerFragment => {
             let mut a = server::ServerAnalyzer::new(name);
@@ -274,7 +271,7 @@ pub(crate) fn analyze(
                             summary.problems.push(Problem {
                                 line: record.end_line,
                                 column: 1,
-                                kind: "truncated".to_owned(),
+                                kind: ProblemKind::Truncated,
                                 message: "the input ends inside this entry: it was cut or is still being written".to_owned(),
                                 text: cut(entry),
                             });

@@ -19,7 +19,7 @@
 use rustc_hash::FxHashMap;
 
 use super::client::{CallFailure, ClientAnalyzer, ClientFault, thread};
-use crate::events::{ALL_UPDATES_FAILED, ClientEvent, Ended, Operation, Outcome};
+use crate::events::{ALL_UPDATES_FAILED, ClientEvent, Ended, Operation, Outcome, host};
 use crate::knowledge::hresult;
 use crate::records::ClientRecord;
 
@@ -70,71 +70,6 @@ impl<T> Chains<T> {
     fn drain(&mut self) -> impl Iterator<Item = T> + '_ {
         self.0.drain().map(|(_, v)| v)
     }
-}
-
-/// Whose server a call went to.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub(crate) enum EndpointKind {
-    /// The log does not say.
-    #[default]
-    Unknown,
-    /// A WSUS (or Configuration Manager software update point) server.
-    Wsus,
-    /// Microsoft's servers: Windows Update, Microsoft Update, the Store, the CDN.
-    Microsoft,
-}
-
-impl EndpointKind {
-    /// Whose server `url` is; a client whose policy names a WSUS server is taken to use it
-    /// when the call's URL is not known.
-    pub(crate) fn of(url: Option<&str>, policy_wsus: bool) -> Self {
-        let Some(url) = url else {
-            return if policy_wsus {
-                Self::Wsus
-            } else {
-                Self::Unknown
-            };
-        };
-        let host = host(url).as_bytes();
-        // The domain itself or a host under it, in any case, without allocating.
-        let under = |d: &str| {
-            host.len() >= d.len()
-                && host[host.len() - d.len()..].eq_ignore_ascii_case(d.as_bytes())
-                && (host.len() == d.len() || host[host.len() - d.len() - 1] == b'.')
-        };
-        let microsoft = [
-            "microsoft.com",
-            "windowsupdate.com",
-            "windows.com",
-            "microsoft.net",
-            "msft.net",
-        ]
-        .into_iter()
-        .any(under);
-        if microsoft {
-            Self::Microsoft
-        } else {
-            Self::Wsus
-        }
-    }
-
-    /// `wsus`, `microsoft` or `unknown`.
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Self::Unknown => "unknown",
-            Self::Wsus => "wsus",
-            Self::Microsoft => "microsoft",
-        }
-    }
-}
-
-/// The host of a URL (`http://wsus:8530/x` → `wsus`).
-pub(crate) fn host(url: &str) -> &str {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let end = rest
-        .find(['/', ':', '?', '\'', '"', ' '])
-        .unwrap_or(rest.len());
-    &rest[..end]
 }
 
 /// The first URL in a line's message that a request went to: not a name such as the SOAP

@@ -4,7 +4,7 @@
 
 use chrono::{Duration, NaiveDateTime};
 
-use super::{EntryRef, Fleet, Join, Joined};
+use super::{Correlation, EntryRef, Fleet, Joined, OffsetBasis, ServerScope};
 
 /// Entries of one server thread this close together are one failure logged twice (the SQL
 /// layer's `DBLAYER` line, then the exception that ends the request): one event, not two.
@@ -97,10 +97,10 @@ pub(super) fn family(f: &ClientFault) -> &'static Family {
 /// The server logs that may be the one the client at `host` talks to, and how that is known:
 /// those that name `host` (`matched`); else, when none does, those whose host is unknown, and
 /// every one when `host` is (`host-unknown`).
-fn servers_of(fleet: &Fleet, host: Option<&str>) -> (Vec<usize>, &'static str) {
+fn servers_of(fleet: &Fleet, host: Option<&str>) -> (Vec<usize>, ServerScope) {
     let all = 0..fleet.servers.len();
     let Some(host) = host else {
-        return (all.collect(), "host-unknown");
+        return (all.collect(), ServerScope::HostUnknown);
     };
     let hosts = |s: usize| &fleet.servers[s].1.hosts;
     let named: Vec<usize> = all
@@ -110,10 +110,10 @@ fn servers_of(fleet: &Fleet, host: Option<&str>) -> (Vec<usize>, &'static str) {
     if named.is_empty() {
         (
             all.filter(|&s| hosts(s).is_empty()).collect(),
-            "host-unknown",
+            ServerScope::HostUnknown,
         )
     } else {
-        (named, "matched")
+        (named, ServerScope::Matched)
     }
 }
 
@@ -133,10 +133,10 @@ pub(super) fn join(
     timeline: &Timeline,
     taken: &[EntryRef],
     offset: Option<i64>,
-    window: Option<(i64, &'static str)>,
+    window: Option<(i64, OffsetBasis)>,
     j: &mut Joined,
 ) {
-    if j.join != Join::None || j.family.joins == 0 {
+    if j.join != Correlation::None || j.family.joins == 0 {
         return;
     }
     let c = &fleet.clients[j.client].1;
@@ -165,11 +165,11 @@ pub(super) fn join(
         [] => {}
         [one] => {
             j.server = Some(*one);
-            j.join = Join::TimeWindow;
+            j.join = Correlation::TimeWindow;
         }
         _ => {
             j.candidates = events;
-            j.join = Join::Ambiguous;
+            j.join = Correlation::Ambiguous;
         }
     }
 }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::{Correlation, EntryRef, Fleet, Join, Joined};
+use super::{Correlation, EntryRef, Fleet, Joined, Joins};
 use crate::diagnosis::{Evidence, Finding};
 use crate::knowledge::rules::{Confidence, FleetCheck, Rule, RuleSet};
 
@@ -44,7 +44,7 @@ enum Quote {
 }
 
 impl Quote {
-    fn lines(&self, fleet: &Fleet, corr: &Correlation) -> Vec<Evidence> {
+    fn lines(&self, fleet: &Fleet, corr: &Joins) -> Vec<Evidence> {
         let k = match self {
             Self::Lines(lines) => return lines.clone(),
             Self::Fault(k) => *k,
@@ -65,7 +65,7 @@ impl Quote {
 /// What rule matching adds to a diagnosis.
 pub(crate) struct RuleMatches {
     /// Per joined fault: its rule and confidence.
-    pub per_fault: Vec<Option<(String, &'static str)>>,
+    pub per_fault: Vec<Option<(String, Confidence)>>,
     pub findings: Vec<Finding>,
 }
 
@@ -88,10 +88,10 @@ fn judge(rule: &Rule, fleet: &Fleet, j: &super::Joined) -> Option<Confidence> {
     match (&rule.server, joined_entry) {
         (Some(server), Some(entry)) => {
             let accepted = match j.join {
-                Join::FaultId => rule.join.fault_id,
-                Join::TimeWindow => rule.join.time_window,
+                Correlation::FaultId => rule.join.fault_id,
+                Correlation::TimeWindow => rule.join.time_window,
                 // An ambiguous fault has no entry: probable at most.
-                Join::Ambiguous | Join::None => false,
+                Correlation::Ambiguous | Correlation::None => false,
             };
             // Fragments alone (no time, IDs often placeholders) never confirm.
             let fragments_only = fleet.is_fragment(&fleet.clients[j.client].0)
@@ -103,7 +103,7 @@ fn judge(rule: &Rule, fleet: &Fleet, j: &super::Joined) -> Option<Confidence> {
                 } else {
                     one_side()
                 }
-            } else if j.join == Join::FaultId {
+            } else if j.join == Correlation::FaultId {
                 // The server's own record of this very fault says something else.
                 None
             } else {
@@ -133,7 +133,7 @@ fn rank_server_only(rules: &RuleSet, i: usize) -> (Reverse<i32>, Reverse<u32>, u
 /// Matches `rules` on everything the fleet holds.
 pub(crate) fn match_rules(
     fleet: &Fleet,
-    corr: &Correlation,
+    corr: &Joins,
     rules: &RuleSet,
     parallel: bool,
 ) -> RuleMatches {
@@ -184,7 +184,7 @@ pub(crate) fn match_rules(
     for (k, c) in candidates.iter_mut().enumerate() {
         c.sort_by_key(|x| rank(rules, x));
         let best = c.first().copied();
-        per_fault.push(best.map(|(rule, conf)| (all[rule].id.clone(), conf.as_str())));
+        per_fault.push(best.map(|(rule, conf)| (all[rule].id.clone(), conf)));
         // A fault whose code alone points at causes gets each of them, best first: several
         // possible causes, each with what would confirm it, never one confident cause.
         let shown = match best {
@@ -223,7 +223,7 @@ pub(crate) fn match_rules(
 
 /// Server entries no client fault was joined to, matched by rules that accept the server side
 /// alone.
-fn server_only(fleet: &Fleet, corr: &Correlation, rules: &RuleSet) -> Vec<Occurrence> {
+fn server_only(fleet: &Fleet, corr: &Joins, rules: &RuleSet) -> Vec<Occurrence> {
     let used: BTreeSet<EntryRef> = corr.joined.iter().filter_map(|j| j.server).collect();
     let mut out = Vec::new();
     for (si, (_, s)) in fleet.servers.iter().enumerate() {
@@ -344,7 +344,7 @@ fn duration(seconds: i64) -> String {
 }
 
 /// The hosts the faults of a rule's occurrences talked to, in order, without repeats.
-fn endpoints(fleet: &Fleet, corr: &Correlation, list: &[Occurrence]) -> Vec<String> {
+fn endpoints(fleet: &Fleet, corr: &Joins, list: &[Occurrence]) -> Vec<String> {
     let mut hosts: Vec<String> = Vec::new();
     for o in list {
         let Quote::Fault(k) = o.evidence else {
@@ -353,7 +353,7 @@ fn endpoints(fleet: &Fleet, corr: &Correlation, list: &[Occurrence]) -> Vec<Stri
         let j = &corr.joined[k];
         let fault = &fleet.clients[j.client].1.faults[j.fault];
         if let Some(url) = fault.endpoint.as_deref().or(fault.server_url.as_deref()) {
-            let host = crate::analyze::client::host(url);
+            let host = crate::events::host(url);
             if !host.is_empty() && !hosts.iter().any(|h| h == host) {
                 hosts.push(host.to_owned());
             }
@@ -365,7 +365,7 @@ fn endpoints(fleet: &Fleet, corr: &Correlation, list: &[Occurrence]) -> Vec<Stri
 /// One finding per rule, the most serious and most certain first.
 fn gather(
     fleet: &Fleet,
-    corr: &Correlation,
+    corr: &Joins,
     rules: &RuleSet,
     occurrences: Vec<Occurrence>,
 ) -> Vec<Finding> {
@@ -414,8 +414,8 @@ fn gather(
                     .then(|| r.confirm.clone())
                     .flatten(),
                 endpoints,
-                severity: r.severity.as_str().to_owned(),
-                confidence: confidence.as_str(),
+                severity: r.severity,
+                confidence,
                 occurrences: u32::try_from(list.len()).unwrap_or(u32::MAX),
                 clients: clients.into_iter().map(str::to_owned).collect(),
                 cause: named(&r.cause),
@@ -428,8 +428,8 @@ fn gather(
     findings.sort_by(|a, b| {
         let key = |f: &Finding| {
             (
-                rules.get(&f.rule_id).map(|r| r.severity),
-                f.confidence != "confirmed",
+                f.severity,
+                f.confidence != Confidence::Confirmed,
                 Reverse(f.occurrences),
             )
         };

@@ -16,7 +16,7 @@ const REPORT_WINDOW_MINUTES: i64 = 30;
 
 /// Joins the ConfigMgr and Windows Update logs of each client folder (a folder with one of each).
 pub(crate) fn join(fleet: &mut Fleet) {
-    let configmgr = LogKind::ClientConfigMgr.as_str();
+    let configmgr = LogKind::ClientConfigMgr;
     let is_configmgr: HashMap<&str, bool> = fleet
         .inputs
         .iter()

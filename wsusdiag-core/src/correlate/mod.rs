@@ -3,9 +3,11 @@
 
 mod by_time;
 mod findings;
+mod kinds;
 mod machine;
 mod offsets;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -20,32 +22,14 @@ use crate::diagnosis::{
     ServerSide, TimeWindow,
 };
 use crate::events::normalize_guid;
+use crate::input::LogKind;
 use crate::knowledge::hresult;
 use crate::knowledge::joins::Family;
+use crate::knowledge::rules::Confidence;
 
 pub(crate) use findings::match_rules;
+pub use kinds::{Correlation, OffsetBasis, ServerScope};
 pub(crate) use offsets::estimate_offset;
-
-/// How a client fault was joined to the server.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Join {
-    FaultId,
-    TimeWindow,
-    /// Two or more server entries fit in time: joined to none of them.
-    Ambiguous,
-    None,
-}
-
-impl Join {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Self::FaultId => "fault-id",
-            Self::TimeWindow => "time-window",
-            Self::Ambiguous => "ambiguous",
-            Self::None => "none",
-        }
-    }
-}
 
 /// Which server entry: (server log, throws or errors, index).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -81,9 +65,9 @@ impl Fleet {
 
     /// Whether the input named `source` is a fragment (lines without headers, no time).
     pub(crate) fn is_fragment(&self, source: &str) -> bool {
-        self.inputs.iter().any(|i| {
-            i.path == source && matches!(i.kind, Some("client-fragment" | "server-fragment"))
-        })
+        self.inputs
+            .iter()
+            .any(|i| i.path == source && i.kind.is_some_and(LogKind::is_fragment))
     }
 
     pub(crate) fn entry(&self, r: EntryRef) -> &ServerEntry {
@@ -102,7 +86,7 @@ pub(crate) struct Joined {
     pub client: usize,
     pub fault: usize,
     pub server: Option<EntryRef>,
-    pub join: Join,
+    pub join: Correlation,
     /// Its family in the time-join table.
     pub family: &'static Family,
     /// The window searched for a join by time, when one was.
@@ -113,7 +97,7 @@ pub(crate) struct Joined {
 
 /// The result of joining.
 #[derive(Debug)]
-pub(crate) struct Correlation {
+pub(crate) struct Joins {
     pub joined: Vec<Joined>,
     pub offsets: Vec<ClockOffset>,
     /// Per client: server UTC minus log time, in seconds.
@@ -122,7 +106,7 @@ pub(crate) struct Correlation {
 
 /// Joins every client fault to the server, by fault ID first, then by time (on all cores when
 /// `parallel`); `widest` is the window of a clock whose own error is unknown.
-pub(crate) fn correlate(fleet: &Fleet, widest: Duration, parallel: bool) -> Correlation {
+pub(crate) fn correlate(fleet: &Fleet, widest: Duration, parallel: bool) -> Joins {
     let mut by_id: HashMap<String, EntryRef> = HashMap::new();
     for (si, (_, s)) in fleet.servers.iter().enumerate() {
         for (ti, t) in s.throws.iter().enumerate() {
@@ -147,9 +131,9 @@ pub(crate) fn correlate(fleet: &Fleet, widest: Duration, parallel: bool) -> Corr
                 fault: fi,
                 server,
                 join: if server.is_some() {
-                    Join::FaultId
+                    Correlation::FaultId
                 } else {
-                    Join::None
+                    Correlation::None
                 },
                 family: by_time::family(f),
                 window: None,
@@ -164,7 +148,7 @@ pub(crate) fn correlate(fleet: &Fleet, widest: Duration, parallel: bool) -> Corr
     for (ci, (source, c)) in fleet.clients.iter().enumerate() {
         let pairs: Vec<i64> = joined
             .iter()
-            .filter(|j| j.client == ci && j.join == Join::FaultId)
+            .filter(|j| j.client == ci && j.join == Correlation::FaultId)
             .filter_map(|j| {
                 let client = c.faults[j.fault].time?;
                 let server = fleet.entry(j.server?).time?;
@@ -191,7 +175,7 @@ pub(crate) fn correlate(fleet: &Fleet, widest: Duration, parallel: bool) -> Corr
     } else {
         joined.iter_mut().for_each(join_by_time);
     }
-    Correlation {
+    Joins {
         joined,
         offsets,
         offset_seconds,
@@ -245,8 +229,8 @@ pub(crate) fn client_side(
             .zip(offset)
             .map(|(t, o)| iso(t + Duration::seconds(o), true)),
         hresult: hresult::format_code(f.hresult),
-        hresult_name: info.map(|i| i.name),
-        hresult_description: info.map(|i| i.description),
+        hresult_name: info.map(|i| Cow::Borrowed(i.name)),
+        hresult_description: info.map(|i| Cow::Borrowed(i.description)),
         related_codes: f
             .codes
             .iter()
@@ -264,7 +248,7 @@ pub(crate) fn client_side(
         operation: f.operation,
         outcome_line: f.outcome_line.filter(|&l| l != f.line),
         endpoint: f.endpoint,
-        endpoint_kind: f.endpoint_kind.as_str(),
+        endpoint_kind: f.endpoint_kind,
         evidence: (f.evidence.into_iter())
             .map(|l| l.into_evidence(source))
             .collect(),
@@ -332,14 +316,14 @@ struct Taken<'f, 'c> {
     /// What the report shows of the candidates of an ambiguous fault, copied.
     candidates: Vec<(usize, ServerEntry)>,
     joined: &'c Joined,
-    rule: Option<(String, &'static str)>,
+    rule: Option<(String, Confidence)>,
 }
 
 /// Assembles the diagnosis, with the rules' matches. The client faults are taken out of `fleet`
 /// into it, not copied: they are most of a large fleet's diagnosis.
 pub(crate) fn assemble(
     mut fleet: Fleet,
-    corr: &Correlation,
+    corr: &Joins,
     matches: findings::RuleMatches,
     parallel: bool,
 ) -> Diagnosis {
@@ -411,8 +395,8 @@ pub(crate) fn assemble(
             client: client_side(source, c, std::mem::take(t.fault), offset),
             server: (entry.zip(t.joined.server))
                 .map(|(e, r)| server_side(&fleet.servers[r.server].0, e)),
-            correlation: t.joined.join.as_str(),
-            failure_kind: t.joined.family.name.as_str(),
+            correlation: t.joined.join,
+            failure_kind: Cow::Borrowed(t.joined.family.name.as_str()),
             time_window: t.joined.window.clone(),
             candidates: (t.candidates.into_iter())
                 .map(|(s, e)| server_side(&fleet.servers[s].0, e))

@@ -4,6 +4,7 @@
 
 use chrono::Duration;
 
+use super::OffsetBasis;
 use crate::analyze::client::ClientAnalysis;
 use crate::diagnosis::ClockOffset;
 
@@ -28,8 +29,15 @@ pub(crate) fn estimate_offset(source: &str, c: &ClientAnalysis, pairs: &[i64]) -
     };
     let from_pairs = robust_median(pairs);
     let (offset, basis) = match (from_pairs, from_banner) {
-        (Some((o, _)), _) => (Some(o), Some("fault-id")),
-        (None, Some(o)) => (Some(o), Some(if c.utc { "utc" } else { "tz-banner" })),
+        (Some((o, _)), _) => (Some(o), Some(OffsetBasis::FaultId)),
+        (None, Some(o)) => {
+            let basis = if c.utc {
+                OffsetBasis::Utc
+            } else {
+                OffsetBasis::TzBanner
+            };
+            (Some(o), Some(basis))
+        }
         (None, None) => (None, None),
     };
     ClockOffset {
@@ -53,11 +61,11 @@ pub(crate) fn window(
     o: &ClockOffset,
     pairs: &[i64],
     widest: Duration,
-) -> Option<(i64, &'static str)> {
+) -> Option<(i64, OffsetBasis)> {
     let offset = o.offset_seconds?;
     let basis = o.basis?;
     let widest = widest.num_seconds();
-    if basis != "fault-id" {
+    if basis != OffsetBasis::FaultId {
         return Some((widest, basis));
     }
     let spread = (pairs.iter())
@@ -122,12 +130,12 @@ mod tests {
         let o = estimate_offset("c", &c, &[18000 + 95, 18000 + 95]);
         assert_eq!(
             (o.offset_seconds, o.basis, o.skew_seconds),
-            (Some(18095), Some("fault-id"), Some(95))
+            (Some(18095), Some(OffsetBasis::FaultId), Some(95))
         );
         let o = estimate_offset("c", &c, &[]);
         assert_eq!(
             (o.offset_seconds, o.basis, o.skew_seconds),
-            (Some(18000), Some("tz-banner"), None)
+            (Some(18000), Some(OffsetBasis::TzBanner), None)
         );
         let o = estimate_offset("c", &ClientAnalysis::default(), &[]);
         assert_eq!(o.offset_seconds, None);
@@ -143,20 +151,20 @@ mod tests {
         let window_of = |pairs: &[i64]| window(&estimate_offset("c", &c, pairs), pairs, widest);
         // Many pairs that agree: their spread, the rounding and the latency.
         let tight = [-19_770, -19_771, -19_770, -19_769, -19_770];
-        assert_eq!(window_of(&tight), Some((1 + 1 + 5, "fault-id")));
+        assert_eq!(window_of(&tight), Some((1 + 1 + 5, OffsetBasis::FaultId)));
         // Many pairs that spread further: a wider window; a wrong pair left out.
         let loose = [-19_770, -19_760, -19_780, -19_770, 40_000];
-        assert_eq!(window_of(&loose), Some((10 + 1 + 5, "fault-id")));
+        assert_eq!(window_of(&loose), Some((10 + 1 + 5, OffsetBasis::FaultId)));
         // One pair says little about the next request's latency.
-        assert_eq!(window_of(&[-19_770]), Some((10 + 5, "fault-id")));
+        assert_eq!(window_of(&[-19_770]), Some((10 + 5, OffsetBasis::FaultId)));
         // The banner alone: skew unknown, the widest window.
-        assert_eq!(window_of(&[]), Some((120, "tz-banner")));
+        assert_eq!(window_of(&[]), Some((120, OffsetBasis::TzBanner)));
         let utc = ClientAnalysis {
             utc: true,
             ..ClientAnalysis::default()
         };
         let o = estimate_offset("c", &utc, &[]);
-        assert_eq!(window(&o, &[], widest), Some((120, "utc")));
+        assert_eq!(window(&o, &[], widest), Some((120, OffsetBasis::Utc)));
         // No offset, no window.
         let o = estimate_offset("c", &ClientAnalysis::default(), &[]);
         assert_eq!(window(&o, &[], widest), None);

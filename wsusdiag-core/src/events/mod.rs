@@ -2,6 +2,7 @@
 
 mod client;
 mod configmgr;
+mod endpoints;
 pub(crate) mod keywords;
 mod outcome;
 mod server;
@@ -10,6 +11,7 @@ mod tokens;
 pub(crate) use client::message_event_in;
 pub use client::{ClientEvent, SoapFault, client_event, message_event};
 pub use configmgr::{ConfigMgrEvent, codes as configmgr_codes, configmgr_event};
+pub use endpoints::{EndpointKind, UpdateSource, host};
 pub use outcome::{ALL_UPDATES_FAILED, CALL_CANCELLED, Ended, Operation, Outcome};
 pub use server::{
     ExceptionInfo, ServerEvent, SqlError, ThrowException, exception, exceptions, frames,

@@ -6,7 +6,7 @@
 //! through, then the outcome of the operation, then the caller's repeat of that outcome. Only
 //! the outcome says how the operation ended; this module reads those lines.
 
-use serde::{Deserialize, Serialize};
+use crate::named::named_enum;
 
 use super::keywords::{Key, Keys};
 use super::tokens::{field, find, first_hresult, holds, number, trim};
@@ -18,36 +18,21 @@ pub const CALL_CANCELLED: u32 = 0x8024_000B;
 /// own results say why.
 pub const ALL_UPDATES_FAILED: u32 = 0x8024_0022;
 
-/// A client operation, as its outcome lines name it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-#[non_exhaustive]
-pub enum Operation {
-    /// A search for updates (a detection, a scan).
-    Scan,
-    /// A download of update content.
-    Download,
-    /// An installation.
-    Install,
-    /// Reporting events to the server.
-    Reporting,
-    /// The agent's check for a newer version of itself.
-    SelfUpdate,
-    /// A call of the Windows Update API whose kind the line does not say.
-    Call,
-}
-
-impl Operation {
-    /// `scan`, `download`, `install`, `reporting`, `self-update` or `call`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Scan => "scan",
-            Self::Download => "download",
-            Self::Install => "install",
-            Self::Reporting => "reporting",
-            Self::SelfUpdate => "self-update",
-            Self::Call => "call",
-        }
+named_enum! {
+    /// A client operation, as its outcome lines name it.
+    pub enum Operation {
+        /// A search for updates (a detection, a scan).
+        Scan = "scan",
+        /// A download of update content.
+        Download = "download",
+        /// An installation.
+        Install = "install",
+        /// Reporting events to the server.
+        Reporting = "reporting",
+        /// The agent's check for a newer version of itself.
+        SelfUpdate = "self-update",
+        /// A call of the Windows Update API whose kind the line does not say.
+        Call = "call",
     }
 }
 

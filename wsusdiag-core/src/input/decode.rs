@@ -2,35 +2,23 @@
 
 use std::borrow::Cow;
 
-/// The text encoding an input was read with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum TextEncoding {
-    /// UTF-8 without a byte-order mark (ASCII included).
-    Utf8,
-    /// UTF-8 with a byte-order mark.
-    Utf8Bom,
-    /// UTF-16 little-endian (with BOM, or detected without one).
-    Utf16le,
-    /// UTF-16 big-endian (with BOM, or detected without one).
-    Utf16be,
-    /// Not valid UTF-8: read as the Windows ANSI code page 1252.
-    Windows1252,
-    /// Binary data (an `.etl` trace), not text.
-    Binary,
-}
+use crate::named::named_enum;
 
-impl TextEncoding {
-    /// The name used in reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Utf8 => "utf-8",
-            Self::Utf8Bom => "utf-8-bom",
-            Self::Utf16le => "utf-16le",
-            Self::Utf16be => "utf-16be",
-            Self::Windows1252 => "windows-1252",
-            Self::Binary => "binary",
-        }
+named_enum! {
+    /// The text encoding an input was read with.
+    pub enum TextEncoding {
+        /// UTF-8 without a byte-order mark (ASCII included).
+        Utf8 = "utf-8",
+        /// UTF-8 with a byte-order mark.
+        Utf8Bom = "utf-8-bom",
+        /// UTF-16 little-endian (with BOM, or detected without one).
+        Utf16le = "utf-16le",
+        /// UTF-16 big-endian (with BOM, or detected without one).
+        Utf16be = "utf-16be",
+        /// Not valid UTF-8: read as the Windows ANSI code page 1252.
+        Windows1252 = "windows-1252",
+        /// Binary data (an `.etl` trace), not text.
+        Binary = "binary",
     }
 }
 

@@ -12,6 +12,6 @@ pub use decode::{Decoded, TextEncoding, decode};
 pub(crate) use decode::{utf8_head, utf16_without_bom};
 pub use file::{FileData, SPECIAL_FILE_CAP};
 pub(crate) use sniff::SNIFF_BYTES;
-pub use sniff::{LogKind, sniff};
+pub use sniff::{LogKind, NotALog, sniff};
 pub use unwrap::{Unwrapped, is_clean, unwrap};
 pub(crate) use walk::{Found, Walk, open_listed};

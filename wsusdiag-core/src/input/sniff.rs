@@ -4,51 +4,31 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-/// The kinds of log wsusdiag reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-pub enum LogKind {
-    /// Classic TAB-separated `WindowsUpdate.log` (Windows XP to 8.1).
-    #[serde(rename = "client-classic")]
-    ClientClassic,
-    /// Windows 10+ text from `Get-WindowsUpdateLog`.
-    #[serde(rename = "client-win10")]
-    ClientWin10,
-    /// A raw Windows Update `.etl` trace.
-    #[serde(rename = "client-etl")]
-    ClientEtl,
-    /// WSUS `SoftwareDistribution.log`.
-    #[serde(rename = "server")]
-    Server,
-    /// Client log lines without their headers (an excerpt): no time.
-    #[serde(rename = "client-fragment")]
-    ClientFragment,
-    /// Server log lines without their headers (an excerpt): no time.
-    #[serde(rename = "server-fragment")]
-    ServerFragment,
-    /// A Configuration Manager client log (`WUAHandler.log`, `ScanAgent.log`, …).
-    #[serde(rename = "client-configmgr")]
-    ClientConfigMgr,
-    /// A Configuration Manager site-server log (`wsyncmgr.log`, `WCM.log`, …).
-    #[serde(rename = "server-configmgr")]
-    ServerConfigMgr,
+use crate::named::named_enum;
+
+named_enum! {
+    /// The kinds of log wsusdiag reads.
+    pub enum LogKind {
+        /// Classic TAB-separated `WindowsUpdate.log` (Windows XP to 8.1).
+        ClientClassic = "client-classic",
+        /// Windows 10+ text from `Get-WindowsUpdateLog`.
+        ClientWin10 = "client-win10",
+        /// A raw Windows Update `.etl` trace.
+        ClientEtl = "client-etl",
+        /// WSUS `SoftwareDistribution.log`.
+        Server = "server",
+        /// Client log lines without their headers (an excerpt): no time.
+        ClientFragment = "client-fragment",
+        /// Server log lines without their headers (an excerpt): no time.
+        ServerFragment = "server-fragment",
+        /// A Configuration Manager client log (`WUAHandler.log`, `ScanAgent.log`, …).
+        ClientConfigMgr = "client-configmgr",
+        /// A Configuration Manager site-server log (`wsyncmgr.log`, `WCM.log`, …).
+        ServerConfigMgr = "server-configmgr",
+    }
 }
 
 impl LogKind {
-    /// The name used in reports (`client-classic`, `client-win10`, `client-etl`, `server`,
-    /// `client-fragment`, `server-fragment`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ClientClassic => "client-classic",
-            Self::ClientWin10 => "client-win10",
-            Self::ClientEtl => "client-etl",
-            Self::Server => "server",
-            Self::ClientFragment => "client-fragment",
-            Self::ServerFragment => "server-fragment",
-            Self::ClientConfigMgr => "client-configmgr",
-            Self::ServerConfigMgr => "server-configmgr",
-        }
-    }
-
     /// Whether this is a client log.
     pub fn is_client(self) -> bool {
         !matches!(
@@ -110,13 +90,36 @@ fn patterns() -> &'static Patterns {
     })
 }
 
+/// Why a text is none of the logs wsusdiag reads.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NotALog {
+    /// Nothing but blank lines.
+    #[error("the input is empty")]
+    Empty,
+    /// Text, but none of the lines looked at is a log entry or a log's words.
+    #[error(
+        "none of its first {lines} lines looks like a WindowsUpdate.log or SoftwareDistribution.log entry"
+    )]
+    NoEntry {
+        /// The non-blank lines looked at.
+        lines: usize,
+    },
+    /// Every line was prose around a paste (a post, a mail): no log entry was left.
+    #[error("not one log entry in it")]
+    OnlyProse,
+    /// An `.etl` trace with no Windows Update event: what the trace reader said of it.
+    #[error("{0}")]
+    NoUpdateEvents(String),
+}
+
 /// Decides which log `text` holds from its first lines, or says why it is none of them.
 ///
 /// Every non-blank line of the first 256 KiB (400 lines at most) votes: full entry headers
 /// weigh most, then headers without a date, then lines that only a Windows Update or WSUS log
 /// writes. Text with headers is a log of their format; text with only such lines is a client or
 /// server fragment. An input with no vote is reported, never guessed.
-pub fn sniff(text: &str) -> Result<LogKind, String> {
+pub fn sniff(text: &str) -> Result<LogKind, NotALog> {
     let mut end = text.len().min(SNIFF_BYTES);
     while !text.is_char_boundary(end) {
         end -= 1;
@@ -170,15 +173,14 @@ pub fn sniff(text: &str) -> Result<LogKind, String> {
         }
     }
     if seen == 0 {
-        return Err("the input is empty".to_owned());
+        return Err(NotALog::Empty);
     }
     let best = classic.max(win10).max(server).max(cm_client).max(cm_server);
     if best == 0 {
         return match (client_words, server_words) {
-            (0, 0) => Err(format!(
-                "none of its first {} lines looks like a WindowsUpdate.log or SoftwareDistribution.log entry",
-                seen.min(SNIFF_LINES)
-            )),
+            (0, 0) => Err(NotALog::NoEntry {
+                lines: seen.min(SNIFF_LINES),
+            }),
             (c, s) if s > c => Ok(LogKind::ServerFragment),
             _ => Ok(LogKind::ClientFragment),
         };
@@ -268,11 +270,10 @@ mod tests {
 
     #[test]
     fn unknown_is_explained() {
-        assert!(sniff("").unwrap_err().contains("empty"));
-        assert!(
-            sniff("hello world\nthis is not a log\n")
-                .unwrap_err()
-                .contains("none of its first 2 lines")
-        );
+        assert_eq!(sniff(""), Err(NotALog::Empty));
+        assert_eq!(sniff(" \n\t\n"), Err(NotALog::Empty));
+        let e = sniff("hello world\nthis is not a log\n").unwrap_err();
+        assert_eq!(e, NotALog::NoEntry { lines: 2 });
+        assert!(e.to_string().contains("none of its first 2 lines"), "{e}");
     }
 }

@@ -11,6 +11,7 @@ use std::fs::{File, Metadata};
 use std::path::{Path, PathBuf};
 
 use super::file::NotAFile;
+use crate::error::ProblemKind;
 use crate::{Error, Result};
 
 /// One thing found below the paths given.
@@ -25,7 +26,7 @@ pub(crate) enum Found {
         /// The entry.
         path: PathBuf,
         /// `unreadable`, `not-a-file` or `already-read`.
-        kind: &'static str,
+        kind: ProblemKind,
         /// A sentence for people.
         message: String,
     },
@@ -98,7 +99,11 @@ impl Walk {
             let meta = match std::fs::metadata(&path) {
                 Ok(meta) => meta,
                 Err(e) => {
-                    self.skip(path, "unreadable", format!("cannot be read: {e}"));
+                    self.skip(
+                        path,
+                        ProblemKind::Unreadable,
+                        format!("cannot be read: {e}"),
+                    );
                     continue;
                 }
             };
@@ -110,11 +115,15 @@ impl Walk {
                 None => self.found.push(Found::Listed(path)),
                 Some(NotAFile::Special) => {
                     let message = NotAFile::Special.describe().to_owned();
-                    self.skip(path, "not-a-file", message);
+                    self.skip(path, ProblemKind::NotAFile, message);
                 }
                 Some(NotAFile::Folder) => match read_dir_sorted(&path) {
                     Ok(entries) => stack.extend(entries.into_iter().rev().map(|(p, _)| p)),
-                    Err(e) => self.skip(path, "unreadable", format!("cannot be read: {e}")),
+                    Err(e) => self.skip(
+                        path,
+                        ProblemKind::Unreadable,
+                        format!("cannot be read: {e}"),
+                    ),
                 },
             }
         }
@@ -139,10 +148,10 @@ impl Walk {
             "the same {what} as {} (a link to it, or a link loop): read once",
             first.display()
         );
-        self.skip(path.to_path_buf(), "already-read", message);
+        self.skip(path.to_path_buf(), ProblemKind::AlreadyRead, message);
     }
 
-    fn skip(&mut self, path: PathBuf, kind: &'static str, message: String) {
+    fn skip(&mut self, path: PathBuf, kind: ProblemKind, message: String) {
         self.found.push(Found::Skipped {
             path,
             kind,

@@ -43,8 +43,7 @@ mod signature;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use serde::Serialize;
-
+use crate::named::named_enum;
 use crate::{Error, Result};
 
 pub(crate) use benign::BenignMatcher;
@@ -85,63 +84,31 @@ const BUILTIN: &[(&str, &str)] = &[
     ("rules/benign.toml", include_str!("../../rules/benign.toml")),
 ];
 
-/// How serious a known issue is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Nothing gets updates until it is fixed.
-    Critical,
-    /// Some computers get no updates.
-    Error,
-    /// Updates are late or slow, or may fail.
-    Warning,
-    /// Worth knowing; usually heals by itself.
-    Info,
-}
-
-impl Severity {
-    /// `critical`, `error`, `warning` or `info`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Critical => "critical",
-            Self::Error => "error",
-            Self::Warning => "warning",
-            Self::Info => "info",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "critical" => Self::Critical,
-            "error" => Self::Error,
-            "warning" => Self::Warning,
-            "info" => Self::Info,
-            _ => return None,
-        })
+named_enum! {
+    /// How serious a known issue is, the most serious first.
+    pub enum Severity {
+        /// Nothing gets updates until it is fixed.
+        Critical = "critical",
+        /// Some computers get no updates.
+        Error = "error",
+        /// Updates are late or slow, or may fail.
+        Warning = "warning",
+        /// Worth knowing; usually heals by itself.
+        Info = "info",
     }
 }
 
-/// How sure a match is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Confidence {
-    /// Client and server evidence were joined and both match.
-    Confirmed,
-    /// One side alone matches, on what it shows of this cause (a SOAP `ErrorCode`, an HTTP
-    /// status, a line that names it).
-    Probable,
-    /// Only the error code points at it: one of the causes that code can have, to be confirmed
-    /// as the rule's `confirm` says.
-    Possible,
-}
-
-impl Confidence {
-    /// `confirmed`, `probable` or `possible`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Confirmed => "confirmed",
-            Self::Probable => "probable",
-            Self::Possible => "possible",
-        }
+named_enum! {
+    /// How sure a match is, the surest first.
+    pub enum Confidence {
+        /// Client and server evidence were joined and both match.
+        Confirmed = "confirmed",
+        /// One side alone matches, on what it shows of this cause (a SOAP `ErrorCode`, an HTTP
+        /// status, a line that names it).
+        Probable = "probable",
+        /// Only the error code points at it: one of the causes that code can have, to be
+        /// confirmed as the rule's `confirm` says.
+        Possible = "possible",
     }
 }
 
@@ -183,6 +150,7 @@ pub enum FleetCheck {
 
 /// One known issue.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Rule {
     /// Stable id (`KB954960`, `WU-80244010-MAXTRIPS`).
     pub id: String,

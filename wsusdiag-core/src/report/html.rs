@@ -8,7 +8,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::text::{clock_in_words, key_client_lines};
-use crate::diagnosis::{Diagnosis, Evidence, Fault, Finding};
+use crate::diagnosis::{Correlation, Diagnosis, Evidence, Fault, Finding, LogKind};
 
 const STYLE: &str = include_str!("html/page.css");
 const SCRIPT: &str = include_str!("html/page.js");
@@ -41,8 +41,25 @@ struct ClientRow<'a> {
     clock: String,
 }
 
+impl Diagnosis {
+    /// The diagnosis as one self-contained HTML page (inline style and script, nothing
+    /// fetched): the verdict, each finding with its evidence and fix, a timeline of every
+    /// client's failures and the server's errors, a table of clients.
+    pub fn to_html(&self) -> String {
+        let mut out = Vec::new();
+        // Writing to a Vec cannot fail, and the page is written from `str`s only.
+        let _ = write(self, &mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// Writes [`Diagnosis::to_html`] to `out`. `out` is best buffered.
+    pub fn write_html(&self, out: impl Write) -> std::io::Result<()> {
+        write(self, out)
+    }
+}
+
 /// Writes the page.
-pub(crate) fn write(d: &Diagnosis, mut out: impl Write) -> std::io::Result<()> {
+fn write(d: &Diagnosis, mut out: impl Write) -> std::io::Result<()> {
     write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -52,7 +69,7 @@ pub(crate) fn write(d: &Diagnosis, mut out: impl Write) -> std::io::Result<()> {
     writeln!(
         out,
         "<header><h1>wsusdiag report</h1><p>wsusdiag {}: read {} logs.</p></header><main>",
-        esc(d.tool.version),
+        esc(&d.tool.version),
         d.inputs.len()
     )?;
     verdict(&mut out, d)?;
@@ -115,8 +132,8 @@ fn verdict(out: &mut impl Write, d: &Diagnosis) -> std::io::Result<()> {
             esc(&f.rule_id),
             f.confidence,
             f.confidence,
-            esc(&f.severity),
-            esc(&f.severity),
+            f.severity,
+            f.severity,
             esc(&f.title),
             f.clients.len(),
             f.occurrences
@@ -141,12 +158,12 @@ fn finding(out: &mut impl Write, d: &Diagnosis, n: usize, f: &Finding) -> std::i
     match fault {
         Some(x) => {
             evidence(out, "What the client logged", &key_client_lines(x))?;
-            if let Some(name) = x.client.hresult_name {
+            if let Some(name) = &x.client.hresult_name {
                 writeln!(
                     out,
                     "<p><code>{}</code> is <code>{name}</code>: {}</p>",
                     esc(&x.client.hresult),
-                    esc(x.client.hresult_description.unwrap_or(""))
+                    esc(x.client.hresult_description.as_deref().unwrap_or(""))
                 )?;
             }
             let server: Vec<&Evidence> = x.server.iter().flat_map(|s| &s.evidence).collect();
@@ -193,12 +210,14 @@ fn finding(out: &mut impl Write, d: &Diagnosis, n: usize, f: &Finding) -> std::i
 /// How the fault was joined to the server's record, in a sentence.
 fn join_sentence(x: &Fault) -> String {
     match x.correlation {
-        "fault-id" => format!(
+        Correlation::FaultId => format!(
             "Joined by the fault ID <code>{}</code> found in both logs.",
             esc(x.client.fault_id.as_deref().unwrap_or(""))
         ),
-        "time-window" => "Joined by time: the only server error that can explain it.".to_owned(),
-        "ambiguous" => format!(
+        Correlation::TimeWindow => {
+            "Joined by time: the only server error that can explain it.".to_owned()
+        }
+        Correlation::Ambiguous => format!(
             "Not joined, ambiguous: {} server errors could explain it.",
             x.candidates.len()
         ),
@@ -245,10 +264,10 @@ fn unexplained(out: &mut impl Write, d: &Diagnosis) -> std::io::Result<()> {
             c.line,
             esc(c.time.as_deref().unwrap_or("-")),
             esc(&c.hresult),
-            esc(c.hresult_name.unwrap_or("")),
+            esc(c.hresult_name.as_deref().unwrap_or("")),
             match f.correlation {
-                "none" => String::new(),
-                j => esc(j),
+                Correlation::None => "",
+                j => j.as_str(),
             }
         )?;
     }
@@ -299,8 +318,8 @@ fn clocks_and_logs(out: &mut impl Write, d: &Diagnosis) -> std::io::Result<()> {
             out,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&i.path),
-            i.kind.unwrap_or("not a log"),
-            esc(i.encoding),
+            i.kind.map_or("not a log", LogKind::as_str),
+            i.encoding,
             i.records,
             i.malformed_lines
         )?;
@@ -338,7 +357,7 @@ fn page_data(d: &Diagnosis) -> PageData<'_> {
                 c,
                 f.client.time_utc.as_deref().and_then(millis),
                 rule_index(f.rule_id.as_deref()),
-                f.correlation,
+                f.correlation.as_str(),
                 f.client.hresult.as_str(),
                 shown
                     .first()

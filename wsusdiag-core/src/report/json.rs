@@ -1,23 +1,15 @@
-//! The diagnosis as JSON: serde's pretty form, byte for byte, with the faults (nearly all of a
-//! fleet's report) rendered in batches on all cores while the caller's thread writes the batches
-//! before them.
+//! The diagnosis as JSON, serde's pretty form byte for byte, and back.
 //!
 //! The time goes into the calls that put each token into the output, more than into serde:
 //! [`Indented`] writes a line break and its indent in one call where serde's own pretty form
-//! makes one call a level. Batches are rendered into buffers that are used again, so that the
-//! tens of megabytes of a large report never take fresh memory.
+//! makes one call a level.
 
 use std::io::{self, Write};
 
-use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::diagnosis::{Diagnosis, Fault};
-
-/// Faults rendered together by one core.
-const BATCH: usize = 64;
-/// Batches per core rendered while the ones before them are written.
-const BATCHES_PER_CORE: usize = 2;
+use crate::diagnosis::{Diagnosis, SCHEMA_VERSION};
+use crate::{Error, Result};
 
 /// A comma, a line break and as many spaces as the deepest indent of the report takes.
 const BREAKS: &[u8] = b",\n                                                                ";
@@ -108,98 +100,39 @@ fn render<T: Serialize + ?Sized, W: Write>(value: &T, out: W, indent: usize) -> 
     value.serialize(&mut ser).map_err(io::Error::from)
 }
 
-/// Writes the diagnosis `d` as pretty JSON to `out`.
-pub(crate) fn write(d: &Diagnosis, mut out: impl Write) -> io::Result<()> {
-    if d.faults.len() <= BATCH {
-        return render(d, out, 0);
+impl Diagnosis {
+    /// The diagnosis as pretty-printed JSON (serde's pretty form): the contract every binding
+    /// shares.
+    pub fn to_json(&self) -> Result<String> {
+        let mut out = Vec::new();
+        let mut ser = serde_json::Serializer::with_formatter(&mut out, Indented::new(0));
+        self.serialize(&mut ser).map_err(Error::Json)?;
+        String::from_utf8(out).map_err(|e| Error::Json(serde::ser::Error::custom(e)))
     }
-    // Everything but the faults, rendered on its own; the faults go where its empty list is.
-    // A line break inside the report is never in a string, so this is the top-level key.
-    let head = without_faults(d);
-    let mut text = Vec::new();
-    render(&head, &mut text, 0)?;
-    let key = b"\n  \"faults\": [";
-    let Some(at) = memchr::memmem::find(&text, key).map(|i| i + key.len()) else {
-        return Err(io::Error::other("the report has no faults list"));
-    };
-    out.write_all(&text[..at])?;
-    write_faults(&d.faults, &mut out)?;
-    // The list's closing bracket, on its own line.
-    out.write_all(b"\n  ")?;
-    out.write_all(&text[at..])
-}
 
-/// `d` without its faults (every other list is short).
-fn without_faults(d: &Diagnosis) -> Diagnosis {
-    // Spelled out, so that a field added to the diagnosis cannot be left out here.
-    let Diagnosis {
-        schema_version,
-        tool,
-        inputs,
-        clock_offsets,
-        faults: _,
-        server_faults,
-        findings,
-        clients,
-    } = d;
-    Diagnosis {
-        schema_version: *schema_version,
-        tool: tool.clone(),
-        inputs: inputs.clone(),
-        clock_offsets: clock_offsets.clone(),
-        faults: Vec::new(),
-        server_faults: server_faults.clone(),
-        findings: findings.clone(),
-        clients: clients.clone(),
-    }
-}
-
-/// Writes the items of the faults list, each on its own lines, two levels deep: rendered in
-/// batches on all cores, a group of batches written while the next is rendered.
-fn write_faults(faults: &[Fault], out: &mut impl Write) -> io::Result<()> {
-    let per_group = BATCH * BATCHES_PER_CORE * rayon::current_num_threads().max(1);
-    let mut groups = faults.chunks(per_group);
-    let mut ready = Vec::new();
-    let mut next = Vec::new();
-    if let Some(first) = groups.next() {
-        render_group(first, true, &mut ready)?;
-    }
-    loop {
-        let group = groups.next();
-        let mut rendered = Ok(());
-        let written = rayon::in_place_scope(|s| {
-            if let Some(g) = group {
-                s.spawn(|_| rendered = render_group(g, false, &mut next));
-            }
-            ready.iter().try_for_each(|b| out.write_all(b))
-        });
-        rendered?;
-        written?;
-        if group.is_none() {
-            return Ok(());
+    /// Reads back a diagnosis from its JSON, as this crate or a binding wrote it (schema
+    /// [`SCHEMA_VERSION`]).
+    pub fn from_json(json: &str) -> Result<Self> {
+        /// The one field read first, so that another schema is told as such.
+        #[derive(serde::Deserialize)]
+        struct Version {
+            schema_version: u32,
         }
-        std::mem::swap(&mut ready, &mut next);
+        let v: Version = serde_json::from_str(json).map_err(Error::Json)?;
+        if v.schema_version != SCHEMA_VERSION {
+            return Err(Error::InvalidArgument(format!(
+                "a diagnosis of schema {} cannot be read as schema {SCHEMA_VERSION}",
+                v.schema_version
+            )));
+        }
+        serde_json::from_str(json).map_err(Error::Json)
     }
-}
 
-/// Renders `group` into `buffers`, a batch a buffer (emptied first, and added when too few),
-/// on all cores; `first` when it starts the list.
-fn render_group(group: &[Fault], first: bool, buffers: &mut Vec<Vec<u8>>) -> io::Result<()> {
-    let batches = group.len().div_ceil(BATCH);
-    buffers.resize_with(batches, Vec::new);
-    group
-        .par_chunks(BATCH)
-        .zip(buffers.par_iter_mut())
-        .enumerate()
-        .try_for_each(|(i, (batch, buffer))| {
-            buffer.clear();
-            for (k, fault) in batch.iter().enumerate() {
-                let start = first && i == 0 && k == 0;
-                buffer.extend_from_slice(&BREAKS[usize::from(start)..6]);
-                render(fault, &mut *buffer, 2)?;
-            }
-            Ok(())
-        })
+    /// Writes [`Diagnosis::to_json`] to `out` as it goes, without holding the whole text (a
+    /// fleet's diagnosis can run to tens of megabytes). `out` is best buffered.
+    pub fn write_json(&self, out: impl Write) -> io::Result<()> {
+        render(self, out, 0)
+    }
 }
 
 #[cfg(test)]
@@ -233,21 +166,23 @@ mod tests {
     }
 
     #[test]
-    fn a_large_report_is_serde_pretty_byte_for_byte() {
-        // The KB954960 sample's faults, repeated past several groups of batches, and a
-        // diagnosis with fewer faults than a batch, which is written in one piece.
-        let sample =
-            crate::diagnose(crate::sample::kb954960(), &crate::Options::default()).unwrap();
-        assert!(!sample.faults.is_empty());
-        let mut large = sample.clone();
-        let per_group = BATCH * BATCHES_PER_CORE * rayon::current_num_threads().max(1);
-        while large.faults.len() < 3 * per_group + BATCH / 2 {
-            large.faults.extend(sample.faults.iter().cloned());
-        }
-        for d in [&sample, &large] {
-            let mut written = Vec::new();
-            write(d, &mut written).unwrap();
-            assert_eq!(String::from_utf8(written).unwrap(), serde_pretty(d));
-        }
+    fn a_report_is_serde_pretty_byte_for_byte_and_reads_back() {
+        let d = crate::diagnose(crate::sample::kb954960(), &crate::Options::default()).unwrap();
+        let json = d.to_json().unwrap();
+        assert_eq!(json, serde_pretty(&d));
+        let mut written = Vec::new();
+        d.write_json(&mut written).unwrap();
+        assert_eq!(written, json.as_bytes());
+        assert_eq!(Diagnosis::from_json(&json).unwrap(), d);
+    }
+
+    #[test]
+    fn another_schema_is_told_as_such() {
+        let e = Diagnosis::from_json(r#"{"schema_version": 2, "faults": {}}"#).unwrap_err();
+        assert!(e.to_string().contains("schema 2"), "{e}");
+        assert!(matches!(
+            Diagnosis::from_json("{\"schema_version\": 1"),
+            Err(Error::Json(_))
+        ));
     }
 }

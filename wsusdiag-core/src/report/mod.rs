@@ -4,5 +4,3 @@
 pub(crate) mod html;
 pub(crate) mod json;
 pub(crate) mod text;
-
-pub(crate) use text::{DEFAULT_WIDTH, text};

@@ -5,17 +5,33 @@
 
 use std::fmt::Write;
 
-use crate::diagnosis::{ClockOffset, Diagnosis, Evidence, Fault, Finding};
+use crate::diagnosis::{
+    ClockOffset, Confidence, Correlation, Diagnosis, Evidence, Fault, Finding, LogKind,
+    OffsetBasis, ServerScope,
+};
 
 /// Width of the report when none is asked for.
-pub(crate) const DEFAULT_WIDTH: usize = 100;
+const DEFAULT_WIDTH: usize = 100;
 /// Narrowest width honoured: below it, indents would leave no room for words.
 const MIN_WIDTH: usize = 40;
 /// Faults listed one by one before the rest are counted.
 const FAULTS_LISTED: usize = 20;
 
 /// Renders the report with lines of at most `width` columns (but for a word longer than that).
-pub(crate) fn text(d: &Diagnosis, width: usize) -> String {
+impl Diagnosis {
+    /// The diagnosis as a text report for a terminal, 100 columns wide.
+    pub fn to_text(&self) -> String {
+        text(self, DEFAULT_WIDTH)
+    }
+
+    /// The text report with lines wrapped to `width` columns (at least 40); a word (an error
+    /// code, a fault ID, a path) is never cut.
+    pub fn to_text_width(&self, width: usize) -> String {
+        text(self, width)
+    }
+}
+
+fn text(d: &Diagnosis, width: usize) -> String {
     let w = width.max(MIN_WIDTH);
     let mut out = String::new();
     headline(&mut out, d, w);
@@ -38,9 +54,13 @@ fn headline(out: &mut String, d: &Diagnosis, w: usize) {
     let clients = d
         .inputs
         .iter()
-        .filter(|i| i.kind.is_some_and(|k| k.starts_with("client")))
+        .filter(|i| i.kind.is_some_and(LogKind::is_client))
         .count();
-    let servers = d.inputs.iter().filter(|i| i.kind == Some("server")).count();
+    let servers = d
+        .inputs
+        .iter()
+        .filter(|i| i.kind == Some(LogKind::Server))
+        .count();
     let _ = writeln!(
         out,
         "wsusdiag {}: read {} ({}, {}).",
@@ -85,8 +105,8 @@ fn headline(out: &mut String, d: &Diagnosis, w: usize) {
     }
     if let Some(first) = d.findings.first() {
         let how = match first.confidence {
-            "confirmed" => "the client's failure and the server's error were joined",
-            "possible" => {
+            Confidence::Confirmed => "the client's failure and the server's error were joined",
+            Confidence::Possible => {
                 "only the error code points at it, and the code has other causes too; each says what would confirm it"
             }
             _ => "only one side's log shows it; add the other log to confirm",
@@ -116,7 +136,7 @@ fn finding(out: &mut String, d: &Diagnosis, n: usize, f: &Finding, w: usize) {
             let servers: Vec<&str> = d
                 .inputs
                 .iter()
-                .filter(|i| i.kind == Some("server"))
+                .filter(|i| i.kind == Some(LogKind::Server))
                 .map(|i| i.path.as_str())
                 .collect();
             f.evidence
@@ -127,9 +147,9 @@ fn finding(out: &mut String, d: &Diagnosis, n: usize, f: &Finding, w: usize) {
     };
     evidence_block(out, "What the client logged", &client_ev, w);
     if let Some(x) = fault
-        && let Some(c) = x.client.hresult_name
+        && let Some(c) = &x.client.hresult_name
     {
-        let desc = x.client.hresult_description.unwrap_or("");
+        let desc = x.client.hresult_description.as_deref().unwrap_or("");
         wrap(
             out,
             &format!("{} is {c}: {desc}", x.client.hresult),
@@ -159,7 +179,7 @@ fn finding(out: &mut String, d: &Diagnosis, n: usize, f: &Finding, w: usize) {
     }
     if let Some(x) = fault {
         match x.correlation {
-            "fault-id" => wrap(
+            Correlation::FaultId => wrap(
                 out,
                 &format!(
                     "Joined by the fault ID {} found in both logs.",
@@ -168,7 +188,7 @@ fn finding(out: &mut String, d: &Diagnosis, n: usize, f: &Finding, w: usize) {
                 "    ",
                 w,
             ),
-            "time-window" => wrap(
+            Correlation::TimeWindow => wrap(
                 out,
                 &format!(
                     "Joined by time: the only server error that can explain the client failure{}.",
@@ -177,7 +197,7 @@ fn finding(out: &mut String, d: &Diagnosis, n: usize, f: &Finding, w: usize) {
                 "    ",
                 w,
             ),
-            "ambiguous" => wrap(
+            Correlation::Ambiguous => wrap(
                 out,
                 &format!(
                     "Not joined, ambiguous: {} could explain the client failure{}: {}.",
@@ -215,7 +235,7 @@ fn window(f: &Fault) -> String {
         return String::new();
     };
     let host = match w.servers {
-        "host-unknown" => "; the server's host is unknown",
+        ServerScope::HostUnknown => "; the server's host is unknown",
         _ => "",
     };
     format!(
@@ -290,7 +310,7 @@ fn unexplained(out: &mut String, d: &Diagnosis, w: usize) {
             let c = &f.client;
             let what = [
                 c.operation.map(|o| format!("{} failed", o.as_str())),
-                c.hresult_name.map(str::to_owned),
+                c.hresult_name.as_deref().map(str::to_owned),
                 c.method.clone(),
                 c.error_code.clone(),
             ]
@@ -306,8 +326,8 @@ fn unexplained(out: &mut String, d: &Diagnosis, w: usize) {
                 c.hresult,
                 what,
                 match f.correlation {
-                    "none" => String::new(),
-                    "ambiguous" => format!(" · ambiguous: {}", candidate_lines(f)),
+                    Correlation::None => String::new(),
+                    Correlation::Ambiguous => format!(" · ambiguous: {}", candidate_lines(f)),
                     j => format!(
                         " · server {} ({j})",
                         f.server.as_ref().map_or(0, |s| s.line)
@@ -327,7 +347,7 @@ fn unexplained(out: &mut String, d: &Diagnosis, w: usize) {
     let ambiguous = d
         .faults
         .iter()
-        .filter(|f| f.correlation == "ambiguous")
+        .filter(|f| f.correlation == Correlation::Ambiguous)
         .count();
     if ambiguous > 0 {
         let _ = writeln!(out);
@@ -389,7 +409,8 @@ fn health(out: &mut String, d: &Diagnosis, w: usize) {
             None => {}
         }
         if !c.update_sources.is_empty() {
-            about.push(format!("talked to: {}", c.update_sources.join(", ")));
+            let sources: Vec<&str> = c.update_sources.iter().map(|s| s.as_str()).collect();
+            about.push(format!("talked to: {}", sources.join(", ")));
         }
         if let Some(v) = &c.agent_version {
             about.push(format!("agent {v}"));
@@ -419,15 +440,15 @@ fn clocks(out: &mut String, d: &Diagnosis, w: usize) {
 pub(super) fn clock_in_words(c: &ClockOffset) -> String {
     let zone = match (c.tz_minutes, c.basis) {
         (Some(tz), _) => Some(format!("{} (from the log's tz: banner)", utc_zone(tz))),
-        (None, Some("utc")) => Some("UTC (the log writes UTC)".to_owned()),
+        (None, Some(OffsetBasis::Utc)) => Some("UTC (the log writes UTC)".to_owned()),
         _ => None,
     };
     let pairs = plural(c.pairs as usize, "fault ID", "fault IDs");
     let against = match (c.basis, c.skew_seconds, c.offset_seconds) {
-        (Some("fault-id"), Some(0), _) => Some(format!(
+        (Some(OffsetBasis::FaultId), Some(0), _) => Some(format!(
             "clock agrees with the server ({pairs} on both sides)"
         )),
-        (Some("fault-id"), Some(skew), _) => Some(format!(
+        (Some(OffsetBasis::FaultId), Some(skew), _) => Some(format!(
             "clock {} {} the server ({pairs} on both sides)",
             duration(skew.unsigned_abs()),
             if skew < 0 {
@@ -436,7 +457,7 @@ pub(super) fn clock_in_words(c: &ClockOffset) -> String {
                 "slow against"
             }
         )),
-        (Some("fault-id"), None, Some(o)) => Some(format!(
+        (Some(OffsetBasis::FaultId), None, Some(o)) => Some(format!(
             "log time {} server UTC ({pairs} on both sides)",
             match o {
                 0 => "equals".to_owned(),
@@ -493,7 +514,7 @@ fn inputs(out: &mut String, d: &Diagnosis, w: usize) {
         let line = format!(
             "{} · {} · {} · {} records{}",
             i.path,
-            i.kind.unwrap_or("not a log"),
+            i.kind.map_or("not a log", LogKind::as_str),
             i.encoding,
             i.records,
             if i.malformed_lines > 0 {

@@ -243,7 +243,7 @@ fn rule(at: &Locator<'_>, span: Range<usize>, raw: RawRule) -> Result<Rule> {
     if id.is_empty() || id.chars().any(char::is_whitespace) {
         return Err(at.error(raw.id.span(), "a rule id is one word, not empty"));
     }
-    let severity = Severity::parse(raw.severity.get_ref()).ok_or_else(|| {
+    let severity = raw.severity.get_ref().parse::<Severity>().map_err(|_| {
         at.error(
             raw.severity.span(),
             format!(

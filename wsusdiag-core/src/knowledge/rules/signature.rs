@@ -2,8 +2,9 @@
 
 use regex::Regex;
 
-use crate::analyze::client::{ClientFault, EndpointKind};
+use crate::analyze::client::ClientFault;
 use crate::analyze::server::ServerEntry;
+use crate::events::EndpointKind;
 
 /// What the client log shows. Every field that is set must match (any of its values); `lines`
 /// is separate: it matches single lines anywhere in the log, fault or not.

@@ -1,0 +1,42 @@
+//! The values the correlation decides: how a fault was joined, what a clock offset rests on,
+//! and which server logs a join by time searched.
+
+use crate::named::named_enum;
+
+named_enum! {
+    /// How a client fault was joined to the server's record of it.
+    pub enum Correlation {
+        /// The server entry carries the fault's SOAP fault ID.
+        FaultId = "fault-id",
+        /// The one server entry of a kind the failure may join, within the time window.
+        TimeWindow = "time-window",
+        /// Two or more server entries fit in time: joined to none of them (see the fault's
+        /// `candidates`).
+        Ambiguous = "ambiguous",
+        /// Not joined.
+        None = "none",
+    }
+}
+
+named_enum! {
+    /// What a client clock's offset to server UTC rests on.
+    pub enum OffsetBasis {
+        /// The median over fault-ID pairs: the real clock, skew included.
+        FaultId = "fault-id",
+        /// The log's `tz:` banner: the zone, not the clock's own error.
+        TzBanner = "tz-banner",
+        /// The log writes UTC.
+        Utc = "utc",
+    }
+}
+
+named_enum! {
+    /// Which server logs a join by time searched.
+    pub enum ServerScope {
+        /// Those that name the host of the client's server URL.
+        Matched = "matched",
+        /// The client's server host, or the server logs' hosts, could not be known: every
+        /// server log that may be the client's.
+        HostUnknown = "host-unknown",
+    }
+}
