@@ -311,8 +311,24 @@ pub struct Evidence {
     pub source: Arc<str>,
     /// 1-based line.
     pub line: u32,
-    /// The line's text (cut when long).
+    /// The line's text as the log has it (cut when long).
     pub text: Arc<str>,
+    /// What the line shows that it does not say itself (`this detection took 1 h 30 min`);
+    /// absent from the JSON when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Evidence {
+    /// The line `line` of the log `source`, whose text is `text`, without a note.
+    pub fn new(source: Arc<str>, line: u32, text: Arc<str>) -> Self {
+        Self {
+            source,
+            line,
+            text,
+            note: None,
+        }
+    }
 }
 
 /// One client log, summed up.

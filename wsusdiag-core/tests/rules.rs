@@ -289,3 +289,22 @@ fn a_slow_pattern_cannot_be_written() {
         );
     }
 }
+
+/// A slow scan's evidence quotes the log's line as it is; how long the detection took is its
+/// note, not text appended to the line.
+#[test]
+fn a_slow_scan_is_quoted_as_logged_with_its_duration_as_a_note() {
+    let d = diagnose_dir(&fixtures().join("KB938947/hit"));
+    let f = d.findings.iter().find(|f| f.rule_id == "KB938947").unwrap();
+    let e = &f.evidence[0];
+    let logged = fs::read_dir(fixtures().join("KB938947/hit"))
+        .unwrap()
+        .map(|entry| fs::read_to_string(entry.unwrap().path()).unwrap())
+        .collect::<String>();
+    assert!(logged.lines().any(|l| l.trim_end() == &*e.text), "{e:?}");
+    let note = e.note.as_deref().unwrap();
+    assert!(
+        note.starts_with("this detection took ") && note.ends_with(" min"),
+        "{note}"
+    );
+}

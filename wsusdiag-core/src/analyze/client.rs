@@ -84,20 +84,12 @@ impl FaultLine {
 
     /// The line as evidence from the log `source`.
     pub(crate) fn evidence(&self, source: &Arc<str>) -> Evidence {
-        Evidence {
-            source: Arc::clone(source),
-            line: self.line,
-            text: Arc::clone(&self.text),
-        }
+        Evidence::new(Arc::clone(source), self.line, Arc::clone(&self.text))
     }
 
     /// [`Self::evidence`], taking the text along instead of sharing it.
     pub(crate) fn into_evidence(self, source: &Arc<str>) -> Evidence {
-        Evidence {
-            source: Arc::clone(source),
-            line: self.line,
-            text: self.text,
-        }
+        Evidence::new(Arc::clone(source), self.line, self.text)
     }
 }
 
@@ -335,11 +327,7 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
     }
 
     fn evidence(&self, record: &ClientRecord<'_>, entry: &str) -> Evidence {
-        Evidence {
-            source: self.source.into(),
-            line: record.line,
-            text: cut_shared(entry),
-        }
+        Evidence::new(self.source.into(), record.line, cut_shared(entry))
     }
 
     /// Keeps `record` as a hit of each rule in `rules` (indices into the rule set).
@@ -509,11 +497,7 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
             .as_ref()
             .is_none_or(|(s, _)| seconds > *s)
         {
-            let first = Evidence {
-                source: self.source.into(),
-                line,
-                text: cut_shared(first),
-            };
+            let first = Evidence::new(self.source.into(), line, cut_shared(first));
             self.out.longest_detection = Some((seconds, first));
         }
     }

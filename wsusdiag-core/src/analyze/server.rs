@@ -114,11 +114,11 @@ impl ServerAnalyzer {
                     frames
                 }),
             text: entry_text(record),
-            evidence: vec![Evidence {
-                source: Arc::clone(&self.source),
-                line: record.line,
-                text: cut_shared(entry),
-            }],
+            evidence: vec![Evidence::new(
+                Arc::clone(&self.source),
+                record.line,
+                cut_shared(entry),
+            )],
             ..ServerEntry::default()
         };
         let exceptions = events::exceptions(record);

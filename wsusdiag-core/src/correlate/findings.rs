@@ -316,8 +316,7 @@ fn fleet_checks(fleet: &Fleet, rules: &RuleSet) -> Vec<Occurrence> {
                         && *took > i64::from(seconds)
                     {
                         let mut e = first.clone();
-                        e.text =
-                            format!("{} (this detection took {})", e.text, duration(*took)).into();
+                        e.note = Some(format!("this detection took {}", duration(*took)));
                         out.push(Occurrence {
                             rule,
                             confidence: Confidence::Probable,

@@ -237,9 +237,13 @@ fn evidence(out: &mut impl Write, title: &str, ev: &[&Evidence]) -> std::io::Res
     for e in ev {
         writeln!(
             out,
-            "<span class=\"ln\">{:>6}</span> {}",
+            "<span class=\"ln\">{:>6}</span> {}{}",
             e.line,
-            esc(&e.text)
+            esc(&e.text),
+            e.note
+                .as_deref()
+                .map(|n| format!(" <em>({})</em>", esc(n)))
+                .unwrap_or_default()
         )?;
     }
     writeln!(out, "</pre>")

@@ -294,7 +294,15 @@ fn evidence_block(out: &mut String, title: &str, ev: &[&Evidence], w: usize) {
     let _ = writeln!(out);
     wrap(out, &format!("{title} ({}):", ev[0].source), "  ", w);
     for e in ev {
-        hanging(out, &format!("  {:>6} │ ", e.line), &e.text, w);
+        match &e.note {
+            Some(note) => hanging(
+                out,
+                &format!("  {:>6} │ ", e.line),
+                &format!("{} ({note})", e.text),
+                w,
+            ),
+            None => hanging(out, &format!("  {:>6} │ ", e.line), &e.text, w),
+        }
     }
 }
 
