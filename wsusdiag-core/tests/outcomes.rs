@@ -1,5 +1,6 @@
 //! Windows 10 faults are operations' failed outcomes: one real failure is one fault, a
-//! recovered condition or a cancellation is none. The lines are quoted from public logs (see
+//! recovered condition or a cancellation is none; a classic log's failure is one fault with the
+//! lines that repeat its outcome. The lines are quoted from public logs (see
 //! `shared/research/win10-log-anatomy.md` in the project's notes: the DCourtel/Wsus_Package_
 //! Publisher issue #4 install, the afifafifafifafifali/DoorsOS log, Microsoft's troubleshooting
 //! page), and from the corpus under `tests/corpus/`.
@@ -115,5 +116,127 @@ fn routine_traces_of_a_successful_scan_are_no_faults() {
 ");
     assert!(d.faults.is_empty(), "{:#?}", d.faults);
     assert!(d.findings.is_empty(), "{:#?}", d.findings);
+    assert_eq!(d.clients[0].scans_succeeded, 1);
+}
+
+// Classic logs (Windows XP to 8.1): a failure and its cascade of follow-on lines are one fault;
+// the line that says how the operation ended closes it, and the lines that repeat that outcome
+// (Automatic Updates', an API caller's, the reporter's) join it wherever they are.
+
+/// The evidence lines of a fault.
+fn texts(d: &Diagnosis, fault: usize) -> Vec<&str> {
+    d.faults[fault]
+        .client
+        .evidence
+        .iter()
+        .map(|e| e.text.as_ref())
+        .collect()
+}
+
+#[test]
+fn classic_each_failed_upload_and_the_failed_scan_are_one_fault_each() {
+    // Windows 7, WSUS, 2018 (rsasbeih/HuffmanCompression, tests/corpus/classic/): the reporter
+    // asks for a SimpleAuth cookie, times out and gives up, once a minute; then a scan fails the
+    // same way. Each attempt's layers (Send failed .. + Last proxy .. the call's failure) are
+    // one fault, closed by its outcome; the next attempt is another.
+    let d = run("\
+2018-10-02\t10:50:10:464\t 408\t12cc\tMisc\tWARNING: Send failed with hr = 80072ee2.\n\
+2018-10-02\t10:50:10:464\t 408\t12cc\tMisc\tWARNING: SendRequest failed with hr = 80072ee2. Proxy List used: <(null)> Bypass List used : <(null)> Auth Schemes used : <>\n\
+2018-10-02\t10:50:10:464\t 408\t12cc\tMisc\tFATAL: SOAP/WinHttp - SendRequest: SendRequestUsingProxy failed. error 0x80072ee2\n\
+2018-10-02\t10:50:10:464\t 408\t12cc\tPT\t  + Last proxy send request failed with hr = 0x80072EE2, HTTP status code = 0\n\
+2018-10-02\t10:50:10:464\t 408\t12cc\tPT\t  + Caller provided credentials = No\n\
+2018-10-02\t10:50:10:464\t 408\t12cc\tPT\t  + Impersonate flags = 0\n\
+2018-10-02\t10:50:10:464\t 408\t12cc\tPT\t  + Possible authorization schemes used = \n\
+2018-10-02\t10:50:10:464\t 408\t12cc\tPT\tWARNING: GetAuthorizationCookie failure, error = 0x80072EE2, soap client error = 5, soap error code = 0, HTTP status code = 200\n\
+2018-10-02\t10:50:10:464\t 408\t12cc\tPT\tWARNING: PTError: 0x80072ee2\n\
+2018-10-02\t10:50:10:464\t 408\t12cc\tReport\tWARNING: Reporter failed to upload events with hr = 80072ee2.\n\
+2018-10-02\t10:50:10:464\t 408\t12cc\tReport\tWARNING: Discarding a batch of 7 events because they have expired.\n\
+2018-10-02\t10:50:10:599\t 408\t12cc\tPT\tWARNING: Cached cookie has expired or new PID is available\n\
+2018-10-02\t10:50:10:599\t 408\t12cc\tPT\tInitializing simple targeting cookie, clientId = fec1e627-96b3-4f4e-bb53-9a7264a22243, target group = BZU, DNS name = tec-7-319-i.birzeit.edu\n\
+2018-10-02\t10:50:10:599\t 408\t12cc\tPT\t  Server URL = http://wsus12.birzeit.edu:8530/SimpleAuthWebService/SimpleAuth.asmx\n\
+2018-10-02\t10:51:10:314\t 408\t12cc\tMisc\tWARNING: Send failed with hr = 80072ee2.\n\
+2018-10-02\t10:51:10:314\t 408\t12cc\tMisc\tWARNING: SendRequest failed with hr = 80072ee2. Proxy List used: <(null)> Bypass List used : <(null)> Auth Schemes used : <>\n\
+2018-10-02\t10:51:10:314\t 408\t12cc\tMisc\tFATAL: SOAP/WinHttp - SendRequest: SendRequestUsingProxy failed. error 0x80072ee2\n\
+2018-10-02\t10:51:10:314\t 408\t12cc\tPT\t  + Last proxy send request failed with hr = 0x80072EE2, HTTP status code = 0\n\
+2018-10-02\t10:51:10:314\t 408\t12cc\tPT\t  + Caller provided credentials = No\n\
+2018-10-02\t10:51:10:314\t 408\t12cc\tPT\t  + Impersonate flags = 0\n\
+2018-10-02\t10:51:10:314\t 408\t12cc\tPT\t  + Possible authorization schemes used = \n\
+2018-10-02\t10:51:10:314\t 408\t12cc\tPT\tWARNING: GetAuthorizationCookie failure, error = 0x80072EE2, soap client error = 5, soap error code = 0, HTTP status code = 200\n\
+2018-10-02\t10:51:10:314\t 408\t12cc\tPT\tWARNING: PTError: 0x80072ee2\n\
+2018-10-02\t10:51:10:314\t 408\t12cc\tReport\tWARNING: Reporter failed to upload events with hr = 80072ee2.\n\
+2018-10-02\t10:54:10:123\t 408\t12cc\tAgent\t** START **  Agent: Finding updates [CallerId = AutomaticUpdates]\n\
+2018-10-02\t10:55:13:069\t 408\t12cc\tMisc\tWARNING: Send failed with hr = 80072ee2.\n\
+2018-10-02\t10:55:13:069\t 408\t12cc\tMisc\tWARNING: SendRequest failed with hr = 80072ee2. Proxy List used: <(null)> Bypass List used : <(null)> Auth Schemes used : <>\n\
+2018-10-02\t10:55:13:069\t 408\t12cc\tMisc\tFATAL: SOAP/WinHttp - SendRequest: SendRequestUsingProxy failed. error 0x80072ee2\n\
+2018-10-02\t10:55:13:069\t 408\t12cc\tPT\t  + Last proxy send request failed with hr = 0x80072EE2, HTTP status code = 0\n\
+2018-10-02\t10:55:13:069\t 408\t12cc\tPT\tWARNING: GetAuthorizationCookie failure, error = 0x80072EE2, soap client error = 5, soap error code = 0, HTTP status code = 200\n\
+2018-10-02\t10:55:13:069\t 408\t12cc\tAgent\t  * WARNING: Failed to synchronize, error = 0x80072EE2\n\
+2018-10-02\t10:55:18:145\t 408\t12cc\tAgent\t  * WARNING: Exit code = 0x80072EE2\n\
+2018-10-02\t10:55:18:145\t 408\t12cc\tAgent\t**  END  **  Agent: Finding updates [CallerId = AutomaticUpdates]\n\
+2018-10-02\t10:55:18:145\t 408\t12cc\tAgent\tWARNING: WU client failed Searching for update with error 0x80072ee2\n\
+2018-10-02\t10:55:18:155\t 408\t568\tAU\t  # WARNING: Search callback failed, result = 0x80072EE2\n\
+2018-10-02\t10:55:18:155\t 408\t568\tAU\t  # WARNING: Failed to find updates with error code 80072EE2\n\
+2018-10-02\t10:55:26:049\t 408\t12cc\tReport\tREPORT EVENT: {0F08FAA9-349A-4C42-B6AC-719B27352AD4}\t2018-10-02 10:55:18:145+0300\t1\t148\t101\t{00000000-0000-0000-0000-000000000000}\t0\t80072ee2\tAutomaticUpdates\tFailure\tSoftware Synchronization\tWindows Update Client failed to detect with error 0x80072ee2.\n
+");
+    assert_eq!(d.faults.len(), 3, "{:#?}", d.faults);
+    for (i, time, last) in [
+        (0, "10:50:10:464", "Reporter failed to upload"),
+        (1, "10:51:10:314", "Reporter failed to upload"),
+        (2, "10:55:13:069", "REPORT EVENT"),
+    ] {
+        let c = &d.faults[i].client;
+        assert_eq!(c.hresult, "0x80072EE2");
+        assert_eq!(c.method.as_deref(), Some("GetAuthorizationCookie"));
+        let t = texts(&d, i);
+        assert!(
+            t[0].contains(time) && t[0].contains("Send failed"),
+            "{t:#?}"
+        );
+        assert!(t.last().is_some_and(|l| l.contains(last)), "{t:#?}");
+    }
+    let scan = texts(&d, 2);
+    assert!(scan.iter().any(|l| l.contains("Search callback failed")));
+}
+
+#[test]
+fn classic_repeats_join_their_failure_across_processes_and_minutes() {
+    // The same log: a CompatTelRunner scan fails; the caller's process gets the answer after
+    // the next scan has started, and the reporter's event comes 88 seconds later. The cleanup
+    // of the scan's temporary service (0x80070002) is routine, and the next scan succeeds.
+    let d = run("\
+2018-10-30\t09:41:04:718\t 556\t8fc\tAgent\t** START **  Agent: Finding updates [CallerId = <<PROCESS>>: CompatTelRunner.exe]\n\
+2018-10-30\t09:41:06:059\t 556\t8fc\tEEHndlr\tFATAL: GetHandlerID failed with error 0x8024800a\n\
+2018-10-30\t09:41:06:059\t 556\t8fc\tEEHndlr\tFATAL: Parse failed with 0x8024800a\n\
+\n\
+2018-10-30\t09:41:06:059\t 556\t8fc\tPT\tWARNING: PopulateDataStore failed: 0x8024800a\n\
+2018-10-30\t09:41:06:059\t 556\t8fc\tPT\tWARNING: Sync of Updates: 0x8024800a\n\
+2018-10-30\t09:41:06:059\t 556\t8fc\tPT\tWARNING: SyncServerUpdatesInternal failed: 0x8024800a\n\
+2018-10-30\t09:41:06:059\t 556\t8fc\tAgent\t  * WARNING: Failed to synchronize, error = 0x8024800A\n\
+2018-10-30\t09:41:06:730\t 556\t8fc\tAgent\t  * WARNING: Exit code = 0x8024800A\n\
+2018-10-30\t09:41:06:730\t 556\t8fc\tAgent\t**  END  **  Agent: Finding updates [CallerId = <<PROCESS>>: CompatTelRunner.exe]\n\
+2018-10-30\t09:41:06:730\t 556\t8fc\tAgent\tWARNING: WU client failed Searching for update with error 0x8024800a\n\
+2018-10-30\t09:41:06:730\t 556\t8fc\tAgent\t** START **  Agent: Finding updates [CallerId = <<PROCESS>>: CompatTelRunner.exe]\n\
+2018-10-30\t09:41:06:745\t 844\te70\tCOMAPI\t>>--  RESUMED  -- COMAPI: Search [ClientId = ]\n\
+2018-10-30\t09:41:06:808\t 844\te70\tCOMAPI\t  - WARNING: Exit code = 0x00000000, Result code = 0x8024800A\n\
+2018-10-30\t09:41:06:808\t 844\tb8c\tCOMAPI\tWARNING: Operation failed due to earlier error, hr=8024800A\n\
+2018-10-30\t09:41:06:808\t 844\tb8c\tCOMAPI\tFATAL: Unable to complete asynchronous search. (hr=8024800A)\n\
+2018-10-30\t09:41:07:057\t 556\t5b8\tAgent\tWARNING: could not delete Software\\Microsoft\\Windows\\CurrentVersion\\WindowsUpdate\\Services\\20131b13-48fa-4c62-8c49-1ec3442c14d3 service registry key 0x80070002\n\
+2018-10-30\t09:41:07:057\t 556\t5b8\tAgent\tWARNING: Failed to delete service from the backup store, error = 0x80070002\n\
+2018-10-30\t09:41:07:275\t 556\t8fc\tAgent\t  * Found 0 updates and 9 categories in search; evaluated appl. rules of 10 out of 10 deployed entities\n\
+2018-10-30\t09:41:07:275\t 556\t8fc\tAgent\t**  END  **  Agent: Finding updates [CallerId = <<PROCESS>>: CompatTelRunner.exe]\n\
+2018-10-30\t09:42:34:109\t 556\t8fc\tReport\tREPORT EVENT: {3C4E9925-7876-45DC-8A8D-DD0131FF19CF}\t2018-10-30 09:41:06:730+0200\t1\t148\t101\t{00000000-0000-0000-0000-000000000000}\t0\t8024800a\t<<PROCESS>>: CompatTelRunner.ex\tFailure\tSoftware Synchronization\tWindows Update Client failed to detect with error 0x8024800a.\n
+");
+    assert_eq!(d.faults.len(), 1, "{:#?}", d.faults);
+    assert_eq!(d.faults[0].client.hresult, "0x8024800A");
+    let t = texts(&d, 0);
+    for said in [
+        "GetHandlerID",
+        "Exit code",
+        "Result code",
+        "asynchronous",
+        "REPORT EVENT",
+    ] {
+        assert!(t.iter().any(|l| l.contains(said)), "{said}: {t:#?}");
+    }
     assert_eq!(d.clients[0].scans_succeeded, 1);
 }

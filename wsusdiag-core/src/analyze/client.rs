@@ -13,7 +13,7 @@ use chrono::NaiveDateTime;
 
 use super::outcomes::{Chains, Outcomes};
 use super::{EVIDENCE_TEXT_CAP, Evidence, cut, cut_shared};
-use crate::events::{ClientEvent, Operation, SoapFault, normalize_guid};
+use crate::events::{ClientEvent, Ended, Operation, Outcome, SoapFault, normalize_guid};
 pub(crate) use crate::events::{EndpointKind, UpdateSource};
 use crate::knowledge::hresult;
 use crate::knowledge::rules::BenignMatcher;
@@ -27,6 +27,9 @@ const CASCADE_LINES: u32 = 40;
 const CASCADE_SECONDS: i64 = 120;
 /// A fault this young (in lines) takes any failure code as part of itself.
 const YOUNG_LINES: u32 = 12;
+/// A line repeating an outcome this much later still belongs to it: the reporter logs its
+/// `REPORT EVENT` lines up to minutes after the outcome.
+const REPEAT_SECONDS: i64 = 600;
 /// Lines kept per rule whose line pattern matched.
 const LINE_HITS_CAP: usize = 50;
 
@@ -120,6 +123,9 @@ pub(crate) struct ClientFault {
     pub operation: Option<Operation>,
     /// The line that says how the operation ended.
     pub outcome_line: Option<u32>,
+    /// Classic: the line that says how its operation ended was seen, so a failure line after
+    /// it, unless it repeats that outcome, is another failure.
+    pub concluded: bool,
     /// The ID of the call that failed, when a callback names it.
     pub call_id: Option<String>,
     /// The URL the failed call went to, when the log shows it.
@@ -201,7 +207,7 @@ impl ClientFault {
 
     /// Whether a failure line belongs to this fault's cascade.
     fn continues_with(&self, record: &ClientRecord<'_>, code: Option<u32>) -> bool {
-        if record.line.saturating_sub(self.last_line) > CASCADE_LINES {
+        if self.concluded || record.line.saturating_sub(self.last_line) > CASCADE_LINES {
             return false;
         }
         if let (Some(a), Some(b)) = (self.pid, record.pid)
@@ -508,11 +514,16 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
             ClientEvent::DetectionFound { .. } | ClientEvent::ExitCode { hresult: 0 } => {
                 self.success(record);
             }
-            ClientEvent::CallFailure { .. } => {
-                let young_same = self.open.as_ref().is_some_and(|f| {
-                    !f.has_call && f.continues_with(record, None) && record.line - f.line <= 3
+            ClientEvent::CallFailure { hresult, .. } => {
+                // The call's failure ends the lines of the layers below it (`Send failed`,
+                // `SendRequest failed`, `+ Last proxy send request failed`): they are one
+                // failure when they said its code, or came just before it.
+                let joins = self.open.as_ref().is_some_and(|f| {
+                    !f.has_call
+                        && f.continues_with(record, None)
+                        && (f.codes.contains(&hresult) || record.line - f.line <= 3)
                 });
-                if !young_same {
+                if !joins {
                     self.start(record);
                 }
                 if let (Some(f), Some(call)) = (self.open.as_mut(), CallFailure::of(&event)) {
@@ -537,14 +548,21 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
                     f.add_line(record, entry);
                 }
             }
+            ClientEvent::Outcome(Outcome {
+                ended: Ended::Failed(Some(hresult)),
+                repeat: true,
+                ..
+            }) if hresult::is_failure(hresult) && !self.benign_trace(record, Some(hresult)) => {
+                self.repeat(record, entry, hresult);
+            }
             ClientEvent::Failure { hresult }
             | ClientEvent::ExitCode { hresult }
             | ClientEvent::ReportingFailure { hresult }
             | ClientEvent::SelfUpdate {
                 hresult: Some(hresult),
             }
-            | ClientEvent::Outcome(crate::events::Outcome {
-                ended: crate::events::Ended::Failed(Some(hresult)),
+            | ClientEvent::Outcome(Outcome {
+                ended: Ended::Failed(Some(hresult)),
                 ..
             }) => {
                 if !hresult::is_failure(hresult) || self.benign_trace(record, Some(hresult)) {
@@ -564,10 +582,45 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
                             .get_or_insert_with(|| "ReportEventBatch".to_owned());
                     }
                     f.add_line(record, entry);
+                    // An agent call's exit code, an upload's or a download's error: the
+                    // operation ended here.
+                    f.concluded |= matches!(
+                        event,
+                        ClientEvent::ExitCode { .. }
+                            | ClientEvent::ReportingFailure { .. }
+                            | ClientEvent::Outcome(_)
+                    );
                 }
             }
             _ => {}
         }
+    }
+
+    /// A line repeating an outcome (the agent's, Automatic Updates', an API caller's or the
+    /// reporter's view of it) adds to the latest fault that holds its code, open or closed, by
+    /// any process, when that fault is recent; it starts a fault only when the outcome itself
+    /// was not logged.
+    fn repeat(&mut self, record: &ClientRecord<'_>, entry: &str, code: u32) {
+        let recent = |f: &ClientFault| match (f.last_time, record.time) {
+            (Some(a), Some(b)) => (b - a).num_seconds() <= REPEAT_SECONDS,
+            _ => record.line.saturating_sub(f.last_line) <= CASCADE_LINES,
+        };
+        let latest = self
+            .open
+            .iter_mut()
+            .chain(self.out.faults.iter_mut().rev())
+            .take_while(|f| recent(f))
+            .find(|f| f.codes.contains(&code));
+        let f = match latest {
+            Some(f) => f,
+            None => {
+                let f = self.start(record);
+                f.add_code(code);
+                f
+            }
+        };
+        f.add_line(record, entry);
+        f.concluded = true;
     }
 
     fn success(&mut self, record: &ClientRecord<'_>) {

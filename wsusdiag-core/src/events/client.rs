@@ -372,10 +372,11 @@ fn detection(m: &str, keys: Keys) -> Option<ClientEvent<'_>> {
         });
     }
     if let Some(rest) = m.strip_prefix("Found ") {
-        let n = rest[..memchr::memchr(b' ', rest.as_bytes()).unwrap_or(rest.len())]
-            .parse()
-            .ok()?;
-        if holds(rest, "in search") || holds(rest, "updates") {
+        let end = memchr::memchr(b' ', rest.as_bytes()).unwrap_or(rest.len());
+        let n = rest[..end].parse().ok()?;
+        // `Found 3 updates and 10 categories in search`, `Found 0 updates for FullSearch`; not
+        // `Found 0 cached featured updates`, which is no scan.
+        if rest[end..].starts_with(" updates") || holds(rest, "in search") {
             return Some(ClientEvent::DetectionFound { updates: n });
         }
     }
@@ -617,6 +618,12 @@ mod tests {
             ),
             Some(ClientEvent::DetectionFound { updates: 163 })
         );
+        assert_eq!(
+            ev("Found 0 updates for FullSearch"),
+            Some(ClientEvent::DetectionFound { updates: 0 })
+        );
+        // Automatic Updates at start, not a scan (Windows 7, 2018).
+        assert_eq!(ev("Found 0 cached featured updates"), None);
         assert_eq!(
             ev("* END * Queueing Finding updates [CallerId = x  Id = 1]"),
             None

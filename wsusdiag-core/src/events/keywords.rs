@@ -45,8 +45,8 @@ pub(crate) enum Key {
     SelfUpdate,
     /// `START *`: an operation or call starts (`* START * Finding updates`, `* START *   Download`).
     Start,
-    /// A word of a line that concludes an operation (`Result code = `, `Call error code = `,
-    /// `call complete (`, `resultMapped=`, `completed successfully`, …).
+    /// A word of a line that concludes an operation or repeats its outcome (`Result code = `,
+    /// `call complete (`, `resultMapped=`, `completed successfully`, `REPORT EVENT`, …).
     Outcome,
     /// `WU client version` or `OS Version`.
     Version,
@@ -90,6 +90,13 @@ const PATTERNS: &[(&str, Key)] = &[
     ("federated searches have completed", Key::Outcome),
     ("completed successfully", Key::Outcome),
     ("deployment completed: Status", Key::Outcome),
+    ("WU client failed", Key::Outcome),
+    ("callback failed", Key::Outcome),
+    ("Failed to find updates", Key::Outcome),
+    (" failed, error = ", Key::Outcome),
+    ("complete asynchronous", Key::Outcome),
+    ("earlier error", Key::Outcome),
+    ("REPORT EVENT", Key::Outcome),
     ("WU client version", Key::Version),
     ("OS Version", Key::Version),
     ("WARNING", Key::FailureMarker),

@@ -218,7 +218,49 @@ pub(crate) fn outcome(m: &str, keys: Keys) -> Option<Outcome<'_>> {
             _ => None,
         };
     }
-    None
+    classic_repeat(m)
+}
+
+/// The lines of a classic log that repeat an outcome logged before them, and the operation
+/// each names; the first that a message holds counts.
+const CLASSIC_REPEATS: [(&str, Operation); 8] = [
+    // The agent, after a scan's `Exit code`.
+    ("WU client failed Searching", Operation::Scan),
+    ("WU client failed", Operation::Call),
+    // Automatic Updates, its caller.
+    ("Search callback failed", Operation::Scan),
+    ("Failed to find updates with error", Operation::Scan),
+    ("Download failed, error = ", Operation::Download),
+    ("Install failed, error = ", Operation::Install),
+    // Another process's API call, when the agent's answer reaches it.
+    ("Unable to complete asynchronous search", Operation::Scan),
+    ("Operation failed due to earlier error", Operation::Call),
+];
+
+/// A classic log's repeat of an outcome: the agent's, Automatic Updates' or an API caller's
+/// view of it ([`CLASSIC_REPEATS`]), or the reporter's `REPORT EVENT: … <code> … Failure
+/// <category> …`, which it logs up to minutes later.
+fn classic_repeat(m: &str) -> Option<Outcome<'_>> {
+    let operation = if holds(m, "REPORT EVENT") {
+        if !holds(m, "\tFailure\t") {
+            return None;
+        }
+        [
+            ("Software Synchronization", Operation::Scan),
+            ("Content Download", Operation::Download),
+            ("Content Install", Operation::Install),
+        ]
+        .into_iter()
+        .find(|(category, _)| holds(m, category))
+        .map_or(Operation::Call, |(_, operation)| operation)
+    } else {
+        CLASSIC_REPEATS
+            .into_iter()
+            .find(|(words, _)| holds(m, words))?
+            .1
+    };
+    let ended = first_hresult(m).map_or(Ended::Failed(None), Ended::of);
+    Some(Outcome::new(operation, ended, true))
 }
 
 /// The word after `key ` (`error 0x80240061`), up to a blank.
@@ -386,6 +428,59 @@ mod tests {
             read(
                 "Deploy call B4DD745B-4248-4A79-9207-F1F60DA7F7B7 : deployment callback for top-level update c76f6748-fa6a-4feb-9121-798da084a057.1, callback code = Update progress, reboot required = unspecified, commit required = No, mapped result = 0x00000000, unmapped result = 0x00000000"
             ),
+            None
+        );
+    }
+
+    #[test]
+    fn classic_repeats_of_an_outcome() {
+        // Windows 7, WSUS, 2018 (rsasbeih/HuffmanCompression WindowsUpdate.txt): the lines
+        // after a failed scan's `Exit code`, and the reporter's event minutes later.
+        let repeat = |m| read(m).filter(|o| o.repeat).map(|o| (o.operation, o.ended));
+        let failed = |op, code| Some((op, Ended::Failed(Some(code))));
+        assert_eq!(
+            repeat("WU client failed Searching for update with error 0x8024800a"),
+            failed(Operation::Scan, 0x8024_800A)
+        );
+        assert_eq!(
+            repeat("Search callback failed, result = 0x80072EE2"),
+            failed(Operation::Scan, 0x8007_2EE2)
+        );
+        assert_eq!(
+            repeat("Failed to find updates with error code 80244010"),
+            failed(Operation::Scan, 0x8024_4010)
+        );
+        assert_eq!(
+            repeat("Unable to complete asynchronous search. (hr=8024800A)"),
+            failed(Operation::Scan, 0x8024_800A)
+        );
+        assert_eq!(
+            repeat("Operation failed due to earlier error, hr=8024800A"),
+            failed(Operation::Call, 0x8024_800A)
+        );
+        assert_eq!(
+            repeat("Download failed, error = 0x80242006"),
+            failed(Operation::Download, 0x8024_2006)
+        );
+        assert_eq!(
+            repeat("Install failed, error = 0x80240017 / 0x00000000"),
+            failed(Operation::Install, 0x8024_0017)
+        );
+        assert_eq!(
+            repeat(
+                "REPORT EVENT: {3C4E9925-7876-45DC-8A8D-DD0131FF19CF}\t2018-10-30 09:41:06:730+0200\t1\t148\t101\t{00000000-0000-0000-0000-000000000000}\t0\t8024800a\t<<PROCESS>>: CompatTelRunner.ex\tFailure\tSoftware Synchronization\tWindows Update Client failed to detect with error 0x8024800a."
+            ),
+            failed(Operation::Scan, 0x8024_800A)
+        );
+        // A successful event, and a failure of another kind, repeat nothing.
+        assert_eq!(
+            read(
+                "REPORT EVENT: {4806890A-5793-4373-9F18-FCFA77E9206D}\t2018-10-30 09:41:07:275+0200\t1\t147\t101\t{00000000-0000-0000-0000-000000000000}\t0\t0\t<<PROCESS>>: CompatTelRunner.ex\tSuccess\tSoftware Synchronization\tWindows Update Client successfully detected 0 updates."
+            ),
+            None
+        );
+        assert_eq!(
+            read("SelfUpdate: Default Service: IsUpdateRequired failed, error = 0x8024402C"),
             None
         );
     }
