@@ -240,3 +240,22 @@ fn classic_repeats_join_their_failure_across_processes_and_minutes() {
     }
     assert_eq!(d.clients[0].scans_succeeded, 1);
 }
+
+/// The agent says a search failed before it logs the exit code (a Microsoft Learn page quotes
+/// the two lines): one failure, not one per line.
+#[test]
+fn classic_a_repeat_before_its_exit_code_is_the_same_fault() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pastes");
+    for name in [
+        "32-wu-80240439-md-dashes.txt",
+        "33-wu-80240439-md-list-indent.txt",
+    ] {
+        let bytes = std::fs::read(dir.join(name)).unwrap();
+        let d =
+            wsusdiag_core::diagnose_buffers(&[(name, &bytes[..])], &Options::default()).unwrap();
+        let faults: Vec<(u32, &str)> = (d.faults.iter())
+            .map(|f| (f.client.evidence.len() as u32, f.client.hresult.as_str()))
+            .collect();
+        assert_eq!(faults, [(2, "0x80240439")], "{name}");
+    }
+}

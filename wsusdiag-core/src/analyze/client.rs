@@ -619,8 +619,10 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
                 f
             }
         };
+        // A repeat never ends the operation: a repeat logged before the outcome (the agent's
+        // `WU client failed Searching for update` comes before its `Exit code`) leaves the
+        // fault open for it.
         f.add_line(record, entry);
-        f.concluded = true;
     }
 
     fn success(&mut self, record: &ClientRecord<'_>) {
