@@ -185,7 +185,7 @@ pub fn diagnose<'a>(
     let corr = correlate::correlate(&fleet, options.time_window, options.parallel);
     cancelled()?;
     let matches = correlate::match_rules(&fleet, &corr, &rules, options.parallel);
-    let mut diagnosis = correlate::assemble(fleet, &corr, matches, options.parallel);
+    let mut diagnosis = crate::assemble::assemble(fleet, &corr, matches, options.parallel);
     crate::fields::cap(&mut diagnosis);
     Ok(diagnosis)
 }

@@ -81,6 +81,7 @@
 #![deny(unsafe_code)]
 
 mod analyze;
+mod assemble;
 mod correlate;
 mod diagnose;
 pub mod diagnosis;

@@ -6,7 +6,6 @@ use chrono::Duration;
 
 use super::OffsetBasis;
 use crate::analyze::client::ClientAnalysis;
-use crate::diagnosis::ClockOffset;
 
 /// Pairs further than this from the median are taken for wrong pairs and left out.
 const OUTLIER_SECONDS: i64 = 15 * 60;
@@ -19,9 +18,24 @@ const FEW_PAIRS_SECONDS: i64 = 10;
 /// Pairs enough for their spread to be the offset's error.
 const MANY_PAIRS: u32 = 3;
 
+/// What is known of one client clock, against server UTC.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ClockEstimate {
+    /// Server UTC minus the log's time, in seconds, when it can be known.
+    pub offset_seconds: Option<i64>,
+    /// What the offset rests on.
+    pub basis: Option<OffsetBasis>,
+    /// Fault-ID pairs kept for it.
+    pub pairs: u32,
+    /// The log's `tz:`, in minutes east of UTC.
+    pub tz_minutes: Option<i32>,
+    /// The part of the offset the time zone does not explain.
+    pub skew_seconds: Option<i64>,
+}
+
 /// Estimates the offset of one client log from the server-minus-client differences of its
 /// fault-ID pairs (robust to a few wrong pairs: the median, outliers dropped) and its banner.
-pub(crate) fn estimate_offset(source: &str, c: &ClientAnalysis, pairs: &[i64]) -> ClockOffset {
+pub(crate) fn estimate_offset(c: &ClientAnalysis, pairs: &[i64]) -> ClockEstimate {
     let from_banner = if c.utc {
         Some(0)
     } else {
@@ -40,8 +54,7 @@ pub(crate) fn estimate_offset(source: &str, c: &ClientAnalysis, pairs: &[i64]) -
         }
         (None, None) => (None, None),
     };
-    ClockOffset {
-        source: source.to_owned(),
+    ClockEstimate {
         offset_seconds: offset,
         basis,
         pairs: from_pairs.map_or(0, |(_, n)| n),
@@ -58,7 +71,7 @@ pub(crate) fn estimate_offset(source: &str, c: &ClientAnalysis, pairs: &[i64]) -
 /// [`MANY_PAIRS`] pairs, plus [`LATENCY_SECONDS`]; never wider than `widest`. From the banner or
 /// a UTC log alone, the clock's own error is unknown: `widest`.
 pub(crate) fn window(
-    o: &ClockOffset,
+    o: &ClockEstimate,
     pairs: &[i64],
     widest: Duration,
 ) -> Option<(i64, OffsetBasis)> {
@@ -127,17 +140,17 @@ mod tests {
             tz_minutes: Some(-300),
             ..ClientAnalysis::default()
         };
-        let o = estimate_offset("c", &c, &[18000 + 95, 18000 + 95]);
+        let o = estimate_offset(&c, &[18000 + 95, 18000 + 95]);
         assert_eq!(
             (o.offset_seconds, o.basis, o.skew_seconds),
             (Some(18095), Some(OffsetBasis::FaultId), Some(95))
         );
-        let o = estimate_offset("c", &c, &[]);
+        let o = estimate_offset(&c, &[]);
         assert_eq!(
             (o.offset_seconds, o.basis, o.skew_seconds),
             (Some(18000), Some(OffsetBasis::TzBanner), None)
         );
-        let o = estimate_offset("c", &ClientAnalysis::default(), &[]);
+        let o = estimate_offset(&ClientAnalysis::default(), &[]);
         assert_eq!(o.offset_seconds, None);
     }
 
@@ -148,7 +161,7 @@ mod tests {
             ..ClientAnalysis::default()
         };
         let widest = Duration::seconds(120);
-        let window_of = |pairs: &[i64]| window(&estimate_offset("c", &c, pairs), pairs, widest);
+        let window_of = |pairs: &[i64]| window(&estimate_offset(&c, pairs), pairs, widest);
         // Many pairs that agree: their spread, the rounding and the latency.
         let tight = [-19_770, -19_771, -19_770, -19_769, -19_770];
         assert_eq!(window_of(&tight), Some((1 + 1 + 5, OffsetBasis::FaultId)));
@@ -163,10 +176,10 @@ mod tests {
             utc: true,
             ..ClientAnalysis::default()
         };
-        let o = estimate_offset("c", &utc, &[]);
+        let o = estimate_offset(&utc, &[]);
         assert_eq!(window(&o, &[], widest), Some((120, OffsetBasis::Utc)));
         // No offset, no window.
-        let o = estimate_offset("c", &ClientAnalysis::default(), &[]);
+        let o = estimate_offset(&ClientAnalysis::default(), &[]);
         assert_eq!(window(&o, &[], widest), None);
     }
 }
