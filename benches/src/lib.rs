@@ -8,3 +8,17 @@
 pub mod generate;
 pub mod probe;
 pub mod two_servers;
+
+use std::path::Path;
+
+/// `path`'s place under `dir` with `/` between its parts whatever the OS, as the generator
+/// names its files (`PC0001/WindowsUpdate.log`); `path` itself when it is not under `dir`.
+pub fn name_under(dir: &Path, path: &str) -> String {
+    match Path::new(path).strip_prefix(dir) {
+        Ok(rel) => (rel.components())
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+        Err(_) => path.to_owned(),
+    }
+}

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use wsusdiag_benches::generate::{FaultKind, FleetSpec, fleet};
+use wsusdiag_benches::name_under;
 use wsusdiag_core::diagnosis::{Confidence, OffsetBasis};
 use wsusdiag_core::{Diagnosis, Options, diagnose_paths};
 
@@ -38,11 +39,7 @@ fn a_generated_fleet_is_diagnosed_as_its_truth_says() {
     };
     let (dir, g) = write_fleet(&spec);
     let d = diagnose_paths(&[&dir], &Options::default()).unwrap();
-    let name = |path: &str| {
-        path.strip_prefix(&format!("{}/", dir.display()))
-            .unwrap_or(path)
-            .to_owned()
-    };
+    let name = |path: &str| name_under(&dir, path);
 
     // Every input read whole, with its kind.
     assert_eq!(d.inputs.len(), 7);

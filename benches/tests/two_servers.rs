@@ -3,9 +3,9 @@
 //! ambiguous ones said to be with their candidates, fault-ID joins and clock offsets exact.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use wsusdiag_benches::generate::FaultKind;
+use wsusdiag_benches::name_under;
 use wsusdiag_benches::two_servers::{Anchor, TwoServerSpec, two_server_fleet};
 use wsusdiag_core::diagnosis::{Confidence, Fault, OffsetBasis, ServerScope};
 use wsusdiag_core::{Options, diagnose_paths};
@@ -25,11 +25,7 @@ fn five_hundred_clients_of_two_servers_are_joined_as_their_truth_says() {
         std::fs::write(path, text).unwrap();
     }
     let d = diagnose_paths(&[&dir], &Options::default()).unwrap();
-    let name = |path: &str| {
-        Path::new(path)
-            .strip_prefix(&dir)
-            .map_or(path.to_owned(), |p| p.display().to_string())
-    };
+    let name = |path: &str| name_under(&dir, path);
     assert_eq!(d.inputs.len(), 502);
     assert!(d.inputs.iter().all(|i| i.malformed_lines == 0));
 

@@ -14,8 +14,10 @@ use super::*;
 const WU: &str = "WindowsUpdate.20251008.140245.443.8.etl";
 
 fn sample(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/data/etl/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/etl")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn at(s: &str) -> NaiveDateTime {
