@@ -146,15 +146,20 @@ pub fn diagnose<'a>(
     options: &Options,
 ) -> Result<Diagnosis> {
     let rules = options.rule_set()?;
-    let lines = LineMatcher::new(&rules);
+    let (analyses, empty_folders) = read(inputs, &rules, options)?;
+    conclude(analyses, &empty_folders, &rules, options)
+}
+
+/// Reads every input into its analysis, on all cores when [`Options::parallel`]; also returns
+/// the folders given that held nothing.
+pub(crate) fn read<'a>(
+    inputs: impl IntoIterator<Item = Input<'a>>,
+    rules: &RuleSet,
+    options: &Options,
+) -> Result<(Vec<Analysis>, Vec<PathBuf>)> {
+    let lines = LineMatcher::new(rules);
     let (jobs, empty_folders) = jobs(inputs)?;
-    let cancelled = || {
-        if (options.cancel.as_ref()).is_some_and(|c| c.load(Ordering::Relaxed)) {
-            Err(Error::Cancelled)
-        } else {
-            Ok(())
-        }
-    };
+    let cancelled = || cancelled(options);
     // A cancel stops each reader between windows of chunks, not only between inputs.
     let go_on = |_: &[u8]| cancelled().is_ok();
     let run = |job: &Job<'_>| {
@@ -176,18 +181,37 @@ pub fn diagnose<'a>(
     } else {
         jobs.iter().map(run).collect::<Result<_>>()?
     };
+    Ok((analyses, empty_folders))
+}
+
+/// The diagnosis of inputs read: their joins, the known issues they match, the report.
+pub(crate) fn conclude(
+    analyses: Vec<Analysis>,
+    empty_folders: &[PathBuf],
+    rules: &RuleSet,
+    options: &Options,
+) -> Result<Diagnosis> {
     // A log of a kind read but not analysed (a site server's ConfigMgr log) is still a log.
     if analyses.iter().all(|a| a.summary.kind.is_none()) {
-        return Err(no_log(&analyses, &empty_folders));
+        return Err(no_log(&analyses, empty_folders));
     }
-    cancelled()?;
+    cancelled(options)?;
     let fleet = Fleet::new(analyses);
     let corr = correlate::correlate(&fleet, options.time_window, options.parallel);
-    cancelled()?;
-    let matches = correlate::match_rules(&fleet, &corr, &rules, options.parallel);
+    cancelled(options)?;
+    let matches = correlate::match_rules(&fleet, &corr, rules, options.parallel);
     let mut diagnosis = crate::assemble::assemble(fleet, &corr, matches, options.parallel);
     crate::fields::cap(&mut diagnosis);
     Ok(diagnosis)
+}
+
+/// [`Error::Cancelled`] once [`Options::cancel`] is set.
+fn cancelled(options: &Options) -> Result<()> {
+    if (options.cancel.as_ref()).is_some_and(|c| c.load(Ordering::Relaxed)) {
+        Err(Error::Cancelled)
+    } else {
+        Ok(())
+    }
 }
 
 /// One input to read.

@@ -304,7 +304,7 @@ pub struct Finding {
 ///
 /// Its texts are shared: a fault's lines name the same log, and the text of a line quoted by
 /// several faults and findings is held once.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
 #[non_exhaustive]
 pub struct Evidence {
     /// The log.
@@ -315,8 +315,25 @@ pub struct Evidence {
     pub text: Arc<str>,
     /// What the line shows that it does not say itself (`this detection took 1 h 30 min`);
     /// absent from the JSON when none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub note: Option<String>,
+}
+
+/// `note` is left out of text formats (JSON) when there is none; binary formats, which have
+/// no field names, always carry it.
+impl Serialize for Evidence {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let with_note = self.note.is_some() || !s.is_human_readable();
+        let mut st = s.serialize_struct("Evidence", 3 + usize::from(with_note))?;
+        st.serialize_field("source", &self.source)?;
+        st.serialize_field("line", &self.line)?;
+        st.serialize_field("text", &self.text)?;
+        if with_note {
+            st.serialize_field("note", &self.note)?;
+        }
+        st.end()
+    }
 }
 
 impl Evidence {

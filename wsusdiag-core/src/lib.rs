@@ -80,6 +80,7 @@
 //! rules, and [`log::Log`] reads one log's records for tools that want rows, not a verdict.
 #![deny(unsafe_code)]
 
+pub mod analysis;
 mod analyze;
 mod assemble;
 mod correlate;
@@ -99,6 +100,7 @@ mod report;
 pub mod sample;
 pub mod stream;
 
+pub use analysis::{LogAnalysis, analyse, combine};
 pub use diagnose::{Input, Options, diagnose, diagnose_buffers, diagnose_paths};
 pub use diagnosis::Diagnosis;
 pub use error::{Error, ParseError, ParseErrorKind, Position, Result};

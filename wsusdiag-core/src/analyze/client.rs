@@ -7,6 +7,7 @@
 //! a fault is an operation whose outcome line says it failed ([`crate::events::Outcome`]); the
 //! failure lines of its thread before it are its evidence ([`super::outcomes`]).
 
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 use chrono::NaiveDateTime;
@@ -34,7 +35,7 @@ const REPEAT_SECONDS: i64 = 600;
 const LINE_HITS_CAP: usize = 50;
 
 /// A line a rule's line pattern matched.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct LineHit {
     /// Index of the rule in the rule set the log was read with.
     pub rule: usize,
@@ -42,7 +43,7 @@ pub(crate) struct LineHit {
 }
 
 /// One line of a fault, kept as evidence; its log is the analysis's.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct FaultLine {
     pub line: u32,
     /// The whole entry, cut when long; shared with the evidence quoting it.
@@ -52,7 +53,7 @@ pub(crate) struct FaultLine {
 }
 
 /// Where a fault line's message is.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 enum Message {
     /// The end of the text, from this byte (the entry was short enough to keep whole).
     Tail(usize),
@@ -97,7 +98,7 @@ impl FaultLine {
 }
 
 /// A client fault, owned.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct ClientFault {
     pub line: u32,
     pub last_line: u32,
@@ -262,7 +263,7 @@ impl<'a> CallFailure<'a> {
 }
 
 /// Operations that ended well, counted: what a healthy log shows.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Successes {
     pub scans: u32,
     pub downloads: u32,
@@ -272,7 +273,7 @@ pub(crate) struct Successes {
 }
 
 /// What one client log holds, owned.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct ClientAnalysis {
     pub faults: Vec<ClientFault>,
     /// The first `tz:` banner's offset.

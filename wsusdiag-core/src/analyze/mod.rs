@@ -9,6 +9,7 @@ pub(crate) mod etl;
 mod outcomes;
 pub(crate) mod server;
 
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 use chunked::ChunkText;
@@ -47,7 +48,7 @@ pub(crate) fn cut_shared(text: &str) -> Arc<str> {
 }
 
 /// What one input turned out to be.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub(crate) enum Body {
     Client(Box<client::ClientAnalysis>),
     Server(server::ServerAnalysis),
@@ -56,7 +57,7 @@ pub(crate) enum Body {
 }
 
 /// One input, read.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Analysis {
     pub summary: InputSummary,
     pub body: Body,

@@ -1,6 +1,7 @@
 //! One server log, read once: every SOAP fault it sent (`ThrowException`) with the exception
 //! that caused it, and every other error entry. Owned, so logs are read in parallel.
 
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -21,7 +22,7 @@ const FRAMES_CAP: usize = 64;
 const TEXT_CAP: usize = 16 * 1024;
 
 /// A server entry that matters: a fault sent to a client, or an error.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct ServerEntry {
     pub line: u32,
     pub time: Option<NaiveDateTime>,
@@ -45,7 +46,7 @@ pub(crate) struct ServerEntry {
 }
 
 /// The fields of a `ThrowException` entry.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Throw {
     pub upstream: bool,
     pub actor: String,
@@ -56,7 +57,7 @@ pub(crate) struct Throw {
 }
 
 /// What one server log holds, owned.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct ServerAnalysis {
     /// Faults sent, in log order.
     pub throws: Vec<ServerEntry>,

@@ -267,6 +267,23 @@ impl RuleSet {
         }
     }
 
+    /// A hash of what reading a log depends on (the rules' line patterns and the benign
+    /// traces), so that an analysis read with other rules is told apart.
+    pub(crate) fn reading_fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = rustc_hash::FxHasher::default();
+        for r in &self.rules {
+            r.id.hash(&mut h);
+            for p in r.client.iter().flat_map(|c| &c.lines) {
+                p.as_str().hash(&mut h);
+            }
+        }
+        for b in &self.benign {
+            (&b.id, &b.component, &b.codes, b.message.as_str()).hash(&mut h);
+        }
+        h.finish()
+    }
+
     /// The benign traces ([`BenignTrace`]), in load order.
     pub fn benign(&self) -> &[BenignTrace] {
         &self.benign
