@@ -2,7 +2,7 @@
 //! and what matters in it (client faults, server faults and errors). Inputs are independent, so
 //! they are analysed in parallel; correlation happens afterwards.
 
-mod chunked;
+mod chunks;
 pub(crate) mod client;
 mod configmgr;
 pub(crate) mod etl;
@@ -11,7 +11,7 @@ pub(crate) mod server;
 
 use std::sync::Arc;
 
-use chunked::ChunkText;
+use chunks::ChunkText;
 
 pub(crate) use crate::diagnosis::Evidence;
 use crate::diagnosis::{InputSummary, Problem};
@@ -122,8 +122,8 @@ fn client_text<'t, T: ChunkText<'t>>(
 ) -> Result<client::ClientAnalysis, T::Error> {
     let mut a = client::ClientAnalyzer::new(name, format, &lines.benign);
     let cap = PROBLEMS_CAP.saturating_sub(summary.problems.len());
-    let chunking = (parallel, chunked::CHUNK_BYTES);
-    let counts = chunked::read_client(text, format, lines, &mut a, chunking, read_done, cap)?;
+    let chunking = (parallel, chunks::CHUNK_BYTES);
+    let counts = chunks::read_client(text, format, lines, &mut a, chunking, read_done, cap)?;
     summary.records += counts.records;
     summary.malformed_lines += counts.malformed;
     summary.problems.extend(counts.errors.iter().map(problem));
