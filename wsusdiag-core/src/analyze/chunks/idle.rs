@@ -8,7 +8,6 @@ pub(super) const IDLE_SECONDS: i64 = 600;
 /// Finds the gaps between consecutive records longer than [`IDLE_SECONDS`]. Times are only
 /// compared, not subtracted, but once every half of that span of log time: a subtraction for
 /// every record was a tenth of the read.
-#[derive(Default)]
 pub(super) struct IdleGaps {
     /// The last record's time.
     last: Option<NaiveDateTime>,
@@ -17,6 +16,14 @@ pub(super) struct IdleGaps {
 }
 
 impl IdleGaps {
+    /// Gaps after a record at `last` (`None`: before the first record).
+    pub(super) fn after(last: Option<NaiveDateTime>) -> Self {
+        Self {
+            last,
+            next_check: None,
+        }
+    }
+
     /// The idle seconds before a record at `time` (0 when there are none, or no time).
     pub(super) fn before(&mut self, time: Option<NaiveDateTime>) -> i64 {
         let Some(t) = time else {
@@ -44,7 +51,7 @@ mod tests {
     #[test]
     fn idle_gaps_are_found_between_consecutive_records_only() {
         let at = |s: &str| Some(NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap());
-        let mut idle = IdleGaps::default();
+        let mut idle = IdleGaps::after(None);
         let seen: Vec<i64> = [
             "2024-04-12 01:39:00",
             "2024-04-12 01:42:00",

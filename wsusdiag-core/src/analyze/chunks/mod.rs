@@ -10,6 +10,7 @@
 mod idle;
 mod lookahead;
 mod memo;
+mod read;
 mod text;
 
 use std::ops::Range;
@@ -19,13 +20,9 @@ use rayon::prelude::*;
 use super::client::ClientAnalyzer;
 use super::{ReadDone, end_in};
 use crate::error::{ParseError, ParseErrorKind};
-use crate::events::keywords;
-use crate::events::{ClientEvent, message_event_in};
 use crate::knowledge::rules::LineMatcher;
-use crate::records::{ClientFormat, ClientRecord, ClientRecords};
-use idle::IdleGaps;
-use lookahead::WordsAhead;
-use memo::{Meaning, Meanings};
+use crate::records::{ClientFormat, ClientRecords};
+use read::{Read, Reader};
 use text::chunks;
 pub(crate) use text::{CHUNK_BYTES, ChunkText};
 
@@ -34,21 +31,10 @@ pub(crate) use text::{CHUNK_BYTES, ChunkText};
 const BYTES_PER_READ: usize = 256;
 /// Chunks read at once per core before the analyzer takes them.
 const WINDOW_PER_CORE: usize = 4;
-/// Fewer than one message in this many new: few enough to search each on its own.
-const FEW_NEW: u64 = 4;
 
-/// A record that means something, as read from its chunk.
-struct Read<'a> {
-    record: ClientRecord<'a>,
-    /// The whole entry, header and message.
-    entry: &'a str,
-    event: Option<ClientEvent<'a>>,
-    /// Rules whose line patterns the message matched.
-    rules: Vec<usize>,
-    /// Seconds without any record before this one, when more than [`idle::IDLE_SECONDS`] (the
-    /// machine slept, or the service was stopped): not time an operation spent.
-    idle_before: i64,
-}
+/// A record that means something, as read from its chunk, with its whole entry (header and
+/// message).
+type Entry<'a> = (Read<'a>, &'a str);
 
 /// One chunk, read. Line numbers and offsets in it count from the chunk's start.
 struct ChunkRead<'a> {
@@ -62,7 +48,7 @@ struct ChunkRead<'a> {
     malformed: u64,
     /// The first of them, in order.
     errors: Vec<ParseError>,
-    reads: Vec<Read<'a>>,
+    reads: Vec<Entry<'a>>,
 }
 
 /// Totals of a log read in chunks.
@@ -82,14 +68,9 @@ fn read_chunk<'a>(
     format: ClientFormat,
     lines: &LineMatcher,
     errors_cap: usize,
-    reads: Vec<Read<'a>>,
+    reads: Vec<Entry<'a>>,
 ) -> ChunkRead<'a> {
-    let mut meanings = Meanings::new();
-    let mut ahead = WordsAhead::new(text);
-    // The words of the message read; kept from one message to the next.
-    let mut words = Vec::new();
-    // Messages new to the chunk so far (read, not remembered).
-    let mut fresh = 0;
+    let mut reader = Reader::new(text, lines, None);
     let mut out = ChunkRead {
         start,
         lines: 0,
@@ -99,7 +80,6 @@ fn read_chunk<'a>(
         reads,
     };
     let mut records = ClientRecords::new(text, format);
-    let mut idle = IdleGaps::default();
     for r in records.by_ref() {
         let record = match r {
             Ok(record) => record,
@@ -114,33 +94,9 @@ fn read_chunk<'a>(
             }
         };
         out.records += 1;
-        let idle_before = idle.before(record.time);
-        let seen = out.records;
-        let meaning = meanings.of(record.message, |message| {
-            fresh += 1;
-            // While few messages are new, each is searched on its own; when many are, the
-            // search runs ahead through the chunk, which costs less a byte.
-            if fresh * FEW_NEW < seen {
-                words.clear();
-                words.extend(keywords::words(message));
-            } else {
-                ahead.words_in(message, &mut words);
-            }
-            let mut rules = Vec::new();
-            lines.each_match(message, |r| rules.push(r));
-            Meaning {
-                event: message_event_in(message, &words),
-                rules,
-            }
-        });
-        if meaning.matters() || idle_before > 0 {
-            out.reads.push(Read {
-                entry: &text[record.offset..end_in(text, record.message)],
-                record,
-                event: meaning.event,
-                rules: meaning.rules.clone(),
-                idle_before,
-            });
+        if let Some(read) = reader.read(record) {
+            let entry = &text[record.offset..end_in(text, record.message)];
+            out.reads.push((read, entry));
         }
     }
     out.lines = records.lines_read();
@@ -173,7 +129,7 @@ pub(crate) fn read_client<'t, T: ChunkText<'t>>(
     // Each window reads into the emptied buffers of the one taken before it: a buffer kept
     // keeps its pages, where a new one would fault in fresh pages from the allocator.
     type Window<'t, E> = Result<Vec<ChunkRead<'t>>, E>;
-    let read_window = |ranges: &[Range<usize>], mut spare: Vec<Vec<Read<'t>>>| -> Window<'t, _> {
+    let read_window = |ranges: &[Range<usize>], mut spare: Vec<Vec<Entry<'t>>>| -> Window<'t, _> {
         let jobs: Vec<_> = (ranges.iter().cloned())
             .map(|range| {
                 let reads = spare
@@ -182,7 +138,7 @@ pub(crate) fn read_client<'t, T: ChunkText<'t>>(
                 (range, reads)
             })
             .collect();
-        let read = |(range, reads): (Range<usize>, Vec<Read<'t>>)| {
+        let read = |(range, reads): (Range<usize>, Vec<Entry<'t>>)| {
             let start = range.start;
             let chunk = text.chunk(range)?;
             Ok(read_chunk(chunk, start, format, lines, errors_cap, reads))
@@ -241,7 +197,7 @@ impl Taken {
         &mut self,
         chunks: Vec<ChunkRead<'t>>,
         analyzer: &mut ClientAnalyzer<'_, 't>,
-    ) -> Vec<Vec<Read<'t>>> {
+    ) -> Vec<Vec<Entry<'t>>> {
         let mut emptied = Vec::with_capacity(chunks.len());
         for mut chunk in chunks {
             self.counts.records += chunk.records;
@@ -253,12 +209,9 @@ impl Taken {
                 }
             }
             // Each record is handed over from its place in the buffer, not moved out of it.
-            for read in &mut chunk.reads {
+            for (read, entry) in &mut chunk.reads {
                 read.record.shift(self.line_base, chunk.start);
-                if read.idle_before > 0 {
-                    analyzer.idle(read.idle_before);
-                }
-                analyzer.push_read(&read.record, read.entry, read.event.take(), &read.rules);
+                read.hand(entry, analyzer);
             }
             chunk.reads.clear();
             emptied.push(chunk.reads);
@@ -410,7 +363,7 @@ mod tests {
             }
         }
         let got: Vec<_> = (read.reads.iter())
-            .map(|r| (r.record.line, r.event, r.rules.clone()))
+            .map(|(r, _)| (r.record.line, r.event, r.rules.clone()))
             .collect();
         assert!(expected.iter().any(|(_, _, rules)| !rules.is_empty()));
         assert!(expected.len() > 450, "{}", expected.len());
