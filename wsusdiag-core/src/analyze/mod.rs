@@ -152,28 +152,21 @@ pub(crate) fn analyze_etl(
     lines: &LineMatcher,
     parallel: bool,
 ) -> Analysis {
-    let rendered = etl::render(files);
+    let mut traces = etl::read(files);
     let bytes = files.iter().map(|(_, b)| b.len() as u64).sum();
     let mut summary = unread(name, bytes, TextEncoding::Binary);
     summary.kind = Some(LogKind::ClientEtl.as_str());
-    summary.problems = rendered.problems;
+    summary.problems = std::mem::take(&mut traces.problems);
     summary.problems.truncate(PROBLEMS_CAP);
-    if rendered.events == 0 {
+    if traces.is_empty() {
         summary.kind = None;
         return Analysis {
             summary,
             body: Body::Unknown,
         };
     }
-    let Ok(mut a) = client_text(
-        name,
-        rendered.text.as_str(),
-        ClientFormat::Win10,
-        lines,
-        (parallel, &|_| true),
-        &mut summary,
-    );
-    a.utc = true;
+    summary.records = traces.len();
+    let a = traces.analyze(name, lines, (parallel, chunks::RUN_RECORDS));
     Analysis {
         summary,
         body: Body::Client(Box::new(a)),

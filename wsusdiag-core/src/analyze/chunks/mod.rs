@@ -5,7 +5,7 @@
 //! text in parallel. What does depend on order (which failure lines make one fault, the
 //! detection under way) is cheap and runs after, on the few records that mean something.
 //! Chunks are read in windows of a few per core, so memory stays bounded whatever the size of
-//! the log.
+//! the log. The events of a trace, records already, are read the same way, in runs.
 
 mod idle;
 mod lookahead;
@@ -21,7 +21,7 @@ use super::client::ClientAnalyzer;
 use super::{ReadDone, end_in};
 use crate::error::{ParseError, ParseErrorKind};
 use crate::knowledge::rules::LineMatcher;
-use crate::records::{ClientFormat, ClientRecords};
+use crate::records::{ClientFormat, ClientRecord, ClientRecords};
 use read::{Read, Reader};
 use text::chunks;
 pub(crate) use text::{CHUNK_BYTES, ChunkText};
@@ -31,6 +31,8 @@ pub(crate) use text::{CHUNK_BYTES, ChunkText};
 const BYTES_PER_READ: usize = 256;
 /// Chunks read at once per core before the analyzer takes them.
 const WINDOW_PER_CORE: usize = 4;
+/// Records already taken apart read at once on one core: about as many as a chunk holds.
+pub(crate) const RUN_RECORDS: usize = 8192;
 
 /// A record that means something, as read from its chunk, with its whole entry (header and
 /// message).
@@ -180,6 +182,49 @@ pub(crate) fn read_client<'t, T: ChunkText<'t>>(
         }
     }
     Ok(taken.counts)
+}
+
+/// Reads records already taken apart (a trace's events), whose messages are slices of `text`
+/// in order, into `analyzer`: in runs of `run` records ([`RUN_RECORDS`] but in tests), in
+/// parallel when `parallel`. Only the records that mean something get an entry: `write_entry`
+/// writes each into `entries`, where the analyzer borrows it from.
+pub(crate) fn read_records<'t>(
+    text: &'t str,
+    records: &[ClientRecord<'t>],
+    lines: &LineMatcher,
+    analyzer: &mut ClientAnalyzer<'_, 't>,
+    (parallel, run): (bool, usize),
+    (entries, write_entry): (&'t mut String, impl Fn(&ClientRecord<'t>, &mut String)),
+) {
+    let run = run.max(1);
+    let read_run = |(i, part): (usize, &[ClientRecord<'t>])| {
+        let (Some(first), Some(last)) = (part.first(), part.last()) else {
+            return Vec::new();
+        };
+        // The run's messages, and the time of the record before it: the run reads as it would
+        // in one pass over all.
+        let from = end_in(text, first.message) - first.message.len();
+        let text = &text[from..end_in(text, last.message)];
+        let before = (i * run).checked_sub(1).and_then(|at| records[at].time);
+        let mut reader = Reader::new(text, lines, before);
+        part.iter().filter_map(|r| reader.read(*r)).collect()
+    };
+    let mut reads: Vec<Vec<Read<'t>>> = if parallel {
+        records.par_chunks(run).enumerate().map(read_run).collect()
+    } else {
+        records.chunks(run).enumerate().map(read_run).collect()
+    };
+    let mut ends = Vec::with_capacity(reads.iter().map(Vec::len).sum());
+    for read in reads.iter().flatten() {
+        write_entry(&read.record, entries);
+        ends.push(entries.len());
+    }
+    let entries: &'t str = entries;
+    let mut start = 0;
+    for (read, end) in reads.iter_mut().flatten().zip(ends) {
+        read.hand(&entries[start..end], analyzer);
+        start = end;
+    }
 }
 
 /// What the analyzer has taken so far.
