@@ -25,6 +25,7 @@ impl IdleGaps {
     }
 
     /// The idle seconds before a record at `time` (0 when there are none, or no time).
+    #[inline]
     pub(super) fn before(&mut self, time: Option<NaiveDateTime>) -> i64 {
         let Some(t) = time else {
             return 0;

@@ -39,6 +39,7 @@ impl<'a> WordsAhead<'a> {
 
     /// The words wholly within `message` (a slice of the chunk), into `words`, placed within
     /// it.
+    #[inline]
     pub(super) fn words_in(&mut self, message: &str, words: &mut Vec<Word>) {
         let to = end_in(self.text, message);
         let from = to - message.len();

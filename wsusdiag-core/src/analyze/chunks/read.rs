@@ -66,6 +66,11 @@ impl<'a, 'l> Reader<'a, 'l> {
     }
 
     /// What the next record means, when it means something to the analyzer.
+    ///
+    /// Always inlined, and the per-record steps it calls from the other files of this folder
+    /// marked inline: the split into files had cost 1% more instructions per Windows 10 record
+    /// (callgrind, a 4 MiB log), which this wins back but for 0.4%.
+    #[inline(always)]
     pub(super) fn read(&mut self, record: ClientRecord<'a>) -> Option<Read<'a>> {
         self.seen += 1;
         let idle_before = self.idle.before(record.time);
