@@ -30,6 +30,10 @@ pub(crate) fn read<'a>(files: &[(&str, &'a [u8])]) -> Traces<'a> {
     let mut out = Traces::default();
     out.events.reserve(set.events.len());
     out.ends.reserve(set.events.len());
+    // A message is about half its UTF-16 payload.
+    let wu = set.events.iter().filter(|e| e.is_windows_update());
+    out.messages
+        .reserve(wu.map(|e| e.payload().len() / 2).sum());
     for event in set.events.into_iter().filter(EtlEvent::is_windows_update) {
         let start = out.messages.len();
         event.write_message(&mut out.messages);
