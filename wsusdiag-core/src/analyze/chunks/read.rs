@@ -1,5 +1,5 @@
 //! What each record means to the analyzer: its event, the rules whose line patterns its message
-//! matched, and the idle time before it; found once per message, however often it repeats.
+//! matched, and the idle time before it (a message repeated lately is not read again).
 
 use chrono::NaiveDateTime;
 
