@@ -50,10 +50,10 @@ impl Log {
 
     fn from_data(name: String, data: FileData) -> Result<Self> {
         if crate::etl::is_etl(&data) {
-            let rendered = crate::analyze::etl::render(&[(&name, &data)]);
-            if rendered.events == 0 {
+            let traces = crate::analyze::etl::read(&[(&name, &data)]);
+            if traces.is_empty() {
                 let reason = NotALog::NoUpdateEvents(
-                    rendered
+                    traces
                         .problems
                         .last()
                         .map_or_else(String::new, |p| p.message.clone()),
@@ -62,7 +62,7 @@ impl Log {
             }
             return Ok(Self {
                 name,
-                storage: Storage::Text(rendered.text),
+                storage: Storage::Text(traces.text()),
                 kind: LogKind::ClientEtl,
                 encoding: TextEncoding::Binary,
             });

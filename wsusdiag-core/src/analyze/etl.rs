@@ -1,37 +1,50 @@
 //! `.etl` traces as a client log: the Windows Update events of one machine's traces, in time
-//! order, rendered once as `Get-WindowsUpdateLog` lines (but in exact UTC), so the Windows 10
-//! record parser, the events and the rules work on them unchanged. A record's "line" is the
-//! event's number among the Windows Update events.
+//! order, read as the records of a Windows 10 log (times in exact UTC), so the events and the
+//! rules work on them unchanged. A record's "line" is the event's number among the Windows
+//! Update events.
 
+use super::chunks;
+use super::client::{ClientAnalysis, ClientAnalyzer};
 use crate::diagnosis::{Problem, ProblemKind};
-use crate::etl::{self, EtlIssueKind};
+use crate::etl::{self, EtlEvent, EtlIssueKind};
+use crate::knowledge::rules::LineMatcher;
+use crate::records::{ClientFormat, ClientRecord, Shape};
 
-/// The Windows Update events of a set of traces, as text.
+/// The Windows Update events of a set of traces, with their messages decoded once: what their
+/// records borrow from.
 #[derive(Debug, Default)]
-pub(crate) struct RenderedEtl {
-    pub text: String,
-    /// Windows Update events rendered.
-    pub events: u64,
+pub(crate) struct Traces<'a> {
+    /// The Windows Update events, in time order.
+    events: Vec<EtlEvent<'a>>,
+    /// Their messages, one after another, each on one line (its line breaks made spaces).
+    messages: String,
+    /// Where each event's message ends in `messages`.
+    ends: Vec<usize>,
     /// What each trace reported: WPP, other providers, events lost, cut buffers.
     pub problems: Vec<Problem>,
 }
 
-/// Reads the traces of one machine and renders their Windows Update events.
-pub(crate) fn render(files: &[(&str, &[u8])]) -> RenderedEtl {
+/// Reads the traces of one machine: their Windows Update events and messages.
+pub(crate) fn read<'a>(files: &[(&str, &'a [u8])]) -> Traces<'a> {
     let set = etl::read_many(files);
-    let mut out = RenderedEtl::default();
-    let mut line = String::new();
-    for event in set.events.iter().filter(|e| e.is_windows_update()) {
-        line.clear();
-        event.write_log_line(&mut line);
-        let body = line.trim_end_matches(['\n', '\r']);
-        if body.contains(['\n', '\r']) {
-            out.text.push_str(&body.replace(['\n', '\r'], " "));
-        } else {
-            out.text.push_str(body);
+    let mut out = Traces::default();
+    out.events.reserve(set.events.len());
+    out.ends.reserve(set.events.len());
+    // A message is about half its UTF-16 payload.
+    let wu = set.events.iter().filter(|e| e.is_windows_update());
+    out.messages
+        .reserve(wu.map(|e| e.payload().len() / 2).sum());
+    for event in set.events.into_iter().filter(EtlEvent::is_windows_update) {
+        let start = out.messages.len();
+        event.write_message(&mut out.messages);
+        let end = start + out.messages[start..].trim_end_matches(['\n', '\r']).len();
+        out.messages.truncate(end);
+        if out.messages[start..].contains(['\n', '\r']) {
+            let line = out.messages[start..].replace(['\n', '\r'], " ");
+            out.messages.replace_range(start.., &line);
         }
-        out.text.push('\n');
-        out.events += 1;
+        out.ends.push(out.messages.len());
+        out.events.push(event);
     }
     for file in &set.files {
         for issue in &file.issues {
@@ -59,7 +72,7 @@ pub(crate) fn render(files: &[(&str, &[u8])]) -> RenderedEtl {
             });
         }
     }
-    if out.events == 0 && !set.files.is_empty() {
+    if out.events.is_empty() && !set.files.is_empty() {
         let providers: Vec<String> = set
             .files
             .iter()
@@ -82,4 +95,182 @@ pub(crate) fn render(files: &[(&str, &[u8])]) -> RenderedEtl {
         });
     }
     out
+}
+
+impl Traces<'_> {
+    /// Whether the traces hold no Windows Update event.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// The Windows Update events read.
+    pub(crate) fn len(&self) -> u64 {
+        self.events.len() as u64
+    }
+
+    /// The events as records: time (UTC), PID, TID, component, message, and the event's number
+    /// as the line. The offset is the message's in the messages of all events.
+    pub(crate) fn records(&self) -> impl Iterator<Item = ClientRecord<'_>> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        (self.events.iter().zip(starts.zip(&self.ends)).zip(1..)).map(
+            |((event, (start, &end)), line)| ClientRecord {
+                line,
+                column: 1,
+                offset: start,
+                time: Some(event.time),
+                pid: Some(event.pid),
+                tid: Some(event.tid),
+                component: event.component(),
+                message: &self.messages[start..end],
+                shape: Shape::Full,
+            },
+        )
+    }
+
+    /// Appends the entry of `record`, one of [`Self::records`], as `Get-WindowsUpdateLog`
+    /// prints it (but in UTC), without a line break.
+    fn write_entry(&self, record: &ClientRecord<'_>, out: &mut String) {
+        self.events[record.line as usize - 1].write_log_header(out);
+        out.push_str(record.message);
+    }
+
+    /// The events as the text `Get-WindowsUpdateLog` writes (but in UTC), a line each.
+    pub(crate) fn text(&self) -> String {
+        let mut text = String::new();
+        for record in self.records() {
+            self.write_entry(&record, &mut text);
+            text.push('\n');
+        }
+        text
+    }
+
+    /// Reads the events into the analysis of a client log named `name`, in runs of `run` events
+    /// ([`chunks::RUN_RECORDS`] but in tests), on all cores when `parallel`. `lines` are the
+    /// rules' line patterns.
+    pub(crate) fn analyze(
+        &self,
+        name: &str,
+        lines: &LineMatcher,
+        (parallel, run): (bool, usize),
+    ) -> ClientAnalysis {
+        let records: Vec<ClientRecord<'_>> = self.records().collect();
+        let mut entries = String::new();
+        let mut a = ClientAnalyzer::new(name, ClientFormat::Win10, &lines.benign);
+        let write_entry = |r: &ClientRecord<'_>, out: &mut String| self.write_entry(r, out);
+        chunks::read_records(
+            &self.messages,
+            &records,
+            lines,
+            &mut a,
+            (parallel, run),
+            (&mut entries, write_entry),
+        );
+        let mut a = a.finish();
+        a.utc = true;
+        a
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{client_text, unread};
+    use super::*;
+    use crate::etl::utc_to_filetime;
+    use crate::etl::writer::Writer;
+    use crate::input::TextEncoding;
+    use crate::knowledge::rules::RuleSet;
+    use crate::records::ClientRecords;
+
+    /// A trace of one Windows Update event per record of the client log `text`, at its time
+    /// (the time before when it has none).
+    fn trace_of(text: &str, format: ClientFormat) -> Vec<u8> {
+        let records: Vec<_> = ClientRecords::new(text, format).flatten().collect();
+        let mut w = Writer::new();
+        w.buffer_size = 1 << 16;
+        let mut time = records.iter().find_map(|r| r.time).unwrap();
+        w.start_filetime = utc_to_filetime(time) - 10_000_000;
+        for r in &records {
+            time = r.time.unwrap_or(time);
+            let raw = w.start_raw + utc_to_filetime(time) - w.start_filetime;
+            let component = if r.component.is_empty() {
+                "Misc"
+            } else {
+                r.component
+            };
+            let (pid, tid) = (r.pid.unwrap_or(1), r.tid.unwrap_or(2));
+            let event = w.wu_record(raw, pid, tid, component, r.message);
+            w.push(&event);
+        }
+        w.finish()
+    }
+
+    #[test]
+    fn a_trace_reads_as_its_get_windows_update_log_text_would() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus");
+        let mut logs = vec![(
+            "kb954960".to_owned(),
+            crate::sample::KB954960_CLIENT.to_vec(),
+            ClientFormat::Classic,
+        )];
+        for (dir, format) in [
+            ("win10", ClientFormat::Win10),
+            ("classic", ClientFormat::Classic),
+        ] {
+            let mut paths: Vec<_> = std::fs::read_dir(format!("{root}/{dir}"))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            paths.sort();
+            for path in paths {
+                logs.push((
+                    path.display().to_string(),
+                    std::fs::read(&path).unwrap(),
+                    format,
+                ));
+            }
+        }
+        assert!(logs.len() > 10, "{}", logs.len());
+        let lines = LineMatcher::new(&RuleSet::builtin());
+        // Faults, and idle gaps (which runs of one event only find from the event before).
+        let (mut faults, mut gaps) = (0, 0);
+        for (name, bytes, format) in &logs {
+            let trace = trace_of(&String::from_utf8_lossy(bytes), *format);
+            let traces = read(&[(name, &trace)]);
+            // The events as `Get-WindowsUpdateLog` text, read as a Windows 10 log.
+            let text = traces.text();
+            let mut summary = unread(name, 0, TextEncoding::Binary);
+            let Ok(mut expected) = client_text(
+                name,
+                text.as_str(),
+                ClientFormat::Win10,
+                &lines,
+                (false, &|_| true),
+                &mut summary,
+            );
+            expected.utc = true;
+            assert_eq!(
+                (summary.records, summary.malformed_lines),
+                (traces.len(), 0)
+            );
+            assert!(
+                summary.problems.is_empty(),
+                "{name}: {:?}",
+                summary.problems
+            );
+            faults += expected.faults.len();
+            let times: Vec<_> = traces.records().filter_map(|r| r.time).collect();
+            gaps += times
+                .windows(2)
+                .filter(|t| (t[1] - t[0]).num_seconds() > 600)
+                .count();
+            let expected = format!("{expected:?}");
+            for run in [1, 7, 100, chunks::RUN_RECORDS] {
+                for parallel in [false, true] {
+                    let got = format!("{:?}", traces.analyze(name, &lines, (parallel, run)));
+                    assert!(got == expected, "{name}, runs of {run}, {parallel}");
+                }
+            }
+        }
+        assert!(faults > 5 && gaps > 5, "{faults} faults, {gaps} idle gaps");
+    }
 }

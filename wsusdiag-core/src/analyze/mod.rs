@@ -2,7 +2,7 @@
 //! and what matters in it (client faults, server faults and errors). Inputs are independent, so
 //! they are analysed in parallel; correlation happens afterwards.
 
-mod chunked;
+mod chunks;
 pub(crate) mod client;
 mod configmgr;
 pub(crate) mod etl;
@@ -12,7 +12,7 @@ pub(crate) mod server;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
-use chunked::ChunkText;
+use chunks::ChunkText;
 
 pub(crate) use crate::diagnosis::Evidence;
 use crate::diagnosis::{InputSummary, Problem, ProblemKind};
@@ -120,8 +120,8 @@ fn client_text<'t, T: ChunkText<'t>>(
 ) -> Result<client::ClientAnalysis, T::Error> {
     let mut a = client::ClientAnalyzer::new(name, format, &lines.benign);
     let cap = PROBLEMS_CAP.saturating_sub(summary.problems.len());
-    let chunking = (parallel, chunked::CHUNK_BYTES);
-    let counts = chunked::read_client(text, format, lines, &mut a, chunking, read_done, cap)?;
+    let chunking = (parallel, chunks::CHUNK_BYTES);
+    let counts = chunks::read_client(text, format, lines, &mut a, chunking, read_done, cap)?;
     summary.records += counts.records;
     summary.malformed_lines += counts.malformed;
     summary.problems.extend(counts.errors.iter().map(problem));
@@ -150,28 +150,21 @@ pub(crate) fn analyze_etl(
     lines: &LineMatcher,
     parallel: bool,
 ) -> Analysis {
-    let rendered = etl::render(files);
+    let mut traces = etl::read(files);
     let bytes = files.iter().map(|(_, b)| b.len() as u64).sum();
     let mut summary = unread(name, bytes, TextEncoding::Binary);
     summary.kind = Some(LogKind::ClientEtl);
-    summary.problems = rendered.problems;
+    summary.problems = std::mem::take(&mut traces.problems);
     summary.problems.truncate(PROBLEMS_CAP);
-    if rendered.events == 0 {
+    if traces.is_empty() {
         summary.kind = None;
         return Analysis {
             summary,
             body: Body::Unknown,
         };
     }
-    let Ok(mut a) = client_text(
-        name,
-        rendered.text.as_str(),
-        ClientFormat::Win10,
-        lines,
-        (parallel, &|_| true),
-        &mut summary,
-    );
-    a.utc = true;
+    summary.records = traces.len();
+    let a = traces.analyze(name, lines, (parallel, chunks::RUN_RECORDS));
     Analysis {
         summary,
         body: Body::Client(Box::new(a)),

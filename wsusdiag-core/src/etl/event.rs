@@ -244,6 +244,14 @@ impl EtlEvent<'_> {
     /// 5, the component to 15). The time is UTC, where the cmdlet prints the local time of the
     /// machine it runs on.
     pub fn write_log_line(&self, out: &mut String) {
+        self.write_log_header(out);
+        self.write_message(out);
+        out.push('\n');
+    }
+
+    /// Appends what [`write_log_line`](Self::write_log_line) writes before the message: time,
+    /// PID, TID and component, each padded, and a space.
+    pub(crate) fn write_log_header(&self, out: &mut String) {
         use fmt::Write as _;
         let nanos = self.time.and_utc().timestamp_subsec_nanos();
         let _ = write!(
@@ -255,8 +263,6 @@ impl EtlEvent<'_> {
             self.tid,
             self.event_name
         );
-        self.write_message(out);
-        out.push('\n');
     }
 
     /// Every field the event's metadata declares, decoded, in order (up to the first that cannot

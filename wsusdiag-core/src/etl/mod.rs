@@ -61,7 +61,7 @@ mod tracelogging;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
-mod writer;
+pub(crate) mod writer;
 
 use std::fmt::Write as _;
 

@@ -1,271 +1,21 @@
-//! TraceLogging self-description: the event metadata blob (extended item 11) that names the event
-//! and its fields and gives each field's type, and the payload walk it makes possible.
+//! The payload walk: an event's field values, read in order by its schema.
 //!
-//! Metadata layout (from Microsoft's `TraceLoggingDynamic.h`): `u16` size of the whole blob; tag
-//! bytes (read until one has its high bit clear); the event name, NUL-terminated UTF-8; then,
-//! until the end, one entry per field: name (NUL-terminated UTF-8), `InMeta` byte (type in the low
-//! 5 bits, array kind in bits 5–6, bit 7 = an `OutMeta` byte follows), `OutMeta` (format in the
-//! low 7 bits, bit 7 = tag bytes follow), tags, a `u16` element count for fixed-size arrays, or a
-//! `u16` size and schema bytes for custom fields. A struct field groups the next `OutMeta & 0x7F`
-//! fields.
-//!
-//! Payload values are packed tightly in field order: fixed-size values as they are,
-//! NUL-terminated strings with their terminator, binary and counted strings as a `u16` byte count
-//! then the bytes, variable arrays as a `u16` element count then the elements.
+//! Values are packed tightly in field order: fixed-size values as they are, NUL-terminated
+//! strings with their terminator, binary and counted strings as a `u16` byte count then the
+//! bytes, variable arrays as a `u16` element count then the elements.
 
 use std::borrow::Cow;
-use std::fmt;
 
-use super::bytes::{
-    ansi_string, array, cstr_len, i64_at, slice, u8_at, u16_at, utf16_string, utf16z_len,
+use super::super::bytes::{
+    ansi_string, array, cstr_len, i64_at, u8_at, u16_at, utf16_string, utf16_to_string, utf16z_len,
 };
-use super::event::Guid;
-use super::time::filetime_to_utc;
-
-/// Field types (`InType`) this reader decodes.
-mod in_type {
-    pub(super) const NULL: u8 = 0;
-    pub(super) const UNICODE_STRING: u8 = 1;
-    pub(super) const ANSI_STRING: u8 = 2;
-    pub(super) const INT8: u8 = 3;
-    pub(super) const UINT8: u8 = 4;
-    pub(super) const INT16: u8 = 5;
-    pub(super) const UINT16: u8 = 6;
-    pub(super) const INT32: u8 = 7;
-    pub(super) const UINT32: u8 = 8;
-    pub(super) const INT64: u8 = 9;
-    pub(super) const UINT64: u8 = 10;
-    pub(super) const FLOAT: u8 = 11;
-    pub(super) const DOUBLE: u8 = 12;
-    pub(super) const BOOL32: u8 = 13;
-    pub(super) const BINARY: u8 = 14;
-    pub(super) const GUID: u8 = 15;
-    /// Pointer-sized (TDH's POINTER); its size follows the event's 32/64-bit header flag.
-    pub(super) const POINTER: u8 = 16;
-    pub(super) const FILETIME: u8 = 17;
-    pub(super) const SYSTEMTIME: u8 = 18;
-    pub(super) const SID: u8 = 19;
-    pub(super) const HEX_INT32: u8 = 20;
-    pub(super) const HEX_INT64: u8 = 21;
-    pub(super) const COUNTED_STRING: u8 = 22;
-    pub(super) const COUNTED_ANSI_STRING: u8 = 23;
-    pub(super) const STRUCT: u8 = 24;
-    pub(super) const COUNTED_BINARY: u8 = 25;
-}
-
-/// Output formats (`OutType`) that change how a value is shown.
-mod out_type {
-    pub(super) const BOOLEAN: u8 = 0x03;
-    pub(super) const HEX: u8 = 0x04;
-}
-
-/// Deepest struct nesting accepted, so hostile metadata cannot exhaust the stack.
-const MAX_DEPTH: usize = 16;
+use super::super::event::Guid;
+use super::schema::{Count, FieldDef, MAX_DEPTH, Schema};
+use super::{in_type, out_type};
 
 /// Values an event may hold beyond one per payload byte: values that take no bytes (empty
 /// structs, null fields) are rare, and this bound keeps arrays of them from spinning.
 const EXTRA_VALUES: usize = 1024;
-
-/// How many values a field holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Count {
-    /// A single value.
-    One,
-    /// A fixed number of values, from the metadata.
-    Fixed(u16),
-    /// A `u16` count in the payload, then that many values.
-    Variable,
-    /// A custom-serialised value: a `u16` byte count in the payload, then the bytes.
-    Custom,
-}
-
-/// One field of an event, as the metadata declares it.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct FieldDef {
-    pub(crate) name: Box<str>,
-    pub(crate) in_type: u8,
-    pub(crate) out_type: u8,
-    pub(crate) count: Count,
-    /// Members of a struct field.
-    pub(crate) members: Vec<FieldDef>,
-}
-
-impl FieldDef {
-    fn is_string(&self) -> bool {
-        self.count == Count::One
-            && matches!(
-                self.in_type,
-                in_type::UNICODE_STRING
-                    | in_type::ANSI_STRING
-                    | in_type::COUNTED_STRING
-                    | in_type::COUNTED_ANSI_STRING
-            )
-    }
-}
-
-/// The parsed metadata of one kind of event.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Schema {
-    /// Byte range of the event name inside the metadata blob (valid UTF-8).
-    pub(crate) name: std::ops::Range<usize>,
-    /// The event name.
-    pub(crate) event_name: Box<str>,
-    /// Top-level fields.
-    pub(crate) fields: Vec<FieldDef>,
-    /// Index of the top-level field that is the event's message: the string field `Info`
-    /// (Windows Update, SIH), else the only field when it is a string.
-    pub(crate) message_field: Option<usize>,
-}
-
-/// Why event metadata could not be read.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum SchemaError {
-    /// The blob is shorter than it says, or ends inside an entry.
-    Truncated,
-    /// A name is not valid UTF-8.
-    BadName,
-    /// Structs nested deeper than this reader accepts, or a struct without its members.
-    BadStruct,
-}
-
-impl fmt::Display for SchemaError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Truncated => "the event's TraceLogging metadata is cut short",
-            Self::BadName => "a name in the event's TraceLogging metadata is not UTF-8",
-            Self::BadStruct => "the event's TraceLogging metadata nests structs badly",
-        })
-    }
-}
-
-/// A field entry before struct members are grouped.
-struct FlatField {
-    name: Box<str>,
-    in_type: u8,
-    out_type: u8,
-    count: Count,
-}
-
-/// Parses an event metadata blob (the data of extended item 11).
-pub(crate) fn parse_schema(meta: &[u8]) -> Result<Schema, SchemaError> {
-    let size = usize::from(u16_at(meta, 0).ok_or(SchemaError::Truncated)?);
-    let meta = meta.get(..size).ok_or(SchemaError::Truncated)?;
-    let mut pos = 2;
-    pos = skip_tags(meta, pos)?;
-    let (name, next) = c_name(meta, pos)?;
-    let name_range = pos..pos + name.len();
-    pos = next;
-    let mut flat = Vec::new();
-    while pos < meta.len() {
-        let (field_name, next) = c_name(meta, pos)?;
-        pos = next;
-        let in_meta = u8_at(meta, pos).ok_or(SchemaError::Truncated)?;
-        pos += 1;
-        let mut out_type = 0;
-        if in_meta & 0x80 != 0 {
-            let out_meta = u8_at(meta, pos).ok_or(SchemaError::Truncated)?;
-            pos += 1;
-            out_type = out_meta & 0x7F;
-            if out_meta & 0x80 != 0 {
-                pos = skip_tags(meta, pos)?;
-            }
-        }
-        let count = match in_meta & 0x60 {
-            0x20 => {
-                let n = u16_at(meta, pos).ok_or(SchemaError::Truncated)?;
-                pos += 2;
-                Count::Fixed(n)
-            }
-            0x40 => Count::Variable,
-            0x60 => {
-                let schema_len = u16_at(meta, pos).ok_or(SchemaError::Truncated)?;
-                pos += 2 + usize::from(schema_len);
-                if pos > meta.len() {
-                    return Err(SchemaError::Truncated);
-                }
-                Count::Custom
-            }
-            _ => Count::One,
-        };
-        flat.push(FlatField {
-            name: field_name.into(),
-            in_type: in_meta & 0x1F,
-            out_type,
-            count,
-        });
-    }
-    let mut entries = flat.into_iter();
-    let mut fields = Vec::new();
-    while let Some(entry) = entries.next() {
-        fields.push(group(entry, &mut entries, 0)?);
-    }
-    let message_field = fields
-        .iter()
-        .position(|f| &*f.name == "Info" && f.is_string())
-        .or_else(|| (fields.len() == 1 && fields[0].is_string()).then_some(0));
-    Ok(Schema {
-        name: name_range,
-        event_name: name.into(),
-        fields,
-        message_field,
-    })
-}
-
-/// Builds a field from its entry, taking a struct's members from the entries that follow.
-fn group(
-    entry: FlatField,
-    rest: &mut impl Iterator<Item = FlatField>,
-    depth: usize,
-) -> Result<FieldDef, SchemaError> {
-    let mut members = Vec::new();
-    if entry.in_type == in_type::STRUCT {
-        if depth >= MAX_DEPTH {
-            return Err(SchemaError::BadStruct);
-        }
-        for _ in 0..entry.out_type {
-            let member = rest.next().ok_or(SchemaError::BadStruct)?;
-            members.push(group(member, rest, depth + 1)?);
-        }
-    }
-    Ok(FieldDef {
-        name: entry.name,
-        in_type: entry.in_type,
-        out_type: entry.out_type,
-        count: entry.count,
-        members,
-    })
-}
-
-/// Skips tag bytes: every byte with its high bit set is followed by another.
-fn skip_tags(meta: &[u8], mut pos: usize) -> Result<usize, SchemaError> {
-    loop {
-        let b = u8_at(meta, pos).ok_or(SchemaError::Truncated)?;
-        pos += 1;
-        if b & 0x80 == 0 {
-            return Ok(pos);
-        }
-    }
-}
-
-/// A NUL-terminated UTF-8 name at `pos`, and the position after its terminator.
-fn c_name(meta: &[u8], pos: usize) -> Result<(&str, usize), SchemaError> {
-    let (len, found) = cstr_len(meta, pos);
-    if !found {
-        return Err(SchemaError::Truncated);
-    }
-    let bytes = slice(meta, pos, len).ok_or(SchemaError::Truncated)?;
-    let name = std::str::from_utf8(bytes).map_err(|_| SchemaError::BadName)?;
-    Ok((name, pos + len + 1))
-}
-
-/// Reads the provider name from a provider-traits blob (extended item 12): a `u16` size, then
-/// the NUL-terminated UTF-8 name, then the traits.
-pub(crate) fn provider_name(traits: &[u8]) -> Option<&[u8]> {
-    let size = usize::from(u16_at(traits, 0)?);
-    let blob = traits.get(..size.min(traits.len()))?;
-    let (len, _) = cstr_len(blob, 2);
-    slice(blob, 2, len)
-}
 
 /// Why the payload walk stopped before the last field.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -647,74 +397,6 @@ impl<'p> Walker<'p> {
     }
 }
 
-impl fmt::Display for Value<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Str(s) => f.write_str(s),
-            Self::Int(v) => write!(f, "{v}"),
-            Self::UInt(v) => write!(f, "{v}"),
-            Self::Hex(v) => write!(f, "0x{v:X}"),
-            Self::Float(v) => write!(f, "{v}"),
-            Self::Bool(v) => write!(f, "{v}"),
-            Self::Guid(g) => write!(f, "{g}"),
-            Self::FileTime(t) => match filetime_to_utc(*t) {
-                Some(time) => write!(
-                    f,
-                    "{}.{:07}Z",
-                    time.format("%Y-%m-%dT%H:%M:%S"),
-                    time.and_utc().timestamp_subsec_nanos() / 100
-                ),
-                None => write!(f, "FILETIME({t})"),
-            },
-            Self::SystemTime([y, mo, _, d, h, mi, s, ms]) => {
-                write!(f, "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}")
-            }
-            Self::Sid(bytes) => fmt_sid(bytes, f),
-            Self::Binary(bytes) => {
-                f.write_str("0x")?;
-                bytes.iter().try_for_each(|b| write!(f, "{b:02X}"))
-            }
-            Self::Array(items) => {
-                f.write_str("[")?;
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write!(f, "{item}")?;
-                }
-                f.write_str("]")
-            }
-            Self::Struct(members) => {
-                f.write_str("{")?;
-                for (i, member) in members.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write!(f, "{}: {}", member.name, member.value)?;
-                }
-                f.write_str("}")
-            }
-        }
-    }
-}
-
-/// Writes a SID as `S-1-5-21-…`.
-fn fmt_sid(bytes: &[u8], f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    let revision = u8_at(bytes, 0).unwrap_or_default();
-    let authority = slice(bytes, 2, 6)
-        .map(|a| a.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b)))
-        .unwrap_or_default();
-    write!(f, "S-{revision}-{authority}")?;
-    for sub in bytes.get(8..).unwrap_or_default().chunks_exact(4) {
-        write!(
-            f,
-            "-{}",
-            u32::from_le_bytes([sub[0], sub[1], sub[2], sub[3]])
-        )?;
-    }
-    Ok(())
-}
-
 /// Decodes the message span of a payload into `out`.
 pub(crate) fn write_span(span: MessageSpan, payload: &[u8], out: &mut String) -> bool {
     match span {
@@ -722,7 +404,7 @@ pub(crate) fn write_span(span: MessageSpan, payload: &[u8], out: &mut String) ->
             let bytes = payload
                 .get(start as usize..end as usize)
                 .unwrap_or_default();
-            super::bytes::utf16_to_string(bytes, out);
+            utf16_to_string(bytes, out);
             true
         }
         MessageSpan::Ansi { start, end } => {
@@ -738,18 +420,9 @@ pub(crate) fn write_span(span: MessageSpan, payload: &[u8], out: &mut String) ->
 
 #[cfg(test)]
 mod tests {
+    use super::super::super::writer::tl_meta as meta;
+    use super::super::schema::parse_schema;
     use super::*;
-
-    /// Builds a metadata blob: size, tags 0, event name, then raw field entries.
-    pub(crate) fn meta(name: &str, fields: &[u8]) -> Vec<u8> {
-        let mut m = vec![0, 0, 0];
-        m.extend_from_slice(name.as_bytes());
-        m.push(0);
-        m.extend_from_slice(fields);
-        let len = u16::try_from(m.len()).unwrap().to_le_bytes();
-        m[..2].copy_from_slice(&len);
-        m
-    }
 
     #[test]
     fn windows_update_schema() {
@@ -817,7 +490,7 @@ mod tests {
     }
 
     #[test]
-    fn unknown_types_and_bad_metadata() {
+    fn unknown_types_stop_the_walk() {
         let s = parse_schema(&meta("E", b"a\0\x07b\0\x1Fc\0\x01")).unwrap();
         let payload = [1, 0, 0, 0, 5, 5, 5];
         let located = locate(&s, &payload, 8);
@@ -829,22 +502,6 @@ mod tests {
             })
         );
         assert_eq!(decode(&s, &payload, 8).len(), 1);
-        assert_eq!(parse_schema(&[]), Err(SchemaError::Truncated));
-        assert_eq!(parse_schema(&[9, 0, 0]), Err(SchemaError::Truncated));
-        assert_eq!(
-            parse_schema(&meta("E", b"f\0")),
-            Err(SchemaError::Truncated)
-        );
-        assert_eq!(
-            parse_schema(&meta("E", b"s\0\x98\x02a\0\x01")),
-            Err(SchemaError::BadStruct)
-        );
-        // Structs nested beyond the limit.
-        let mut deep: Vec<u8> = (0..40)
-            .flat_map(|_| b"s\0\x98\x01".iter().copied())
-            .collect();
-        deep.extend_from_slice(b"x\0\x01");
-        assert_eq!(parse_schema(&meta("E", &deep)), Err(SchemaError::BadStruct));
     }
 
     #[test]
@@ -853,37 +510,5 @@ mod tests {
         let s = parse_schema(&meta("E", b"a\0\xD8\x01b\0\xB8\x00\xFF\xFF")).unwrap();
         let located = locate(&s, &[0xFF, 0xFF], 8);
         assert_eq!(located.problem, Some(WalkError::TooComplex));
-    }
-
-    #[test]
-    fn scalar_values() {
-        let fields = b"i8\0\x03u16\0\x06b\0\x0Dg\0\x0Fft\0\x11sid\0\x13cs\0\x16bin\0\x0Ep\0\x10";
-        let s = parse_schema(&meta("E", fields)).unwrap();
-        let mut p = vec![0xFF, 0x34, 0x12, 1, 0, 0, 0];
-        p.extend_from_slice(&[0x19, 0x6f, 0x7a, 0x0b, 0xc4, 0x47, 0x4e, 0x45]);
-        p.extend_from_slice(&[0x8c, 0x5c, 0xe8, 0x68, 0xd6, 0x37, 0xe4, 0xd8]);
-        p.extend_from_slice(&134_044_310_069_403_716i64.to_le_bytes());
-        p.extend_from_slice(&[1, 2, 0, 0, 0, 0, 0, 5, 32, 0, 0, 0, 0x20, 0x02, 0, 0]);
-        p.extend_from_slice(&[4, 0, b'h', 0, b'i', 0]);
-        p.extend_from_slice(&[2, 0, 0xAB, 0xCD]);
-        p.extend_from_slice(&[0x10, 0, 0, 0]);
-        let shown: Vec<String> = decode(&s, &p, 4)
-            .iter()
-            .map(|f| f.value.to_string())
-            .collect();
-        assert_eq!(
-            shown,
-            [
-                "-1",
-                "4660",
-                "true",
-                "0b7a6f19-47c4-454e-8c5c-e868d637e4d8",
-                "2025-10-08T21:03:26.9403716Z",
-                "S-1-5-32-544",
-                "hi",
-                "0xABCD",
-                "0x10",
-            ]
-        );
     }
 }
