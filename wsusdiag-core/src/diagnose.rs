@@ -111,8 +111,9 @@ pub fn diagnose<'a>(
 
 /// [`diagnose`], telling `progress` how far the reading has come (see [`Progress`]): as each
 /// input starts and ends, and every few megabytes within one. `progress` is called from the
-/// threads that read, one call at a time; it should return quickly. When it returns false the
-/// diagnosis stops as a cancel does (see [`Options::cancel`]), with [`Error::Cancelled`].
+/// threads that read, one call at a time (under a lock): it should return quickly, and not
+/// call into wsusdiag nor wait on work of rayon's pool. When it returns false the diagnosis
+/// stops as a cancel does (see [`Options::cancel`]), with [`Error::Cancelled`].
 pub fn diagnose_with_progress<'a>(
     inputs: impl IntoIterator<Item = Input<'a>>,
     options: &Options,
