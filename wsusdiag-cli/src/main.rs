@@ -6,13 +6,14 @@
 
 mod args;
 mod colour;
+mod progress;
 
 use std::fs::File;
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
-use wsusdiag_core::{Diagnosis, Input, Options, diagnose};
+use wsusdiag_core::{Diagnosis, Input, Options, diagnose_with_progress};
 
 use args::{Args, Format};
 
@@ -44,7 +45,14 @@ fn main() -> ExitCode {
     } else {
         args.files.iter().cloned().map(Input::Path).collect()
     };
-    let diagnosis = match diagnose(inputs, &options) {
+    // Progress of large inputs on standard error, when it is a terminal; gone before the report.
+    let meter = progress::Meter::new(io::stderr().is_terminal());
+    let diagnosed = diagnose_with_progress(inputs, &options, &|p| {
+        meter.update(p);
+        true
+    });
+    meter.clear();
+    let diagnosis = match diagnosed {
         Ok(d) => d,
         Err(e) => {
             eprintln!("wsusdiag: {e}");

@@ -1,6 +1,7 @@
 //! The `wsusdiag` command as an admin runs it: the sample, the formats, the output file, bad
-//! usage, completions and the exit statuses.
+//! usage, completions, the exit statuses and the progress line.
 
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn wsusdiag(args: &[&str]) -> Output {
@@ -92,4 +93,82 @@ fn piped_output_has_no_colour_codes() {
         .output()
         .unwrap();
     assert!(stdout(&o).contains("confirmed") && !stdout(&o).contains('\x1b'));
+}
+
+/// A folder of 120 client logs and a server log: enough files for a progress line.
+fn many_logs(tag: &str) -> PathBuf {
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wsusdiag-core/samples/kb954960");
+    let dir = std::env::temp_dir().join(format!("wsusdiag-cli-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let client = std::fs::read(samples.join("WindowsUpdate.log")).unwrap();
+    for i in 0..120 {
+        std::fs::write(dir.join(format!("client-{i}.log")), &client).unwrap();
+    }
+    std::fs::copy(
+        samples.join("SoftwareDistribution.log"),
+        dir.join("SoftwareDistribution.log"),
+    )
+    .unwrap();
+    dir
+}
+
+/// The report's first words for [`many_logs`].
+fn read_121() -> String {
+    format!("wsusdiag {}: read 121 logs", env!("CARGO_PKG_VERSION"))
+}
+
+#[test]
+fn no_progress_when_standard_error_is_not_a_terminal() {
+    let dir = many_logs("piped");
+    let o = wsusdiag(&[dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(stdout(&o).starts_with(&read_121()), "{}", stdout(&o));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn progress_on_a_terminal_is_cleared_and_never_in_the_report() {
+    // `script` (util-linux) runs the command with a terminal for standard error.
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no `script` command to give the command a terminal");
+        return;
+    }
+    let dir = many_logs("terminal");
+    let out = dir.with_extension("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let (report, typescript) = (out.join("report.txt"), out.join("typescript"));
+    let command = format!(
+        "'{}' '{}' > '{}'",
+        env!("CARGO_BIN_EXE_wsusdiag"),
+        dir.display(),
+        report.display()
+    );
+    let o = Command::new("script")
+        .args(["-qec", &command])
+        .arg(&typescript)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    let shown = String::from_utf8_lossy(&std::fs::read(&typescript).unwrap()).into_owned();
+    assert!(
+        shown.contains("/121 files") && shown.contains(" left"),
+        "{shown}"
+    );
+    // The last line drawn is erased (carriage return, erase line) before the command ends.
+    let last = shown.rfind(" left").unwrap() + " left".len();
+    assert!(shown[last..].starts_with("\r\x1b[2K"), "{shown:?}");
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        text.starts_with(&read_121()) && !text.contains(" files ["),
+        "{text}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::remove_dir_all(&out).unwrap();
 }

@@ -195,7 +195,7 @@ pub fn analyse<'a>(
     options: &Options,
 ) -> Result<LogAnalysis> {
     let rules = options.rule_set()?;
-    let (mut logs, _) = read(inputs, &rules, options)?;
+    let (mut logs, _) = read(inputs, &rules, options, &|_| true)?;
     sort(&mut logs);
     Ok(LogAnalysis {
         rules: rules.reading_fingerprint(),

@@ -13,6 +13,7 @@ use crate::correlate::{self, Fleet};
 use crate::diagnosis::{Diagnosis, InputSummary, Problem, ProblemKind};
 use crate::input::{FileData, Found, TextEncoding, Walk, open_listed};
 use crate::knowledge::rules::{LineMatcher, RuleSet};
+use crate::progress::{Progress, Tally};
 use crate::{Error, Result};
 
 /// One log to diagnose: a file (or a folder of logs), or bytes already in memory.
@@ -145,8 +146,21 @@ pub fn diagnose<'a>(
     inputs: impl IntoIterator<Item = Input<'a>>,
     options: &Options,
 ) -> Result<Diagnosis> {
+    diagnose_with_progress(inputs, options, &|_| true)
+}
+
+/// [`diagnose`], telling `progress` how far the reading has come (see [`Progress`]): as each
+/// input starts and ends, and every few megabytes within one. `progress` is called from the
+/// threads that read, one call at a time (under a lock): it should return quickly, and not
+/// call into wsusdiag nor wait on work of rayon's pool. When it returns false the diagnosis
+/// stops as a cancel does (see [`Options::cancel`]), with [`Error::Cancelled`].
+pub fn diagnose_with_progress<'a>(
+    inputs: impl IntoIterator<Item = Input<'a>>,
+    options: &Options,
+    progress: &(dyn Fn(Progress<'_>) -> bool + Sync),
+) -> Result<Diagnosis> {
     let rules = options.rule_set()?;
-    let (analyses, empty_folders) = read(inputs, &rules, options)?;
+    let (analyses, empty_folders) = read(inputs, &rules, options, progress)?;
     conclude(analyses, &empty_folders, &rules, options)
 }
 
@@ -156,30 +170,44 @@ pub(crate) fn read<'a>(
     inputs: impl IntoIterator<Item = Input<'a>>,
     rules: &RuleSet,
     options: &Options,
+    progress: &(dyn Fn(Progress<'_>) -> bool + Sync),
 ) -> Result<(Vec<Analysis>, Vec<PathBuf>)> {
     let lines = LineMatcher::new(rules);
     let (jobs, empty_folders) = jobs(inputs)?;
-    let cancelled = || cancelled(options);
-    // A cancel stops each reader between windows of chunks, not only between inputs.
-    let go_on = |_: &[u8]| cancelled().is_ok();
-    let run = |job: &Job<'_>| {
+    let sizes: Vec<u64> = jobs.iter().map(Job::size).collect();
+    let tally = Tally::new(progress, sizes.clone());
+    let cancelled = || {
+        if tally.stopped() {
+            return Err(Error::Cancelled);
+        }
+        cancelled(options)
+    };
+    let run = |i: usize| {
         cancelled()?;
-        run(job, &lines, options.parallel, &go_on).map(without_entries_no_log)
+        let job = &jobs[i];
+        let name = job.name();
+        let reading = tally.start(i, &name);
+        // A cancel stops each reader between windows of chunks, not only between inputs.
+        let go_on = |part: &[u8]| cancelled().is_ok() && reading.read(part);
+        let a = run(job, &name, &lines, options.parallel, &go_on)?;
+        reading.finish();
+        cancelled()?;
+        Ok(without_entries_no_log(a))
     };
     let analyses: Vec<Analysis> = if options.parallel {
         // Largest first, so that no big log is left to one core at the end; results in the
         // order given.
-        let mut order: Vec<(u64, usize)> = jobs.iter().map(Job::size).zip(0..).collect();
+        let mut order: Vec<(u64, usize)> = sizes.into_iter().zip(0..).collect();
         order.sort_unstable_by(|a, b| b.cmp(a));
         let mut done: Vec<(usize, Result<Analysis>)> = order
             .par_iter()
             .with_max_len(1)
-            .map(|&(_, i)| (i, run(&jobs[i])))
+            .map(|&(_, i)| (i, run(i)))
             .collect();
         done.sort_unstable_by_key(|(i, _)| *i);
         done.into_iter().map(|(_, a)| a).collect::<Result<_>>()?
     } else {
-        jobs.iter().map(run).collect::<Result<_>>()?
+        (0..jobs.len()).map(run).collect::<Result<_>>()?
     };
     Ok((analyses, empty_folders))
 }
@@ -232,6 +260,15 @@ enum Job<'a> {
 }
 
 impl Job<'_> {
+    /// The name the report gives the input.
+    fn name(&self) -> String {
+        match self {
+            Job::File { path, .. } => path.display().to_string(),
+            Job::Traces(dir, files) => format!("{} ({} traces)", dir.display(), files.len()),
+            Job::Bytes(name, _) | Job::Read(name, _) | Job::Skipped(name, _) => name.clone(),
+        }
+    }
+
     /// The bytes to read, to start the largest first.
     fn size(&self) -> u64 {
         let file = |p: &PathBuf| std::fs::metadata(p).map_or(0, |m| m.len());
@@ -309,6 +346,7 @@ fn jobs<'a>(inputs: impl IntoIterator<Item = Input<'a>>) -> Result<(Vec<Job<'a>>
 /// Reads one job.
 fn run(
     job: &Job<'_>,
+    name: &str,
     lines: &LineMatcher,
     parallel: bool,
     go_on: ReadDone<'_>,
@@ -322,18 +360,17 @@ fn run(
     };
     match job {
         Job::File { path, listed } => {
-            let name = path.display().to_string();
             let data = match read(path, *listed) {
                 Ok(data) => data,
-                Err(e @ Error::Io { .. }) if *listed => return Ok(unreadable(&name, &e)),
+                Err(e @ Error::Io { .. }) if *listed => return Ok(unreadable(name, &e)),
                 Err(e) => return Err(e),
             };
-            let mut a = analyze::analyze(&name, &data, lines, parallel, go_on);
+            let mut a = analyze::analyze(name, &data, lines, parallel, go_on);
             note_shrunk(&mut a, &data);
             Ok(a)
         }
-        Job::Read(name, data) => Ok(analyze::analyze(name, data, lines, parallel, go_on)),
-        Job::Traces(dir, files) => {
+        Job::Read(_, data) => Ok(analyze::analyze(name, data, lines, parallel, go_on)),
+        Job::Traces(_, files) => {
             let mut data = Vec::with_capacity(files.len());
             let mut failed = Vec::new();
             for file in files {
@@ -345,8 +382,7 @@ fn run(
             }
             let parts: Vec<(&str, &[u8])> =
                 data.iter().map(|(n, d)| (n.as_str(), &d[..])).collect();
-            let name = format!("{} ({} traces)", dir.display(), files.len());
-            let mut a = analyze::analyze_etl(&name, &parts, lines, parallel);
+            let mut a = analyze::analyze_etl(name, &parts, lines, parallel);
             for (_, d) in &data {
                 note_shrunk(&mut a, d);
             }
@@ -356,8 +392,8 @@ fn run(
             }
             Ok(a)
         }
-        Job::Bytes(name, bytes) => Ok(analyze::analyze(name, bytes, lines, parallel, go_on)),
-        Job::Skipped(name, problem) => Ok(skipped(name, problem.clone())),
+        Job::Bytes(_, bytes) => Ok(analyze::analyze(name, bytes, lines, parallel, go_on)),
+        Job::Skipped(_, problem) => Ok(skipped(name, problem.clone())),
     }
 }
 

@@ -53,7 +53,8 @@
 //!
 //! Files go through [`diagnose_paths`] (folders are read whole); buffers through
 //! [`diagnose_buffers`]. [`Options`] sets the time window of the time join and extra rules
-//! files ([`knowledge::rules`]).
+//! files ([`knowledge::rules`]); [`diagnose_with_progress`] tells how far the reading has come
+//! ([`Progress`]), for a progress bar over large inputs.
 //!
 //! # The layers, usable on their own
 //!
@@ -95,15 +96,19 @@ pub mod knowledge;
 pub mod lines;
 pub mod log;
 mod named;
+mod progress;
 pub mod records;
 mod report;
 pub mod sample;
 pub mod stream;
 
 pub use analysis::{LogAnalysis, analyse, combine};
-pub use diagnose::{Input, Options, diagnose, diagnose_buffers, diagnose_paths};
+pub use diagnose::{
+    Input, Options, diagnose, diagnose_buffers, diagnose_paths, diagnose_with_progress,
+};
 pub use diagnosis::Diagnosis;
 pub use error::{Error, ParseError, ParseErrorKind, Position, Result};
+pub use progress::Progress;
 
 /// The README's Rust examples, compiled as doctests so they cannot go stale.
 #[doc = include_str!("../../README.md")]

@@ -296,6 +296,18 @@ enum wsusdiag_result wsusdiag_diagnosis_to_text(const struct wsusdiag_diagnosis 
                                                 uint8_t **text_out,
                                                 size_t *text_len_out);
 
+// Writes a diagnosis as one self-contained HTML page (UTF-8; inline style and script,
+// nothing fetched from the network) into a new buffer, as `wsusdiag_diagnosis_to_json`
+// does: the verdict, each finding with its evidence and fix, a timeline of the failures, a
+// table of clients. Save it as a `.html` file to open in a browser.
+//
+// # Safety
+//
+// `diagnosis` is NULL or a live diagnosis; each output is NULL or valid for one write.
+enum wsusdiag_result wsusdiag_diagnosis_to_html(const struct wsusdiag_diagnosis *diagnosis,
+                                                uint8_t **html_out,
+                                                size_t *html_len_out);
+
 // Whether the diagnosis found any client fault: `*has_faults_out` receives `true` or
 // `false`. (The main command exits with 1 in the first case, 0 in the second.)
 //

@@ -65,6 +65,14 @@ namespace WsusDiag
         ServerConfigMgr = 8
     }
 
+    /// <summary>What a diagnosis is rendered as: which wsusdiag_diagnosis_to_* is called.</summary>
+    public enum ReportForm
+    {
+        Json = 0,
+        Text = 1,
+        Html = 2
+    }
+
     /// <summary>wsusdiag_str: a borrowed UTF-8 string, not NUL-terminated.</summary>
     [StructLayout(LayoutKind.Sequential)]
     public struct Str
@@ -123,6 +131,9 @@ namespace WsusDiag
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         public static extern int wsusdiag_diagnosis_to_text(IntPtr diagnosis, out IntPtr textOut, out UIntPtr textLenOut);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        public static extern int wsusdiag_diagnosis_to_html(IntPtr diagnosis, out IntPtr htmlOut, out UIntPtr htmlLenOut);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         public static extern int wsusdiag_diagnosis_has_faults(IntPtr diagnosis, out byte hasFaultsOut);
@@ -258,19 +269,23 @@ namespace WsusDiag
             }
         }
 
-        private static string Render(IntPtr diagnosis, bool text)
+        private static string Render(IntPtr diagnosis, ReportForm form)
         {
             try
             {
                 IntPtr buf;
                 UIntPtr len;
-                if (text)
+                switch (form)
                 {
-                    Check(Native.wsusdiag_diagnosis_to_text(diagnosis, out buf, out len));
-                }
-                else
-                {
-                    Check(Native.wsusdiag_diagnosis_to_json(diagnosis, out buf, out len));
+                    case ReportForm.Text:
+                        Check(Native.wsusdiag_diagnosis_to_text(diagnosis, out buf, out len));
+                        break;
+                    case ReportForm.Html:
+                        Check(Native.wsusdiag_diagnosis_to_html(diagnosis, out buf, out len));
+                        break;
+                    default:
+                        Check(Native.wsusdiag_diagnosis_to_json(diagnosis, out buf, out len));
+                        break;
                 }
                 return TakeBuffer(buf, len);
             }
@@ -280,18 +295,18 @@ namespace WsusDiag
             }
         }
 
-        /// <summary>Diagnoses files; returns the JSON (or the text report).</summary>
-        public static string DiagnoseFiles(string[] paths, string[] rules, bool text)
+        /// <summary>Diagnoses files; returns the JSON, the text report or the HTML page.</summary>
+        public static string DiagnoseFiles(string[] paths, string[] rules, ReportForm form)
         {
             byte[] p = List(paths);
             byte[] r = List(rules);
             IntPtr diagnosis;
             Check(Native.wsusdiag_diagnose_files(p, Len(p), r, Len(r), out diagnosis));
-            return Render(diagnosis, text);
+            return Render(diagnosis, form);
         }
 
-        /// <summary>Diagnoses logs in memory; returns the JSON (or the text report).</summary>
-        public static string DiagnoseBuffers(byte[][] logs, string[] names, string[] rules, bool text)
+        /// <summary>Diagnoses logs in memory; returns the JSON, the text report or the HTML page.</summary>
+        public static string DiagnoseBuffers(byte[][] logs, string[] names, string[] rules, ReportForm form)
         {
             long total = 0;
             foreach (byte[] log in logs)
@@ -312,7 +327,14 @@ namespace WsusDiag
             IntPtr diagnosis;
             Check(Native.wsusdiag_diagnose_buffers(
                 data, Len(data), lengths, new UIntPtr((ulong)logs.Length), n, Len(n), r, Len(r), out diagnosis));
-            return Render(diagnosis, text);
+            return Render(diagnosis, form);
+        }
+
+        /// <summary>Writes a report to a file as UTF-8 without a byte order mark (what a browser
+        /// and other tools expect; Windows PowerShell's Out-File would write UTF-16).</summary>
+        public static void Save(string path, string report)
+        {
+            System.IO.File.WriteAllText(path, report, new UTF8Encoding(false));
         }
 
         /// <summary>Decodes an error code; returns the JSON description.</summary>
@@ -631,7 +653,8 @@ function Get-WsusDiagReport {
 
     Returns the diagnosis as one WsusDiag.Diagnosis object, or with -As only its findings
     (WsusDiag.Finding), faults (WsusDiag.Fault) or client summaries (WsusDiag.Client), one
-    object each, or the text report, or the JSON itself. The objects carry every field of the
+    object each, or the text report, the JSON itself, or the HTML page; with -OutFile, the
+    report, JSON or page goes to a file instead. The objects carry every field of the
     wsusdiag JSON contract (schema_version 1), named in PascalCase: a finding's RuleId, Title,
     Severity, Confidence (confirmed, probable or possible), Occurrences, Clients, Endpoints,
     Cause, Remediation (ordered steps), Confirm and References; a fault's Client (Source, Line,
@@ -654,7 +677,13 @@ function Get-WsusDiagReport {
 
     .PARAMETER As
     What to emit: Diagnosis (default), Findings, Faults, Clients, Text (the report for
-    people, as one string) or Json (the JSON contract, as one string).
+    people, as one string), Json (the JSON contract, as one string) or Html (one
+    self-contained page to open in a browser: the verdict, each finding with its evidence and
+    fix, a timeline of the failures, a table of clients; nothing is fetched from the network).
+
+    .PARAMETER OutFile
+    Write the -As Text, Json or Html output to this file (UTF-8, no byte order mark, replaced
+    if it exists) instead of emitting it. A relative path is taken from the current location.
 
     .EXAMPLE
     Get-WsusDiagReport -Path C:\Logs\WindowsUpdate.log, C:\Logs\SoftwareDistribution.log
@@ -665,9 +694,12 @@ function Get-WsusDiagReport {
     .EXAMPLE
     Get-WsusDiagReport C:\Logs -As Faults | Where-Object Correlation -eq 'fault-id'
 
+    .EXAMPLE
+    Get-WsusDiagReport \\wsus01\logs, C:\Logs -As Html -OutFile report.html; Invoke-Item report.html
+
     .OUTPUTS
     WsusDiag.Diagnosis, WsusDiag.Finding, WsusDiag.Fault or WsusDiag.Client; System.String
-    with -As Text or -As Json.
+    with -As Text, Json or Html; nothing with -OutFile.
 
     .LINK
     Get-WsusDiagLogRecord
@@ -689,10 +721,18 @@ function Get-WsusDiagReport {
 
         [string[]] $Rules,
 
-        [ValidateSet('Diagnosis', 'Findings', 'Faults', 'Clients', 'Text', 'Json')]
-        [string] $As = 'Diagnosis'
+        [ValidateSet('Diagnosis', 'Findings', 'Faults', 'Clients', 'Text', 'Json', 'Html')]
+        [string] $As = 'Diagnosis',
+
+        [string] $OutFile
     )
     begin {
+        $asReport = $As -in 'Text', 'Json', 'Html'
+        if ($OutFile -and -not $asReport) {
+            $problem = New-Object System.ArgumentException "-OutFile writes a report: use it with -As Text, Json or Html."
+            $PSCmdlet.ThrowTerminatingError((New-Object System.Management.Automation.ErrorRecord @(
+                $problem, 'OutFileNeedsReport', [System.Management.Automation.ErrorCategory]::InvalidArgument, $As)))
+        }
         $files = New-Object 'System.Collections.Generic.List[string]'
     }
     process {
@@ -705,15 +745,27 @@ function Get-WsusDiagReport {
             return
         }
         $ruleFiles = [string[]]@(if ($Rules) { Resolve-WsusDiagPath -Cmdlet $PSCmdlet -LiteralPath $Rules })
+        # The objects are made from the JSON.
+        $form = if ($asReport) { [WsusDiag.ReportForm]$As } else { [WsusDiag.ReportForm]::Json }
         try {
-            $output = [WsusDiag.Api]::DiagnoseFiles($files.ToArray(), $ruleFiles, ($As -eq 'Text'))
+            $output = [WsusDiag.Api]::DiagnoseFiles($files.ToArray(), $ruleFiles, $form)
         } catch {
             $PSCmdlet.ThrowTerminatingError((ConvertTo-WsusDiagErrorRecord -Caught $_ -Target $files.ToArray()))
         }
-        if ($As -eq 'Text') {
-            return $output
+        if ($OutFile) {
+            $target = $PSCmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath($OutFile)
+            try {
+                [WsusDiag.Api]::Save($target, $output)
+            } catch {
+                # The I/O error itself, not PowerShell's 'Exception calling "Save"' around it.
+                $problem = $_.Exception
+                if ($null -ne $problem.InnerException) { $problem = $problem.InnerException }
+                $PSCmdlet.ThrowTerminatingError((New-Object System.Management.Automation.ErrorRecord @(
+                    $problem, 'OutFileNotWritten', [System.Management.Automation.ErrorCategory]::WriteError, $target)))
+            }
+            return
         }
-        if ($As -eq 'Json') {
+        if ($asReport) {
             return $output
         }
         $diagnosis = ConvertTo-WsusDiagObject -Value ($output | ConvertFrom-Json) -TypeName 'WsusDiag.Diagnosis'

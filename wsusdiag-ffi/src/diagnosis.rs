@@ -193,17 +193,9 @@ pub unsafe extern "C" fn wsusdiag_diagnosis_to_json(
     json_len_out: *mut usize,
 ) -> wsusdiag_result {
     ffi_boundary!("wsusdiag_diagnosis_to_json", {
+        let outs = (json_out, "json_out", json_len_out, "json_len_out");
         // SAFETY: per the caller.
-        let diagnosis = unsafe { wsusdiag_diagnosis::borrow(diagnosis, "diagnosis") }?;
-        let ptr_out = boundary::out(json_out, "json_out")?;
-        let len_out = boundary::out(json_len_out, "json_len_out")?;
-        let (ptr, len) = buffer::into_raw(diagnosis.to_json()?.into_bytes());
-        // SAFETY: checked by `out`, valid per the caller.
-        unsafe {
-            ptr_out.write(ptr);
-            len_out.write(len);
-        }
-        Ok(wsusdiag_result::Ok)
+        unsafe { render(diagnosis, outs, Diagnosis::to_json) }
     })
 }
 
@@ -220,18 +212,58 @@ pub unsafe extern "C" fn wsusdiag_diagnosis_to_text(
     text_len_out: *mut usize,
 ) -> wsusdiag_result {
     ffi_boundary!("wsusdiag_diagnosis_to_text", {
+        let outs = (text_out, "text_out", text_len_out, "text_len_out");
         // SAFETY: per the caller.
-        let diagnosis = unsafe { wsusdiag_diagnosis::borrow(diagnosis, "diagnosis") }?;
-        let ptr_out = boundary::out(text_out, "text_out")?;
-        let len_out = boundary::out(text_len_out, "text_len_out")?;
-        let (ptr, len) = buffer::into_raw(diagnosis.to_text().into_bytes());
-        // SAFETY: checked by `out`, valid per the caller.
-        unsafe {
-            ptr_out.write(ptr);
-            len_out.write(len);
-        }
-        Ok(wsusdiag_result::Ok)
+        unsafe { render(diagnosis, outs, |d| Ok(d.to_text())) }
     })
+}
+
+/// Writes a diagnosis as one self-contained HTML page (UTF-8; inline style and script,
+/// nothing fetched from the network) into a new buffer, as `wsusdiag_diagnosis_to_json`
+/// does: the verdict, each finding with its evidence and fix, a timeline of the failures, a
+/// table of clients. Save it as a `.html` file to open in a browser.
+///
+/// # Safety
+///
+/// `diagnosis` is NULL or a live diagnosis; each output is NULL or valid for one write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wsusdiag_diagnosis_to_html(
+    diagnosis: *const wsusdiag_diagnosis,
+    html_out: *mut *mut u8,
+    html_len_out: *mut usize,
+) -> wsusdiag_result {
+    ffi_boundary!("wsusdiag_diagnosis_to_html", {
+        let outs = (html_out, "html_out", html_len_out, "html_len_out");
+        // SAFETY: per the caller.
+        unsafe { render(diagnosis, outs, |d| Ok(d.to_html())) }
+    })
+}
+
+/// The outputs of a rendering function: the buffer's pointer and length, each with its name.
+type Outs<'a> = (*mut *mut u8, &'a str, *mut usize, &'a str);
+
+/// The body of the `wsusdiag_diagnosis_to_*` functions: renders the diagnosis in `form`
+/// into a new buffer (see [`buffer::into_raw`]) and writes it to the outputs.
+///
+/// # Safety
+///
+/// As the `wsusdiag_diagnosis_to_*` functions.
+unsafe fn render(
+    diagnosis: *const wsusdiag_diagnosis,
+    (ptr_out, ptr_name, len_out, len_name): Outs<'_>,
+    form: fn(&Diagnosis) -> wsusdiag_core::Result<String>,
+) -> Result<wsusdiag_result, Failure> {
+    // SAFETY: per the caller.
+    let diagnosis = unsafe { wsusdiag_diagnosis::borrow(diagnosis, "diagnosis") }?;
+    let ptr_out = boundary::out(ptr_out, ptr_name)?;
+    let len_out = boundary::out(len_out, len_name)?;
+    let (ptr, len) = buffer::into_raw(form(diagnosis)?.into_bytes());
+    // SAFETY: checked by `out`, valid per the caller.
+    unsafe {
+        ptr_out.write(ptr);
+        len_out.write(len);
+    }
+    Ok(wsusdiag_result::Ok)
 }
 
 /// Whether the diagnosis found any client fault: `*has_faults_out` receives `true` or

@@ -159,6 +159,15 @@ fn sample_files_round_trip_through_json() {
     );
     let text = take_buffer(p, n);
     assert!(text.contains("KB954960") && text.contains("47 │"), "{text}");
+
+    let (mut p, mut n) = (null_mut(), 0usize);
+    assert_eq!(
+        unsafe { wsusdiag_diagnosis_to_html(d, &mut p, &mut n) },
+        R_OK
+    );
+    let page = take_buffer(p, n);
+    assert!(page.starts_with("<!DOCTYPE html>") && page.contains("KB954960"));
+    assert!(page.trim_end().ends_with("</html>"), "one whole page");
     unsafe { wsusdiag_diagnosis_free(d) };
     assert_eq!(last_error(), "", "success clears the last error");
 }
@@ -449,6 +458,7 @@ fn diagnosis_functions_check_every_pointer() {
             "wsusdiag_diagnosis_to_json",
         ),
         (wsusdiag_diagnosis_to_text, "wsusdiag_diagnosis_to_text"),
+        (wsusdiag_diagnosis_to_html, "wsusdiag_diagnosis_to_html"),
     ] {
         assert_eq!(unsafe { f(null(), &mut p, &mut n) }, NULL_PARAMETER);
         assert_eq!(last_error(), format!("{name}: `diagnosis` is NULL"));

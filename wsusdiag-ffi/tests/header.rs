@@ -48,6 +48,7 @@ fn header_declares_the_api_and_not_the_test_hook() {
         "wsusdiag_diagnose_buffers(",
         "wsusdiag_diagnosis_to_json(",
         "wsusdiag_diagnosis_to_text(",
+        "wsusdiag_diagnosis_to_html(",
         "wsusdiag_diagnosis_has_faults(",
         "wsusdiag_diagnosis_free(",
         "wsusdiag_buffer_free(",

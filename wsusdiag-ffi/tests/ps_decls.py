@@ -263,13 +263,20 @@ def test_every_function_is_declared_and_fits():
 
 def test_the_parsers_see_the_whole_api():
     c = header_functions()
-    assert len(c) == 16, sorted(c)
+    assert len(c) == 17, sorted(c)
     assert c["wsusdiag_diagnose_files"].params[-1] == Param("wsusdiag_diagnosis **", "diagnosis_out")
     assert c["wsusdiag_version"].params == ()
     assert "wsusdiag_test_panic" not in c
     cs = dllimports()
     assert cs["wsusdiag_log_reader_next"].params == (Param("IntPtr", "reader"), Param("out Record", "recordOut"))
     assert len(header_structs()["wsusdiag_record"]) == 19
+
+
+def test_each_report_form_has_its_render_function():
+    """WsusDiag.ReportForm names the wsusdiag_diagnosis_to_* functions, all of them."""
+    forms = cs_enums()["ReportForm"]
+    renders = {n.removeprefix("wsusdiag_diagnosis_to_") for n in header_functions() if "_to_" in n}
+    assert {f.lower() for f in forms} == renders == {"json", "text", "html"}
 
 
 def test_a_mismatch_is_caught():

@@ -173,24 +173,25 @@ def take_buffer(ptr: ctypes.c_void_p, n: ctypes.c_size_t) -> str:
         NATIVE.wsusdiag_buffer_free(ptr, n)
 
 
-def render(diagnosis: ctypes.c_void_p, text: bool) -> str:
+def render(diagnosis: ctypes.c_void_p, form: str) -> str:
+    """Api.Render: form is a WsusDiag.ReportForm name (Json, Text or Html)."""
     try:
         buf, n = ctypes.c_void_p(), ctypes.c_size_t()
-        f = NATIVE.wsusdiag_diagnosis_to_text if text else NATIVE.wsusdiag_diagnosis_to_json
+        f = getattr(NATIVE, f"wsusdiag_diagnosis_to_{form.lower()}")
         check(f(diagnosis, ctypes.byref(buf), ctypes.byref(n)))
         return take_buffer(buf, n)
     finally:
         NATIVE.wsusdiag_diagnosis_free(diagnosis)
 
 
-def diagnose_files(paths, rules=None, text=False) -> str:
+def diagnose_files(paths, rules=None, form="Json") -> str:
     p, r = utf8_list([str(x) for x in paths]), utf8_list(rules)
     diagnosis = ctypes.c_void_p()
     check(NATIVE.wsusdiag_diagnose_files(byte_array(p), length(p), byte_array(r), length(r), ctypes.byref(diagnosis)))
-    return render(diagnosis, text)
+    return render(diagnosis, form)
 
 
-def diagnose_buffers(logs: list[bytes], names=None, rules=None, text=False) -> str:
+def diagnose_buffers(logs: list[bytes], names=None, rules=None, form="Json") -> str:
     data = b"".join(logs)
     lengths = (ctypes.c_size_t * len(logs))(*[len(x) for x in logs])
     n, r = utf8_list(names), utf8_list(rules)
@@ -201,7 +202,7 @@ def diagnose_buffers(logs: list[bytes], names=None, rules=None, text=False) -> s
             byte_array(n), length(n), byte_array(r), length(r), ctypes.byref(diagnosis),
         )
     )
-    return render(diagnosis, text)
+    return render(diagnosis, form)
 
 
 def lookup_hresult(code: str) -> str:
@@ -301,8 +302,10 @@ def test_diagnose_files_finds_kb954960():
     assert (finding["rule_id"], finding["confidence"]) == ("KB954960", "confirmed")
     assert finding["remediation"] and finding["evidence"]
     assert fault["rule_id"] == "KB954960"
-    text = diagnose_files([CLIENT, SERVER], text=True)
+    text = diagnose_files([CLIENT, SERVER], form="Text")
     assert "KB954960" in text and "47 │" in text
+    page = diagnose_files([CLIENT, SERVER], form="Html")
+    assert page.startswith("<!DOCTYPE html>") and "KB954960" in page
 
 
 def test_diagnose_buffers_matches_files():

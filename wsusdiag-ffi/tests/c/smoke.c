@@ -148,6 +148,15 @@ static void check_json(wsusdiag_diagnosis *d) {
     CHECK(text != NULL && strlen((const char *)text) == len);
     wsusdiag_buffer_free(text, len);
 
+    uint8_t *html = NULL;
+    CHECK_RC(wsusdiag_diagnosis_to_html(d, &html, &len), WSUSDIAG_RESULT_OK);
+    CHECK(html != NULL && strlen((const char *)html) == len);
+    if (html) {
+        CHECK(strncmp((const char *)html, "<!DOCTYPE html>", 15) == 0);
+        CHECK(strstr((const char *)html, "KB954960") != NULL);
+    }
+    wsusdiag_buffer_free(html, len);
+
     bool has_faults = false;
     CHECK_RC(wsusdiag_diagnosis_has_faults(d, &has_faults), WSUSDIAG_RESULT_OK);
     CHECK(has_faults);
@@ -350,6 +359,7 @@ static void check_errors(void) {
     CHECK(strstr(last_error(), "`path` is NULL") != NULL);
     CHECK_RC(wsusdiag_log_open(u8(missing), strlen(missing), NULL), WSUSDIAG_RESULT_NULL_PARAMETER);
     CHECK_RC(wsusdiag_diagnosis_to_json(NULL, NULL, NULL), WSUSDIAG_RESULT_NULL_PARAMETER);
+    CHECK_RC(wsusdiag_diagnosis_to_html(NULL, NULL, NULL), WSUSDIAG_RESULT_NULL_PARAMETER);
     CHECK_RC(wsusdiag_log_reader_next(NULL, NULL), WSUSDIAG_RESULT_NULL_PARAMETER);
 
     /* A success clears the last error. */

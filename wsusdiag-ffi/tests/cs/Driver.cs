@@ -48,15 +48,25 @@ public static class Driver
         Check(Api.Version() == version, "the library's version is the module's");
         Check(Api.ResultName((int)Result.NotFound) == "WSUSDIAG_RESULT_NOT_FOUND", "result names");
 
-        string json = Api.DiagnoseFiles(new string[] { client, server }, null, false);
+        string json = Api.DiagnoseFiles(new string[] { client, server }, null, ReportForm.Json);
         Check(json.Contains("\"hresult\": \"0x8024400E\""), "the fault's HRESULT");
         Check(json.Contains("\"correlation\": \"fault-id\""), "joined by fault ID");
-        string text = Api.DiagnoseFiles(new string[] { client, server }, new string[0], true);
+        string text = Api.DiagnoseFiles(new string[] { client, server }, new string[0], ReportForm.Text);
         Check(text.Contains("KB954960") && text.Contains("47 \u2502"), "the text report");
+        string html = Api.DiagnoseFiles(new string[] { client, server }, null, ReportForm.Html);
+        Check(html.StartsWith("<!DOCTYPE html>") && html.Contains("KB954960"), "the HTML page");
+
+        // -OutFile: UTF-8 without a byte order mark, the page as it came.
+        string saved = Path.Combine(Path.GetTempPath(), "wsusdiag-driver-" + Guid.NewGuid().ToString("N") + ".html");
+        Api.Save(saved, html);
+        byte[] bytes = File.ReadAllBytes(saved);
+        File.Delete(saved);
+        Check(bytes.Length > 15 && bytes[0] == (byte)'<' && System.Text.Encoding.UTF8.GetString(bytes) == html,
+            "the page saved as UTF-8 without BOM");
         Check(json.Contains("\"rule_id\": \"KB954960\""), "the known issue");
 
         byte[][] logs = new byte[][] { File.ReadAllBytes(server), File.ReadAllBytes(client) };
-        string fromBuffers = Api.DiagnoseBuffers(logs, new string[] { "srv.log", "cli.log" }, null, false);
+        string fromBuffers = Api.DiagnoseBuffers(logs, new string[] { "srv.log", "cli.log" }, null, ReportForm.Json);
         Check(fromBuffers.Contains("\"path\": \"srv.log\""), "buffer names");
         Check(fromBuffers.Contains("\"correlation\": \"fault-id\""), "buffers joined by fault ID");
 
@@ -68,7 +78,7 @@ public static class Driver
         Check(e != null && e.Result == Result.InvalidArgument, "a bad code is refused");
 
         string missing = "/nonexistent/wsusdiag/WindowsUpdate.log";
-        e = Fails(delegate { Api.DiagnoseFiles(new string[] { missing }, null, false); });
+        e = Fails(delegate { Api.DiagnoseFiles(new string[] { missing }, null, ReportForm.Json); });
         Check(e != null && e.Result == Result.NotFound && e.ResultName == "WSUSDIAG_RESULT_NOT_FOUND",
             "a missing file is NotFound");
         Check(e != null && e.Message.StartsWith(missing + ": "), "the message names the file");
