@@ -31,9 +31,9 @@ use std::path::Path;
 use chrono::{Datelike, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
-use crate::analyze::{Analysis, Body};
-use crate::diagnose::{Input, Options, conclude, read};
 use crate::diagnosis::{Diagnosis, LogKind};
+use crate::pipeline::{Analysis, Body};
+use crate::run::{Input, Options, conclude, read};
 use crate::{Error, Result};
 
 /// The first bytes of an analysis in its binary form.

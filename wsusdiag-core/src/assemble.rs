@@ -8,14 +8,14 @@ use std::sync::Arc;
 use chrono::{Duration, NaiveDateTime};
 use rayon::prelude::*;
 
-use crate::analyze::client::{ClientAnalysis, ClientFault};
-use crate::analyze::server::ServerEntry;
 use crate::correlate::{ClockEstimate, EntryRef, Fleet, Joined, Joins, RuleMatches};
 use crate::diagnosis::{
     ClientSide, ClientSummary, ClockOffset, Confidence, Diagnosis, Fault, SCHEMA_VERSION,
     ServerSide,
 };
 use crate::knowledge::hresult;
+use crate::pipeline::client::{ClientAnalysis, ClientFault};
+use crate::pipeline::server::ServerEntry;
 
 /// Formats a log time as ISO 8601 (milliseconds), `Z` appended for UTC: what
 /// `%Y-%m-%dT%H:%M:%S%.3f` gives, written digit by digit (a report holds a few of these per

@@ -3,9 +3,9 @@
 //! boundary and ends with `…`, the marker that it was cut (as evidence text is, at the same
 //! length).
 
-use crate::analyze::EVIDENCE_TEXT_CAP;
 use crate::diagnosis::{ClientSide, Diagnosis, ServerSide};
 use crate::error::excerpt_to;
+use crate::pipeline::EVIDENCE_TEXT_CAP;
 
 /// Longest text field taken from a log, in bytes (the evidence cap).
 pub const FIELD_CAP: usize = EVIDENCE_TEXT_CAP;

@@ -82,10 +82,8 @@
 #![deny(unsafe_code)]
 
 pub mod analysis;
-mod analyze;
 mod assemble;
 mod correlate;
-mod diagnose;
 pub mod diagnosis;
 pub mod error;
 pub mod etl;
@@ -96,19 +94,19 @@ pub mod knowledge;
 pub mod lines;
 pub mod log;
 mod named;
+mod pipeline;
 mod progress;
 pub mod records;
 mod report;
+mod run;
 pub mod sample;
 pub mod stream;
 
 pub use analysis::{LogAnalysis, analyse, combine};
-pub use diagnose::{
-    Input, Options, diagnose, diagnose_buffers, diagnose_paths, diagnose_with_progress,
-};
 pub use diagnosis::Diagnosis;
 pub use error::{Error, ParseError, ParseErrorKind, Position, Result};
 pub use progress::Progress;
+pub use run::{Input, Options, diagnose, diagnose_buffers, diagnose_paths, diagnose_with_progress};
 
 /// The README's Rust examples, compiled as doctests so they cannot go stale.
 #[doc = include_str!("../../README.md")]

@@ -50,7 +50,7 @@ impl Log {
 
     fn from_data(name: String, data: FileData) -> Result<Self> {
         if crate::etl::is_etl(&data) {
-            let traces = crate::analyze::etl::read(&[(&name, &data)]);
+            let traces = crate::pipeline::etl::read(&[(&name, &data)]);
             if traces.is_empty() {
                 let reason = NotALog::NoUpdateEvents(
                     traces

@@ -9,10 +9,10 @@ use super::{Correlation, EntryRef, Fleet, Joined, OffsetBasis, ServerScope};
 /// Entries of one server thread this close together are one failure logged twice (the SQL
 /// layer's `DBLAYER` line, then the exception that ends the request): one event, not two.
 const SAME_EVENT_MILLISECONDS: i64 = 1000;
-use crate::analyze::client::ClientFault;
-use crate::analyze::server::{ServerEntry, host_of};
 use crate::diagnosis::TimeWindow;
 use crate::knowledge::joins::{self, Failure, Family, ServerKind};
+use crate::pipeline::client::ClientFault;
+use crate::pipeline::server::{ServerEntry, host_of};
 
 /// Every server entry a client fault may be joined to by time, in time order, with its kind's
 /// [`ServerKind::bit`].

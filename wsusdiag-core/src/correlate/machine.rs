@@ -57,7 +57,7 @@ pub(crate) fn join(fleet: &mut Fleet) {
 /// failures: same code, nearest time within [`REPORT_WINDOW_MINUTES`].
 fn drop_reports(fleet: &mut Fleet, m: usize, wu: &[usize]) {
     let window = Duration::minutes(REPORT_WINDOW_MINUTES);
-    let reported = |f: &crate::analyze::client::ClientFault| {
+    let reported = |f: &crate::pipeline::client::ClientFault| {
         wu.iter().any(|&w| {
             fleet.clients[w].1.faults.iter().any(|g| {
                 g.codes.contains(&f.hresult)

@@ -12,13 +12,13 @@ use std::collections::HashMap;
 use chrono::Duration;
 use rayon::prelude::*;
 
-use crate::analyze::client::ClientAnalysis;
-use crate::analyze::server::{ServerAnalysis, ServerEntry};
-use crate::analyze::{Analysis, Body};
 use crate::diagnosis::{InputSummary, TimeWindow};
 use crate::events::normalize_guid;
 use crate::input::LogKind;
 use crate::knowledge::joins::Family;
+use crate::pipeline::client::ClientAnalysis;
+use crate::pipeline::server::{ServerAnalysis, ServerEntry};
+use crate::pipeline::{Analysis, Body};
 
 pub(crate) use findings::{RuleMatches, match_rules};
 pub use kinds::{Correlation, OffsetBasis, ServerScope};

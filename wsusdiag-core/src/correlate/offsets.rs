@@ -5,7 +5,7 @@
 use chrono::Duration;
 
 use super::OffsetBasis;
-use crate::analyze::client::ClientAnalysis;
+use crate::pipeline::client::ClientAnalysis;
 
 /// Pairs further than this from the median are taken for wrong pairs and left out.
 const OUTLIER_SECONDS: i64 = 15 * 60;

@@ -2,9 +2,9 @@
 
 use regex::Regex;
 
-use crate::analyze::client::ClientFault;
-use crate::analyze::server::ServerEntry;
 use crate::events::EndpointKind;
+use crate::pipeline::client::ClientFault;
+use crate::pipeline::server::ServerEntry;
 
 /// What the client log shows. Every field that is set must match (any of its values); `lines`
 /// is separate: it matches single lines anywhere in the log, fault or not.

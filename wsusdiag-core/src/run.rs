@@ -1,4 +1,5 @@
-//! The one call: logs in, [`Diagnosis`] out.
+//! Running a diagnosis: the inputs and options, and its two steps, reading every input into
+//! its analysis ([`read`]) and concluding from the analyses ([`conclude`]).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -8,11 +9,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use chrono::Duration;
 use rayon::prelude::*;
 
-use crate::analyze::{self, Analysis, Body, ReadDone, whole_input_problem};
 use crate::correlate::{self, Fleet};
 use crate::diagnosis::{Diagnosis, InputSummary, Problem, ProblemKind};
 use crate::input::{FileData, Found, TextEncoding, Walk, open_listed};
 use crate::knowledge::rules::{LineMatcher, RuleSet};
+use crate::pipeline::{self, Analysis, Body, ReadDone, whole_input_problem};
 use crate::progress::{Progress, Tally};
 use crate::{Error, Result};
 
@@ -365,11 +366,11 @@ fn run(
                 Err(e @ Error::Io { .. }) if *listed => return Ok(unreadable(name, &e)),
                 Err(e) => return Err(e),
             };
-            let mut a = analyze::analyze(name, &data, lines, parallel, go_on);
+            let mut a = pipeline::analyze(name, &data, lines, parallel, go_on);
             note_shrunk(&mut a, &data);
             Ok(a)
         }
-        Job::Read(_, data) => Ok(analyze::analyze(name, data, lines, parallel, go_on)),
+        Job::Read(_, data) => Ok(pipeline::analyze(name, data, lines, parallel, go_on)),
         Job::Traces(_, files) => {
             let mut data = Vec::with_capacity(files.len());
             let mut failed = Vec::new();
@@ -382,7 +383,7 @@ fn run(
             }
             let parts: Vec<(&str, &[u8])> =
                 data.iter().map(|(n, d)| (n.as_str(), &d[..])).collect();
-            let mut a = analyze::analyze_etl(name, &parts, lines, parallel);
+            let mut a = pipeline::analyze_etl(name, &parts, lines, parallel);
             for (_, d) in &data {
                 note_shrunk(&mut a, d);
             }
@@ -392,7 +393,7 @@ fn run(
             }
             Ok(a)
         }
-        Job::Bytes(_, bytes) => Ok(analyze::analyze(name, bytes, lines, parallel, go_on)),
+        Job::Bytes(_, bytes) => Ok(pipeline::analyze(name, bytes, lines, parallel, go_on)),
         Job::Skipped(_, problem) => Ok(skipped(name, problem.clone())),
     }
 }

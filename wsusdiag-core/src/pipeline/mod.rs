@@ -1,6 +1,6 @@
-//! Reads each input once, from bytes to an owned analysis: which log it is, how it was read,
-//! and what matters in it (client faults, server faults and errors). Inputs are independent, so
-//! they are analysed in parallel; correlation happens afterwards.
+//! The reading pipeline: each input once, from bytes to an owned analysis (which log it is, how
+//! it was read, and what matters in it: client faults, server faults and errors), a large log
+//! in chunks on all cores. Inputs are independent; joining them happens afterwards.
 
 mod chunks;
 pub(crate) mod client;
