@@ -25,3 +25,37 @@ has_package() {
     cargo metadata --format-version 1 --no-deps |
         python3 -c 'import json, sys; sys.exit(sys.argv[1] not in {p["name"] for p in json.load(sys.stdin)["packages"]})' "$1"
 }
+
+# Makes sure the commands of an external checker exist (`need WHAT "CMD..." PACKAGE...`),
+# installing the Debian packages when it can. When it cannot (no root, offline), CI (with CI
+# set) fails; elsewhere the check is skipped with a message that says how to get it, and
+# `need` returns 1.
+need() {
+    local what=$1 commands=$2 cmd
+    shift 2
+    for cmd in $commands; do
+        if ! command -v "$cmd" >/dev/null; then
+            if install_deb "$@"; then
+                return 0
+            fi
+            if [[ -n "${CI:-}" ]]; then
+                echo "$what is missing and cannot be installed (apt-get install $*, as root)" >&2
+                exit 1
+            fi
+            echo "skipped: $what is missing and cannot be installed (apt-get install $*, as root)"
+            return 1
+        fi
+    done
+}
+
+# A Python virtual environment at DIR with PACKAGES installed by pip (never into the system
+# Python): `venv_python DIR PACKAGE...` prints its interpreter.
+venv_python() {
+    local dir=$1
+    shift
+    if [[ ! -x "$dir/bin/python" ]]; then
+        python3 -m venv "$dir" >&2
+    fi
+    "$dir/bin/python" -m pip install --quiet "$@" >&2
+    echo "$dir/bin/python"
+}

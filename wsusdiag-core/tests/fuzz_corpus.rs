@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use wsusdiag_core::records::{ClientFormat, ClientRecords, ServerRecords};
-use wsusdiag_core::{Error, Options, diagnose_buffers, etl};
+use wsusdiag_core::{Error, LogAnalysis, Options, combine, diagnose_buffers, etl};
 
 fn replay(dir: &Path, count: &mut usize) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -23,6 +23,9 @@ fn replay(dir: &Path, count: &mut usize) {
         }
         let _ = ServerRecords::new(&text).count();
         let _ = etl::read(&bytes);
+        if let Ok(a) = LogAnalysis::from_bytes(&bytes) {
+            let _ = combine([a], &Options::default());
+        }
         let half = bytes.len() / 2;
         let d = diagnose_buffers(
             &[("a", &bytes[..half]), ("b", &bytes[half..])],
