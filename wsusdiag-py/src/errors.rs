@@ -7,6 +7,7 @@ use pyo3::exceptions::{
     PyException, PyFileNotFoundError, PyMemoryError, PyOSError, PyPermissionError,
 };
 use pyo3::prelude::*;
+use pyo3::types::PyString;
 use wsusdiag_core::Error;
 
 pyo3::create_exception!(
@@ -25,19 +26,7 @@ pyo3::create_exception!(
 /// A core error as the Python exception a user expects.
 pub(crate) fn to_py(py: Python<'_>, e: Error) -> PyErr {
     match e {
-        Error::Io { path, source } => {
-            let message = format!("{}: {source}", path.display());
-            let args = (
-                source.raw_os_error().unwrap_or(0),
-                message,
-                path.display().to_string(),
-            );
-            match source.kind() {
-                std::io::ErrorKind::NotFound => PyFileNotFoundError::new_err(args),
-                std::io::ErrorKind::PermissionDenied => PyPermissionError::new_err(args),
-                _ => PyOSError::new_err(args),
-            }
-        }
+        Error::Io { path, source } => io_error(py, &path, &source),
         Error::Rules {
             name,
             line,
@@ -56,6 +45,36 @@ pub(crate) fn to_py(py: Python<'_>, e: Error) -> PyErr {
         }
         e @ Error::OutOfMemory { .. } => PyMemoryError::new_err(e.to_string()),
         other => WsusDiagError::new_err(other.to_string()),
+    }
+}
+
+/// An I/O error as Python's own: `[Errno 2] No such file or directory: '/x'`, the path in
+/// `filename` (on Windows `[WinError 2] …`, the code in `winerror`).
+fn io_error(py: Python<'_>, path: &std::path::Path, source: &std::io::Error) -> PyErr {
+    let filename = path.display().to_string();
+    let text = source.to_string();
+    let Some(code) = source.raw_os_error() else {
+        // No error number: the message names the path as Python's would.
+        let shown = PyString::new(py, &filename).repr().map(|r| r.to_string());
+        let err = PyOSError::new_err(format!("{text}: {}", shown.unwrap_or_default()));
+        // Setting an attribute of a fresh exception cannot fail in practice.
+        let _ = err.value(py).setattr("filename", filename);
+        return err;
+    };
+    // Rust's message ends in ` (os error 2)`; Python's strerror does not.
+    let strerror = text
+        .strip_suffix(&format!(" (os error {code})"))
+        .unwrap_or(&text)
+        .to_owned();
+    #[cfg(windows)]
+    let args = (0, strerror, filename, code);
+    #[cfg(not(windows))]
+    let args = (code, strerror, filename);
+    match source.kind() {
+        std::io::ErrorKind::NotFound => PyFileNotFoundError::new_err(args),
+        std::io::ErrorKind::PermissionDenied => PyPermissionError::new_err(args),
+        // OSError picks the subclass of the errno (IsADirectoryError, …).
+        _ => PyOSError::new_err(args),
     }
 }
 

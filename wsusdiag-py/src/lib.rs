@@ -7,6 +7,7 @@
 mod diagnosis;
 mod errors;
 mod reader;
+mod values;
 
 use pyo3::prelude::*;
 
@@ -30,5 +31,6 @@ fn _wsusdiag(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(diagnosis::diagnose_buffers, m)?)?;
     m.add_function(wrap_pyfunction!(diagnosis::diagnose_sample, m)?)?;
     m.add_function(wrap_pyfunction!(diagnosis::lookup_hresult_json, m)?)?;
+    m.add_function(wrap_pyfunction!(values::spellings, m)?)?;
     Ok(())
 }

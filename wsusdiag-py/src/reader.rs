@@ -7,10 +7,12 @@ use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use chrono::{Datelike, NaiveDateTime, Timelike};
+use chrono::NaiveDateTime;
 
+use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
+use wsusdiag_core::diagnosis::LogKind;
 use wsusdiag_core::log::{Log, Record as CoreRecord};
 use wsusdiag_core::stream::LogStream;
 use wsusdiag_core::{Error, ParseError};
@@ -24,8 +26,8 @@ const CHUNK: usize = 4 << 20;
 /// `level`, `process`, `thread` and `source` (`Class.Method`), and their `message` carries the
 /// continuation lines (a stack trace).
 ///
-/// Light: the texts of a whole batch share one buffer, and the time is only formatted when it
-/// is read.
+/// Light: the texts of a whole batch share one buffer, and the time becomes a `datetime` only
+/// when it is read.
 #[pyclass(frozen, module = "wsusdiag._wsusdiag")]
 pub(crate) struct Record {
     /// The batch's texts.
@@ -37,6 +39,8 @@ pub(crate) struct Record {
 struct Fields {
     line: u32,
     time: Option<NaiveDateTime>,
+    /// Whether `time` is UTC (a server log, an `.etl` trace) rather than the log's local time.
+    utc: bool,
     pid: Option<u32>,
     tid: Option<u32>,
     thread: Option<u32>,
@@ -81,10 +85,21 @@ impl Record {
         self.fields.thread
     }
 
-    /// As written, ISO 8601 without zone (client: its local time; server: UTC).
+    /// A `datetime`: aware UTC for a server log and an `.etl` trace, else naive (the log's
+    /// local time, as written).
     #[getter]
-    fn time(&self) -> Option<String> {
-        self.fields.time.map(iso_millis)
+    fn time<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let utc = self.fields.utc;
+        self.fields
+            .time
+            .map(|t| {
+                if utc {
+                    t.and_utc().into_bound_py_any(py)
+                } else {
+                    t.into_bound_py_any(py)
+                }
+            })
+            .transpose()
     }
 
     /// Client: the component (`PT`, `Agent`); server: the `Class.Method`.
@@ -117,41 +132,26 @@ impl Record {
         self.fields.process.as_ref().map(|r| self.text(r))
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "Record(line={}, time={:?}, component={:?}, message={:?})",
+    /// `Record(line=47, time=datetime.datetime(…), component='PT', message='…')`; a server
+    /// record's also shows its `level`.
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let level = match self.level() {
+            Some(level) => format!(", level={}", repr(py, level)?),
+            None => String::new(),
+        };
+        Ok(format!(
+            "Record(line={}, time={}{level}, component={}, message={})",
             self.fields.line,
-            self.time(),
-            self.component(),
-            self.message()
-        )
+            repr(py, self.time(py)?)?,
+            repr(py, self.component())?,
+            repr(py, self.message())?
+        ))
     }
 }
 
-/// `2008-07-14T09:12:01.375`, written by hand: `chrono`'s formatter parses its format string
-/// on every call.
-fn iso_millis(t: NaiveDateTime) -> String {
-    let (date, clock) = (t.date(), t.time());
-    let millis = clock.nanosecond() / 1_000_000 % 1000;
-    let fields = [
-        (u32::try_from(date.year()).unwrap_or(0), 4, '-'),
-        (date.month(), 2, '-'),
-        (date.day(), 2, 'T'),
-        (clock.hour(), 2, ':'),
-        (clock.minute(), 2, ':'),
-        (clock.second(), 2, '.'),
-        (millis, 3, ' '),
-    ];
-    let mut s = String::with_capacity(24);
-    for (value, width, then) in fields {
-        for place in (0..width).rev() {
-            let digit = value / 10u32.pow(place) % 10;
-            s.push(char::from(b'0' + u8::try_from(digit).unwrap_or(0)));
-        }
-        s.push(then);
-    }
-    s.pop();
-    s
+/// Python's `repr` of a value.
+fn repr<'py>(py: Python<'py>, value: impl IntoPyObject<'py>) -> PyResult<String> {
+    Ok(value.into_bound_py_any(py)?.repr()?.to_string())
 }
 
 /// A bad line, as it is handed to Python: `(line, column, kind, text)`.
@@ -162,6 +162,8 @@ type BadLine = (u32, u32, String, String);
 struct Batch {
     texts: String,
     records: Vec<Fields>,
+    /// Whether client records' times are UTC (an `.etl` trace's events).
+    clients_in_utc: bool,
 }
 
 impl Batch {
@@ -180,6 +182,7 @@ impl Batch {
             CoreRecord::Client(c) => Fields {
                 line: c.line,
                 time: c.time,
+                utc: self.clients_in_utc,
                 pid: c.pid,
                 tid: c.tid,
                 thread: None,
@@ -197,6 +200,7 @@ impl Batch {
                 Fields {
                     line: s.line,
                     time: s.time,
+                    utc: true,
                     pid: None,
                     tid: None,
                     thread: s.thread,
@@ -237,7 +241,10 @@ fn bad(e: &ParseError) -> BadLine {
 pub(crate) struct LogReader {
     stream: LogStream<Box<dyn Read + Send + Sync>>,
     done: bool,
-    kind: Option<&'static str>,
+    /// The path as given.
+    path: String,
+    /// `ClientEtl` for a trace (whose events are read as the Windows 10 text they render to).
+    kind: Option<LogKind>,
 }
 
 #[pymethods]
@@ -245,39 +252,39 @@ impl LogReader {
     /// Opens a log file (an `.etl` trace is decoded first).
     #[new]
     fn new(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
-        let (source, kind): (Box<dyn Read + Send + Sync>, Option<&'static str>) =
-            detached(py, || {
-                // Opened once: a named pipe cannot be opened again for the same bytes.
-                let mut file = File::open(&path).map_err(|e| Error::io(&path, e))?;
-                let mut head = [0u8; 128];
-                let n = file.read(&mut head).map_err(|e| Error::io(&path, e))?;
-                let head = head[..n].to_vec();
-                if wsusdiag_core::etl::is_etl(&head) {
-                    // A trace is decoded whole (a regular file: it is read again from its start).
-                    let log = Log::open(&path)?;
-                    let text = log.text().as_bytes();
-                    let mut copy = Vec::new();
-                    copy.try_reserve_exact(text.len())
-                        .map_err(|_| Error::OutOfMemory {
-                            name: path.display().to_string(),
-                            bytes: text.len() as u64,
-                        })?;
-                    copy.extend_from_slice(text);
-                    return Ok((
-                        Box::new(Cursor::new(copy)) as Box<dyn Read + Send + Sync>,
-                        Some("client-etl"),
-                    ));
-                }
-                Ok((
-                    Box::new(Cursor::new(head).chain(BufReader::new(file)))
-                        as Box<dyn Read + Send + Sync>,
-                    None,
-                ))
-            })?;
+        let (source, kind): (Box<dyn Read + Send + Sync>, Option<LogKind>) = detached(py, || {
+            // Opened once: a named pipe cannot be opened again for the same bytes.
+            let mut file = File::open(&path).map_err(|e| Error::io(&path, e))?;
+            let mut head = [0u8; 128];
+            let n = file.read(&mut head).map_err(|e| Error::io(&path, e))?;
+            let head = head[..n].to_vec();
+            if wsusdiag_core::etl::is_etl(&head) {
+                // A trace is decoded whole (a regular file: it is read again from its start).
+                let log = Log::open(&path)?;
+                let text = log.text().as_bytes();
+                let mut copy = Vec::new();
+                copy.try_reserve_exact(text.len())
+                    .map_err(|_| Error::OutOfMemory {
+                        name: path.display().to_string(),
+                        bytes: text.len() as u64,
+                    })?;
+                copy.extend_from_slice(text);
+                return Ok((
+                    Box::new(Cursor::new(copy)) as Box<dyn Read + Send + Sync>,
+                    Some(LogKind::ClientEtl),
+                ));
+            }
+            Ok((
+                Box::new(Cursor::new(head).chain(BufReader::new(file)))
+                    as Box<dyn Read + Send + Sync>,
+                None,
+            ))
+        })?;
         let name = path.display().to_string();
         Ok(Self {
-            stream: LogStream::new(name, source).with_chunk_size(CHUNK),
+            stream: LogStream::new(name.clone(), source).with_chunk_size(CHUNK),
             done: false,
+            path: name,
             kind,
         })
     }
@@ -285,7 +292,18 @@ impl LogReader {
     /// The kind of log (`client-classic`, `client-win10`, `client-etl`, `client-configmgr`, `server`, `server-configmgr`), once known.
     #[getter]
     fn kind(&self) -> Option<&'static str> {
-        self.kind.or_else(|| self.stream.kind().map(|k| k.as_str()))
+        self.kind
+            .or_else(|| self.stream.kind())
+            .map(LogKind::as_str)
+    }
+
+    /// `LogReader(path='…', kind='client-classic')`; the kind is `None` until known.
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "LogReader(path={}, kind={})",
+            repr(py, &self.path)?,
+            repr(py, self.kind())?
+        ))
     }
 
     /// The next batch: records and bad lines, or `None` at the end.
@@ -297,8 +315,13 @@ impl LogReader {
             return Ok(None);
         }
         let stream = &mut self.stream;
+        let clients_in_utc = self.kind == Some(LogKind::ClientEtl);
         let (records, errors, more) = detached(py, || {
-            let (mut batch, mut errors) = (Batch::default(), Vec::new());
+            let mut batch = Batch {
+                clients_in_utc,
+                ..Batch::default()
+            };
+            let mut errors = Vec::new();
             let mut take = |r: Result<CoreRecord<'_>, ParseError>| match r {
                 Ok(r) => batch.push(&r),
                 Err(e) => errors.push(bad(&e)),

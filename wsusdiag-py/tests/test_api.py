@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import threading
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -29,7 +30,7 @@ def test_sample_pair_is_kb954960_confirmed(client_log, server_log):
     assert d.has_faults
     assert d.to_dict() == json.loads(d.to_json())
     assert "VERDICT" in d.to_text()
-    assert "KB954960" in repr(d)
+    assert repr(d) == "<Diagnosis of 2 inputs: 2 faults, 0 server faults; KB954960>"
 
 
 def test_html_report(client_log, server_log, tmp_path):
@@ -95,16 +96,57 @@ def test_read_log_client_and_server(client_log, server_log):
     assert len(records) == 116
     r = records[46]
     assert (r.line, r.pid, r.tid, r.component) == (47, 1100, 0xEE4, "PT")
-    assert r.time == "2008-07-14T09:12:58.640"
+    # A classic log's time is its local time as written: naive.
+    assert r.time == datetime(2008, 7, 14, 9, 12, 58, 640000) and r.time.tzinfo is None
     assert r.message.startswith("WARNING: SyncUpdates failure")
     server = list(wsusdiag.read_log(server_log))
     assert len(server) == 11
     e = server[5]
     assert (e.level, e.process, e.thread, e.source) == ("Error", "w3wp", 12, "ClientImplementation.SyncUpdates")
     assert "ClientImplementation.GetSyncInfo" in e.message
+    # The server logs UTC: aware.
+    assert e.time == datetime(2008, 7, 14, 13, 12, 16, 593000, tzinfo=timezone.utc)
+    assert e.time.tzinfo is timezone.utc
+    # The client's fault and the server's record of it, 42 s of clock skew apart once the
+    # banner's zone (tz: -0400) is applied.
+    assert e.time - r.time.replace(tzinfo=timezone(timedelta(hours=-4))) == timedelta(seconds=-42, microseconds=-47000)
 
 
-def test_read_log_of_windows_10_text_keeps_milliseconds(tmp_path):
+def test_record_repr_is_python(client_log, server_log):
+    r = list(wsusdiag.read_log(client_log))[46]
+    assert repr(r) == (
+        "Record(line=47, time=datetime.datetime(2008, 7, 14, 9, 12, 58, 640000), component='PT', "
+        "message='WARNING: SyncUpdates failure, error = 0x8024400E, soap client error = 7, "
+        "soap error code = 400, HTTP status code = 200')"
+    )
+    e = list(wsusdiag.read_log(server_log))[5]
+    assert repr(e).startswith(
+        "Record(line=6, time=datetime.datetime(2008, 7, 14, 13, 12, 16, 593000, tzinfo=datetime.timezone.utc), "
+        "level='Error', component='ClientImplementation.SyncUpdates', message=\"System.ArgumentException: "
+    )
+    assert repr(e).endswith(f"message={e.message!r})")
+    # A value that reprs with both quotes and a line break.
+    assert "\\n   at " in repr(e) and "'8862'" in repr(e)
+
+
+def test_record_of_a_fragment_has_no_time(tmp_path):
+    paste = ROOT / "wsusdiag-core" / "tests" / "pastes" / "06-kb909131-en-au-message-only.txt"
+    log = tmp_path / "fragment.log"
+    log.write_bytes(paste.read_bytes())
+    records = list(wsusdiag.read_log(log))
+    assert records and all(r.time is None for r in records)
+    assert "time=None" in repr(records[0])
+
+
+def test_log_reader_repr_names_path_and_kind(client_log):
+    reader = wsusdiag._wsusdiag.LogReader(str(client_log))
+    assert repr(reader) == f"LogReader(path={str(client_log)!r}, kind=None)"
+    while reader.next_batch() is not None:
+        pass
+    assert repr(reader) == f"LogReader(path={str(client_log)!r}, kind='client-classic')"
+
+
+def test_read_log_of_windows_10_text_keeps_microseconds(tmp_path):
     log = tmp_path / "WindowsUpdate.log"
     log.write_text(
         "2021/04/28 12:40:08.8784820 1224  7052  ProtocolTalker  *FAILED* [8024400E] SyncUpdates_WithRecovery\n"
@@ -112,7 +154,8 @@ def test_read_log_of_windows_10_text_keeps_milliseconds(tmp_path):
         encoding="utf-8",
     )
     records = list(wsusdiag.read_log(log))
-    assert [r.time for r in records] == ["2021-04-28T12:40:08.878", "2021-04-28T12:40:09.000"]
+    # As Get-WindowsUpdateLog wrote it (the local time of the machine that ran it): naive.
+    assert [r.time for r in records] == [datetime(2021, 4, 28, 12, 40, 8, 878482), datetime(2021, 4, 28, 12, 40, 9)]
     assert [(r.pid, r.tid, r.component) for r in records] == [(1224, 7052, "ProtocolTalker"), (1224, 7052, "Agent")]
     assert records[1].level is None and records[1].process is None
 
@@ -135,6 +178,41 @@ def test_read_log_of_an_etl_trace():
     records = list(wsusdiag.read_log(trace))
     assert len(records) == 80
     assert all(r.time is not None and r.component and r.pid for r in records)
+    # A trace's times are UTC: aware, and the event's FILETIME to the microsecond.
+    first = json.loads((trace.parent / "WindowsUpdate.20251008.140245.443.8.expected.jsonl").read_text().splitlines()[0])
+    filetime = datetime(1601, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=first["filetime"] // 10)
+    assert records[0].time == filetime == datetime(2025, 10, 8, 21, 3, 26, 940371, tzinfo=timezone.utc)
+    assert all(r.time.tzinfo is timezone.utc for r in records)
+    assert wsusdiag.diagnose(trace).clock_offsets[0]["basis"] == wsusdiag.OffsetBasis.UTC
+
+
+def test_clock_offsets_and_server_faults(client_log, server_log):
+    pair = wsusdiag.diagnose(client_log, server_log)
+    assert pair.clock_offsets == [
+        {
+            "source": str(client_log),
+            "offset_seconds": 14358,
+            "basis": "fault-id",
+            "pairs": 2,
+            "tz_minutes": -240,
+            "skew_seconds": -42,
+        }
+    ]
+    assert pair.clock_offsets[0]["basis"] == wsusdiag.OffsetBasis.FAULT_ID
+    alone = wsusdiag.diagnose(server_log)
+    assert alone.clock_offsets == [] and alone.faults == []
+    assert [(s["line"], s["cause"]["exception"], s["cause"]["line"]) for s in alone.server_faults] == [
+        (18, "System.ArgumentException", 6),
+        (32, "System.ArgumentException", 20),
+    ]
+    assert alone.server_faults == alone.to_dict()["server_faults"]
+    # With the client's log, both are joined to its faults: none is left over.
+    assert pair.server_faults == [] and [f["server"] for f in pair.faults] == alone.server_faults
+    assert repr(alone) == "<Diagnosis of 1 input: 0 faults, 2 server faults; KB954960>"
+    # A real classic log with its banner and no server log: the zone is all that is known.
+    classic = wsusdiag.diagnose(ROOT / "wsusdiag-core" / "tests" / "corpus" / "classic" / "rkudache31-log-1.log")
+    (offset,) = classic.clock_offsets
+    assert (offset["basis"], offset["tz_minutes"], offset["offset_seconds"]) == ("tz-banner", 330, -19800)
 
 
 def test_lookup_hresult_forms():

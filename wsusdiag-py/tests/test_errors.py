@@ -1,6 +1,7 @@
 """Errors: the right exception, with what a user needs to act on it; never a crash."""
 
 import _thread
+import errno
 import os
 import shutil
 import subprocess
@@ -14,13 +15,27 @@ from hypothesis import given, settings, strategies as st
 import wsusdiag
 
 
-def test_missing_file_is_file_not_found(tmp_path):
+def test_missing_file_is_file_not_found_naming_the_path_once(tmp_path):
     missing = tmp_path / "WindowsUpdate.log"
     with pytest.raises(FileNotFoundError) as e:
         wsusdiag.diagnose(missing)
-    assert e.value.filename == str(missing)
-    with pytest.raises(FileNotFoundError):
+    # As Python's own open() says it.
+    with pytest.raises(FileNotFoundError) as python:
+        open(missing, "rb")
+    assert str(e.value) == str(python.value) == f"[Errno 2] No such file or directory: {str(missing)!r}"
+    assert (e.value.errno, e.value.strerror, e.value.filename) == (errno.ENOENT, "No such file or directory", str(missing))
+    assert repr(e.value) == "FileNotFoundError(2, 'No such file or directory')"
+    with pytest.raises(FileNotFoundError) as e:
         list(wsusdiag.read_log(missing))
+    assert str(e.value) == str(python.value)
+    assert e.value.filename == str(missing)
+
+
+def test_a_folder_given_as_rules_file_is_is_a_directory_error(tmp_path, client_log):
+    with pytest.raises(IsADirectoryError) as e:
+        wsusdiag.diagnose(client_log, rules=tmp_path)
+    assert str(e.value) == f"[Errno {errno.EISDIR}] Is a directory: {str(tmp_path)!r}"
+    assert e.value.filename == str(tmp_path)
 
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads every file")
@@ -28,8 +43,9 @@ def test_unreadable_file_is_permission_error(tmp_path, client_log):
     locked = tmp_path / "WindowsUpdate.log"
     locked.write_bytes(client_log.read_bytes())
     locked.chmod(0)
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionError) as e:
         wsusdiag.diagnose(locked)
+    assert str(e.value) == f"[Errno 13] Permission denied: {str(locked)!r}"
 
 
 def test_wrong_types_say_what_is_expected(client_log):
@@ -52,7 +68,14 @@ def test_bad_rules_file_is_a_parse_error_with_position(tmp_path, client_log):
         wsusdiag.diagnose(client_log, rules=rules)
     assert (e.value.path, e.value.line, e.value.column) == (str(rules), 4, 12)
     assert isinstance(e.value, wsusdiag.WsusDiagError)
-    assert "fatal" in str(e.value)
+    assert str(e.value).startswith(f"{rules}: line 4, column 12: ") and "fatal" in str(e.value)
+    assert str(e.value).count(str(rules)) == 1 and str(e.value).count("line 4") == 1
+    assert repr(e.value) == f"ParseError({str(e.value)!r})"
+    # A TOML syntax error: its position said once too.
+    rules.write_text('[[rule]\nid = "X"\n')
+    with pytest.raises(wsusdiag.ParseError) as e:
+        wsusdiag.diagnose(client_log, rules=rules)
+    assert str(e.value) == f"{rules}: line 1, column 8: unclosed array table, expected `]`"
 
 
 def test_no_input_that_is_a_log_raises_not_an_all_clear(tmp_path):
@@ -105,11 +128,17 @@ def test_out_of_memory_is_memory_error_not_an_abort(tmp_path):
     assert out.stdout.startswith("MemoryError: ") and "out of memory reading 1073741824 bytes" in out.stdout
 
 
-def test_read_log_of_a_non_log_raises(tmp_path):
+def test_read_log_of_a_non_log_raises_naming_it_once(tmp_path):
     notes = tmp_path / "notes.txt"
     notes.write_text("hello\nthis is not a log\n")
-    with pytest.raises(wsusdiag.WsusDiagError, match="not a Windows Update"):
+    with pytest.raises(wsusdiag.WsusDiagError) as e:
         list(wsusdiag.read_log(notes))
+    assert str(e.value).startswith(f"{notes}: not a Windows Update or WSUS log (none of its first 2 lines")
+    assert str(e.value).count(str(notes)) == 1
+    assert repr(e.value) == f"WsusDiagError({str(e.value)!r})"
+    with pytest.raises(wsusdiag.WsusDiagError) as e:
+        wsusdiag.diagnose(notes)
+    assert str(e.value).count(str(notes)) == 1, str(e.value)
 
 
 def test_ctrl_c_stops_a_long_diagnosis_promptly(tmp_path, client_log):

@@ -15,3 +15,5 @@ def test_readme_snippets_run(capsys):
     out = capsys.readouterr().out
     assert "KB954960 confirmed" in out
     assert "WU_E_PT_SOAP_SERVER" in out
+    assert "<Diagnosis of 2 inputs: 2 faults, 0 server faults; KB954960>" in out
+    assert "32 Record(line=47, time=datetime.datetime(2008, 7, 14, 9, 12, 58, 640000), component='PT', " in out

@@ -8,6 +8,10 @@ failure to the server's record of the same fault and names the known issue and i
     >>> d = wsusdiag.diagnose("WindowsUpdate.log", "SoftwareDistribution.log")  # doctest: +SKIP
     >>> d.findings[0]["rule_id"]  # doctest: +SKIP
     'KB954960'
+    >>> d.faults[0]["correlation"] == wsusdiag.Correlation.FAULT_ID  # doctest: +SKIP
+    True
+
+The parts of a diagnosis are dicts of the JSON contract, typed in :mod:`wsusdiag.types`.
 """
 
 from __future__ import annotations
@@ -16,15 +20,46 @@ import codecs
 import io
 import json
 import os
-from typing import IO, Any, Dict, Iterable, Iterator, List, Optional, Sequence, Union
+from typing import IO, Any, Dict, Iterable, Iterator, List, Optional, Sequence, Sized, Union, cast
 
 from . import _wsusdiag
 from ._wsusdiag import ParseError, Record, WsusDiagError
+from .types import (
+    ClientSummary,
+    ClockOffset,
+    Confidence,
+    Correlation,
+    DiagnosisDict,
+    EndpointKind,
+    Fault,
+    Finding,
+    InputSummary,
+    LogKind,
+    OffsetBasis,
+    Operation,
+    ProblemKind,
+    ServerScope,
+    ServerSide,
+    Severity,
+    TextEncoding,
+    UpdateSource,
+)
 
 __all__ = [
+    "Confidence",
+    "Correlation",
     "Diagnosis",
+    "EndpointKind",
+    "LogKind",
+    "OffsetBasis",
+    "Operation",
     "ParseError",
+    "ProblemKind",
     "Record",
+    "ServerScope",
+    "Severity",
+    "TextEncoding",
+    "UpdateSource",
     "WsusDiagError",
     "diagnose",
     "diagnose_bytes",
@@ -56,13 +91,17 @@ def _paths(values: Optional[Union[PathLike, Iterable[PathLike]]], what: str) -> 
 
 
 class Diagnosis:
-    """Everything wsusdiag found in a set of logs (the JSON contract, ``schema_version`` 1)."""
+    """Everything wsusdiag found in a set of logs (the JSON contract, ``schema_version`` 1).
+
+    Its parts are dicts typed in :mod:`wsusdiag.types`; a typed value such as a fault's
+    ``correlation`` is its JSON spelling, equal to the enum member (``Correlation.FAULT_ID``).
+    """
 
     __slots__ = ("_native", "_dict")
 
     def __init__(self, native: _wsusdiag.Diagnosis) -> None:
         self._native = native
-        self._dict: Optional[Dict[str, Any]] = None
+        self._dict: Optional[DiagnosisDict] = None
 
     def to_json(self) -> str:
         """The diagnosis as JSON text."""
@@ -90,11 +129,11 @@ class Diagnosis:
             finally:
                 buffered.detach()  # flushes, and leaves the file open
         else:
-            self._native.write_json(file.write)
+            self._native.write_json(cast(IO[bytes], file).write)
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> DiagnosisDict:
         """The diagnosis as plain Python data (a fresh copy each call)."""
-        return json.loads(self.to_json())
+        return cast(DiagnosisDict, json.loads(self.to_json()))
 
     def to_text(self) -> str:
         """The text report an admin reads: the verdict first, then evidence and the fix."""
@@ -110,7 +149,7 @@ class Diagnosis:
         with open(_path(path, "path"), "w", encoding="utf-8") as f:
             f.write(self.to_html())
 
-    def _data(self) -> Dict[str, Any]:
+    def _data(self) -> DiagnosisDict:
         if self._dict is None:
             self._dict = self.to_dict()
         return self._dict
@@ -121,32 +160,49 @@ class Diagnosis:
         return self._native.has_faults
 
     @property
-    def findings(self) -> List[Dict[str, Any]]:
+    def findings(self) -> List[Finding]:
         """One entry per known issue matched, the most serious and most certain first."""
         return self._data()["findings"]
 
     @property
-    def faults(self) -> List[Dict[str, Any]]:
+    def faults(self) -> List[Fault]:
         """One entry per client failure, with what the server logged about it.
 
         ``correlation`` is ``fault-id``, ``time-window``, ``ambiguous`` (its ``candidates``
-        listed, no ``server``) or ``none``; ``time_window`` is the window searched.
+        listed, no ``server``) or ``none`` (:class:`Correlation`); ``time_window`` is the
+        window searched.
         """
         return self._data()["faults"]
 
     @property
-    def clients(self) -> List[Dict[str, Any]]:
+    def server_faults(self) -> List[ServerSide]:
+        """Server failures no client fault was joined to, by server log then line."""
+        return self._data()["server_faults"]
+
+    @property
+    def clock_offsets(self) -> List[ClockOffset]:
+        """Per client log: its clock's offset to server UTC, and what the estimate rests on."""
+        return self._data()["clock_offsets"]
+
+    @property
+    def clients(self) -> List[ClientSummary]:
         """Per client log: its identity and how its detections went."""
         return self._data()["clients"]
 
     @property
-    def inputs(self) -> List[Dict[str, Any]]:
+    def inputs(self) -> List[InputSummary]:
         """How each input was read (kind, encoding, records, malformed lines)."""
         return self._data()["inputs"]
 
     def __repr__(self) -> str:
+        """``<Diagnosis of 2 inputs: 2 faults, 0 server faults; KB954960>``."""
+
+        def count(items: Sized, what: str) -> str:
+            return f"{len(items)} {what}{'' if len(items) == 1 else 's'}"
+
         ids = ", ".join(f["rule_id"] for f in self.findings) or "no known issue"
-        return f"<Diagnosis: {len(self.faults)} faults; {ids}>"
+        parts = count(self.faults, "fault"), count(self.server_faults, "server fault")
+        return f"<Diagnosis of {count(self.inputs, 'input')}: {', '.join(parts)}; {ids}>"
 
 
 def diagnose(*paths: PathLike, rules: Optional[Union[PathLike, Sequence[PathLike]]] = None) -> Diagnosis:
@@ -196,10 +252,17 @@ def diagnose_bytes(
 def read_log(path: PathLike) -> Iterator[Record]:
     """The records of one log, in order, read in bounded memory.
 
-    Each record has ``line``, ``time`` (as written, ISO 8601), ``pid``, ``tid``, ``component`` and
-    ``message``; server records also ``level``, ``process``, ``thread`` and ``source``, and their
-    message carries the stack trace. Lines that cannot be read are skipped (``diagnose`` reports
-    them with line and column).
+    Each record has ``line``, ``time``, ``pid``, ``tid``, ``component`` and ``message``; server
+    records also ``level``, ``process``, ``thread`` and ``source``, and their message carries the
+    stack trace. Lines that cannot be read are skipped (``diagnose`` reports them with line and
+    column).
+
+    ``time`` is a ``datetime.datetime`` (``None`` for a line without one, as in a fragment):
+    aware, in UTC (``tzinfo=datetime.timezone.utc``), for a WSUS server log and an ``.etl``
+    trace, whose times are UTC; naive for the other logs, as written in the local time of the
+    machine that wrote them (a classic ``WindowsUpdate.log``, a Configuration Manager log) or,
+    for a Windows 10 ``WindowsUpdate.log``, of the machine that ran ``Get-WindowsUpdateLog``.
+    A classic log's ``tz:`` banner, or :attr:`Diagnosis.clock_offsets`, relate it to UTC.
     """
     reader = _wsusdiag.LogReader(_path(path, "a log path"))
     while True:

@@ -1,5 +1,6 @@
 # Type stubs of the native module, checked against it by mypy's stubtest (scripts/test-py).
-from typing import Callable, List, Optional, Sequence, Tuple, final
+from datetime import datetime
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, final
 
 __all__ = [
     "__version__",
@@ -12,6 +13,7 @@ __all__ = [
     "diagnose_buffers",
     "diagnose_sample",
     "lookup_hresult_json",
+    "spellings",
 ]
 
 __version__: str
@@ -36,11 +38,13 @@ class Diagnosis:
 
 @final
 class Record:
-    """One record of a log; its texts share the batch's buffer, its time is formatted on read."""
+    """One record of a log; its texts share the batch's buffer, its time is made on read."""
     @property
     def line(self) -> int: ...
     @property
-    def time(self) -> Optional[str]: ...
+    def time(self) -> Optional[datetime]:
+        """Aware UTC for a server log and an ``.etl`` trace; naive (the log's local time, as
+        written) for the others."""
     @property
     def pid(self) -> Optional[int]: ...
     @property
@@ -95,3 +99,6 @@ def lookup_hresult_json(code: object) -> Optional[str]:
     Raises ``ValueError`` for an int outside 32 bits or a str that cannot be UTF-8, and
     ``TypeError`` for anything but an int or a str.
     """
+
+def spellings() -> Dict[str, List[str]]:
+    """The JSON spellings of each typed value of the diagnosis, by its Rust name, in order."""
