@@ -366,9 +366,14 @@ fn clean_line(
         return (None, if fence.is_some() { None } else { Some(indent) });
     }
     if let Some(indent) = fence {
-        let cut = l.len() - l.trim_start().len();
-        if cut > 0 && indent > 0 {
-            l = Cow::Owned(l[cut.min(indent)..].to_owned());
+        // The fence's indent, or the line's whitespace when less; never inside a character
+        // (a no-break space is two bytes of whitespace).
+        let mut cut = (l.len() - l.trim_start().len()).min(indent);
+        while !l.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        if cut > 0 {
+            l = Cow::Owned(l[cut..].to_owned());
         }
     }
     if is_wrapping_only(l.trim()) {
@@ -642,6 +647,19 @@ mod tests {
                 "ignored 2 lines of prose"
             ]
         );
+    }
+
+    #[test]
+    fn an_indented_fence_never_cuts_a_character_of_the_line_after() {
+        // A no-break space (two bytes of whitespace) after a fence indented by one space.
+        let u = unwrap(" ```\n\u{a0}items\n ```\n");
+        assert!(
+            lines(&u).iter().any(|l| l.ends_with("items")),
+            "{:?}",
+            lines(&u)
+        );
+        let u = unwrap("  ```\n\u{a0}\u{a0}2016-10-19 11:23:47:375 1532 2150 AU x\n  ```\n");
+        assert!(lines(&u).iter().any(|l| l.contains("AU x")));
     }
 
     #[test]
