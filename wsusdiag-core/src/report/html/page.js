@@ -58,13 +58,15 @@
     g.fillStyle = "#f0f2f4"; g.fillRect(0, yOf(0), width, serverH);
     // Axis ticks: about eight, labelled in UTC.
     g.fillStyle = "#5a6370"; g.font = "11px system-ui,sans-serif"; g.strokeStyle = "#e3e6ea";
+    let labelEnd = -Infinity; // a label that would overlap the one before is left out
     for (let i = 0; i <= 8; i++) {
       const t = t0 + ((t1 - t0) * i) / 8, x = xOf(t);
       g.beginPath(); g.moveTo(x, top); g.lineTo(x, height); g.stroke();
       // Within a day, the time to the second (the date is the first tick's); else date and time.
       const iso = new Date(t).toISOString().replace("T", " ");
       const label = t1 - t0 < 86400000 && i > 0 ? iso.slice(11, 19) : iso.slice(0, t1 - t0 < 86400000 ? 19 : 16);
-      g.fillText(label, Math.min(Math.max(0, x - 40), width - g.measureText(label).width - 2), 12);
+      const lw = g.measureText(label).width, lx = Math.min(Math.max(0, x - 40), width - lw - 2);
+      if (lx > labelEnd + 6) { g.fillText(label, lx, 12); labelEnd = lx + lw; }
     }
     const w = Math.max(2, rowH > 4 ? 4 : 2);
     marks.forEach((m) => {
