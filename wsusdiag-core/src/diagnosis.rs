@@ -5,15 +5,15 @@
 //! always give the same bytes.
 
 use std::borrow::Cow;
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::correlate::{Correlation, OffsetBasis, ServerScope};
+pub use crate::correlate::{Correlation, Finding, OffsetBasis, ServerScope, TimeWindow};
 pub use crate::error::ProblemKind;
 pub use crate::events::{EndpointKind, Operation, UpdateSource};
 pub use crate::input::{LogKind, TextEncoding};
 pub use crate::knowledge::rules::{Confidence, Severity};
+pub use crate::pipeline::{Cause, Evidence, InputSummary, Problem};
 
 /// The JSON schema version this crate writes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -66,46 +66,6 @@ impl Default for Tool {
     }
 }
 
-/// How one input was read.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[non_exhaustive]
-pub struct InputSummary {
-    /// The path or buffer name.
-    pub path: String,
-    /// `client-classic`, `client-win10`, `client-etl`, `client-fragment`, `server` or
-    /// `server-fragment`; null when unknown.
-    pub kind: Option<LogKind>,
-    /// The text encoding it was decoded from.
-    pub encoding: TextEncoding,
-    /// Size in bytes.
-    pub bytes: u64,
-    /// Entries read.
-    pub records: u64,
-    /// Lines that could not be read and were skipped.
-    pub malformed_lines: u64,
-    /// What was taken off or repaired to read pasted text (`unwrapped markdown`, `decoded HTML
-    /// entities`, `ignored 3 lines of prose`, …); empty for a log read as written.
-    pub repairs: Vec<String>,
-    /// The first problems found (malformed lines, a cut end, an unknown format), at most 20.
-    pub problems: Vec<Problem>,
-}
-
-/// A problem in an input, with its position.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Problem {
-    /// 1-based line (0 when it concerns the whole input).
-    pub line: u32,
-    /// 1-based column.
-    pub column: u32,
-    /// What kind of problem (`bad-header`, `binary`, `truncated`, `unknown-format`, …).
-    pub kind: ProblemKind,
-    /// A sentence for people.
-    pub message: String,
-    /// The offending text, cut.
-    pub text: String,
-}
-
 /// The offset of a client log's clock to server UTC.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[non_exhaustive]
@@ -152,22 +112,6 @@ pub struct Fault {
     pub rule_id: Option<String>,
     /// `confirmed` or `probable`, when a rule matched.
     pub confidence: Option<Confidence>,
-}
-
-/// The time window a fault was joined by time in (or found ambiguous or unjoined in).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct TimeWindow {
-    /// Half-width: server entries within this many seconds of the fault's UTC time fit.
-    pub seconds: i64,
-    /// What it rests on: `fault-id` (the spread of the clock offset's fault-ID pairs: tight),
-    /// `tz-banner` or `utc` (the clock's own error unknown: the widest window, two minutes by
-    /// default).
-    pub basis: OffsetBasis,
-    /// Which server logs were searched: `matched` (those that name the host of the client's
-    /// server URL), or `host-unknown` (the client's server host, or the server logs' hosts,
-    /// could not be known: every server log that may be the client's).
-    pub servers: ServerScope,
 }
 
 /// The client's view of a fault.
@@ -250,102 +194,6 @@ pub struct ServerSide {
     pub cause: Option<Cause>,
     /// The entries shown as evidence.
     pub evidence: Vec<Evidence>,
-}
-
-/// The exception behind a server fault.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[non_exhaustive]
-pub struct Cause {
-    /// The exception type (`System.ArgumentException`).
-    pub exception: String,
-    /// Its message.
-    pub message: String,
-    /// The WSUS method it happened in (`ClientImplementation.GetSyncInfo`).
-    pub method: Option<String>,
-    /// 1-based line of the exception entry.
-    pub line: u32,
-    /// Inner exceptions, outermost first, as `Type: message`.
-    pub inner: Vec<String>,
-    /// SQL error number, for database errors.
-    pub sql_number: Option<i64>,
-}
-
-/// A known issue that matched.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[non_exhaustive]
-pub struct Finding {
-    /// The rule's id (`KB954960`).
-    pub rule_id: String,
-    /// Its title.
-    pub title: String,
-    /// What would confirm the cause, when only the error code points at it (`possible`).
-    pub confirm: Option<String>,
-    /// The hosts the failed calls went to, when the log shows them.
-    pub endpoints: Vec<String>,
-    /// `critical`, `error`, `warning` or `info`.
-    pub severity: Severity,
-    /// `confirmed` when client and server evidence were joined, else `probable`.
-    pub confidence: Confidence,
-    /// Faults or lines it matched.
-    pub occurrences: u32,
-    /// The client logs it was seen in.
-    pub clients: Vec<String>,
-    /// Why it happens.
-    pub cause: String,
-    /// The fix, step by step.
-    pub remediation: Vec<String>,
-    /// Where to read more.
-    pub references: Vec<String>,
-    /// The log lines that show it (client first, then server), at most a few per occurrence.
-    pub evidence: Vec<Evidence>,
-}
-
-/// One log line quoted as evidence.
-///
-/// Its texts are shared: a fault's lines name the same log, and the text of a line quoted by
-/// several faults and findings is held once.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
-#[non_exhaustive]
-pub struct Evidence {
-    /// The log.
-    pub source: Arc<str>,
-    /// 1-based line.
-    pub line: u32,
-    /// The line's text as the log has it (cut when long).
-    pub text: Arc<str>,
-    /// What the line shows that it does not say itself (`this detection took 1 h 30 min`);
-    /// absent from the JSON when none.
-    #[serde(default)]
-    pub note: Option<String>,
-}
-
-/// `note` is left out of text formats (JSON) when there is none; binary formats, which have
-/// no field names, always carry it.
-impl Serialize for Evidence {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let with_note = self.note.is_some() || !s.is_human_readable();
-        let mut st = s.serialize_struct("Evidence", 3 + usize::from(with_note))?;
-        st.serialize_field("source", &self.source)?;
-        st.serialize_field("line", &self.line)?;
-        st.serialize_field("text", &self.text)?;
-        if with_note {
-            st.serialize_field("note", &self.note)?;
-        }
-        st.end()
-    }
-}
-
-impl Evidence {
-    /// The line `line` of the log `source`, whose text is `text`, without a note.
-    pub fn new(source: Arc<str>, line: u32, text: Arc<str>) -> Self {
-        Self {
-            source,
-            line,
-            text,
-            note: None,
-        }
-    }
 }
 
 /// One client log, summed up.

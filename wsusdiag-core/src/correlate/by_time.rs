@@ -4,12 +4,11 @@
 
 use chrono::{Duration, NaiveDateTime};
 
-use super::{Correlation, EntryRef, Fleet, Joined, OffsetBasis, ServerScope};
+use super::{Correlation, EntryRef, Fleet, Joined, OffsetBasis, ServerScope, TimeWindow};
 
 /// Entries of one server thread this close together are one failure logged twice (the SQL
 /// layer's `DBLAYER` line, then the exception that ends the request): one event, not two.
 const SAME_EVENT_MILLISECONDS: i64 = 1000;
-use crate::diagnosis::TimeWindow;
 use crate::knowledge::joins::{self, Failure, Family, ServerKind};
 use crate::pipeline::client::ClientFault;
 use crate::pipeline::server::{ServerEntry, host_of};
@@ -197,7 +196,7 @@ fn events(fleet: &Fleet, fits: Vec<EntryRef>) -> Vec<EntryRef> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnosis::Cause;
+    use crate::pipeline::Cause;
 
     fn cause(exception: &str, message: &str, sql_number: Option<i64>) -> Option<Cause> {
         Some(Cause {

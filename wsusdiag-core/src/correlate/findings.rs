@@ -13,9 +13,10 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::Finding;
 use super::{Correlation, EntryRef, Fleet, Joined, Joins};
-use crate::diagnosis::{Evidence, Finding};
 use crate::knowledge::rules::{Confidence, FleetCheck, Rule, RuleSet};
+use crate::pipeline::Evidence;
 
 /// Client lines quoted per occurrence in a finding.
 const CLIENT_EVIDENCE: usize = 8;

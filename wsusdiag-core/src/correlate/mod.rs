@@ -12,16 +12,15 @@ use std::collections::HashMap;
 use chrono::Duration;
 use rayon::prelude::*;
 
-use crate::diagnosis::{InputSummary, TimeWindow};
 use crate::events::normalize_guid;
 use crate::input::LogKind;
 use crate::knowledge::joins::Family;
 use crate::pipeline::client::ClientAnalysis;
 use crate::pipeline::server::{ServerAnalysis, ServerEntry};
-use crate::pipeline::{Analysis, Body};
+use crate::pipeline::{Analysis, Body, InputSummary};
 
 pub(crate) use findings::{RuleMatches, match_rules};
-pub use kinds::{Correlation, OffsetBasis, ServerScope};
+pub use kinds::{Correlation, Finding, OffsetBasis, ServerScope, TimeWindow};
 pub(crate) use offsets::{ClockEstimate, estimate_offset};
 
 /// Which server entry: (server log, throws or errors, index).

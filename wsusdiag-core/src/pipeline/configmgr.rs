@@ -3,7 +3,7 @@
 //! the machine's offset to UTC, its update source is the WSUS server in use, and the rules'
 //! line patterns see its messages. A site-server log is read and counted.
 
-use crate::diagnosis::InputSummary;
+use super::InputSummary;
 use crate::events::{ConfigMgrEvent, configmgr_event};
 use crate::knowledge::rules::LineMatcher;
 use crate::records::ClientFormat;

@@ -3,9 +3,10 @@
 //! rules work on them unchanged. A record's "line" is the event's number among the Windows
 //! Update events.
 
+use super::Problem;
 use super::chunks;
 use super::client::{ClientAnalysis, ClientAnalyzer};
-use crate::diagnosis::{Problem, ProblemKind};
+use crate::error::ProblemKind;
 use crate::etl::{self, EtlEvent, EtlIssueKind};
 use crate::knowledge::rules::LineMatcher;
 use crate::records::{ClientFormat, ClientRecord, Shape};

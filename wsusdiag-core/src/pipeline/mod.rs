@@ -6,6 +6,7 @@ mod chunks;
 pub(crate) mod client;
 mod configmgr;
 pub(crate) mod etl;
+mod found;
 mod outcomes;
 pub(crate) mod server;
 
@@ -14,14 +15,14 @@ use std::sync::Arc;
 
 use chunks::ChunkText;
 
-pub(crate) use crate::diagnosis::Evidence;
-use crate::diagnosis::{InputSummary, Problem, ProblemKind};
+use crate::error::ProblemKind;
 use crate::error::{ParseError, excerpt_to};
 use crate::input::{
     LogKind, NotALog, SNIFF_BYTES, TextEncoding, decode, is_clean, sniff, unwrap, utf8_head,
 };
 use crate::knowledge::rules::LineMatcher;
 use crate::records::{ClientFormat, ServerRecords};
+pub use found::{Cause, Evidence, InputSummary, Problem};
 
 /// Bytes of a server log read between two calls to a [`ReadDone`].
 const READ_DONE_STEP: usize = 4 << 20;

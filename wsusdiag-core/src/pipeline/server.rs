@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 
+use super::Cause;
 use super::{Evidence, cut_shared};
-use crate::diagnosis::Cause;
 use crate::events::{self, ServerEvent};
 use crate::records::ServerRecord;
 
