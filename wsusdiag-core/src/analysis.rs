@@ -46,7 +46,7 @@ const WIRE_VERSION: u16 = 1;
 /// events and errors (not its text). Made by [`analyse`], merged with [`LogAnalysis::merge`]
 /// (in any grouping: merging is associative), serialisable, and small: a few percent of the
 /// logs' size.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct LogAnalysis {
     /// [`RuleSet::reading_fingerprint`](crate::knowledge::rules::RuleSet) of the rules it was
     /// read with: the rules' line patterns are matched while reading.

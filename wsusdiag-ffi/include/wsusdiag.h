@@ -99,8 +99,21 @@ typedef enum wsusdiag_log_kind {
   WSUSDIAG_LOG_KIND_SERVER_CONFIG_MGR = 8,
 } wsusdiag_log_kind;
 
-// A finished diagnosis (opaque). Made by `wsusdiag_diagnose_files` or
-// `wsusdiag_diagnose_buffers`, freed by `wsusdiag_diagnosis_free`.
+// What a set of logs holds that a diagnosis needs (opaque): how each was read, its faults,
+// events and errors, not its text. Made by `wsusdiag_analyse_files`,
+// `wsusdiag_analyse_buffers`, `wsusdiag_analysis_from_bytes` or `wsusdiag_analysis_merge`,
+// freed by `wsusdiag_analysis_free`.
+//
+// Every function but `wsusdiag_analysis_free` only reads it and leaves it to the caller:
+// merging or combining copies what it needs, so an analysis may be merged, combined and freed
+// in any order.
+//
+// Thread safety: immutable once made. Any number of threads may call functions on one
+// analysis at the same time; it must not be freed while one of them runs.
+typedef struct wsusdiag_analysis wsusdiag_analysis;
+
+// A finished diagnosis (opaque). Made by `wsusdiag_diagnose_files`,
+// `wsusdiag_diagnose_buffers` or `wsusdiag_combine`, freed by `wsusdiag_diagnosis_free`.
 //
 // Thread safety: immutable once made. Any number of threads may call the `const` functions
 // on one diagnosis at the same time; it must not be freed while one of them runs.
@@ -191,6 +204,120 @@ typedef struct wsusdiag_record {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+// Analyses log files (a folder: every file below it), as `wsusdiag_diagnose_files` reads
+// them, with the same arguments, into `*analysis_out`, to be freed with
+// `wsusdiag_analysis_free`.
+//
+// Fails as `wsusdiag_diagnose_files` does, but for `WSUSDIAG_RESULT_UNKNOWN_FORMAT`: an input
+// that is not a log is kept in the analysis (and listed in the diagnosis as a problem), and
+// `wsusdiag_combine` fails when no input of all it combines is a log. `rules` must name the
+// same rules files as the `wsusdiag_combine` call the analysis will go to.
+//
+// # Safety
+//
+// Each pointer is NULL or valid for its length (`analysis_out` for one write).
+enum wsusdiag_result wsusdiag_analyse_files(const uint8_t *paths,
+                                            size_t paths_len,
+                                            const uint8_t *rules,
+                                            size_t rules_len,
+                                            struct wsusdiag_analysis **analysis_out);
+
+// Analyses logs already in memory, passed as to `wsusdiag_diagnose_buffers`, into
+// `*analysis_out`, to be freed with `wsusdiag_analysis_free`. It fails as
+// `wsusdiag_analyse_files` does.
+//
+// `wsusdiag_combine` puts the logs in the order of their names, so give names that tell the
+// machines apart (`"PC042/WindowsUpdate.log"`): unnamed buffers are `buffer-1`, `buffer-2`,
+// ... in every call.
+//
+// # Safety
+//
+// Each pointer is NULL or valid for its length (`lengths` for `count` `size_t`s,
+// `analysis_out` for one write).
+enum wsusdiag_result wsusdiag_analyse_buffers(const uint8_t *data,
+                                              size_t data_len,
+                                              const size_t *lengths,
+                                              size_t count,
+                                              const uint8_t *names,
+                                              size_t names_len,
+                                              const uint8_t *rules,
+                                              size_t rules_len,
+                                              struct wsusdiag_analysis **analysis_out);
+
+// Writes an analysis in its compact binary form (versioned: only this version of the library
+// reads it back) into a new buffer: `*bytes_out` and `*bytes_len_out` receive it, to be freed
+// with `wsusdiag_buffer_free(bytes, bytes_len)`. Send it to where the analyses are combined,
+// and read it there with `wsusdiag_analysis_from_bytes`.
+//
+// # Safety
+//
+// `analysis` is NULL or a live analysis; each output is NULL or valid for one write.
+enum wsusdiag_result wsusdiag_analysis_to_bytes(const struct wsusdiag_analysis *analysis,
+                                                uint8_t **bytes_out,
+                                                size_t *bytes_len_out);
+
+// Reads an analysis written by `wsusdiag_analysis_to_bytes` into `*analysis_out`, to be freed
+// with `wsusdiag_analysis_free`. The bytes are only read during the call.
+//
+// Bytes from anywhere are safe: anything but a whole analysis written by this version of the
+// library fails with `WSUSDIAG_RESULT_INVALID_ARGUMENT`, the last error saying what is wrong
+// (`not a wsusdiag analysis: ...`, or the two versions).
+//
+// # Safety
+//
+// `bytes` is NULL or valid for `bytes_len` bytes; `analysis_out` is NULL or valid for one
+// write.
+enum wsusdiag_result wsusdiag_analysis_from_bytes(const uint8_t *bytes,
+                                                  size_t bytes_len,
+                                                  struct wsusdiag_analysis **analysis_out);
+
+// Merges two analyses into a new one, `*merged_out`, to be freed with
+// `wsusdiag_analysis_free`: the logs of both, in the order `wsusdiag_combine` takes them.
+// Merging is associative, so partial merges may be gathered in any tree.
+//
+// `a` and `b` are only read: they stay the caller's, to be freed with
+// `wsusdiag_analysis_free` (as soon as merged, to keep one copy of each log in memory).
+// Fails with `WSUSDIAG_RESULT_INVALID_ARGUMENT` when they were analysed with other rules.
+//
+// # Safety
+//
+// `a` and `b` are NULL or live analyses; `merged_out` is NULL or valid for one write.
+enum wsusdiag_result wsusdiag_analysis_merge(const struct wsusdiag_analysis *a,
+                                             const struct wsusdiag_analysis *b,
+                                             struct wsusdiag_analysis **merged_out);
+
+// Combines analyses into their diagnosis, `*diagnosis_out`, to be freed with
+// `wsusdiag_diagnosis_free`: the diagnosis `wsusdiag_diagnose_files` gives for all their logs
+// (for a folder analysed file by file, the same JSON byte for byte), whatever the order of
+// the analyses and however they were merged.
+//
+// - `analyses`, `count`: `count` analyses (at least one), as the array of handles a caller
+//   keeps to free them (so `wsusdiag_analysis *const *`). They are only read: they stay the
+//   caller's, to be freed with `wsusdiag_analysis_free`.
+// - `rules`, `rules_len`: the rules files the analyses were made with (NUL-separated, as for
+//   `wsusdiag_diagnose_files`), or 0 for none.
+//
+// Fails with `WSUSDIAG_RESULT_INVALID_ARGUMENT` when an analysis was made with other rules,
+// `WSUSDIAG_RESULT_UNKNOWN_FORMAT` when no input of all the analyses is a log, and as
+// `wsusdiag_diagnose_files` for the rules files.
+//
+// # Safety
+//
+// `analyses` is NULL or valid for `count` pointers, each NULL or a live analysis; `rules` is
+// NULL or valid for `rules_len` bytes; `diagnosis_out` is NULL or valid for one write.
+enum wsusdiag_result wsusdiag_combine(struct wsusdiag_analysis *const *analyses,
+                                      size_t count,
+                                      const uint8_t *rules,
+                                      size_t rules_len,
+                                      struct wsusdiag_diagnosis **diagnosis_out);
+
+// Frees an analysis. NULL does nothing.
+//
+// # Safety
+//
+// `analysis` is NULL or a live analysis, not used again (nor freed again) afterwards.
+void wsusdiag_analysis_free(struct wsusdiag_analysis *analysis);
 
 // Frees a buffer the library handed out (`uint8_t *` + `size_t` outputs, such as the JSON
 // of a diagnosis). `len` must be the length the library gave with it. NULL does nothing.

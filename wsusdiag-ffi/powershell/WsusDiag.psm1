@@ -55,6 +55,7 @@ namespace WsusDiag
     /// <summary>wsusdiag_log_kind: which log a reader reads.</summary>
     public enum LogKind
     {
+        Unknown = 0,
         ClientClassic = 1,
         ClientWin10 = 2,
         ClientEtl = 3,
@@ -161,6 +162,28 @@ namespace WsusDiag
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         public static extern void wsusdiag_log_reader_free(IntPtr reader);
+
+        // Analyse, then combine: declared for callers of this class; no command uses them.
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        public static extern int wsusdiag_analyse_files(byte[] paths, UIntPtr pathsLen, byte[] rules, UIntPtr rulesLen, out IntPtr analysisOut);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        public static extern int wsusdiag_analyse_buffers(byte[] data, UIntPtr dataLen, UIntPtr[] lengths, UIntPtr count, byte[] names, UIntPtr namesLen, byte[] rules, UIntPtr rulesLen, out IntPtr analysisOut);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        public static extern int wsusdiag_analysis_to_bytes(IntPtr analysis, out IntPtr bytesOut, out UIntPtr bytesLenOut);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        public static extern int wsusdiag_analysis_from_bytes(byte[] bytes, UIntPtr bytesLen, out IntPtr analysisOut);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        public static extern int wsusdiag_analysis_merge(IntPtr a, IntPtr b, out IntPtr mergedOut);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        public static extern int wsusdiag_combine(IntPtr[] analyses, UIntPtr count, byte[] rules, UIntPtr rulesLen, out IntPtr diagnosisOut);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        public static extern void wsusdiag_analysis_free(IntPtr analysis);
     }
 
     /// <summary>A call into wsusdiag failed.</summary>

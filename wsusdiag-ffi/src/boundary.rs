@@ -117,28 +117,47 @@ pub(crate) fn discard(payload: Box<dyn Any + Send>) {
     }
 }
 
-/// Borrows an input `(ptr, len)`: NULL is allowed only when `len` is 0.
+/// Borrows an input `(ptr, len)` of bytes: NULL is allowed only when `len` is 0.
 ///
 /// # Safety
 ///
-/// When `ptr` is not NULL, it must point to `len` readable bytes that stay unchanged for `'a`.
+/// As [`array`].
 pub(crate) unsafe fn bytes<'a>(
     ptr: *const u8,
     len: usize,
     what: &str,
 ) -> Result<&'a [u8], Failure> {
+    // SAFETY: passed on from the caller.
+    unsafe { array(ptr, len, what) }
+}
+
+/// Borrows an input array of `len` values (bytes, `size_t`s, handles): NULL is allowed only
+/// when `len` is 0.
+///
+/// # Safety
+///
+/// When `ptr` is not NULL, it must point to `len` readable values that stay unchanged for
+/// `'a`.
+pub(crate) unsafe fn array<'a, T>(
+    ptr: *const T,
+    len: usize,
+    what: &str,
+) -> Result<&'a [T], Failure> {
     if len == 0 {
         return Ok(&[]);
     }
     if ptr.is_null() {
         return Err(Failure::null(what));
     }
-    if len > isize::MAX as usize {
+    if len > isize::MAX as usize / size_of::<T>().max(1) {
         return Err(Failure::invalid(format!(
             "`{what}`: length {len} is too large"
         )));
     }
-    // SAFETY: not NULL, length in range; the caller promises `len` readable bytes.
+    if !ptr.is_aligned() {
+        return Err(Failure::invalid(format!("`{what}` is not aligned")));
+    }
+    // SAFETY: not NULL, aligned, length in range; `len` readable values per the caller.
     Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
 }
 
@@ -221,6 +240,21 @@ pub(crate) trait Handle: Sized {
     /// Boxes a value and hands out its pointer.
     fn into_raw(value: Self::Target) -> *mut Self {
         Box::into_raw(Box::new(value)).cast()
+    }
+
+    /// Hands a value out as a new handle through a checked output pointer: the end of a
+    /// function that makes one.
+    ///
+    /// # Safety
+    ///
+    /// The pointer the caller gave for `out` must be valid for one write.
+    unsafe fn hand_out(
+        out: Out<*mut Self>,
+        value: Self::Target,
+    ) -> Result<wsusdiag_result, Failure> {
+        // SAFETY: checked by `out`, valid per the caller.
+        unsafe { out.write(Self::into_raw(value)) };
+        Ok(wsusdiag_result::Ok)
     }
 
     /// Borrows the value behind a handle.

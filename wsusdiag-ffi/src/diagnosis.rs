@@ -1,15 +1,14 @@
 //! The diagnosis handle: logs in, verdict out.
 
-use std::path::PathBuf;
+use wsusdiag_core::Diagnosis;
 
-use wsusdiag_core::{Diagnosis, Input, Options};
-
-use crate::boundary::{self, Failure, Handle};
+use crate::boundary::{self, Handle};
 use crate::buffer;
+use crate::inputs;
 use crate::result::wsusdiag_result;
 
-/// A finished diagnosis (opaque). Made by `wsusdiag_diagnose_files` or
-/// `wsusdiag_diagnose_buffers`, freed by `wsusdiag_diagnosis_free`.
+/// A finished diagnosis (opaque). Made by `wsusdiag_diagnose_files`,
+/// `wsusdiag_diagnose_buffers` or `wsusdiag_combine`, freed by `wsusdiag_diagnosis_free`.
 ///
 /// Thread safety: immutable once made. Any number of threads may call the `const` functions
 /// on one diagnosis at the same time; it must not be freed while one of them runs.
@@ -25,11 +24,6 @@ const _: () = {
     const fn send_sync<T: Send + Sync>() {}
     send_sync::<Diagnosis>();
 };
-
-/// The options for a list of rules files.
-fn options(rules: Vec<&str>) -> Options {
-    Options::default().with_rule_files(rules)
-}
 
 /// Diagnoses log files: client logs (`WindowsUpdate.log`, classic or Windows 10) and server
 /// logs (`SoftwareDistribution.log`) in any order and number, each one's kind judged from its
@@ -74,18 +68,14 @@ pub unsafe extern "C" fn wsusdiag_diagnose_files(
 ) -> wsusdiag_result {
     ffi_boundary!("wsusdiag_diagnose_files", {
         // SAFETY: per the caller.
-        let paths = unsafe { boundary::text_list(paths, paths_len, "paths") }?;
-        // SAFETY: per the caller.
-        let rules = unsafe { boundary::text_list(rules, rules_len, "rules") }?;
-        let out = boundary::out(diagnosis_out, "diagnosis_out")?;
-        if paths.is_empty() {
-            return Err(Failure::invalid("`paths`: no path given"));
+        unsafe {
+            inputs::files(
+                (paths, paths_len),
+                (rules, rules_len),
+                (diagnosis_out, "diagnosis_out"),
+                wsusdiag_core::diagnose,
+            )
         }
-        let inputs = paths.into_iter().map(|p| Input::Path(PathBuf::from(p)));
-        let diagnosis = wsusdiag_core::diagnose(inputs, &options(rules))?;
-        // SAFETY: checked by `out`, valid per the caller.
-        unsafe { out.write(wsusdiag_diagnosis::into_raw(diagnosis)) };
-        Ok(wsusdiag_result::Ok)
     })
 }
 
@@ -127,54 +117,16 @@ pub unsafe extern "C" fn wsusdiag_diagnose_buffers(
 ) -> wsusdiag_result {
     ffi_boundary!("wsusdiag_diagnose_buffers", {
         // SAFETY: per the caller.
-        let data = unsafe { boundary::bytes(data, data_len, "data") }?;
-        if count == 0 {
-            return Err(Failure::invalid("`count`: no buffer given"));
+        unsafe {
+            inputs::buffers(
+                (data, data_len),
+                (lengths, count),
+                (names, names_len),
+                (rules, rules_len),
+                (diagnosis_out, "diagnosis_out"),
+                wsusdiag_core::diagnose,
+            )
         }
-        if lengths.is_null() {
-            return Err(Failure::null("lengths"));
-        }
-        if count > isize::MAX as usize / size_of::<usize>() || !lengths.is_aligned() {
-            return Err(Failure::invalid("`lengths`: bad pointer or count"));
-        }
-        // SAFETY: not NULL, aligned, count in range; `count` values per the caller.
-        let lengths = unsafe { std::slice::from_raw_parts(lengths, count) };
-        // SAFETY: per the caller.
-        let names = unsafe { boundary::text_list(names, names_len, "names") }?;
-        // SAFETY: per the caller.
-        let rules = unsafe { boundary::text_list(rules, rules_len, "rules") }?;
-        let out = boundary::out(diagnosis_out, "diagnosis_out")?;
-
-        let total = lengths
-            .iter()
-            .try_fold(0usize, |sum, &n| sum.checked_add(n));
-        if total != Some(data.len()) {
-            return Err(Failure::invalid(format!(
-                "`lengths` add up to {}, but `data_len` is {}",
-                total.map_or_else(|| "more than SIZE_MAX".to_owned(), |t| t.to_string()),
-                data.len()
-            )));
-        }
-        if !names.is_empty() && names.len() != count {
-            return Err(Failure::invalid(format!(
-                "`names` has {} names for {count} buffers",
-                names.len()
-            )));
-        }
-        let mut inputs = Vec::with_capacity(count);
-        let mut rest = data;
-        for (i, &n) in lengths.iter().enumerate() {
-            let (bytes, tail) = rest.split_at(n);
-            rest = tail;
-            let name = names
-                .get(i)
-                .map_or_else(|| format!("buffer-{}", i + 1), |s| (*s).to_owned());
-            inputs.push(Input::Buffer { name, bytes });
-        }
-        let diagnosis = wsusdiag_core::diagnose(inputs, &options(rules))?;
-        // SAFETY: checked by `out`, valid per the caller.
-        unsafe { out.write(wsusdiag_diagnosis::into_raw(diagnosis)) };
-        Ok(wsusdiag_result::Ok)
     })
 }
 
@@ -195,7 +147,7 @@ pub unsafe extern "C" fn wsusdiag_diagnosis_to_json(
     ffi_boundary!("wsusdiag_diagnosis_to_json", {
         let outs = (json_out, "json_out", json_len_out, "json_len_out");
         // SAFETY: per the caller.
-        unsafe { render(diagnosis, outs, Diagnosis::to_json) }
+        unsafe { buffer::render((diagnosis, "diagnosis"), outs, Diagnosis::to_json) }
     })
 }
 
@@ -214,7 +166,7 @@ pub unsafe extern "C" fn wsusdiag_diagnosis_to_text(
     ffi_boundary!("wsusdiag_diagnosis_to_text", {
         let outs = (text_out, "text_out", text_len_out, "text_len_out");
         // SAFETY: per the caller.
-        unsafe { render(diagnosis, outs, |d| Ok(d.to_text())) }
+        unsafe { buffer::render((diagnosis, "diagnosis"), outs, |d| Ok(d.to_text())) }
     })
 }
 
@@ -235,35 +187,8 @@ pub unsafe extern "C" fn wsusdiag_diagnosis_to_html(
     ffi_boundary!("wsusdiag_diagnosis_to_html", {
         let outs = (html_out, "html_out", html_len_out, "html_len_out");
         // SAFETY: per the caller.
-        unsafe { render(diagnosis, outs, |d| Ok(d.to_html())) }
+        unsafe { buffer::render((diagnosis, "diagnosis"), outs, |d| Ok(d.to_html())) }
     })
-}
-
-/// The outputs of a rendering function: the buffer's pointer and length, each with its name.
-type Outs<'a> = (*mut *mut u8, &'a str, *mut usize, &'a str);
-
-/// The body of the `wsusdiag_diagnosis_to_*` functions: renders the diagnosis in `form`
-/// into a new buffer (see [`buffer::into_raw`]) and writes it to the outputs.
-///
-/// # Safety
-///
-/// As the `wsusdiag_diagnosis_to_*` functions.
-unsafe fn render(
-    diagnosis: *const wsusdiag_diagnosis,
-    (ptr_out, ptr_name, len_out, len_name): Outs<'_>,
-    form: fn(&Diagnosis) -> wsusdiag_core::Result<String>,
-) -> Result<wsusdiag_result, Failure> {
-    // SAFETY: per the caller.
-    let diagnosis = unsafe { wsusdiag_diagnosis::borrow(diagnosis, "diagnosis") }?;
-    let ptr_out = boundary::out(ptr_out, ptr_name)?;
-    let len_out = boundary::out(len_out, len_name)?;
-    let (ptr, len) = buffer::into_raw(form(diagnosis)?.into_bytes());
-    // SAFETY: checked by `out`, valid per the caller.
-    unsafe {
-        ptr_out.write(ptr);
-        len_out.write(len);
-    }
-    Ok(wsusdiag_result::Ok)
 }
 
 /// Whether the diagnosis found any client fault: `*has_faults_out` receives `true` or

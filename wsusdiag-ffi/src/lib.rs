@@ -9,7 +9,8 @@
 //!
 //! 1. **Names.** Every symbol starts with `wsusdiag_`. A function on a handle is
 //!    `wsusdiag_<handle>_<verb>`, and every handle has its `wsusdiag_<handle>_free`. A handle
-//!    passed as `const *` is only read by that function.
+//!    passed as `const *` is only read by that function; no function but its `_free` takes a
+//!    handle's ownership.
 //! 2. **Results.** Every function that can fail returns a [`wsusdiag_result`]:
 //!    `WSUSDIAG_RESULT_OK` (0) on success, a non-zero code otherwise. The codes come in blocks:
 //!    1xx the caller's arguments, 2xx the input is not a log, 3xx reserved for log parsing
@@ -45,11 +46,12 @@
 //!    file specified.`), or the function and the argument at fault. A function that returns
 //!    OK (or END) clears it. The message is per thread.
 //! 9. **Threads.** Each handle type states what may be done with it from several threads.
-//!    A `wsusdiag_diagnosis` is immutable: any number of threads may read it at once. A
-//!    `wsusdiag_log_reader` may be moved between threads but used by one thread at a time.
-//!    Every function may be called from any thread. The `wsusdiag_diagnose_*` functions read
-//!    their inputs on a pool of worker threads (one per core) that the library starts on
-//!    first use and keeps until the process exits.
+//!    A `wsusdiag_diagnosis` and a `wsusdiag_analysis` are immutable: any number of threads
+//!    may read one at once. A `wsusdiag_log_reader` may be moved between threads but used by
+//!    one thread at a time. Every function may be called from any thread. The
+//!    `wsusdiag_diagnose_*` and `wsusdiag_analyse_*` functions read their inputs on a pool of
+//!    worker threads (one per core) that the library starts on first use and keeps until the
+//!    process exits.
 //! 10. **Versions.** [`wsusdiag_version`] gives the library's version and the header defines
 //!     `WSUSDIAG_VERSION_MAJOR`, `_MINOR` and `_PATCH`; a caller should check they agree. Before
 //!     1.0 the ABI may change with any minor version.
@@ -66,14 +68,21 @@
 
 #[macro_use]
 mod boundary;
+mod analysis;
 mod buffer;
 mod diagnosis;
 mod error;
 mod hresult;
+mod inputs;
 mod reader;
 mod result;
 mod version;
 
+pub use analysis::{
+    wsusdiag_analyse_buffers, wsusdiag_analyse_files, wsusdiag_analysis, wsusdiag_analysis_free,
+    wsusdiag_analysis_from_bytes, wsusdiag_analysis_merge, wsusdiag_analysis_to_bytes,
+    wsusdiag_combine,
+};
 pub use buffer::wsusdiag_buffer_free;
 pub use diagnosis::{
     wsusdiag_diagnose_buffers, wsusdiag_diagnose_files, wsusdiag_diagnosis,

@@ -51,19 +51,28 @@ fn sentinel<T>() -> *mut T {
     std::ptr::dangling_mut::<T>()
 }
 
-fn diagnose_paths(paths: &[&str], rules: &[u8]) -> (wsusdiag_result, *mut wsusdiag_diagnosis) {
+/// `wsusdiag_diagnose_files` or `wsusdiag_analyse_files`.
+type FilesFn<H> =
+    unsafe extern "C" fn(*const u8, usize, *const u8, usize, *mut *mut H) -> wsusdiag_result;
+
+/// Calls `f` on paths, as C passes them (NUL-separated), and rules files.
+fn on_files<H>(f: FilesFn<H>, paths: &[&str], rules: &[u8]) -> (wsusdiag_result, *mut H) {
     let list = paths.join("\0");
-    let mut d = sentinel();
+    let mut out = sentinel();
     let r = unsafe {
-        wsusdiag_diagnose_files(
+        f(
             list.as_ptr(),
             list.len(),
             rules.as_ptr(),
             rules.len(),
-            &mut d,
+            &mut out,
         )
     };
-    (r, d)
+    (r, out)
+}
+
+fn diagnose_paths(paths: &[&str], rules: &[u8]) -> (wsusdiag_result, *mut wsusdiag_diagnosis) {
+    on_files(wsusdiag_diagnose_files, paths, rules)
 }
 
 /// Diagnoses logs back to back in `data`, as C passes them (names NUL-separated).
@@ -581,6 +590,7 @@ fn free_functions_accept_null() {
         unsafe {
             wsusdiag_diagnosis_free(null_mut());
             wsusdiag_log_reader_free(null_mut());
+            wsusdiag_analysis_free(null_mut());
             wsusdiag_buffer_free(null_mut(), 0);
             wsusdiag_buffer_free(null_mut(), 42);
         }
@@ -684,16 +694,25 @@ fn a_missing_rules_file_is_not_found_and_named() {
     assert!(last_error().starts_with("/nonexistent/rules.toml: "));
 }
 
-#[test]
-fn a_bad_rules_file_is_rules_invalid_with_line_and_column() {
-    let dir = std::env::temp_dir().join(format!("wsusdiag-ffi-rules-{}", std::process::id()));
+/// A site rule that matches a line of the sample client log.
+const SITE_RULE: &str = "[[rule]]\nid = \"SITE-1\"\ntitle = \"Site rule\"\nseverity = \"info\"\ncause = \"c\"\nremediation = [\"r\"]\n[rule.client]\nlines = ['Logging initialized']\n";
+
+/// A rules file `site.toml` in a new temporary folder named for `tag`: the folder (to remove)
+/// and the file.
+fn rules_file(tag: &str, toml: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("wsusdiag-ffi-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("site.toml");
-    std::fs::write(
-        &file,
+    std::fs::write(&file, toml).unwrap();
+    (dir, file)
+}
+
+#[test]
+fn a_bad_rules_file_is_rules_invalid_with_line_and_column() {
+    let (dir, file) = rules_file(
+        "rules",
         "[[rule]]\nid = \"SITE-1\"\ntitle = \"t\"\nseverity = \"urgent\"\ncause = \"c\"\nremediation = [\"r\"]\n",
-    )
-    .unwrap();
+    );
     let name = file.display().to_string();
     let (r, d) = diagnose_paths(&[&client_path()], name.as_bytes());
     assert_eq!(r, wsusdiag_result::RulesInvalid);
@@ -705,11 +724,7 @@ fn a_bad_rules_file_is_rules_invalid_with_line_and_column() {
     );
 
     // A good one adds its rule to the findings.
-    std::fs::write(
-        &file,
-        "[[rule]]\nid = \"SITE-1\"\ntitle = \"Site rule\"\nseverity = \"info\"\ncause = \"c\"\nremediation = [\"r\"]\n[rule.client]\nlines = ['Logging initialized']\n",
-    )
-    .unwrap();
+    std::fs::write(&file, SITE_RULE).unwrap();
     let (r, d) = diagnose_paths(&[&client_path()], name.as_bytes());
     assert_eq!(r, R_OK, "{}", last_error());
     let mut buf = null_mut();
@@ -849,6 +864,358 @@ fn last_error_is_per_thread_and_cleared_by_success() {
         R_OK
     );
     assert_eq!(buf[0], 0);
+}
+
+// ---- analyse, then combine ----
+
+fn samples_folder() -> String {
+    format!(
+        "{}/../wsusdiag-core/samples/kb954960",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+fn analyse_paths(paths: &[&str], rules: &[u8]) -> (wsusdiag_result, *mut wsusdiag_analysis) {
+    on_files(wsusdiag_analyse_files, paths, rules)
+}
+
+/// The analysis of `paths`, which must succeed.
+fn analysis_of(paths: &[&str], rules: &[u8]) -> *mut wsusdiag_analysis {
+    let (r, a) = analyse_paths(paths, rules);
+    assert_eq!(r, R_OK, "{}", last_error());
+    a
+}
+
+fn analysis_bytes(a: *const wsusdiag_analysis) -> Vec<u8> {
+    let (mut p, mut n) = (null_mut(), 0usize);
+    assert_eq!(
+        unsafe { wsusdiag_analysis_to_bytes(a, &mut p, &mut n) },
+        R_OK
+    );
+    let bytes = unsafe { std::slice::from_raw_parts(p, n) }.to_vec();
+    unsafe { wsusdiag_buffer_free(p, n) };
+    bytes
+}
+
+fn from_bytes(bytes: &[u8]) -> (wsusdiag_result, *mut wsusdiag_analysis) {
+    let mut a = sentinel();
+    let r = unsafe { wsusdiag_analysis_from_bytes(bytes.as_ptr(), bytes.len(), &mut a) };
+    (r, a)
+}
+
+fn combine(
+    analyses: &[*mut wsusdiag_analysis],
+    rules: &[u8],
+) -> (wsusdiag_result, *mut wsusdiag_diagnosis) {
+    let mut d = sentinel();
+    let r = unsafe {
+        wsusdiag_combine(
+            analyses.as_ptr(),
+            analyses.len(),
+            rules.as_ptr(),
+            rules.len(),
+            &mut d,
+        )
+    };
+    (r, d)
+}
+
+/// A diagnosis's JSON as text (byte for byte), the diagnosis freed.
+fn json_text(d: *mut wsusdiag_diagnosis) -> String {
+    let (mut p, mut n) = (null_mut(), 0usize);
+    assert_eq!(
+        unsafe { wsusdiag_diagnosis_to_json(d, &mut p, &mut n) },
+        R_OK
+    );
+    unsafe { wsusdiag_diagnosis_free(d) };
+    take_buffer(p, n)
+}
+
+fn free_analyses(analyses: &[*mut wsusdiag_analysis]) {
+    for &a in analyses {
+        unsafe { wsusdiag_analysis_free(a) };
+    }
+}
+
+#[test]
+fn analyses_sent_as_bytes_combine_to_the_folders_diagnosis() {
+    let (r, d) = diagnose_paths(&[&samples_folder()], b"");
+    assert_eq!(r, R_OK, "{}", last_error());
+    let want = json_text(d);
+    assert_kb954960(&serde_json::from_str(&want).unwrap());
+
+    // Each log analysed alone (as on its own machine), sent as bytes and read back.
+    let received: Vec<*mut wsusdiag_analysis> = [client_path(), server_path()]
+        .iter()
+        .map(|path| {
+            let a = analysis_of(&[path], b"");
+            let bytes = analysis_bytes(a);
+            assert!(bytes.starts_with(b"WSUSDIAG"));
+            unsafe { wsusdiag_analysis_free(a) };
+            let (r, back) = from_bytes(&bytes);
+            assert_eq!(r, R_OK, "{}", last_error());
+            assert_eq!(analysis_bytes(back), bytes, "the same bytes again");
+            back
+        })
+        .collect();
+    let (client, server) = (received[0], received[1]);
+
+    // Combined in either order, or merged first either way: the folder's JSON, byte for byte.
+    for order in [[server, client], [client, server]] {
+        let (r, d) = combine(&order, b"");
+        assert_eq!(r, R_OK, "{}", last_error());
+        assert_eq!(json_text(d), want);
+
+        let mut merged = sentinel();
+        let r = unsafe { wsusdiag_analysis_merge(order[0], order[1], &mut merged) };
+        assert_eq!(r, R_OK, "{}", last_error());
+        let (r, d) = combine(&[merged], b"");
+        assert_eq!(r, R_OK, "{}", last_error());
+        assert_eq!(json_text(d), want);
+        free_analyses(&[merged]);
+    }
+    // The analyses merged and combined are still the caller's, and still good.
+    let (r, d) = combine(&[client, server], b"");
+    assert_eq!(r, R_OK, "{}", last_error());
+    assert_eq!(json_text(d), want);
+    free_analyses(&received);
+    assert_eq!(last_error(), "", "success clears the last error");
+
+    // The whole folder analysed at once.
+    let whole = analysis_of(&[&samples_folder()], b"");
+    let (r, d) = combine(&[whole], b"");
+    assert_eq!(r, R_OK, "{}", last_error());
+    assert_eq!(json_text(d), want);
+    free_analyses(&[whole]);
+}
+
+#[test]
+fn analyses_of_buffers_are_ordered_by_name() {
+    let client = std::fs::read(client_path()).unwrap();
+    let server = std::fs::read(server_path()).unwrap();
+    let analyse = |data: &[u8], name: &str| {
+        let lengths = [data.len()];
+        let mut a = sentinel();
+        let r = unsafe {
+            wsusdiag_analyse_buffers(
+                data.as_ptr(),
+                data.len(),
+                lengths.as_ptr(),
+                1,
+                name.as_ptr(),
+                name.len(),
+                null(),
+                0,
+                &mut a,
+            )
+        };
+        assert_eq!(r, R_OK, "{}", last_error());
+        a
+    };
+    let analyses = [
+        analyse(&client, "PC042/WindowsUpdate.log"),
+        analyse(&server, "WSUS01/SoftwareDistribution.log"),
+    ];
+    let (r, d) = combine(&analyses, b"");
+    assert_eq!(r, R_OK, "{}", last_error());
+    let json: Value = serde_json::from_str(&json_text(d)).unwrap();
+    assert_kb954960(&json);
+    assert_eq!(json["inputs"][0]["path"], "PC042/WindowsUpdate.log");
+    assert_eq!(
+        json["faults"][0]["client"]["source"],
+        "PC042/WindowsUpdate.log"
+    );
+    free_analyses(&analyses);
+
+    // Text that is no log is kept; combined alone, it is no log.
+    let text = analyse(b"just some text\n", "notes.txt");
+    let (r, d) = combine(&[text], b"");
+    assert_eq!(r, wsusdiag_result::UnknownFormat);
+    assert_eq!(d, sentinel());
+    assert!(last_error().contains("notes.txt"), "{}", last_error());
+    free_analyses(&[text]);
+}
+
+#[test]
+fn bad_bytes_are_an_error_not_a_crash() {
+    let a = analysis_of(&[&client_path()], b"");
+    let good = analysis_bytes(a);
+    free_analyses(&[a]);
+    let refused = |bytes: &[u8]| {
+        let (r, out) = from_bytes(bytes);
+        assert_eq!(r, wsusdiag_result::InvalidArgument, "{bytes:?}");
+        assert_eq!(out, sentinel(), "outputs untouched on failure");
+        last_error()
+    };
+    let e = refused(b"");
+    assert!(
+        e.starts_with("wsusdiag_analysis_from_bytes: not a wsusdiag analysis: "),
+        "{e}"
+    );
+    assert!(refused(b"{\"schema_version\": 1}").contains("does not start with WSUSDIAG"));
+    // Every cut is refused.
+    for n in 0..good.len() {
+        refused(&good[..n]);
+    }
+    assert!(refused(&[&good[..], b"x"].concat()).contains("1 bytes after its end"));
+    // Another version of the library: refused, both versions named.
+    let mut other = good.clone();
+    other[11] ^= 0x01; // the version's first digit
+    let e = refused(&other);
+    assert!(
+        e.contains("analyse and combine with the same version"),
+        "{e}"
+    );
+    // Any byte changed: an analysis or an error, never a crash.
+    for i in 0..good.len() {
+        for flip in [0x01, 0x80, 0xFF] {
+            let mut bad = good.clone();
+            bad[i] ^= flip;
+            let (r, out) = from_bytes(&bad);
+            if r == R_OK {
+                free_analyses(&[out]);
+            } else {
+                assert_eq!(r, wsusdiag_result::InvalidArgument);
+            }
+        }
+    }
+}
+
+#[test]
+fn analyses_made_with_other_rules_are_refused() {
+    let (dir, file) = rules_file("analysis", SITE_RULE);
+    let site = file.display().to_string();
+    let with_site = analysis_of(&[&client_path()], site.as_bytes());
+    let plain = analysis_of(&[&server_path()], b"");
+
+    let (r, d) = combine(&[with_site, plain], b"");
+    assert_eq!(r, wsusdiag_result::InvalidArgument);
+    assert_eq!(d, sentinel());
+    assert!(
+        last_error().contains("analysed with other rules"),
+        "{}",
+        last_error()
+    );
+    let (r, _) = combine(&[with_site], b"");
+    assert_eq!(r, wsusdiag_result::InvalidArgument);
+    let mut merged = sentinel();
+    let r = unsafe { wsusdiag_analysis_merge(plain, with_site, &mut merged) };
+    assert_eq!(r, wsusdiag_result::InvalidArgument);
+    assert_eq!(merged, sentinel());
+    assert!(last_error().contains("analysed with other rules"));
+
+    // With the rules it was made with, it combines, and the site rule is found.
+    let (r, d) = combine(&[with_site], site.as_bytes());
+    assert_eq!(r, R_OK, "{}", last_error());
+    assert!(json_text(d).contains("\"rule_id\": \"SITE-1\""));
+    let (r, _) = combine(&[with_site], b"/nonexistent/rules.toml");
+    assert_eq!(r, wsusdiag_result::NotFound);
+    free_analyses(&[with_site, plain]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn analysis_functions_check_every_pointer() {
+    let path = client_path();
+    let a = analysis_of(&[&path], b"");
+    let mut out = sentinel::<wsusdiag_analysis>();
+
+    let r = unsafe { wsusdiag_analyse_files(null(), 5, null(), 0, &mut out) };
+    assert_eq!(r, NULL_PARAMETER);
+    assert_eq!(last_error(), "wsusdiag_analyse_files: `paths` is NULL");
+    let r = unsafe { wsusdiag_analyse_files(path.as_ptr(), path.len(), null(), 0, null_mut()) };
+    assert_eq!(r, NULL_PARAMETER);
+    assert!(last_error().contains("`analysis_out` is NULL"));
+    let r = unsafe { wsusdiag_analyse_files(null(), 0, null(), 0, &mut out) };
+    assert_eq!(r, wsusdiag_result::InvalidArgument);
+    assert!(last_error().contains("no path"));
+    let (r, _) = analyse_paths(&["/nonexistent/wsusdiag/WindowsUpdate.log"], b"");
+    assert_eq!(r, wsusdiag_result::NotFound);
+    assert!(last_error().starts_with("/nonexistent/wsusdiag/WindowsUpdate.log: "));
+
+    let (data, one, two) = (b"x", [1usize], [2usize]);
+    for (lengths, count, want, says) in [
+        (null(), 1, NULL_PARAMETER, "`lengths` is NULL"),
+        (
+            one.as_ptr(),
+            0,
+            wsusdiag_result::InvalidArgument,
+            "no buffer given",
+        ),
+        (
+            two.as_ptr(),
+            1,
+            wsusdiag_result::InvalidArgument,
+            "add up to 2",
+        ),
+    ] {
+        let r = unsafe {
+            let (data, names, rules) = (data.as_ptr(), null(), null());
+            wsusdiag_analyse_buffers(data, 1, lengths, count, names, 0, rules, 0, &mut out)
+        };
+        assert_eq!(r, want, "{says}");
+        let e = last_error();
+        assert!(
+            e.starts_with("wsusdiag_analyse_buffers: ") && e.contains(says),
+            "{e}"
+        );
+    }
+
+    let (mut p, mut n) = (sentinel::<u8>(), 7usize);
+    for (analysis, p_out, n_out, what) in [
+        (null(), &raw mut p, &raw mut n, "analysis"),
+        (a.cast_const(), null_mut(), &raw mut n, "bytes_out"),
+        (a.cast_const(), &raw mut p, null_mut(), "bytes_len_out"),
+    ] {
+        let r = unsafe { wsusdiag_analysis_to_bytes(analysis, p_out, n_out) };
+        assert_eq!(r, NULL_PARAMETER);
+        assert!(
+            last_error().contains(&format!("`{what}` is NULL")),
+            "{what}"
+        );
+    }
+    assert_eq!((p, n), (sentinel(), 7));
+
+    let r = unsafe { wsusdiag_analysis_from_bytes(null(), 3, &mut out) };
+    assert_eq!(r, NULL_PARAMETER);
+    assert!(last_error().contains("`bytes` is NULL"));
+    let r = unsafe { wsusdiag_analysis_from_bytes(b"x".as_ptr(), 1, null_mut()) };
+    assert_eq!(r, NULL_PARAMETER);
+    assert!(last_error().contains("`analysis_out` is NULL"));
+
+    for (x, y, o, what) in [
+        (null(), a.cast_const(), &raw mut out, "a"),
+        (a.cast_const(), null(), &raw mut out, "b"),
+        (a.cast_const(), a.cast_const(), null_mut(), "merged_out"),
+    ] {
+        let r = unsafe { wsusdiag_analysis_merge(x, y, o) };
+        assert_eq!(r, NULL_PARAMETER);
+        assert!(
+            last_error().contains(&format!("`{what}` is NULL")),
+            "{what}"
+        );
+    }
+    assert_eq!(out, sentinel(), "outputs untouched on failure");
+
+    let mut d = sentinel::<wsusdiag_diagnosis>();
+    let r = unsafe { wsusdiag_combine(null(), 2, null(), 0, &mut d) };
+    assert_eq!(r, NULL_PARAMETER);
+    assert_eq!(last_error(), "wsusdiag_combine: `analyses` is NULL");
+    let (r, _) = combine(&[a, null_mut()], b"");
+    assert_eq!(r, NULL_PARAMETER);
+    assert!(last_error().contains("`analyses[1]` is NULL"));
+    let (r, _) = combine(&[], b"");
+    assert_eq!(r, wsusdiag_result::InvalidArgument);
+    assert!(last_error().contains("no analysis given"));
+    let list = [a];
+    let r = unsafe { wsusdiag_combine(list.as_ptr(), 1, null(), 2, &mut d) };
+    assert_eq!(r, NULL_PARAMETER);
+    assert!(last_error().contains("`rules` is NULL"));
+    let r = unsafe { wsusdiag_combine(list.as_ptr(), 1, null(), 0, null_mut()) };
+    assert_eq!(r, NULL_PARAMETER);
+    assert!(last_error().contains("`diagnosis_out` is NULL"));
+    assert_eq!(d, sentinel(), "outputs untouched on failure");
+    free_analyses(&[a]);
 }
 
 // ---- result names and version ----

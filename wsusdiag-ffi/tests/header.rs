@@ -58,6 +58,13 @@ fn header_declares_the_api_and_not_the_test_hook() {
         "wsusdiag_log_reader_next(",
         "wsusdiag_log_reader_kind(",
         "wsusdiag_log_reader_free(",
+        "wsusdiag_analyse_files(",
+        "wsusdiag_analyse_buffers(",
+        "wsusdiag_analysis_to_bytes(",
+        "wsusdiag_analysis_from_bytes(",
+        "wsusdiag_analysis_merge(",
+        "wsusdiag_analysis_free(",
+        "wsusdiag_combine(",
     ] {
         assert!(HEADER.contains(f), "the header lacks {f}");
     }

@@ -169,9 +169,10 @@ PARAM_FITS = {
     "UIntPtr": {"size_t"},
     "UIntPtr[]": {"const size_t *"},
     "IntPtr": {"const wsusdiag_diagnosis *", "wsusdiag_diagnosis *", "const wsusdiag_log_reader *",
-               "wsusdiag_log_reader *", "uint8_t *"},
+               "wsusdiag_log_reader *", "const wsusdiag_analysis *", "wsusdiag_analysis *", "uint8_t *"},
+    "IntPtr[]": {"wsusdiag_analysis *const *"},
     "int": {"int"},
-    "out IntPtr": {"wsusdiag_diagnosis **", "wsusdiag_log_reader **", "uint8_t **"},
+    "out IntPtr": {"wsusdiag_diagnosis **", "wsusdiag_log_reader **", "wsusdiag_analysis **", "uint8_t **"},
     "out UIntPtr": {"size_t *"},
     "out byte": {"bool *"},
     "out int": {"wsusdiag_log_kind *"},
@@ -263,9 +264,10 @@ def test_every_function_is_declared_and_fits():
 
 def test_the_parsers_see_the_whole_api():
     c = header_functions()
-    assert len(c) == 17, sorted(c)
+    assert len(c) == 24, sorted(c)
     assert c["wsusdiag_diagnose_files"].params[-1] == Param("wsusdiag_diagnosis **", "diagnosis_out")
     assert c["wsusdiag_version"].params == ()
+    assert c["wsusdiag_combine"].params[0] == Param("wsusdiag_analysis *const *", "analyses")
     assert "wsusdiag_test_panic" not in c
     cs = dllimports()
     assert cs["wsusdiag_log_reader_next"].params == (Param("IntPtr", "reader"), Param("out Record", "recordOut"))
@@ -275,7 +277,8 @@ def test_the_parsers_see_the_whole_api():
 def test_each_report_form_has_its_render_function():
     """WsusDiag.ReportForm names the wsusdiag_diagnosis_to_* functions, all of them."""
     forms = cs_enums()["ReportForm"]
-    renders = {n.removeprefix("wsusdiag_diagnosis_to_") for n in header_functions() if "_to_" in n}
+    prefix = "wsusdiag_diagnosis_to_"
+    renders = {n.removeprefix(prefix) for n in header_functions() if n.startswith(prefix)}
     assert {f.lower() for f in forms} == renders == {"json", "text", "html"}
 
 

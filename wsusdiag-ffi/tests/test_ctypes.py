@@ -74,6 +74,7 @@ _PARAM_TYPES = {
     "UIntPtr": ctypes.c_size_t,
     "UIntPtr[]": ctypes.POINTER(ctypes.c_size_t),
     "IntPtr": ctypes.c_void_p,
+    "IntPtr[]": ctypes.POINTER(ctypes.c_void_p),
     "int": ctypes.c_int,
     "out IntPtr": ctypes.POINTER(ctypes.c_void_p),
     "out UIntPtr": ctypes.POINTER(ctypes.c_size_t),
@@ -205,6 +206,46 @@ def diagnose_buffers(logs: list[bytes], names=None, rules=None, form="Json") -> 
     return render(diagnosis, form)
 
 
+def analysis_bytes(path) -> bytes:
+    """One machine's part: its log analysed, and sent as bytes."""
+    p = str(path).encode()
+    analysis = ctypes.c_void_p()
+    check(NATIVE.wsusdiag_analyse_files(byte_array(p), len(p), None, 0, ctypes.byref(analysis)))
+    try:
+        buf, n = ctypes.c_void_p(), ctypes.c_size_t()
+        check(NATIVE.wsusdiag_analysis_to_bytes(analysis, ctypes.byref(buf), ctypes.byref(n)))
+        try:
+            return ctypes.string_at(buf.value, n.value)
+        finally:
+            NATIVE.wsusdiag_buffer_free(buf, n)
+    finally:
+        NATIVE.wsusdiag_analysis_free(analysis)
+
+
+def combine_bytes(sent: list[bytes], merge_first=False) -> str:
+    """The combining machine's part: the analyses read back (and merged), combined to JSON."""
+    handles = []
+    try:
+        for b in sent:
+            a = ctypes.c_void_p()
+            check(NATIVE.wsusdiag_analysis_from_bytes(byte_array(b), len(b), ctypes.byref(a)))
+            handles.append(a)
+        if merge_first:
+            merged = ctypes.c_void_p()
+            check(NATIVE.wsusdiag_analysis_merge(handles[0], handles[1], ctypes.byref(merged)))
+            handles.append(merged)
+            combined = [merged]
+        else:
+            combined = handles
+        array = (ctypes.c_void_p * len(combined))(*[h.value for h in combined])
+        diagnosis = ctypes.c_void_p()
+        check(NATIVE.wsusdiag_combine(array, len(combined), None, 0, ctypes.byref(diagnosis)))
+        return render(diagnosis, "Json")
+    finally:
+        for h in handles:
+            NATIVE.wsusdiag_analysis_free(h)
+
+
 def lookup_hresult(code: str) -> str:
     c = code.encode()
     buf, n = ctypes.c_void_p(), ctypes.c_size_t()
@@ -329,6 +370,18 @@ def test_has_faults_through_out_byte():
     assert flag.value == 1
     NATIVE.wsusdiag_diagnosis_free(diagnosis)
     NATIVE.wsusdiag_diagnosis_free(None)
+
+
+def test_analyses_sent_as_bytes_combine_to_the_folders_diagnosis():
+    want = diagnose_files([SAMPLES])
+    sent = [analysis_bytes(CLIENT), analysis_bytes(SERVER)]
+    assert all(b.startswith(b"WSUSDIAG") for b in sent)
+    assert combine_bytes(sent) == want
+    assert combine_bytes(sent[::-1]) == want
+    assert combine_bytes(sent, merge_first=True) == want
+    e = raises(combine_bytes, [b"not an analysis"])
+    assert (e.result, e.name) == (102, "WSUSDIAG_RESULT_INVALID_ARGUMENT")
+    assert e.message.startswith("wsusdiag_analysis_from_bytes: not a wsusdiag analysis: ")
 
 
 def test_lookup_hresult_in_every_form_powershell_sends():

@@ -49,7 +49,7 @@ pub(crate) fn cut_shared(text: &str) -> Arc<str> {
 }
 
 /// What one input turned out to be.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) enum Body {
     Client(Box<client::ClientAnalysis>),
     Server(server::ServerAnalysis),
@@ -58,7 +58,7 @@ pub(crate) enum Body {
 }
 
 /// One input, read.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Analysis {
     pub summary: InputSummary,
     pub body: Body,

@@ -243,6 +243,103 @@ static void check_diagnose_buffers(const char *client, const char *server) {
     wsusdiag_log_reader_free(reader);
 }
 
+/* The JSON of a diagnosis as a new C string (to free with free()); the diagnosis is freed. */
+static char *json_of(wsusdiag_diagnosis *d) {
+    uint8_t *json = NULL;
+    size_t len = 0;
+    char *copy = NULL;
+    CHECK_RC(wsusdiag_diagnosis_to_json(d, &json, &len), WSUSDIAG_RESULT_OK);
+    if (json) {
+        copy = malloc(len + 1);
+        memcpy(copy, json, len + 1);
+    }
+    wsusdiag_buffer_free(json, len);
+    wsusdiag_diagnosis_free(d);
+    return copy;
+}
+
+/* An analysis sent as bytes and read back, as from another machine; `a` is freed. */
+static wsusdiag_analysis *sent_and_received(wsusdiag_analysis *a) {
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    CHECK_RC(wsusdiag_analysis_to_bytes(a, &bytes, &len), WSUSDIAG_RESULT_OK);
+    wsusdiag_analysis_free(a);
+    CHECK(bytes != NULL && len > 8 && memcmp(bytes, "WSUSDIAG", 8) == 0);
+    wsusdiag_analysis *back = NULL;
+    CHECK_RC(wsusdiag_analysis_from_bytes(bytes, len, &back), WSUSDIAG_RESULT_OK);
+    wsusdiag_buffer_free(bytes, len);
+    return back;
+}
+
+/* Analyse each log alone (the client from its file, the server from memory under its path),
+ * send the analyses as bytes, combine them in either order or merged: the JSON of the folder's
+ * diagnosis, byte for byte. */
+static void check_analyse_combine(const char *client, const char *server) {
+    wsusdiag_analysis *c = NULL, *s = NULL;
+    CHECK_RC(wsusdiag_analyse_files(u8(client), strlen(client), NULL, 0, &c), WSUSDIAG_RESULT_OK);
+    size_t ls = 0;
+    uint8_t *data = read_file(server, &ls);
+    CHECK(data != NULL);
+    if (data) {
+        CHECK_RC(wsusdiag_analyse_buffers(data, ls, &ls, 1, u8(server), strlen(server), NULL, 0,
+                                          &s),
+                 WSUSDIAG_RESULT_OK);
+        free(data);
+    }
+    if (!c || !s) {
+        wsusdiag_analysis_free(c);
+        wsusdiag_analysis_free(s);
+        return;
+    }
+    c = sent_and_received(c);
+    s = sent_and_received(s);
+
+    /* The folder both logs are in, diagnosed at once. */
+    size_t n = strlen(client);
+    while (n > 0 && client[n - 1] != '/' && client[n - 1] != '\\') {
+        n--;
+    }
+    wsusdiag_diagnosis *d = NULL;
+    CHECK_RC(wsusdiag_diagnose_files(u8(client), n > 0 ? n - 1 : 0, NULL, 0, &d),
+             WSUSDIAG_RESULT_OK);
+    char *want = d ? json_of(d) : NULL;
+    CHECK(want != NULL && json_has(want, "hresult", "\"0x8024400E\""));
+
+    wsusdiag_analysis *orders[2][2] = {{c, s}, {s, c}};
+    for (int i = 0; i < 2; i++) {
+        d = NULL;
+        CHECK_RC(wsusdiag_combine(orders[i], 2, NULL, 0, &d), WSUSDIAG_RESULT_OK);
+        char *got = d ? json_of(d) : NULL;
+        CHECK(want && got && strcmp(got, want) == 0);
+        free(got);
+    }
+    /* Merged: a new analysis; the two merged are still the caller's. */
+    wsusdiag_analysis *m = NULL;
+    CHECK_RC(wsusdiag_analysis_merge(s, c, &m), WSUSDIAG_RESULT_OK);
+    wsusdiag_analysis_free(c);
+    wsusdiag_analysis_free(s);
+    wsusdiag_analysis *one[1] = {m};
+    d = NULL;
+    CHECK_RC(wsusdiag_combine(one, 1, NULL, 0, &d), WSUSDIAG_RESULT_OK);
+    char *got = d ? json_of(d) : NULL;
+    CHECK(want && got && strcmp(got, want) == 0);
+    free(got);
+    free(want);
+
+    /* Bytes that are no analysis, a NULL in the list: refused, outputs untouched. */
+    wsusdiag_analysis *bad = m;
+    CHECK_RC(wsusdiag_analysis_from_bytes(u8("WSUSDIAG?"), 9, &bad),
+             WSUSDIAG_RESULT_INVALID_ARGUMENT);
+    CHECK(bad == m && strstr(last_error(), "not a wsusdiag analysis") != NULL);
+    wsusdiag_analysis *with_null[2] = {m, NULL};
+    d = (wsusdiag_diagnosis *)&bad;
+    CHECK_RC(wsusdiag_combine(with_null, 2, NULL, 0, &d), WSUSDIAG_RESULT_NULL_PARAMETER);
+    CHECK(d == (wsusdiag_diagnosis *)&bad);
+    CHECK(strstr(last_error(), "`analyses[1]` is NULL") != NULL);
+    wsusdiag_analysis_free(m);
+    wsusdiag_analysis_free(NULL);
+}
+
 static void check_reader(const char *client) {
     wsusdiag_log_reader *reader = NULL;
     CHECK_RC(wsusdiag_log_open(u8(client), strlen(client), &reader), WSUSDIAG_RESULT_OK);
@@ -393,6 +490,7 @@ int main(int argc, char **argv) {
     check_version();
     check_diagnose_files(argv[1], argv[2]);
     check_diagnose_buffers(argv[1], argv[2]);
+    check_analyse_combine(argv[1], argv[2]);
     check_reader(argv[1]);
     check_hresult();
     check_errors();
