@@ -82,20 +82,9 @@ named_enum! {
 named_enum! {
     /// What kind of problem an input has ([`Problem::kind`](crate::diagnosis::Problem::kind)):
     /// one of its lines (the [`ParseErrorKind`]s), or the whole input.
-    pub enum ProblemKind {
-        /// See [`ParseErrorKind::BadHeader`].
-        BadHeader = "bad-header",
-        /// See [`ParseErrorKind::Binary`].
-        Binary = "binary",
-        /// See [`ParseErrorKind::TooLong`].
-        TooLong = "too-long",
-        /// A line's or the whole input's end is cut ([`ParseErrorKind::Truncated`], a cut
-        /// character, no last line break, a cut trace buffer).
-        Truncated = "truncated",
-        /// See [`ParseErrorKind::Orphan`].
-        Orphan = "orphan",
-        /// See [`ParseErrorKind::ImpossibleDate`].
-        ImpossibleDate = "impossible-date",
+    pub enum ProblemKind extends ParseErrorKind {
+        BadHeader, Binary, TooLong, Truncated, Orphan, ImpossibleDate,
+    } {
         /// The input is not a log wsusdiag reads.
         UnknownFormat = "unknown-format",
         /// The file could not be opened or read.
@@ -118,19 +107,6 @@ named_enum! {
         BadRecord = "bad-record",
         /// The `.etl` traces hold no Windows Update event.
         NoWindowsUpdateEvents = "no-windows-update-events",
-    }
-}
-
-impl From<ParseErrorKind> for ProblemKind {
-    fn from(kind: ParseErrorKind) -> Self {
-        match kind {
-            ParseErrorKind::BadHeader => Self::BadHeader,
-            ParseErrorKind::Binary => Self::Binary,
-            ParseErrorKind::TooLong => Self::TooLong,
-            ParseErrorKind::Truncated => Self::Truncated,
-            ParseErrorKind::Orphan => Self::Orphan,
-            ParseErrorKind::ImpossibleDate => Self::ImpossibleDate,
-        }
     }
 }
 

@@ -49,6 +49,9 @@ where
 /// Declares a `#[non_exhaustive]` enum from a table of `Variant = "spelling"` rows, with
 /// `as_str`, `ALL`, `Display`, `FromStr` and serde in those spellings. Variants are ordered
 /// as declared.
+///
+/// `pub enum Name extends Base { A, B } { C = "c", }` declares an enum with all of `Base`'s
+/// named variants (spelled as `Base` spells them, and `From<Base>`) and rows of its own.
 macro_rules! named_enum {
     (
         $(#[$meta:meta])*
@@ -75,6 +78,90 @@ macro_rules! named_enum {
             }
         }
 
+        impl $name {
+            /// The value of one of its own spellings.
+            fn from_spelling(s: &str) -> Option<Self> {
+                match s {
+                    $($spelling => Some(Self::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        $crate::named::spelled_impls!($name);
+    };
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident extends $base:ident { $($inherited:ident),+ $(,)? } {
+            $( $(#[$vmeta:meta])* $variant:ident = $spelling:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum $name {
+            $(
+                #[doc = concat!("See [`", stringify!($base), "::", stringify!($inherited), "`].")]
+                $inherited,
+            )+
+            $( $(#[$vmeta])* $variant, )+
+        }
+
+        impl $name {
+            /// Every value, in order.
+            pub const ALL: &'static [Self] = &[$(Self::$inherited,)+ $(Self::$variant),+];
+
+            #[doc = concat!(
+                "How reports spell it: as [`", stringify!($base), "`] does, or ",
+                $("`", $spelling, "` "),+
+            )]
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$inherited => $base::$inherited.as_str(),)+
+                    $(Self::$variant => $spelling,)+
+                }
+            }
+        }
+
+        impl From<$base> for $name {
+            fn from(kind: $base) -> Self {
+                match kind {
+                    $($base::$inherited => Self::$inherited,)+
+                }
+            }
+        }
+
+        impl $name {
+            /// The value of one of its spellings, its base's first.
+            fn from_spelling(s: &str) -> Option<Self> {
+                if let Ok(kind) = s.parse::<$base>() {
+                    return Some(kind.into());
+                }
+                match s {
+                    $($spelling => Some(Self::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        $crate::named::spelled_impls!($name);
+    };
+}
+
+/// The impls every [`named_enum!`] shares, from its `as_str` and `from_spelling`.
+macro_rules! spelled_impls {
+    ($name:ident) => {
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::named::UnknownValue;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::from_spelling(s).ok_or_else(|| $crate::named::UnknownValue {
+                    of: stringify!($name),
+                    value: s.to_owned(),
+                })
+            }
+        }
+
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.pad(self.as_str())
@@ -95,20 +182,6 @@ macro_rules! named_enum {
             }
         }
 
-        impl ::std::str::FromStr for $name {
-            type Err = $crate::named::UnknownValue;
-
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                match s {
-                    $($spelling => Ok(Self::$variant),)+
-                    _ => Err($crate::named::UnknownValue {
-                        of: stringify!($name),
-                        value: s.to_owned(),
-                    }),
-                }
-            }
-        }
-
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
@@ -123,7 +196,7 @@ macro_rules! named_enum {
     };
 }
 
-pub(crate) use named_enum;
+pub(crate) use {named_enum, spelled_impls};
 
 #[cfg(test)]
 #[allow(unreachable_pub)]
@@ -136,6 +209,27 @@ mod tests {
             /// Dark blue.
             DarkBlue = "dark-blue",
         }
+    }
+
+    named_enum! {
+        /// A test enum with Colour's values and one more.
+        pub enum Paint extends Colour { Red, DarkBlue } {
+            /// Grey.
+            Grey = "grey",
+        }
+    }
+
+    #[test]
+    fn an_extended_enum_spells_its_base_values_as_the_base_does() {
+        assert_eq!(Paint::ALL, [Paint::Red, Paint::DarkBlue, Paint::Grey]);
+        assert_eq!(Paint::from(Colour::DarkBlue), Paint::DarkBlue);
+        for &p in Paint::ALL {
+            assert_eq!(p.as_str().parse::<Paint>(), Ok(p));
+            let json = serde_json::to_string(&p).unwrap();
+            assert_eq!(serde_json::from_str::<Paint>(&json).unwrap(), p);
+        }
+        assert_eq!(Paint::DarkBlue, "dark-blue");
+        assert!("blue".parse::<Paint>().is_err());
     }
 
     #[test]

@@ -124,6 +124,14 @@ fn routine_traces_of_a_successful_scan_are_no_faults() {
 // (Automatic Updates', an API caller's, the reporter's) join it wherever they are.
 
 /// The evidence lines of a fault.
+/// A committed real excerpt of the corpus (tests/corpus/, sources in its SOURCES.md).
+fn corpus(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/corpus")
+        .join(name);
+    std::fs::read_to_string(path).unwrap()
+}
+
 fn texts(d: &Diagnosis, fault: usize) -> Vec<&str> {
     d.faults[fault]
         .client
@@ -139,51 +147,17 @@ fn classic_each_failed_upload_and_the_failed_scan_are_one_fault_each() {
     // asks for a SimpleAuth cookie, times out and gives up, once a minute; then a scan fails the
     // same way. Each attempt's layers (Send failed .. + Last proxy .. the call's failure) are
     // one fault, closed by its outcome; the next attempt is another.
-    let d = run("\
-2018-10-02\t10:50:10:464\t 408\t12cc\tMisc\tWARNING: Send failed with hr = 80072ee2.\n\
-2018-10-02\t10:50:10:464\t 408\t12cc\tMisc\tWARNING: SendRequest failed with hr = 80072ee2. Proxy List used: <(null)> Bypass List used : <(null)> Auth Schemes used : <>\n\
-2018-10-02\t10:50:10:464\t 408\t12cc\tMisc\tFATAL: SOAP/WinHttp - SendRequest: SendRequestUsingProxy failed. error 0x80072ee2\n\
-2018-10-02\t10:50:10:464\t 408\t12cc\tPT\t  + Last proxy send request failed with hr = 0x80072EE2, HTTP status code = 0\n\
-2018-10-02\t10:50:10:464\t 408\t12cc\tPT\t  + Caller provided credentials = No\n\
-2018-10-02\t10:50:10:464\t 408\t12cc\tPT\t  + Impersonate flags = 0\n\
-2018-10-02\t10:50:10:464\t 408\t12cc\tPT\t  + Possible authorization schemes used = \n\
-2018-10-02\t10:50:10:464\t 408\t12cc\tPT\tWARNING: GetAuthorizationCookie failure, error = 0x80072EE2, soap client error = 5, soap error code = 0, HTTP status code = 200\n\
-2018-10-02\t10:50:10:464\t 408\t12cc\tPT\tWARNING: PTError: 0x80072ee2\n\
-2018-10-02\t10:50:10:464\t 408\t12cc\tReport\tWARNING: Reporter failed to upload events with hr = 80072ee2.\n\
-2018-10-02\t10:50:10:464\t 408\t12cc\tReport\tWARNING: Discarding a batch of 7 events because they have expired.\n\
-2018-10-02\t10:50:10:599\t 408\t12cc\tPT\tWARNING: Cached cookie has expired or new PID is available\n\
-2018-10-02\t10:50:10:599\t 408\t12cc\tPT\tInitializing simple targeting cookie, clientId = fec1e627-96b3-4f4e-bb53-9a7264a22243, target group = BZU, DNS name = tec-7-319-i.birzeit.edu\n\
-2018-10-02\t10:50:10:599\t 408\t12cc\tPT\t  Server URL = http://wsus12.birzeit.edu:8530/SimpleAuthWebService/SimpleAuth.asmx\n\
-2018-10-02\t10:51:10:314\t 408\t12cc\tMisc\tWARNING: Send failed with hr = 80072ee2.\n\
-2018-10-02\t10:51:10:314\t 408\t12cc\tMisc\tWARNING: SendRequest failed with hr = 80072ee2. Proxy List used: <(null)> Bypass List used : <(null)> Auth Schemes used : <>\n\
-2018-10-02\t10:51:10:314\t 408\t12cc\tMisc\tFATAL: SOAP/WinHttp - SendRequest: SendRequestUsingProxy failed. error 0x80072ee2\n\
-2018-10-02\t10:51:10:314\t 408\t12cc\tPT\t  + Last proxy send request failed with hr = 0x80072EE2, HTTP status code = 0\n\
-2018-10-02\t10:51:10:314\t 408\t12cc\tPT\t  + Caller provided credentials = No\n\
-2018-10-02\t10:51:10:314\t 408\t12cc\tPT\t  + Impersonate flags = 0\n\
-2018-10-02\t10:51:10:314\t 408\t12cc\tPT\t  + Possible authorization schemes used = \n\
-2018-10-02\t10:51:10:314\t 408\t12cc\tPT\tWARNING: GetAuthorizationCookie failure, error = 0x80072EE2, soap client error = 5, soap error code = 0, HTTP status code = 200\n\
-2018-10-02\t10:51:10:314\t 408\t12cc\tPT\tWARNING: PTError: 0x80072ee2\n\
-2018-10-02\t10:51:10:314\t 408\t12cc\tReport\tWARNING: Reporter failed to upload events with hr = 80072ee2.\n\
-2018-10-02\t10:54:10:123\t 408\t12cc\tAgent\t** START **  Agent: Finding updates [CallerId = AutomaticUpdates]\n\
-2018-10-02\t10:55:13:069\t 408\t12cc\tMisc\tWARNING: Send failed with hr = 80072ee2.\n\
-2018-10-02\t10:55:13:069\t 408\t12cc\tMisc\tWARNING: SendRequest failed with hr = 80072ee2. Proxy List used: <(null)> Bypass List used : <(null)> Auth Schemes used : <>\n\
-2018-10-02\t10:55:13:069\t 408\t12cc\tMisc\tFATAL: SOAP/WinHttp - SendRequest: SendRequestUsingProxy failed. error 0x80072ee2\n\
-2018-10-02\t10:55:13:069\t 408\t12cc\tPT\t  + Last proxy send request failed with hr = 0x80072EE2, HTTP status code = 0\n\
-2018-10-02\t10:55:13:069\t 408\t12cc\tPT\tWARNING: GetAuthorizationCookie failure, error = 0x80072EE2, soap client error = 5, soap error code = 0, HTTP status code = 200\n\
-2018-10-02\t10:55:13:069\t 408\t12cc\tAgent\t  * WARNING: Failed to synchronize, error = 0x80072EE2\n\
-2018-10-02\t10:55:18:145\t 408\t12cc\tAgent\t  * WARNING: Exit code = 0x80072EE2\n\
-2018-10-02\t10:55:18:145\t 408\t12cc\tAgent\t**  END  **  Agent: Finding updates [CallerId = AutomaticUpdates]\n\
-2018-10-02\t10:55:18:145\t 408\t12cc\tAgent\tWARNING: WU client failed Searching for update with error 0x80072ee2\n\
-2018-10-02\t10:55:18:155\t 408\t568\tAU\t  # WARNING: Search callback failed, result = 0x80072EE2\n\
-2018-10-02\t10:55:18:155\t 408\t568\tAU\t  # WARNING: Failed to find updates with error code 80072EE2\n\
-2018-10-02\t10:55:26:049\t 408\t12cc\tReport\tREPORT EVENT: {0F08FAA9-349A-4C42-B6AC-719B27352AD4}\t2018-10-02 10:55:18:145+0300\t1\t148\t101\t{00000000-0000-0000-0000-000000000000}\t0\t80072ee2\tAutomaticUpdates\tFailure\tSoftware Synchronization\tWindows Update Client failed to detect with error 0x80072ee2.\n
-");
-    assert_eq!(d.faults.len(), 3, "{:#?}", d.faults);
-    for (i, time, last) in [
-        (0, "10:50:10:464", "Reporter failed to upload"),
-        (1, "10:51:10:314", "Reporter failed to upload"),
-        (2, "10:55:13:069", "REPORT EVENT"),
-    ] {
+    let log = corpus("classic/rsasbeih-huffmancompression-1.log");
+    let d = run(&log);
+    assert_eq!(d.faults.len(), 6, "{:#?}", d.faults);
+    let attempts = [
+        "10:50:10:464",
+        "10:51:10:314",
+        "10:52:10:",
+        "10:53:10:",
+        "10:54:10:",
+    ];
+    for (i, time) in attempts.iter().enumerate() {
         let c = &d.faults[i].client;
         assert_eq!(c.hresult, "0x80072EE2");
         assert_eq!(c.method.as_deref(), Some("GetAuthorizationCookie"));
@@ -192,10 +166,17 @@ fn classic_each_failed_upload_and_the_failed_scan_are_one_fault_each() {
             t[0].contains(time) && t[0].contains("Send failed"),
             "{t:#?}"
         );
-        assert!(t.last().is_some_and(|l| l.contains(last)), "{t:#?}");
+        let last = t.last().copied().unwrap_or_default();
+        assert!(last.contains("Reporter failed to upload"), "{t:#?}");
     }
-    let scan = texts(&d, 2);
-    assert!(scan.iter().any(|l| l.contains("Search callback failed")));
+    assert_eq!(d.faults[5].client.hresult, "0x80072EE2");
+    // Its repeats (AU's callback, the REPORT EVENT, the WER report) joined it: six faults, not
+    // more; its evidence is its first lines, down to the exit code.
+    let scan = texts(&d, 5);
+    assert!(
+        scan.iter().any(|l| l.contains("Exit code = 0x80072EE2")),
+        "{scan:#?}"
+    );
 }
 
 #[test]

@@ -437,41 +437,52 @@ mod tests {
         // Windows 7, WSUS, 2018 (rsasbeih/HuffmanCompression WindowsUpdate.txt): the lines
         // after a failed scan's `Exit code`, and the reporter's event minutes later.
         let repeat = |m| read(m).filter(|o| o.repeat).map(|o| (o.operation, o.ended));
-        let failed = |op, code| Some((op, Ended::Failed(Some(code))));
-        assert_eq!(
-            repeat("WU client failed Searching for update with error 0x8024800a"),
-            failed(Operation::Scan, 0x8024_800A)
-        );
-        assert_eq!(
-            repeat("Search callback failed, result = 0x80072EE2"),
-            failed(Operation::Scan, 0x8007_2EE2)
-        );
-        assert_eq!(
-            repeat("Failed to find updates with error code 80244010"),
-            failed(Operation::Scan, 0x8024_4010)
-        );
-        assert_eq!(
-            repeat("Unable to complete asynchronous search. (hr=8024800A)"),
-            failed(Operation::Scan, 0x8024_800A)
-        );
-        assert_eq!(
-            repeat("Operation failed due to earlier error, hr=8024800A"),
-            failed(Operation::Call, 0x8024_800A)
-        );
-        assert_eq!(
-            repeat("Download failed, error = 0x80242006"),
-            failed(Operation::Download, 0x8024_2006)
-        );
-        assert_eq!(
-            repeat("Install failed, error = 0x80240017 / 0x00000000"),
-            failed(Operation::Install, 0x8024_0017)
-        );
-        assert_eq!(
-            repeat(
-                "REPORT EVENT: {3C4E9925-7876-45DC-8A8D-DD0131FF19CF}\t2018-10-30 09:41:06:730+0200\t1\t148\t101\t{00000000-0000-0000-0000-000000000000}\t0\t8024800a\t<<PROCESS>>: CompatTelRunner.ex\tFailure\tSoftware Synchronization\tWindows Update Client failed to detect with error 0x8024800a."
+        let cases = [
+            (
+                "WU client failed Searching for update with error 0x8024800a",
+                Operation::Scan,
+                0x8024_800A,
             ),
-            failed(Operation::Scan, 0x8024_800A)
-        );
+            (
+                "Search callback failed, result = 0x80072EE2",
+                Operation::Scan,
+                0x8007_2EE2,
+            ),
+            (
+                "Failed to find updates with error code 80244010",
+                Operation::Scan,
+                0x8024_4010,
+            ),
+            (
+                "Unable to complete asynchronous search. (hr=8024800A)",
+                Operation::Scan,
+                0x8024_800A,
+            ),
+            (
+                "Operation failed due to earlier error, hr=8024800A",
+                Operation::Call,
+                0x8024_800A,
+            ),
+            (
+                "Download failed, error = 0x80242006",
+                Operation::Download,
+                0x8024_2006,
+            ),
+            (
+                "Install failed, error = 0x80240017 / 0x00000000",
+                Operation::Install,
+                0x8024_0017,
+            ),
+            (
+                "REPORT EVENT: {3C4E9925-7876-45DC-8A8D-DD0131FF19CF}\t2018-10-30 09:41:06:730+0200\t1\t148\t101\t{00000000-0000-0000-0000-000000000000}\t0\t8024800a\t<<PROCESS>>: CompatTelRunner.ex\tFailure\tSoftware Synchronization\tWindows Update Client failed to detect with error 0x8024800a.",
+                Operation::Scan,
+                0x8024_800A,
+            ),
+        ];
+        for (message, operation, code) in cases {
+            let want = Some((operation, Ended::Failed(Some(code))));
+            assert_eq!(repeat(message), want, "{message}");
+        }
         // A successful event, and a failure of another kind, repeat nothing.
         assert_eq!(
             read(
