@@ -59,23 +59,10 @@ macro_rules! named_enum {
             $( $(#[$vmeta:meta])* $variant:ident = $spelling:literal, )+
         }
     ) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
-        pub enum $name {
-            $( $(#[$vmeta])* $variant, )+
-        }
-
-        impl $name {
-            /// Every value, in order.
-            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
-
-            #[doc = concat!("How reports spell it: ", $("`", $spelling, "` "),+)]
-            pub const fn as_str(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $spelling,)+
-                }
-            }
+        $crate::named::named_enum! {
+            @declare [$(#[$meta])*] $name
+            [concat!("How reports spell it: ", $("`", $spelling, "` "),+)]
+            { $( [$(#[$vmeta])*] $variant => $spelling, )+ }
         }
 
         impl $name {
@@ -96,30 +83,18 @@ macro_rules! named_enum {
             $( $(#[$vmeta:meta])* $variant:ident = $spelling:literal, )+
         }
     ) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
-        pub enum $name {
-            $(
-                #[doc = concat!("See [`", stringify!($base), "::", stringify!($inherited), "`].")]
-                $inherited,
-            )+
-            $( $(#[$vmeta])* $variant, )+
-        }
-
-        impl $name {
-            /// Every value, in order.
-            pub const ALL: &'static [Self] = &[$(Self::$inherited,)+ $(Self::$variant),+];
-
-            #[doc = concat!(
+        $crate::named::named_enum! {
+            @declare [$(#[$meta])*] $name
+            [concat!(
                 "How reports spell it: as [`", stringify!($base), "`] does, or ",
                 $("`", $spelling, "` "),+
             )]
-            pub const fn as_str(self) -> &'static str {
-                match self {
-                    $(Self::$inherited => $base::$inherited.as_str(),)+
-                    $(Self::$variant => $spelling,)+
-                }
+            {
+                $(
+                    [#[doc = concat!("See [`", stringify!($base), "::", stringify!($inherited), "`].")]]
+                    $inherited => $base::$inherited.as_str(),
+                )+
+                $( [$(#[$vmeta])*] $variant => $spelling, )+
             }
         }
 
@@ -145,6 +120,30 @@ macro_rules! named_enum {
         }
 
         $crate::named::spelled_impls!($name);
+    };
+    // The enum itself, `ALL` and `as_str`, for both forms above.
+    (
+        @declare [$($meta:tt)*] $name:ident [$as_str_doc:expr]
+        { $( [$($vmeta:tt)*] $variant:ident => $spelling:expr, )+ }
+    ) => {
+        $($meta)*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $($vmeta)* $variant, )+
+        }
+
+        impl $name {
+            /// Every value, in order.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            #[doc = $as_str_doc]
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $spelling,)+
+                }
+            }
+        }
     };
 }
 
