@@ -470,10 +470,8 @@ fn component_and_message(
     format: ClientFormat,
     glued: bool,
 ) -> Option<((usize, usize), usize)> {
-    let n = run(&b[i..], |c| c.is_ascii_alphanumeric() || c == b'_');
-    if n == 0 || !b[i].is_ascii_alphabetic() {
-        return None;
-    }
+    let (_, word) = grammar::component(&b[i..]).ok()?;
+    let n = word.len();
     let mut j = i + n;
     match b.get(j) {
         None => return Some(((i, j), j)),
@@ -486,8 +484,7 @@ fn component_and_message(
     match format {
         ClientFormat::Win10 => {
             let pad = 15usize.saturating_sub(n) + 1;
-            let spaces = run(&b[j..], |c| c == b' ');
-            j += if spaces <= pad { spaces } else { pad };
+            j += b[j..].iter().take(pad).take_while(|&&c| c == b' ').count();
         }
         ClientFormat::Classic => j += blanks(&b[j..]),
     }

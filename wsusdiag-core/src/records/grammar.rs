@@ -5,89 +5,149 @@
 //! when the same bytes were parsed just before.
 
 use chrono::NaiveTime;
-use nom::branch::alt;
-use nom::bytes::complete::{tag, take_while, take_while1};
-use nom::character::complete::char;
-use nom::combinator::{map_opt, opt};
-
-use nom::sequence::preceded;
-use nom::{IResult, Parser};
+use nom::error::ErrorKind;
+use nom::{IResult, Input};
 
 /// Bytes in, a value and the bytes after it out.
 pub(crate) type Res<'a, O> = IResult<&'a [u8], O>;
 
 /// A recoverable failure at `i`.
-fn fail<O>(i: &[u8], kind: nom::error::ErrorKind) -> Res<'_, O> {
+#[cold]
+fn fail<O>(i: &[u8], kind: ErrorKind) -> Res<'_, O> {
     Err(nom::Err::Error(nom::error::Error::new(i, kind)))
 }
 
-/// Exactly `n` ASCII digits, as a number.
-#[inline]
-fn fixed_digits<'a>(n: usize) -> impl FnMut(&'a [u8]) -> Res<'a, u32> {
-    move |i: &'a [u8]| {
-        let Some(d) = i.get(..n) else {
-            return fail(i, nom::error::ErrorKind::Digit);
-        };
-        let mut v = 0u32;
-        for &c in d {
-            let x = c.wrapping_sub(b'0');
-            if x > 9 {
-                return fail(i, nom::error::ErrorKind::Digit);
-            }
-            v = v * 10 + u32::from(x);
+// The classes of bytes the header fields are made of, one bit each in `CLASSES`: one table
+// look-up per byte instead of a chain of comparisons.
+const DIGIT: u8 = 1;
+const BLANK: u8 = 1 << 1;
+const ALNUM: u8 = 1 << 2;
+/// A client component after its first letter: letters, digits and `_`.
+const WORD: u8 = 1 << 3;
+/// A server process name: letters, digits, `_` and `-`.
+const PROCESS: u8 = 1 << 4;
+/// A server `Class.Method`: letters, digits, `_`, `.` and `` ` ``.
+const SOURCE: u8 = 1 << 5;
+
+static CLASSES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        let mut k = 0;
+        if b.is_ascii_digit() {
+            k |= DIGIT;
         }
-        Ok((&i[n..], v))
+        if b == b' ' || b == b'\t' {
+            k |= BLANK;
+        }
+        if b.is_ascii_alphanumeric() {
+            k |= ALNUM | WORD | PROCESS | SOURCE;
+        }
+        if b == b'_' {
+            k |= WORD;
+        }
+        if b == b'_' || b == b'-' {
+            k |= PROCESS;
+        }
+        if matches!(b, b'_' | b'.' | b'`') {
+            k |= SOURCE;
+        }
+        t[c] = k;
+        c += 1;
+    }
+    t
+};
+
+/// Whether `c` is of `class`.
+#[inline(always)]
+fn is(c: u8, class: u8) -> bool {
+    CLASSES[usize::from(c)] & class != 0
+}
+
+/// One byte or more of `class` (nom's `take_while1`, called without its `Parser` wrapper).
+#[inline(always)]
+fn many1(i: &[u8], class: u8) -> Res<'_, &[u8]> {
+    i.split_at_position1_complete(|c| !is(c, class), ErrorKind::TakeWhile1)
+}
+
+/// A run of TABs or spaces (at least one).
+#[inline(always)]
+fn blanks(i: &[u8]) -> Res<'_, &[u8]> {
+    many1(i, BLANK)
+}
+
+/// The byte `c`.
+#[inline(always)]
+fn byte(i: &[u8], c: u8) -> Res<'_, u8> {
+    match i.first() {
+        Some(&b) if b == c => Ok((&i[1..], c)),
+        _ => fail(i, ErrorKind::Char),
     }
 }
 
 /// One byte of `set` (a few bytes, compared inline: `<[u8]>::contains` would call memchr).
+#[inline(always)]
 #[allow(clippy::manual_contains)]
-fn one_of<'a>(set: &'static [u8]) -> impl FnMut(&'a [u8]) -> Res<'a, u8> {
-    move |i: &'a [u8]| match i.first() {
+fn one_of<'a>(i: &'a [u8], set: &[u8]) -> Res<'a, u8> {
+    match i.first() {
         Some(&c) if set.iter().any(|&s| s == c) => Ok((&i[1..], c)),
-        _ => Err(nom::Err::Error(nom::error::Error::new(
-            i,
-            nom::error::ErrorKind::OneOf,
-        ))),
+        _ => fail(i, ErrorKind::OneOf),
     }
 }
 
-/// Three numbers of `first`, 2 and 2 digits, separated twice by the same byte of `seps`:
-/// the shape of a date and of a time.
-fn triple<'a>(
-    first: usize,
-    seps: &'static [u8],
-) -> impl FnMut(&'a [u8]) -> Res<'a, (u32, u32, u32, u8)> {
-    move |i| {
-        let (i, a) = fixed_digits(first)(i)?;
-        let (i, sep) = one_of(seps)(i)?;
-        let (i, b) = fixed_digits(2)(i)?;
-        let (i, _) = char(sep as char).parse(i)?;
-        let (i, c) = fixed_digits(2)(i)?;
-        Ok((i, (a, b, c, sep)))
+/// Exactly `N` ASCII digits, as a number: one bounds check, then each digit in place.
+#[inline(always)]
+fn fixed_digits<const N: usize>(i: &[u8]) -> Res<'_, u32> {
+    let Some(d) = i.first_chunk::<N>() else {
+        return fail(i, ErrorKind::Digit);
+    };
+    let mut v = 0u32;
+    for &c in d {
+        let x = c.wrapping_sub(b'0');
+        if x > 9 {
+            return fail(i, ErrorKind::Digit);
+        }
+        v = v * 10 + u32::from(x);
     }
+    Ok((&i[N..], v))
+}
+
+/// Three numbers of `N`, 2 and 2 digits, separated twice by the same byte of `seps`: the
+/// shape of a date and of a time. The separators are checked first: most text that is not a
+/// date or a time fails there, before any digit is read.
+#[inline(always)]
+fn triple<'a, const N: usize>(i: &'a [u8], seps: &[u8]) -> Res<'a, (u32, u32, u32, u8)> {
+    match (i.get(N), i.get(N + 3)) {
+        (Some(&a), Some(&b)) if a == b && one_of(&i[N..], seps).is_ok() => {}
+        _ => return fail(i, ErrorKind::OneOf),
+    }
+    let (i, a) = fixed_digits::<N>(i)?;
+    let (i, sep) = one_of(i, seps)?;
+    let (i, b) = fixed_digits::<2>(i)?;
+    let (i, _) = byte(i, sep)?;
+    let (i, c) = fixed_digits::<2>(i)?;
+    Ok((i, (a, b, c, sep)))
 }
 
 /// `YYYY?MM?DD`, `?` one of `seps` and the same both times: year, month, day and the
 /// separator. The values are not checked: a month 13 parses.
-pub(crate) fn date<'a>(
-    seps: &'static [u8],
-) -> impl FnMut(&'a [u8]) -> Res<'a, (u32, u32, u32, u8)> {
-    triple(4, seps)
+#[inline]
+pub(crate) fn date<'a>(seps: &'static [u8]) -> impl Fn(&'a [u8]) -> Res<'a, (u32, u32, u32, u8)> {
+    move |i| triple::<4>(i, seps)
 }
 
-/// A fraction of a second after one of `frac_seps`: 1 to 9 digits, as nanoseconds.
-#[inline]
-fn fraction<'a>(frac_seps: &'static [u8]) -> impl FnMut(&'a [u8]) -> Res<'a, u32> {
-    move |i: &'a [u8]| {
-        let (d, _) = one_of(frac_seps)(i)?;
-        let n = d.iter().take(9).take_while(|c| c.is_ascii_digit()).count();
-        if n == 0 {
-            return fail(i, nom::error::ErrorKind::Digit);
-        }
-        let (rest, v) = fixed_digits(n)(d)?;
-        Ok((rest, v * POWERS[9 - n]))
-    }
+/// A fraction of a second after one of `frac_seps`: 1 to 9 digits (more are left), as
+/// nanoseconds.
+#[inline(always)]
+fn fraction<'a>(i: &'a [u8], frac_seps: &[u8]) -> Res<'a, u32> {
+    let (d, _) = one_of(i, frac_seps)?;
+    let (_, digits) = d.split_at_position1_complete(|c| !c.is_ascii_digit(), ErrorKind::Digit)?;
+    let n = digits.len().min(9);
+    let v = digits[..n]
+        .iter()
+        .fold(0u32, |v, &c| v * 10 + u32::from(c - b'0'));
+    Ok((&d[n..], v * POWERS[9 - n]))
 }
 
 /// Powers of ten, to scale a fraction's digits to nanoseconds.
@@ -106,43 +166,51 @@ const POWERS: [u32; 10] = [
 
 /// `HH?MM?SS` and an optional fraction: the hour, minute, second and nanoseconds as written,
 /// the values not checked (`25:61:00` parses; see [`time`]).
+#[inline(always)]
 pub(crate) fn clock<'a>(
     seps: &'static [u8],
     frac_seps: &'static [u8],
-) -> impl FnMut(&'a [u8]) -> Res<'a, (u32, u32, u32, u32)> {
+) -> impl Fn(&'a [u8]) -> Res<'a, (u32, u32, u32, u32)> {
     move |i| {
-        let (i, (h, m, s, _)) = triple(2, seps)(i)?;
-        let (i, nanos) = opt(fraction(frac_seps)).parse(i)?;
-        Ok((i, (h, m, s, nanos.unwrap_or(0))))
+        let (i, (h, m, s, _)) = triple::<2>(i, seps)?;
+        // An optional fraction (nom's `opt`, inline).
+        let (i, nanos) = match fraction(i, frac_seps) {
+            Ok((rest, n)) => (rest, n),
+            Err(nom::Err::Error(_)) => (i, 0),
+            Err(e) => return Err(e),
+        };
+        Ok((i, (h, m, s, nanos)))
     }
 }
 
 /// A time that exists: [`clock`] with its values checked.
+#[inline(always)]
 pub(crate) fn time<'a>(
     seps: &'static [u8],
     frac_seps: &'static [u8],
-) -> impl FnMut(&'a [u8]) -> Res<'a, NaiveTime> {
+) -> impl Fn(&'a [u8]) -> Res<'a, NaiveTime> {
     move |i| {
-        map_opt(clock(seps, frac_seps), |(h, m, s, n)| {
-            NaiveTime::from_hms_nano_opt(h, m, s, n)
-        })
-        .parse(i)
+        let (rest, (h, m, s, n)) = clock(seps, frac_seps)(i)?;
+        match NaiveTime::from_hms_nano_opt(h, m, s, n) {
+            Some(t) => Ok((rest, t)),
+            None => fail(i, ErrorKind::MapOpt),
+        }
     }
 }
 
 /// A decimal number of 1 to 10 digits that fits in 32 bits.
 #[inline]
 pub(crate) fn decimal(i: &[u8]) -> Res<'_, u32> {
-    let n = i.iter().take(11).take_while(|c| c.is_ascii_digit()).count();
-    if n == 0 || n > 10 {
-        return fail(i, nom::error::ErrorKind::Digit);
+    let (rest, digits) = i.split_at_position1_complete(|c| !is(c, DIGIT), ErrorKind::Digit)?;
+    if digits.len() > 10 {
+        return fail(i, ErrorKind::TooLarge);
     }
-    let v = i[..n]
+    let v = digits
         .iter()
         .fold(0u64, |v, &c| v * 10 + u64::from(c - b'0'));
     match u32::try_from(v) {
-        Ok(v) => Ok((&i[n..], v)),
-        Err(_) => fail(i, nom::error::ErrorKind::TooLarge),
+        Ok(v) => Ok((rest, v)),
+        Err(_) => fail(i, ErrorKind::TooLarge),
     }
 }
 
@@ -159,63 +227,73 @@ pub(crate) fn hex(i: &[u8]) -> Res<'_, u32> {
             _ => break,
         };
         if n == 8 {
-            return fail(i, nom::error::ErrorKind::TooLarge);
+            return fail(i, ErrorKind::TooLarge);
         }
         v = (v << 4) | u32::from(d);
         n += 1;
     }
     if n == 0 {
-        return fail(i, nom::error::ErrorKind::HexDigit);
+        return fail(i, ErrorKind::HexDigit);
     }
     Ok((&i[n..], v))
-}
-
-fn tab(i: &[u8]) -> Res<'_, char> {
-    char('\t').parse(i)
 }
 
 /// The classic ` PID→TID→Component→`: a space-padded decimal PID, a hexadecimal TID and an
 /// alphanumeric component, each ended by a TAB. Returns the PID, the TID and the component's
 /// length; the bytes used are the input's length less the rest's.
 pub(crate) fn classic_ids(i: &[u8]) -> Res<'_, (u32, u32, usize)> {
-    let (i, _) = take_while(|c| c == b' ').parse(i)?;
+    let (i, _) = i.split_at_position_complete::<_, nom::error::Error<&[u8]>>(|c| c != b' ')?;
     let (i, pid) = decimal(i)?;
-    let (i, _) = tab(i)?;
+    let (i, _) = byte(i, b'\t')?;
     let (i, tid) = hex(i)?;
-    let (i, _) = tab(i)?;
-    let (i, component) = take_while1(|c: u8| c.is_ascii_alphanumeric()).parse(i)?;
-    let (i, _) = tab(i)?;
+    let (i, _) = byte(i, b'\t')?;
+    let (i, component) = many1(i, ALNUM)?;
+    let (i, _) = byte(i, b'\t')?;
     Ok((i, (pid, tid, component.len())))
 }
 
 /// The Windows 10 ` PID   TID   ` after the time: two decimal numbers, each after blanks.
+#[inline]
 pub(crate) fn win10_ids(i: &[u8]) -> Res<'_, (u32, u32)> {
-    let (i, pid) = preceded(blanks, decimal).parse(i)?;
-    let (i, tid) = preceded(blanks, decimal).parse(i)?;
+    let (i, _) = blanks(i)?;
+    let (i, pid) = decimal(i)?;
+    let (i, _) = blanks(i)?;
+    let (i, tid) = decimal(i)?;
     let (i, _) = blanks(i)?;
     Ok((i, (pid, tid)))
 }
 
-/// The server's levels.
-fn level(i: &[u8]) -> Res<'_, &[u8]> {
-    alt((
-        tag("Error"),
-        tag("Warning"),
-        tag("Info"),
-        tag("Change"),
-        tag("Fatal"),
-        tag("Debug"),
-        tag("Verbose"),
-        tag("Trace"),
-        tag("Audit"),
-        tag("Critical"),
-    ))
-    .parse(i)
+/// A client component: a letter, then letters, digits and `_`.
+#[inline]
+pub(crate) fn component(i: &[u8]) -> Res<'_, &[u8]> {
+    match i.first() {
+        Some(c) if c.is_ascii_alphabetic() => many1(i, WORD),
+        _ => fail(i, ErrorKind::Alpha),
+    }
 }
 
-/// A run of TABs or spaces (at least one).
-fn blanks(i: &[u8]) -> Res<'_, &[u8]> {
-    take_while1(|c| c == b' ' || c == b'\t').parse(i)
+/// The server's levels, told apart by their first bytes before one tag is compared (no `alt`
+/// trying each in turn).
+#[inline(always)]
+fn level(i: &[u8]) -> Res<'_, &[u8]> {
+    let word: &'static [u8] = match i.first() {
+        Some(b'I') => b"Info",
+        Some(b'E') => b"Error",
+        Some(b'W') => b"Warning",
+        Some(b'C') if i.get(1) == Some(&b'h') => b"Change",
+        Some(b'C') => b"Critical",
+        Some(b'F') => b"Fatal",
+        Some(b'D') => b"Debug",
+        Some(b'V') => b"Verbose",
+        Some(b'T') => b"Trace",
+        Some(b'A') => b"Audit",
+        _ => return fail(i, ErrorKind::Tag),
+    };
+    if i.starts_with(word) {
+        Ok(i.take_split(word.len()))
+    } else {
+        fail(i, ErrorKind::Tag)
+    }
 }
 
 /// The server's well-separated `→Level→process.N→Class.Method→` after the time: the level,
@@ -230,26 +308,22 @@ pub(crate) fn server_fields(i: &[u8]) -> Res<'_, ServerFields> {
     let (rest, lvl) = level(rest)?;
     let (rest, _) = blanks(rest)?;
     let process_at = at(rest);
-    let (rest, process) =
-        take_while1(|c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'-').parse(rest)?;
-    let (rest, _) = char('.').parse(rest)?;
+    let (rest, process) = many1(rest, PROCESS)?;
+    let (rest, _) = byte(rest, b'.')?;
     let (rest, thread) = decimal(rest)?;
     let (rest, _) = blanks(rest)?;
     let source_at = at(rest);
-    let (rest, source) =
-        take_while1(|c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'`'))
-            .parse(rest)?;
+    let (rest, source) = many1(rest, SOURCE)?;
     // `Class.Method`: a dot, looked for inline (`<[u8]>::contains` would call memchr).
     if !source.iter().any(|&c| c == b'.') {
-        return fail(rest, nom::error::ErrorKind::Verify);
+        return fail(rest, ErrorKind::Verify);
     }
-    let (rest, gap) = opt(blanks).parse(rest)?;
-    if gap.is_none() && !rest.is_empty() {
-        return Err(nom::Err::Error(nom::error::Error::new(
-            rest,
-            nom::error::ErrorKind::Space,
-        )));
-    }
+    // Blanks before the message, or the end of the line.
+    let rest = match blanks(rest) {
+        Ok((rest, _)) => rest,
+        Err(_) if rest.is_empty() => rest,
+        Err(_) => return fail(rest, ErrorKind::Space),
+    };
     Ok((
         rest,
         ServerFields {

@@ -111,7 +111,7 @@ impl DateCache {
     ///
     /// The usual shape, `HH:MM:SS` and three digits of milliseconds, costs a compare with the
     /// stamp before when both fall in the same second.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn stamp(
         &mut self,
         b: &[u8],
