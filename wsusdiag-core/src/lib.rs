@@ -91,7 +91,6 @@ pub mod events;
 pub mod fields;
 pub mod input;
 pub mod knowledge;
-pub mod lines;
 pub mod log;
 mod named;
 mod pipeline;

@@ -116,6 +116,14 @@ impl Log {
         }
     }
 
+    /// The decoded text, owned (an `.etl` trace's: the Windows 10 text its events render to).
+    pub(crate) fn into_text(self) -> String {
+        match self.storage {
+            Storage::Text(t) => t,
+            Storage::Bytes(b) => String::from_utf8_lossy(&b).into_owned(),
+        }
+    }
+
     /// The records, in order; malformed lines come as errors and do not stop the iteration.
     /// For an `.etl` trace, the records are its Windows Update events (times in UTC) and a
     /// record's line is the event's number.

@@ -2,7 +2,8 @@
 //! pipe, or a file that is still being written (read what is there, come back for the rest).
 //!
 //! Records borrow from the chunk being parsed and are handed to a callback; line numbers and
-//! offsets count from the start of the stream. Memory holds one chunk plus the entry still
+//! offsets count from the start of the stream. [`LogStream::open`] is the one way the front ends
+//! read a file record by record, an `.etl` trace included. Memory holds one chunk plus the entry still
 //! open at its end (a server entry's stack trace may span chunks), never the whole log.
 //!
 //! ```
@@ -16,12 +17,15 @@
 //! # Ok::<(), wsusdiag_core::Error>(())
 //! ```
 
-use std::io::Read;
+use std::fs::File;
+use std::io::{BufReader, Cursor, Read};
+use std::path::Path;
 
 use encoding_rs::{CoderResult, Decoder, Encoding};
 
 use crate::error::{ParseError, ParseErrorKind, Position, excerpt};
 use crate::input::{LogKind, TextEncoding, sniff, utf16_without_bom};
+use crate::log::Log;
 use crate::records::{Record, Records};
 use crate::{Error, Result};
 
@@ -60,6 +64,33 @@ impl<R> std::fmt::Debug for LogStream<R> {
             .field("encoding", &self.encoding)
             .field("line_base", &self.line_base)
             .finish_non_exhaustive()
+    }
+}
+
+/// A log file read chunk by chunk, as [`LogStream::open`] opens it.
+pub type FileStream = LogStream<Box<dyn Read + Send + Sync>>;
+
+impl FileStream {
+    /// Opens a log file, named by its path in errors. A text log is read as it comes, in
+    /// bounded memory; an `.etl` trace is decoded whole first (as [`Log::open`] decodes it) and
+    /// its events are read as the Windows 10 text they render to: kind `client-etl`, encoding
+    /// `binary`, times in UTC.
+    pub fn open(path: &Path) -> Result<Self> {
+        let name = path.display().to_string();
+        // Opened once: a named pipe cannot be opened again for the same bytes.
+        let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let mut head = [0u8; 128];
+        let n = file.read(&mut head).map_err(|e| Error::io(path, e))?;
+        if crate::etl::is_etl(&head[..n]) {
+            // A trace is a regular file: it is read again, whole, from its start.
+            let text = Log::open(path)?.into_text();
+            let mut stream = Self::new(name, Box::new(Cursor::new(text.into_bytes())));
+            stream.kind = Some(LogKind::ClientEtl);
+            stream.encoding = Some(TextEncoding::Binary);
+            return Ok(stream);
+        }
+        let reader = Cursor::new(head[..n].to_vec()).chain(BufReader::new(file));
+        Ok(Self::new(name, Box::new(reader)))
     }
 }
 
@@ -169,7 +200,8 @@ impl<R: Read> LogStream<R> {
         }
         let raw = std::mem::take(&mut self.raw);
         let (encoding, decoder, skip) = choose_encoding(&raw);
-        self.encoding = Some(encoding);
+        // An `.etl` trace's text was decoded from binary before (see `open`).
+        self.encoding.get_or_insert(encoding);
         self.decoder = Some(decoder);
         self.push_decoded(&raw[skip..], false);
     }

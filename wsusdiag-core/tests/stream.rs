@@ -194,3 +194,36 @@ fn text_that_is_not_a_log_is_an_error() {
         "{err}"
     );
 }
+
+/// Every record of a file through [`LogStream::open`], and the stream's kind and encoding.
+fn opened(path: &std::path::Path) -> (Vec<String>, Option<String>, Option<String>) {
+    let mut stream = LogStream::open(path).unwrap().with_chunk_size(4096);
+    let mut out = Vec::new();
+    while stream.read_some(|r| out.push(summary(r))).unwrap() {}
+    stream.finish(|r| out.push(summary(r))).unwrap();
+    let kind = stream.kind().map(|k| k.as_str().to_owned());
+    let encoding = stream.encoding().map(|e| e.as_str().to_owned());
+    (out, kind, encoding)
+}
+
+#[test]
+fn an_opened_file_reads_as_the_whole_file_reader_reads_it_an_etl_trace_included() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let trace = dir.join("etl/WindowsUpdate.20251008.140245.443.8.etl");
+    let log = Log::open(&trace).unwrap();
+    let (records, kind, encoding) = opened(&trace);
+    assert!(records.len() > 10, "{}", records.len());
+    assert_eq!(records, log.records().map(summary).collect::<Vec<_>>());
+    assert_eq!(kind.as_deref(), Some("client-etl"));
+    assert_eq!(encoding.as_deref(), Some("binary"));
+
+    let dir = std::env::temp_dir().join(format!("wsusdiag-open-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = dir.join("WindowsUpdate.log");
+    std::fs::write(&text, KB954960_CLIENT).unwrap();
+    let (records, kind, encoding) = opened(&text);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(records, whole(KB954960_CLIENT));
+    assert_eq!(kind.as_deref(), Some("client-classic"));
+    assert_eq!(encoding.as_deref(), Some("utf-8"));
+}

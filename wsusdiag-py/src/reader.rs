@@ -1,8 +1,6 @@
 //! Reading one log record by record, in bounded memory: batches are parsed without the GIL
 //! and handed to Python as light `Record` objects.
 
-use std::fs::File;
-use std::io::{BufReader, Cursor, Read};
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -12,10 +10,10 @@ use chrono::NaiveDateTime;
 use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
+use wsusdiag_core::ParseError;
 use wsusdiag_core::diagnosis::LogKind;
-use wsusdiag_core::log::{Log, Record as CoreRecord};
-use wsusdiag_core::stream::LogStream;
-use wsusdiag_core::{Error, ParseError};
+use wsusdiag_core::log::Record as CoreRecord;
+use wsusdiag_core::stream::{FileStream, LogStream};
 
 use crate::errors::detached;
 
@@ -239,12 +237,10 @@ fn bad(e: &ParseError) -> BadLine {
 /// Reads a log in batches.
 #[pyclass(module = "wsusdiag._wsusdiag")]
 pub(crate) struct LogReader {
-    stream: LogStream<Box<dyn Read + Send + Sync>>,
+    stream: FileStream,
     done: bool,
     /// The path as given.
     path: String,
-    /// `ClientEtl` for a trace (whose events are read as the Windows 10 text they render to).
-    kind: Option<LogKind>,
 }
 
 #[pymethods]
@@ -252,49 +248,18 @@ impl LogReader {
     /// Opens a log file (an `.etl` trace is decoded first).
     #[new]
     fn new(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
-        let (source, kind): (Box<dyn Read + Send + Sync>, Option<LogKind>) = detached(py, || {
-            // Opened once: a named pipe cannot be opened again for the same bytes.
-            let mut file = File::open(&path).map_err(|e| Error::io(&path, e))?;
-            let mut head = [0u8; 128];
-            let n = file.read(&mut head).map_err(|e| Error::io(&path, e))?;
-            let head = head[..n].to_vec();
-            if wsusdiag_core::etl::is_etl(&head) {
-                // A trace is decoded whole (a regular file: it is read again from its start).
-                let log = Log::open(&path)?;
-                let text = log.text().as_bytes();
-                let mut copy = Vec::new();
-                copy.try_reserve_exact(text.len())
-                    .map_err(|_| Error::OutOfMemory {
-                        name: path.display().to_string(),
-                        bytes: text.len() as u64,
-                    })?;
-                copy.extend_from_slice(text);
-                return Ok((
-                    Box::new(Cursor::new(copy)) as Box<dyn Read + Send + Sync>,
-                    Some(LogKind::ClientEtl),
-                ));
-            }
-            Ok((
-                Box::new(Cursor::new(head).chain(BufReader::new(file)))
-                    as Box<dyn Read + Send + Sync>,
-                None,
-            ))
-        })?;
-        let name = path.display().to_string();
+        let stream = detached(py, || LogStream::open(&path))?;
         Ok(Self {
-            stream: LogStream::new(name.clone(), source).with_chunk_size(CHUNK),
+            stream: stream.with_chunk_size(CHUNK),
             done: false,
-            path: name,
-            kind,
+            path: path.display().to_string(),
         })
     }
 
     /// The kind of log (`client-classic`, `client-win10`, `client-etl`, `client-configmgr`, `server`, `server-configmgr`), once known.
     #[getter]
     fn kind(&self) -> Option<&'static str> {
-        self.kind
-            .or_else(|| self.stream.kind())
-            .map(LogKind::as_str)
+        self.stream.kind().map(LogKind::as_str)
     }
 
     /// `LogReader(path='…', kind='client-classic')`; the kind is `None` until known.
@@ -314,8 +279,8 @@ impl LogReader {
         if self.done {
             return Ok(None);
         }
+        let clients_in_utc = self.stream.kind() == Some(LogKind::ClientEtl);
         let stream = &mut self.stream;
-        let clients_in_utc = self.kind == Some(LogKind::ClientEtl);
         let (records, errors, more) = detached(py, || {
             let mut batch = Batch {
                 clients_in_utc,

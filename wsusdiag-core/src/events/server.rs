@@ -211,7 +211,8 @@ pub fn exceptions<'a>(record: &ServerRecord<'a>) -> Vec<ExceptionInfo<'a>> {
 /// Stack frames of a record (`at Namespace.Class.Method(args)`), as written after `at `.
 pub fn frames<'a>(record: &ServerRecord<'a>) -> impl Iterator<Item = &'a str> + use<'a> {
     let continuation: &'a str = record.continuation;
-    crate::lines::Lines::new(continuation).filter_map(|l| l.text.trim_start().strip_prefix("at "))
+    crate::records::lines::Lines::new(continuation)
+        .filter_map(|l| l.text.trim_start().strip_prefix("at "))
 }
 
 /// The first frame in WSUS's own code, as `Class.Method` (`ClientImplementation.GetSyncInfo`):

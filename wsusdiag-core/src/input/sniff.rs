@@ -129,7 +129,7 @@ pub fn sniff(text: &str) -> Result<LogKind, NotALog> {
     let (mut classic, mut win10, mut server, mut seen) = (0u32, 0u32, 0u32, 0usize);
     let (mut client_words, mut server_words) = (0u32, 0u32);
     let (mut cm_client, mut cm_server) = (0u32, 0u32);
-    for line in crate::lines::Lines::new(head) {
+    for line in crate::records::lines::Lines::new(head) {
         let text = line.text.trim_start_matches('\u{feff}');
         let l = text
             .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == '|' || c == ' ');

@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use crate::lines::Lines;
+use crate::records::lines::Lines;
 
 /// What [`unwrap`] made of a text.
 #[derive(Debug)]

@@ -10,12 +10,12 @@ use chrono::NaiveDateTime;
 
 use super::components::is_known_component;
 use super::grammar;
+use super::lines::{Line, Lines, column_of};
 use super::scan::{
     DateCache, at, blanks, date_parts, decimal, hex, looks_binary, run, time_parts, time_shape,
     trim_paste,
 };
 use crate::error::{ParseError, ParseErrorKind, Position, excerpt};
-use crate::lines::{Line, Lines, column_of};
 
 /// Which client text format a log is in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]

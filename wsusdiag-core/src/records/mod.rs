@@ -9,6 +9,7 @@ mod client;
 pub mod cmtrace;
 mod components;
 mod grammar;
+pub mod lines;
 mod reader;
 mod scan;
 mod server;

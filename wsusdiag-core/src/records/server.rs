@@ -12,11 +12,11 @@ use chrono::NaiveDateTime;
 use memchr::memmem::Finder;
 
 use super::grammar;
+use super::lines::{Line, Lines, column_of};
 use super::scan::{
     DateCache, at, blanks, date_parts, decimal, looks_binary, run, time_parts, trim_paste,
 };
 use crate::error::{ParseError, ParseErrorKind, Position, excerpt};
-use crate::lines::{Line, Lines, column_of};
 
 /// One entry of `SoftwareDistribution.log`, with its continuation lines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
