@@ -109,6 +109,13 @@ const CASES: &[Case] = &[
     case("59-irohastack-commands-not-a-log.txt", None, &[], None),
     case("60-gunnalag-one-field-per-line.txt", None, &[], None),
     case("61-electrosonics-ui-errors-not-a-log.txt", None, &[], None),
+    // HTML entities inside the log (`&lt;&lt;## SUBMITTED`) and in the prose before it.
+    case("62-trentent-revision-html-entities.txt", CLASSIC, &[0x80070057], None),
+    // PID and TID (`1060 15a8`) without a date, TABs turned into spaces, amid prose: the hex
+    // TID before a component is the classic header's, so the format is known (without time).
+    case("63-alinconstantin-pid-tid-no-date.txt", CLASSIC, &[0x80246003], None),
+    // A `PS C:\…>` prompt and the console output of Get-WindowsUpdateLog: no log line in it.
+    case("64-hky-powershell-prompt-not-a-log.txt", None, &[], None),
 ];
 
 fn read(file: &str) -> Vec<u8> {
@@ -289,4 +296,33 @@ fn impossible_dates_are_problems_not_lost_entries() {
     assert_eq!(codes_read(&log), BTreeSet::from([0x8024400E]));
     // The faults themselves, and how their lines group, rest on the client fault model.
     assert!(d.faults.iter().all(|f| f.client.hresult == "0x8024400E"));
+}
+
+/// HTML entities inside a log's own lines (a blog's `<pre>` block as its export has it) are
+/// decoded before reading: the entry keeps its `<<`, and the input says how it was read.
+#[test]
+fn html_entities_inside_a_log_are_decoded() {
+    let file = "62-trentent-revision-html-entities.txt";
+    let bytes = read(file);
+    let log = Log::from_bytes(file, bytes.clone()).unwrap();
+    let submitted: Vec<String> = log
+        .records()
+        .flatten()
+        .filter_map(|r| match r {
+            Record::Client(c) if c.message.contains("SUBMITTED") => Some(c.message.to_owned()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        submitted,
+        [
+            "<<## SUBMITTED ## AU: Search for updates [CallId = {7BA17D86-EF4B-470B-AF35-2A0271736B9E}]"
+        ]
+    );
+    let d = diagnose_buffers(&[(file, &bytes)], &Options::default()).unwrap();
+    let repairs = &d.inputs[0].repairs;
+    assert!(
+        repairs.iter().any(|r| r == "decoded HTML entities"),
+        "{repairs:?}"
+    );
 }
