@@ -116,6 +116,12 @@ const CASES: &[Case] = &[
     case("63-alinconstantin-pid-tid-no-date.txt", CLASSIC, &[0x80246003], None),
     // A `PS C:\…>` prompt and the console output of Get-WindowsUpdateLog: no log line in it.
     case("64-hky-powershell-prompt-not-a-log.txt", None, &[], None),
+    // A server exception without its header, its stack trace elided (`...`) inside a fence
+    // indented under a list item; the cause (import cannot use TLS 1.2) has no rule.
+    case("65-wsus-import-tls-elided-frames.txt", SERVER_FRAGMENT, &[], None),
+    // Raw trace-formatter lines (`[0]0EF8.1588::04/24/2020-…`, bracketed components) of a
+    // display driver, with a failure status in them: not a Windows Update log, no fault.
+    case("66-iddcx-tracefmt-not-wu.txt", None, &[], None),
 ];
 
 fn read(file: &str) -> Vec<u8> {
@@ -325,4 +331,36 @@ fn html_entities_inside_a_log_are_decoded() {
         repairs.iter().any(|r| r == "decoded HTML entities"),
         "{repairs:?}"
     );
+}
+
+/// An elision (`...`) inside a stack trace does not cut the entry in two: the frames before
+/// and after it stay with the exception they belong to.
+#[test]
+fn an_elided_stack_trace_stays_one_entry() {
+    let file = "65-wsus-import-tls-elided-frames.txt";
+    let log = Log::from_bytes(file, read(file)).unwrap();
+    let entries: Vec<(String, String)> = log
+        .records()
+        .flatten()
+        .filter_map(|r| match r {
+            Record::Server(s) => Some((s.message.to_owned(), s.continuation.to_owned())),
+            Record::Client(_) => None,
+        })
+        .collect();
+    assert_eq!(entries.len(), 1, "{entries:#?}");
+    let (message, continuation) = &entries[0];
+    assert!(
+        message.starts_with("ProcessWebServiceProxyException found"),
+        "{message}"
+    );
+    for frame in [
+        "NetworkStream.Read",
+        "TlsStream.ProcessAuthentication",
+        "ConnectStream.WriteHeaders",
+    ] {
+        assert!(
+            continuation.contains(frame),
+            "{frame} not in {continuation:?}"
+        );
+    }
 }

@@ -84,7 +84,7 @@ fn patterns() -> &'static Patterns {
             server: re(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3} UTC|\S{1,24} \S{1,24} UTC|<Date> <Time>)[\t ]*(Error|Warning|Info|Change|Fatal|Debug)[\t ]*[A-Za-z0-9_]+\.\d+"),
             client_no_date: re(r"^(\S{1,24}[\t ]+\S{1,24}[\t ]+)?\d{1,6}[\t ]+[0-9a-f]{1,8}[\t ]+(PT|AU|Agent|Misc|Report|Setup|Service|Handler|COMAPI|DnldMgr|DtaStor|EP|WS|IdleTmr)[\t ]"),
             win10_words: re(r"\*FAILED\* \[|WebServices|ProtocolTalker|DownloadManager|\* START \*"),
-            server_words: re(r"ThrowException: |DBLAYER: |^\s*at Microsoft\.UpdateServices\.|ClientImplementation\.|SoapUtilities\.|WebServiceCommunicationHelper\.|WSUS administration console|WsusService\.\d+|w3wp\.\d+"),
+            server_words: re(r"ThrowException: |DBLAYER: |^\s*at Microsoft\.UpdateServices\.|ClientImplementation\.|SoapUtilities\.|WebServiceCommunicationHelper\.|ProcessWebServiceProxyException found|WSUS administration console|WsusService\.\d+|w3wp\.\d+"),
             server_no_time: re(r"^(UTC[\t ]+)?(Error|Warning|Info|Change|Fatal|Debug)[\t ]*(w3wp|WsusService)\.\d+"),
         }
     })
