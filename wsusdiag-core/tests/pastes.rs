@@ -111,9 +111,9 @@ const CASES: &[Case] = &[
     case("61-electrosonics-ui-errors-not-a-log.txt", None, &[], None),
     // HTML entities inside the log (`&lt;&lt;## SUBMITTED`) and in the prose before it.
     case("62-trentent-revision-html-entities.txt", CLASSIC, &[0x80070057], None),
-    // PID and TID (`1060 15a8`) without a date, TABs turned into spaces, amid prose: the hex
-    // TID before a component is the classic header's, so the format is known (without time).
-    case("63-alinconstantin-pid-tid-no-date.txt", CLASSIC, &[0x80246003], None),
+    // PID and TID (`1060 15a8`) without a date, TABs turned into spaces, amid prose: a header
+    // cut before its date is a fragment's line (no time to join by), as the issue counts it.
+    case("63-alinconstantin-pid-tid-no-date.txt", CLIENT_FRAGMENT, &[0x80246003], None),
     // A `PS C:\…>` prompt and the console output of Get-WindowsUpdateLog: no log line in it.
     case("64-hky-powershell-prompt-not-a-log.txt", None, &[], None),
     // A server exception without its header, its stack trace elided (`...`) inside a fence

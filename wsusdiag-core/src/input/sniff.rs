@@ -116,9 +116,11 @@ pub enum NotALog {
 /// Decides which log `text` holds from its first lines, or says why it is none of them.
 ///
 /// Every non-blank line of the first 256 KiB (400 lines at most) votes: full entry headers
-/// weigh most, then headers without a date, then lines that only a Windows Update or WSUS log
-/// writes. Text with headers is a log of their format; text with only such lines is a client or
-/// server fragment. An input with no vote is reported, never guessed.
+/// weigh most, then headers with words for their date (`Date Time`), then lines that only a
+/// Windows Update or WSUS log writes (a classic header with no date at all is one of those,
+/// unless dated headers are around it). Text with headers is a log of their format; text
+/// with only such lines is a client or server fragment. An input with no vote is reported,
+/// never guessed.
 pub fn sniff(text: &str) -> Result<LogKind, NotALog> {
     let mut end = text.len().min(SNIFF_BYTES);
     while !text.is_char_boundary(end) {
@@ -151,8 +153,15 @@ pub fn sniff(text: &str) -> Result<LogKind, NotALog> {
             win10 += 4;
         } else if p.classic.is_match(l) {
             classic += 4;
-        } else if p.client_no_date.is_match(l) {
-            classic += 2;
+        } else if let Some(header) = p.client_no_date.captures(l) {
+            // With words in place of its date and time (`Date Time`, as KB articles print
+            // them), a classic header; with no date at all, a fragment's line unless dated
+            // headers are around it.
+            if header.get(1).is_some() || classic + win10 > 0 {
+                classic += 2;
+            } else {
+                client_words += 2;
+            }
         } else if let Some((side, weight)) = crate::records::cmtrace::vote(line.text) {
             match side {
                 crate::records::cmtrace::Side::Client => cm_client += weight,
@@ -247,6 +256,10 @@ mod tests {
     fn kb_article_excerpts() {
         let client = "Date Time 788 ee4 PT +++++++++++ PT: Synchronizing server updates +++++++++++\nDate Time 788 ee4 PT WARNING: SyncUpdates failure, error = 0x8024400E, soap client error = 7, soap error code = 400, HTTP status code = 200\n";
         assert_eq!(sniff(client), Ok(LogKind::ClientClassic));
+        // The same header without even the words for its date: a fragment (no time).
+        let cut =
+            "788 ee4 PT WARNING: SyncUpdates failure, error = 0x8024400E, soap client error = 7\n";
+        assert_eq!(sniff(cut), Ok(LogKind::ClientFragment));
         let server = "Date Time UTC Error w3wp.12 ClientImplementation.SyncUpdates System.ArgumentException: Item has already been added.\nat System.Collections.Hashtable.Insert(Object key, Object nvalue, Boolean add)\n";
         assert_eq!(sniff(server), Ok(LogKind::Server));
         assert_eq!(
