@@ -148,3 +148,39 @@ fn bytes_that_are_no_analysis_are_an_error_never_a_panic() {
     let e = LogAnalysis::from_bytes(&other).unwrap_err();
     assert!(e.to_string().contains("same version"), "{e}");
 }
+
+#[test]
+fn a_folders_traces_are_one_log_wherever_it_sorts() {
+    // Two folders of traces (one machine's log each; one of a single trace), given in any order,
+    // around a client's folder (PC0001).
+    let traces = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wsusdiag-core/tests/data/etl");
+    let etl: Vec<PathBuf> = (std::fs::read_dir(&traces).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "etl"))
+        .collect();
+    let logs = fleet_logs(9, 1, false);
+    let (dir, files) = write("traces", &logs[..1]);
+    let mut groups = vec![vec![files[0].clone()]];
+    for (folder, take) in [("PA", etl.len()), ("PZ", 1)] {
+        let mut group = Vec::new();
+        for file in &etl[..take] {
+            let to = dir.join(folder).join(file.file_name().unwrap());
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(file, &to).unwrap();
+            group.push(to);
+        }
+        groups.push(group);
+    }
+    let options = Options::default();
+    let whole = diagnose_paths(&[&dir], &options)
+        .unwrap()
+        .to_json()
+        .unwrap();
+    let parts = groups.iter().rev().map(|group| {
+        let inputs = group.iter().map(|p| Input::Path(p.clone()));
+        analyse(inputs, &options).unwrap()
+    });
+    let combined = combine(parts, &options).unwrap().to_json().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(combined == whole, "the combined diagnosis differs");
+}

@@ -77,14 +77,21 @@ impl LogAnalysis {
     }
 
     /// The analyses of both, in order; both must have been read with the same rules.
-    pub fn merge(mut self, other: Self) -> Result<Self> {
-        if self.logs.is_empty() {
-            return Ok(other);
+    pub fn merge(self, other: Self) -> Result<Self> {
+        self.merge_all([other])
+    }
+
+    /// [`LogAnalysis::merge`] of many at once, sorted once: merging a log at a time into a
+    /// growing analysis would go over it again for each.
+    pub fn merge_all(mut self, others: impl IntoIterator<Item = Self>) -> Result<Self> {
+        for other in others {
+            if self.logs.is_empty() {
+                self.rules = other.rules;
+            } else if !other.logs.is_empty() && other.rules != self.rules {
+                return Err(other_rules(&other));
+            }
+            self.logs.extend(other.logs);
         }
-        if !other.logs.is_empty() && other.rules != self.rules {
-            return Err(other_rules(&other));
-        }
-        self.logs.extend(other.logs);
         sort(&mut self.logs);
         Ok(self)
     }

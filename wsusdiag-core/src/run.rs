@@ -283,8 +283,8 @@ impl Job<'_> {
     }
 }
 
-/// The inputs as jobs, the `.etl` traces of a folder grouped; and the folders with nothing to
-/// read.
+/// The inputs as jobs, in the order met, the `.etl` traces of a folder grouped (and put where
+/// their name sorts); and the folders with nothing to read.
 fn jobs<'a>(inputs: impl IntoIterator<Item = Input<'a>>) -> Result<(Vec<Job<'a>>, Vec<PathBuf>)> {
     let mut walk = Walk::default();
     let mut jobs = Vec::new();
@@ -335,13 +335,30 @@ fn jobs<'a>(inputs: impl IntoIterator<Item = Input<'a>>) -> Result<(Vec<Job<'a>>
             Err(e) => return Err(e),
         }
     }
-    for (dir, files) in traces {
-        jobs.push(match <[PathBuf; 1]>::try_from(files) {
-            Ok([path]) => Job::File { path, listed: true },
-            Err(files) => Job::Traces(dir, files),
-        });
+    let mut groups: Vec<(PathBuf, Job<'a>)> = (traces.into_iter())
+        .map(|(dir, mut files)| {
+            // In the order a folder lists them, however they were given.
+            files.sort();
+            match <[PathBuf; 1]>::try_from(files) {
+                Ok([path]) => Job::File { path, listed: true },
+                Err(files) => Job::Traces(dir, files),
+            }
+        })
+        .map(|job| (PathBuf::from(job.name()), job))
+        .collect();
+    groups.sort_by(|a, b| a.0.cmp(&b.0));
+    // Each where its name sorts among the files, as a folder is read (and `combine` orders).
+    let mut groups = groups.into_iter().peekable();
+    let mut ordered = Vec::with_capacity(jobs.len() + groups.len());
+    for job in jobs {
+        let name = PathBuf::from(job.name());
+        while let Some((_, group)) = groups.next_if(|(g, _)| *g < name) {
+            ordered.push(group);
+        }
+        ordered.push(job);
     }
-    Ok((jobs, empty_folders))
+    ordered.extend(groups.map(|(_, job)| job));
+    Ok((ordered, empty_folders))
 }
 
 /// Reads one job.

@@ -14,7 +14,7 @@ use crate::errors::{interruptible, to_py, unpanicked};
 /// A finished diagnosis (the Python `Diagnosis` wraps it).
 #[pyclass(frozen, module = "wsusdiag._wsusdiag")]
 pub(crate) struct Diagnosis {
-    inner: wsusdiag_core::Diagnosis,
+    pub(crate) inner: wsusdiag_core::Diagnosis,
 }
 
 #[pymethods]
@@ -110,13 +110,49 @@ impl Write for Chunks {
     }
 }
 
-/// The options for a list of rules files, and the flag that stops the diagnosis on Ctrl-C.
-fn options(rules: Vec<PathBuf>) -> (Options, Arc<AtomicBool>) {
+/// The options for a list of rules files, and the flag that stops the work on Ctrl-C.
+pub(crate) fn options(rules: Vec<PathBuf>) -> (Options, Arc<AtomicBool>) {
     let cancel = Arc::new(AtomicBool::new(false));
     let options = Options::default()
         .with_rule_files(rules)
         .with_cancel(Arc::clone(&cancel));
     (options, cancel)
+}
+
+/// Runs `step` (a diagnosis, an analysis) over files and folders, without the GIL and stopped
+/// by Ctrl-C.
+pub(crate) fn over_paths<T: Send>(
+    py: Python<'_>,
+    paths: Vec<PathBuf>,
+    rules: Vec<PathBuf>,
+    step: impl FnOnce(Vec<Input<'static>>, &Options) -> wsusdiag_core::Result<T> + Send,
+) -> PyResult<T> {
+    let (options, cancel) = options(rules);
+    interruptible(py, &cancel, move || {
+        step(paths.into_iter().map(Input::Path).collect(), &options)
+    })
+}
+
+/// Runs `step` over named buffers, read where they are (never copied: a copy of a large log
+/// could fail for want of memory), without the GIL and stopped by Ctrl-C.
+pub(crate) fn over_buffers<T: Send>(
+    py: Python<'_>,
+    buffers: &[(String, Py<PyBytes>)],
+    rules: Vec<PathBuf>,
+    step: impl for<'a> FnOnce(Vec<Input<'a>>, &Options) -> wsusdiag_core::Result<T> + Send,
+) -> PyResult<T> {
+    let (options, cancel) = options(rules);
+    let named: Vec<(&str, &[u8])> = buffers
+        .iter()
+        .map(|(name, bytes)| (name.as_str(), bytes.as_bytes(py)))
+        .collect();
+    interruptible(py, &cancel, move || {
+        let inputs = named.iter().map(|&(name, bytes)| Input::Buffer {
+            name: name.to_owned(),
+            bytes,
+        });
+        step(inputs.collect(), &options)
+    })
 }
 
 /// Diagnoses files and folders.
@@ -127,15 +163,11 @@ pub(crate) fn diagnose_paths(
     paths: Vec<PathBuf>,
     rules: Vec<PathBuf>,
 ) -> PyResult<Diagnosis> {
-    let (options, cancel) = options(rules);
-    let inner = interruptible(py, &cancel, move || {
-        wsusdiag_core::diagnose_paths(&paths, &options)
-    })?;
+    let inner = over_paths(py, paths, rules, wsusdiag_core::diagnose)?;
     Ok(Diagnosis { inner })
 }
 
-/// Diagnoses named buffers, read where they are (never copied: a copy of a large log could
-/// fail for want of memory).
+/// Diagnoses named buffers, read where they are.
 #[pyfunction]
 #[pyo3(signature = (buffers, rules))]
 pub(crate) fn diagnose_buffers(
@@ -143,18 +175,7 @@ pub(crate) fn diagnose_buffers(
     buffers: Vec<(String, Py<PyBytes>)>,
     rules: Vec<PathBuf>,
 ) -> PyResult<Diagnosis> {
-    let (options, cancel) = options(rules);
-    let named: Vec<(&str, &[u8])> = buffers
-        .iter()
-        .map(|(name, bytes)| (name.as_str(), bytes.as_bytes(py)))
-        .collect();
-    let inner = interruptible(py, &cancel, move || {
-        let inputs = named.iter().map(|&(name, bytes)| Input::Buffer {
-            name: name.to_owned(),
-            bytes,
-        });
-        wsusdiag_core::diagnose(inputs, &options)
-    })?;
+    let inner = over_buffers(py, &buffers, rules, |i, o| wsusdiag_core::diagnose(i, o))?;
     Ok(Diagnosis { inner })
 }
 

@@ -26,3 +26,10 @@ def typed(d: wsusdiag.Diagnosis, record: wsusdiag.Record) -> None:
     assert_type(d.to_dict()["findings"][0]["confidence"], wsusdiag.types.ConfidenceValue)
     assert_type(record.time, Optional[datetime])
     print(note)
+
+
+def two_steps(paths: List[str]) -> None:
+    parts = [wsusdiag.analyse(p) for p in paths] + [wsusdiag.analyse(b"...", name="x.log")]
+    merged = parts[0].merge(wsusdiag.LogAnalysis.from_bytes(parts[1].to_bytes()))
+    assert_type(merged.names, List[str])
+    assert_type(wsusdiag.combine([merged, *parts[2:]]), wsusdiag.Diagnosis)

@@ -1,5 +1,6 @@
 //! Measures the two-step diagnosis of a folder of logs: the size of each log's analysis against
-//! the log's, and the time to analyse every log alone and to combine the analyses.
+//! the log's, the time to analyse every log alone and to combine the analyses, and (on Linux)
+//! the memory the decoded analyses, the combining and the report take.
 //!
 //! ```text
 //! wsusdiag-scale DIR
@@ -52,18 +53,26 @@ fn run(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
     }
     let analysed = started.elapsed();
     let analysis_bytes: usize = sent.iter().map(Vec::len).sum();
+    let before = Memory::now();
     let started = Instant::now();
     let received = (sent.iter())
         .map(|b| LogAnalysis::from_bytes(b))
         .collect::<Result<Vec<_>, _>>()?;
     let decoded = started.elapsed();
+    let held = Memory::now();
+    Memory::reset_peak();
     let started = Instant::now();
     let combined = combine(received, &options)?;
     let combined_in = started.elapsed();
+    let after = Memory::now();
+    let started = Instant::now();
+    let json = combined.to_json()?;
+    let json_in = started.elapsed();
+    drop(combined);
     let started = Instant::now();
     let whole = diagnose_paths(&[dir], &options)?;
     let whole_in = started.elapsed();
-    let same = combined.to_json()? == whole.to_json()?;
+    let same = json == whole.to_json()?;
     println!(
         "{} logs, {:.1} MB; analyses {:.2} MB ({:.2}% of the logs, {:.0} bytes a log)",
         logs.len(),
@@ -73,16 +82,60 @@ fn run(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
         analysis_bytes as f64 / logs.len().max(1) as f64
     );
     println!(
-        "analyse one by one {:.2} s; decode {:.3} s; combine {:.3} s; diagnose at once {:.2} s; \
-         same JSON: {same}",
+        "analyse one by one {:.2} s; decode {:.3} s; combine {:.3} s (then its JSON {:.3} s); \
+         diagnose at once {:.2} s; same JSON: {same}",
         analysed.as_secs_f64(),
         decoded.as_secs_f64(),
         combined_in.as_secs_f64(),
+        json_in.as_secs_f64(),
         whole_in.as_secs_f64()
     );
+    if let (Some(before), Some(held), Some(after)) = (before, held, after) {
+        let mb = |kb: u64| kb as f64 / 1024.0;
+        println!(
+            "resident: the decoded analyses {:.0} MB; combining them peaks {:.0} MB above that, \
+             the diagnosis {:.0} MB; its JSON {:.0} MB",
+            mb(held.rss_kb.saturating_sub(before.rss_kb)),
+            mb(after.peak_kb.saturating_sub(held.rss_kb)),
+            mb(after.rss_kb.saturating_sub(held.rss_kb)),
+            json.len() as f64 / (1u64 << 20) as f64
+        );
+    }
     if same {
         Ok(())
     } else {
         Err("the combined diagnosis differs from the diagnosis at once".into())
+    }
+}
+
+/// The process's resident memory, from `/proc/self/status` (Linux; `None` elsewhere).
+#[derive(Clone, Copy)]
+struct Memory {
+    rss_kb: u64,
+    /// The most resident since the process started or [`Memory::reset_peak`].
+    peak_kb: u64,
+}
+
+impl Memory {
+    fn now() -> Option<Self> {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let field = |name: &str| {
+            let line = status.lines().find(|l| l.starts_with(name))?;
+            line[name.len()..]
+                .trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse()
+                .ok()
+        };
+        Some(Self {
+            rss_kb: field("VmRSS:")?,
+            peak_kb: field("VmHWM:")?,
+        })
+    }
+
+    /// Makes the peak the memory resident now (`5` to `/proc/self/clear_refs`).
+    fn reset_peak() {
+        let _ = std::fs::write("/proc/self/clear_refs", "5");
     }
 }

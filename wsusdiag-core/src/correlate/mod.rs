@@ -7,7 +7,7 @@ mod kinds;
 mod machine;
 mod offsets;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::Duration;
 use rayon::prelude::*;
@@ -37,6 +37,9 @@ pub(crate) struct Fleet {
     pub inputs: Vec<InputSummary>,
     pub clients: Vec<(String, ClientAnalysis)>,
     pub servers: Vec<(String, ServerAnalysis)>,
+    /// The names of the inputs that are fragments: asked of each joined fault, so a set, not a
+    /// search of every input (which made a fleet's diagnosis quadratic in its clients).
+    fragments: HashSet<String>,
 }
 
 impl Fleet {
@@ -44,6 +47,9 @@ impl Fleet {
         let mut fleet = Self::default();
         for a in analyses {
             let source = a.summary.path.clone();
+            if a.summary.kind.is_some_and(LogKind::is_fragment) {
+                fleet.fragments.insert(source.clone());
+            }
             fleet.inputs.push(a.summary);
             match a.body {
                 Body::Client(c) => fleet.clients.push((source, *c)),
@@ -57,9 +63,7 @@ impl Fleet {
 
     /// Whether the input named `source` is a fragment (lines without headers, no time).
     pub(crate) fn is_fragment(&self, source: &str) -> bool {
-        self.inputs
-            .iter()
-            .any(|i| i.path == source && i.kind.is_some_and(LogKind::is_fragment))
+        self.fragments.contains(source)
     }
 
     pub(crate) fn entry(&self, r: EntryRef) -> &ServerEntry {

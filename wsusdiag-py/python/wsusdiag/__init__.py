@@ -12,6 +12,13 @@ failure to the server's record of the same fault and names the known issue and i
     True
 
 The parts of a diagnosis are dicts of the JSON contract, typed in :mod:`wsusdiag.types`.
+
+A fleet's logs can be analysed where they lie, one at a time, and the small analyses combined
+into the diagnosis of their folder (on Dask or Spark: ``wsusdiag-py/examples``)::
+
+    >>> parts = [wsusdiag.analyse(os.path.join(root, f)) for f in os.listdir(root)]  # doctest: +SKIP
+    >>> wsusdiag.combine(parts).to_json() == wsusdiag.diagnose(root).to_json()  # doctest: +SKIP
+    True
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ import os
 from typing import IO, Any, Dict, Iterable, Iterator, List, Optional, Sequence, Sized, Union, cast
 
 from . import _wsusdiag
-from ._wsusdiag import ParseError, Record, WsusDiagError
+from ._wsusdiag import LogAnalysis, ParseError, Record, WsusDiagError
 from .types import (
     ClientSummary,
     ClockOffset,
@@ -50,6 +57,7 @@ __all__ = [
     "Correlation",
     "Diagnosis",
     "EndpointKind",
+    "LogAnalysis",
     "LogKind",
     "OffsetBasis",
     "Operation",
@@ -61,6 +69,8 @@ __all__ = [
     "TextEncoding",
     "UpdateSource",
     "WsusDiagError",
+    "analyse",
+    "combine",
     "diagnose",
     "diagnose_bytes",
     "lookup_hresult",
@@ -85,7 +95,7 @@ def _path(value: object, what: str) -> str:
 def _paths(values: Optional[Union[PathLike, Iterable[PathLike]]], what: str) -> List[str]:
     if values is None:
         return []
-    if isinstance(values, (str, os.PathLike)):
+    if isinstance(values, (str, os.PathLike)) or not isinstance(values, Iterable):
         return [_path(values, what)]
     return [_path(v, what) for v in values]
 
@@ -247,6 +257,49 @@ def diagnose_bytes(
     if not named:
         raise TypeError("diagnose_bytes() needs client= or server= bytes")
     return Diagnosis(_wsusdiag.diagnose_buffers(named, _paths(rules, "a rules path")))
+
+
+def analyse(
+    source: Union[PathLike, Sequence[PathLike], bytes, bytearray, memoryview],
+    name: Optional[str] = None,
+    rules: Optional[Union[PathLike, Sequence[PathLike]]] = None,
+) -> LogAnalysis:
+    """What a diagnosis needs of one log, to :func:`combine` with the analyses of others.
+
+    ``source`` is a log's path, a folder (every file it holds), a list of paths analysed
+    together (a machine's ``.etl`` traces, one log as in a folder), or a log's bytes with the
+    ``name`` to report them by. Name each log as :func:`diagnose` of its folder would (the
+    folder as given, joined with the path inside it): :func:`combine` orders logs by name, and
+    the report shows it. ``rules`` must be the rules files the analyses are combined with.
+    Errors are those of :func:`diagnose`, but an input that is no log is no error here (it is
+    listed, as in a folder).
+    """
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        if not isinstance(name, str):
+            raise TypeError("analyse() of bytes needs name=, the log's path to report it by")
+        return _wsusdiag.analyse_buffers([(name, bytes(source))], _paths(rules, "a rules path"))
+    if name is not None:
+        raise TypeError("analyse(): name= is for bytes; a path is reported as given")
+    paths = _paths(source, "a log path")
+    if not paths:
+        raise TypeError("analyse() needs a path, a list of paths or bytes")
+    return _wsusdiag.analyse_paths(paths, _paths(rules, "a rules path"))
+
+
+def combine(
+    analyses: Iterable[LogAnalysis], rules: Optional[Union[PathLike, Sequence[PathLike]]] = None
+) -> Diagnosis:
+    """The diagnosis of analyses (made by :func:`analyse`, merged or not, in any order).
+
+    It is :func:`diagnose` of the same logs, byte for byte in the JSON. ``rules`` must name
+    the rules files they were analysed with, or it raises ``WsusDiagError``; so does an empty
+    set, or one in which no input is a log.
+    """
+    parts = list(analyses)
+    for part in parts:
+        if not isinstance(part, LogAnalysis):
+            raise TypeError(f"combine() takes LogAnalysis objects, not {type(part).__name__}")
+    return Diagnosis(_wsusdiag.combine(parts, _paths(rules, "a rules path")))
 
 
 def read_log(path: PathLike) -> Iterator[Record]:

@@ -1,17 +1,21 @@
 # Type stubs of the native module, checked against it by mypy's stubtest (scripts/test-py).
 from datetime import datetime
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, final
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union, final
 
 __all__ = [
     "__version__",
     "WsusDiagError",
     "ParseError",
     "Diagnosis",
+    "LogAnalysis",
     "LogReader",
     "Record",
     "diagnose_paths",
     "diagnose_buffers",
     "diagnose_sample",
+    "analyse_paths",
+    "analyse_buffers",
+    "combine",
     "lookup_hresult_json",
     "spellings",
 ]
@@ -35,6 +39,34 @@ class Diagnosis:
     def to_html(self) -> str: ...
     @property
     def has_faults(self) -> bool: ...
+
+@final
+class LogAnalysis:
+    """What a diagnosis needs of a set of logs: how each was read, its faults, events and
+    errors, not its text. Made by ``wsusdiag.analyse``, merged in any grouping, combined into
+    the diagnosis by ``wsusdiag.combine``; pickled as its compact bytes."""
+    def to_bytes(self) -> bytes:
+        """The analysis in its compact binary form: a header with the version of wsusdiag
+        that wrote it, then the analysis."""
+    @staticmethod
+    def from_bytes(data: Union[bytes, bytearray]) -> LogAnalysis:
+        """Reads the bytes of ``to_bytes``. Bytes from anywhere are safe: anything but an
+        analysis written by this version of wsusdiag, whole, raises ``WsusDiagError`` saying
+        what is wrong."""
+    def merge(self, *others: LogAnalysis) -> LogAnalysis:
+        """This analysis and the others in one, none changed, sorted once (merge a
+        partition's analyses in one call, not one at a time into a growing one). Merging is
+        associative (a tree reduction works); analyses read with other rules files raise
+        ``WsusDiagError``."""
+    @property
+    def names(self) -> List[str]:
+        """The inputs' paths or names, in the order a folder is read."""
+    @property
+    def kinds(self) -> List[Optional[str]]:
+        """What each input turned out to be (``client-classic``, ``server``, …; ``None``: no
+        log), in the order of ``names``."""
+    def __len__(self) -> int: ...
+    def __reduce__(self) -> Tuple[Callable[[bytes], LogAnalysis], Tuple[bytes]]: ...
 
 @final
 class Record:
@@ -93,6 +125,17 @@ def diagnose_buffers(buffers: Sequence[Tuple[str, bytes]], rules: Sequence[str])
     """
 
 def diagnose_sample(rules: Sequence[str]) -> Diagnosis: ...
+def analyse_paths(paths: Sequence[str], rules: Sequence[str]) -> LogAnalysis:
+    """Analyses files and folders as one set of inputs; errors as ``diagnose_paths``, but an
+    input that is no log is listed, not raised."""
+
+def analyse_buffers(buffers: Sequence[Tuple[str, bytes]], rules: Sequence[str]) -> LogAnalysis:
+    """Analyses named buffers, read where they are (not copied)."""
+
+def combine(analyses: Sequence[LogAnalysis], rules: Sequence[str]) -> Diagnosis:
+    """The diagnosis of analyses, ordered by path as a folder is read: ``diagnose_paths`` of
+    the same logs, byte for byte in the JSON. Raises ``WsusDiagError`` for analyses read with
+    other rules and when no input is a log."""
 def lookup_hresult_json(code: object) -> Optional[str]:
     """What a code means, as JSON; ``None`` for text that is no code.
 
