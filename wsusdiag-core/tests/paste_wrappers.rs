@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
+use wsusdiag_core::diagnosis::LogKind;
 use wsusdiag_core::events::codes;
 use wsusdiag_core::log::{Log, Record};
 use wsusdiag_core::{Diagnosis, Options, diagnose_buffers};
@@ -295,4 +296,124 @@ fn every_pair_of_wrappers() {
         wrong.len(),
         wrong.join("\n")
     );
+}
+
+/// A case's logs, by name.
+type Case = Vec<(String, Vec<u8>)>;
+
+/// How a header is printed, from the captures of [`reheader`]'s pattern.
+type Printer<'a> = &'a dyn Fn(&regex::Captures<'_>) -> String;
+
+/// The Windows 10 logs of the corpus: each case with the index of its Windows 10 log.
+fn win10_cases() -> Vec<(Case, usize)> {
+    let mut out = Vec::new();
+    for files in corpus() {
+        for (i, (name, bytes)) in files.iter().enumerate() {
+            let log = Log::from_bytes(name.clone(), bytes.clone()).expect("a log");
+            if log.kind() == LogKind::ClientWin10 {
+                out.push((files.clone(), i));
+            }
+        }
+    }
+    out
+}
+
+/// Rewrites each entry header of a Windows 10 text as `f(pid, tid, date, time, fraction,
+/// component)` would print it, the message after it; other lines are kept.
+fn reheader(text: &str, f: Printer<'_>) -> String {
+    let header = regex::Regex::new(
+        r"^(\d{4})/(\d{2})/(\d{2}) (\d{2}:\d{2}:\d{2})\.(\d{7}) +(\d+) +(\d+) +([A-Za-z]+) +(.*)$",
+    )
+    .expect("pattern");
+    text.lines()
+        .map(|l| match header.captures(l) {
+            Some(c) => format!("{}{}", f(&c), &c[9]),
+            None => l.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+fn hex(n: &str) -> String {
+    format!("{:04X}", n.parse::<u32>().expect("a decimal ID"))
+}
+
+/// The same entries as `tracefmt` prints them (`[0]0A1C.0F3C::2024-03-05 10:12:44.1230000
+/// [Agent]…`, and with its default `MM/DD/YYYY-` date) give the same diagnosis.
+#[test]
+fn trace_formatter_lines_read_as_the_log() {
+    let styles: [(&str, Printer<'_>); 2] = [
+        ("iso date", &|c| {
+            let (y, m, d, t, fr) = (&c[1], &c[2], &c[3], &c[4], &c[5]);
+            format!(
+                "[0]{}.{}::{y}-{m}-{d} {t}.{fr} [{}]",
+                hex(&c[6]),
+                hex(&c[7]),
+                &c[8]
+            )
+        }),
+        ("tracefmt date", &|c| {
+            let (y, m, d, t, fr) = (&c[1], &c[2], &c[3], &c[4], &c[5]);
+            format!(
+                "[1]{}.{}::{m}/{d}/{y}-{t}.{fr} [{}] ",
+                hex(&c[6]),
+                hex(&c[7]),
+                &c[8]
+            )
+        }),
+    ];
+    let cases = win10_cases();
+    assert!(!cases.is_empty(), "the corpus has Windows 10 logs");
+    let mut wrong = Vec::new();
+    for (files, at) in cases {
+        let clean = fingerprint(&diagnose(&files));
+        for (style, f) in styles {
+            let mut traced = files.clone();
+            traced[at].1 = reheader(&text(&files[at].1), f).into_bytes();
+            assert_ne!(traced[at].1, files[at].1, "{style}: nothing rewritten");
+            let d = diagnose(&traced);
+            let got = fingerprint(&d);
+            if got != clean || d.inputs.iter().any(|i| i.kind.is_none()) {
+                wrong.push(format!("{} {style}: {got:?}, not {clean:?}", files[at].0));
+            }
+            let input = d
+                .inputs
+                .iter()
+                .find(|i| i.path == files[at].0)
+                .expect("input");
+            assert_eq!(input.kind, Some(LogKind::ClientWin10));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The messages of a Windows 10 log, each after its component in brackets and without a date
+/// (`[DownloadManager] …`), are a client fragment with the same failure codes (or a ConfigMgr
+/// client log, for the fixture whose last line is `WUAHandler.log`'s policy-conflict line).
+#[test]
+fn bracketed_components_read_as_a_fragment() {
+    for (files, at) in win10_cases() {
+        let (name, bytes) = &files[at];
+        let bracketed = reheader(&text(bytes), &|c| format!("[{}] ", &c[8]));
+        let pasted = vec![(name.clone(), bracketed.into_bytes())];
+        let d = diagnose(&pasted);
+        let kind = d.inputs[0].kind;
+        assert!(
+            matches!(
+                kind,
+                Some(LogKind::ClientFragment | LogKind::ClientConfigMgr)
+            ),
+            "{name}: {kind:?}"
+        );
+        assert!(
+            d.inputs[0]
+                .repairs
+                .iter()
+                .any(|r| r == "took brackets off components"),
+            "{name}: {:?}",
+            d.inputs[0].repairs
+        );
+        assert_eq!(codes_read(&pasted), codes_read(&files[at..=at]), "{name}");
+    }
 }

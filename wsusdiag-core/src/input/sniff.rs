@@ -113,6 +113,13 @@ pub enum NotALog {
     NoUpdateEvents(String),
 }
 
+/// Whether the first word of `line` is a Windows Update component (`DownloadManager …`).
+fn led_by_wu_component(line: &str) -> bool {
+    line.split([' ', '\t'])
+        .next()
+        .is_some_and(crate::records::components::is_known_component)
+}
+
 /// Decides which log `text` holds from its first lines, or says why it is none of them.
 ///
 /// Every non-blank line of the first 256 KiB (400 lines at most) votes: full entry headers
@@ -162,7 +169,12 @@ pub fn sniff(text: &str) -> Result<LogKind, NotALog> {
             } else {
                 client_words += 2;
             }
-        } else if let Some((side, weight)) = crate::records::cmtrace::vote(line.text) {
+        } else if let Some((side, weight)) =
+            // A line led by a Windows Update component is Windows Update's, whatever it says.
+            (!led_by_wu_component(l))
+                .then(|| crate::records::cmtrace::vote(line.text))
+                .flatten()
+        {
             match side {
                 crate::records::cmtrace::Side::Client => cm_client += weight,
                 crate::records::cmtrace::Side::Server => cm_server += weight,

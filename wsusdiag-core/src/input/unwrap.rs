@@ -40,6 +40,8 @@ enum Repair {
     Table,
     Prompt,
     Escapes,
+    TracePrefix,
+    Brackets,
     Quoted,
     Joined,
     Wrapped,
@@ -58,6 +60,8 @@ impl Repair {
             Self::Table => "read table cells as fields".to_owned(),
             Self::Prompt => "ignored shell prompt lines".to_owned(),
             Self::Escapes => "undid escapes".to_owned(),
+            Self::TracePrefix => "read trace-formatter prefixes as entry headers".to_owned(),
+            Self::Brackets => "took brackets off components".to_owned(),
             Self::Quoted => "took log text out of prose".to_owned(),
             Self::Joined => "joined entries split".to_owned(),
             Self::Wrapped => "wrapped lines joined".to_owned(),
@@ -79,6 +83,15 @@ struct Patterns {
     embedded: Regex,
     /// What is left of a header cut at its start (`53:24:377 808 ba0 `, `51.1570292 `).
     cut_stamp: Regex,
+    /// The prefix `tracefmt` writes before a message (`[0]0A1C.0F3C::2024-03-05 10:12:44.123
+    /// [Agent]`, or with the date as `03/05/2024-10:12:44.123`): CPU, PID.TID in hex, time,
+    /// component.
+    trace_prefix: Regex,
+    /// A component in brackets before a message (`[DownloadManager] BITS job failed …`).
+    bracketed: Regex,
+    /// A failure with its code, led by a component name that is no English word
+    /// (`DownloadManager BITS job failed 0x800706d9`).
+    component_failure: Regex,
 }
 
 fn patterns() -> &'static Patterns {
@@ -117,6 +130,17 @@ fn patterns() -> &'static Patterns {
             joined: re(r".[\t ]\d{4}[-/.]\d{2}[-/.]\d{2}[\t ]+\d{2}:\d{2}:\d{2}[:.]\d{3,7}[\t ]+\d+[\t ]+[0-9a-fA-F]+[\t ]+[A-Za-z]"),
             embedded: re(r"\d{4}[-/.]\d{2}[-/.]\d{2}[\t ]+\d{2}:\d{2}:\d{2}[:.]\d{3,7}[\t ]+\d+[\t ]+[0-9a-fA-F]+[\t ]+[A-Za-z]"),
             cut_stamp: re(r"^[\d:.]*\d[\d:.]*[\t ]+(\d{1,6}[\t ]+[0-9a-fA-F]{1,8}[\t ]+)?"),
+            trace_prefix: re(concat!(
+                r"^\[\d{1,3}\]([0-9A-Fa-f]{1,8})\.([0-9A-Fa-f]{1,8})::",
+                r"(?:(\d{4})-(\d{2})-(\d{2})[ -]|(\d{2})/(\d{2})/(\d{4})-)",
+                r"(\d{2}:\d{2}:\d{2})\.(\d{1,7})[\t ]*\[([A-Za-z]{2,16})\][\t ]?(.*)$",
+            )),
+            bracketed: re(r"^\[([A-Za-z]{2,16})\][\t ]*(\S.*)$"),
+            component_failure: re(concat!(
+                r"^(?i:DOWNLOADMANAGER|DNLDMGR|DWNLDMGR|PROTOCOLTALKER|WEBSERVICES|COMAPI|IDLETIMER",
+                r"|IDLETMR|DTASTOR|DATASTORE|EEHANDLER|ENDPOINTPROVIDER|AUCLNT|WUTASK)[\t ]+",
+                r".*\b(?i:failed|failure|error)\b.*\b(0x)?8[0-9A-Fa-f]{7}\b",
+            )),
         }
     })
 }
@@ -124,14 +148,16 @@ fn patterns() -> &'static Patterns {
 /// Whether `line` says something only a Windows Update or WSUS log says (at its start, after
 /// an optional component and `WARNING:`), so a paste of it is a log fragment, not prose.
 pub(crate) fn is_log_vocabulary(line: &str) -> bool {
-    patterns().vocabulary.is_match(line.trim_start())
+    let p = patterns();
+    let t = line.trim_start();
+    p.vocabulary.is_match(t) || p.component_failure.is_match(t)
 }
 
 /// Whether `line` reads as a log line: an entry header, log vocabulary, or a stack frame.
 fn is_log_line(line: &str) -> bool {
     let p = patterns();
     let t = line.trim_start();
-    if p.header.is_match(t) || p.vocabulary.is_match(t) || p.continuation.is_match(line) {
+    if p.header.is_match(t) || is_log_vocabulary(t) || p.continuation.is_match(line) {
         return true;
     }
     // A Configuration Manager line, as written or as CMTrace copies it.
@@ -221,6 +247,16 @@ pub fn unwrap(text: &str) -> Unwrapped<'_> {
                 continue;
             }
         };
+        // A trace-formatter line or a bracketed component is a log line whatever it says.
+        let (cleaned, certain) = if let Some(t) = trace_header(&cleaned) {
+            note(Repair::TracePrefix);
+            (t, true)
+        } else if let Some(t) = unbracket_component(&cleaned) {
+            note(Repair::Brackets);
+            (t, true)
+        } else {
+            (cleaned, false)
+        };
         let here = out.len() - 1;
         // Inside a fence or a `<pre>` block every line is pasted text, none is prose.
         let verbatim = fence.is_some() || in_pre;
@@ -230,7 +266,7 @@ pub fn unwrap(text: &str) -> Unwrapped<'_> {
         if verbatim && !is_log_line(&cleaned) && embedded_header(&cleaned).is_none() {
             out[here] = cleaned.trim_end().to_owned();
             open = Some(here);
-        } else if is_log_line(&cleaned) {
+        } else if certain || is_log_line(&cleaned) {
             if patterns().joined.is_match(&cleaned) {
                 note(Repair::Joined);
             }
@@ -570,6 +606,32 @@ fn strip_bullet(s: &str) -> Option<String> {
     None
 }
 
+/// A `tracefmt` line of a Windows Update component, as the Windows 10 text writes the same
+/// entry: `2024/03/05 10:12:44.1230000 2588  3900  Agent           …` (PID and TID in decimal).
+/// Other providers' trace lines are left alone.
+fn trace_header(s: &str) -> Option<String> {
+    let c = patterns().trace_prefix.captures(s.trim_start())?;
+    let component = &c[11];
+    if !crate::records::components::is_known_component(component) {
+        return None;
+    }
+    let pid = u32::from_str_radix(&c[1], 16).ok()?;
+    let tid = u32::from_str_radix(&c[2], 16).ok()?;
+    let part = |a: usize, b: usize| c.get(a).or_else(|| c.get(b)).map(|m| m.as_str());
+    let (year, month, day) = (part(3, 8)?, part(4, 6)?, part(5, 7)?);
+    Some(format!(
+        "{year}/{month}/{day} {}.{:0<7} {pid:<5} {tid:<5} {component:<15} {}",
+        &c[9], &c[10], &c[12]
+    ))
+}
+
+/// A known component in brackets before a message, without them: `[DownloadManager] BITS …`
+/// becomes `DownloadManager BITS …`.
+fn unbracket_component(s: &str) -> Option<String> {
+    let c = patterns().bracketed.captures(s.trim_start())?;
+    crate::records::components::is_known_component(&c[1]).then(|| format!("{} {}", &c[1], &c[2]))
+}
+
 /// Emphasis around a whole log line (`*…*`, `**…**`, `_…_`), or around a label before it.
 fn strip_emphasis(s: &str) -> Option<String> {
     let t = s.trim();
@@ -621,6 +683,47 @@ mod tests {
 
     fn lines(u: &Unwrapped<'_>) -> Vec<String> {
         u.text.lines().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn trace_formatter_prefixes_become_headers() {
+        // Both date forms; PID and TID from hex to decimal; the fraction padded to 7 digits.
+        assert_eq!(
+            trace_header("[0]0A1C.0F3C::2024-03-05 10:12:44.123 [Agent]  * END * Finding updates")
+                .as_deref(),
+            Some(
+                "2024/03/05 10:12:44.1230000 2588  3900  Agent            * END * Finding updates"
+            )
+        );
+        assert_eq!(
+            trace_header("[1]03E4.1668::03/05/2024-10:12:44.1234567 [WebServices]WS error")
+                .as_deref(),
+            Some("2024/03/05 10:12:44.1234567 996   5736  WebServices     WS error")
+        );
+        // Another provider's trace line (a driver's) stays as it is.
+        assert_eq!(
+            trace_header("[0]0EF8.1588::04/24/2020-10:40:04.518 [IddCx]x"),
+            None
+        );
+    }
+
+    #[test]
+    fn only_known_components_lose_their_brackets() {
+        assert_eq!(
+            unbracket_component("[DownloadManager] BITS job failed 0x800706d9").as_deref(),
+            Some("DownloadManager BITS job failed 0x800706d9")
+        );
+        assert_eq!(
+            unbracket_component("[Note] the update failed with 0x80070005"),
+            None
+        );
+        // Prose that starts with a component that is an English word is not log text.
+        assert!(!is_log_vocabulary(
+            "Setup failed with error 0x800F081F after the reboot"
+        ));
+        assert!(is_log_vocabulary(
+            "DownloadManager BITS job failed 0x800706d9"
+        ));
     }
 
     #[test]

@@ -7,7 +7,7 @@
 
 mod client;
 pub mod cmtrace;
-mod components;
+pub(crate) mod components;
 mod grammar;
 pub mod lines;
 mod reader;

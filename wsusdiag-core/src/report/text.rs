@@ -326,8 +326,13 @@ fn unexplained(out: &mut String, d: &Diagnosis, w: usize) {
             .flatten()
             .collect::<Vec<_>>()
             .join(", ");
+            let what = if what.is_empty() {
+                what
+            } else {
+                format!(" ({what})")
+            };
             let line = format!(
-                "{}:{} {} {} ({}){}",
+                "{}:{} {} {}{}{}",
                 c.source,
                 c.line,
                 c.time.as_deref().unwrap_or("-"),
