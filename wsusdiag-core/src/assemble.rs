@@ -250,6 +250,8 @@ pub(crate) fn assemble(
         fleet.servers.iter().zip(&mut server_entries).enumerate()
     {
         let mut entries: Vec<(u32, ServerSide)> = Vec::new();
+        // A site-server log's failures are faults of their own, exception or not.
+        let site = fleet.is_site_log(source);
         for (i, e) in throws.iter_mut().enumerate() {
             if !uses.contains_key(&EntryRef {
                 server: si,
@@ -260,7 +262,7 @@ pub(crate) fn assemble(
             }
         }
         for (i, e) in errors.iter_mut().enumerate() {
-            if e.cause.is_some()
+            if (e.cause.is_some() || site)
                 && !e.explains_throw
                 && !uses.contains_key(&EntryRef {
                     server: si,

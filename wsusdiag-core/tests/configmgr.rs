@@ -55,10 +55,18 @@ fn every_excerpt_is_listed_in_sources_and_told_by_its_content() {
         );
         let text = excerpt(name);
         // Kinds are told by content: the file name is not looked at. The site server's
-        // components and words are SMS_*, WCM's and WSyncMgr's; the client's are the agents'.
-        let expected = if ["wsyncmgr", "wcm", "smsdbmon"]
-            .iter()
-            .any(|p| name.starts_with(p))
+        // components and words are SMS_*, WCM's, WSyncMgr's and the update downloads' (the
+        // patch downloader and the rule engine of automatic deployment rules); the client's are
+        // the agents'.
+        let expected = if [
+            "wsyncmgr",
+            "wcm",
+            "smsdbmon",
+            "patchdownloader",
+            "ruleengine",
+        ]
+        .iter()
+        .any(|p| name.starts_with(p))
         {
             LogKind::ServerConfigMgr
         } else {
@@ -279,4 +287,125 @@ fn a_client_folder_is_one_client_whose_clock_comes_from_the_bias() {
         .expect("an offset for the Windows Update log");
     assert_eq!(wu.offset_seconds, Some(240 * 60));
     assert_eq!(wu.tz_minutes, Some(-240));
+}
+
+/// The ConfigMgr rules' fixture folders (`tests/fixtures/rules/CM-*`).
+fn rule_fixtures() -> Vec<std::path::PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
+    let mut dirs: Vec<_> = std::fs::read_dir(dir)
+        .expect("rule fixtures")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("CM-"))
+        })
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+#[test]
+fn the_rules_configmgr_fixtures_are_sourced_excerpts() {
+    let excerpts: Vec<&str> = all_excerpts().iter().map(|n| excerpt(n)).collect();
+    let mut checked = 0;
+    for dir in rule_fixtures() {
+        for side in ["hit", "miss"] {
+            for e in std::fs::read_dir(dir.join(side)).expect("hit and miss folders") {
+                let path = e.expect("entry").path();
+                let text = std::fs::read_to_string(&path).expect("a text fixture");
+                if !matches!(
+                    sniff(&text),
+                    Ok(LogKind::ClientConfigMgr | LogKind::ServerConfigMgr)
+                ) {
+                    continue;
+                }
+                assert!(
+                    excerpts.contains(&text.as_str()),
+                    "{} is not a copy of an excerpt in tests/configmgr",
+                    path.display()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 24, "{checked} ConfigMgr fixtures");
+}
+
+#[test]
+fn the_rules_hits_read_as_configmgr_with_their_codes() {
+    // (rule, the side its failure is logged on, the client fault's code when there is one)
+    let table = [
+        (
+            "CM-WSUS-SERVICE-DOWN",
+            LogKind::ServerConfigMgr,
+            Some("0x80244022"),
+        ),
+        (
+            "CM-87D00692-GPO-CONFLICT",
+            LogKind::ClientConfigMgr,
+            Some("0x87D00692"),
+        ),
+        (
+            "CM-87D00664-MAX-RUNTIME",
+            LogKind::ClientConfigMgr,
+            Some("0x87D00664"),
+        ),
+        (
+            "CM-SCAN-WSUS-CERT-EXPIRED",
+            LogKind::ClientConfigMgr,
+            Some("0x800B0101"),
+        ),
+        (
+            "CM-3RDPARTY-SIGNING-EXPIRED",
+            LogKind::ClientConfigMgr,
+            Some("0x800B0101"),
+        ),
+        (
+            "CM-WSYNC-WSUS-NOT-CONFIGURED",
+            LogKind::ServerConfigMgr,
+            None,
+        ),
+        ("CM-WCM-UNKNOWN-CATEGORY", LogKind::ServerConfigMgr, None),
+        ("CM-WCM-PROXY-AUTH", LogKind::ServerConfigMgr, None),
+        (
+            "CM-WSYNC-PRINCIPAL-PERMISSION",
+            LogKind::ServerConfigMgr,
+            None,
+        ),
+        ("CM-WSYNC-EULA-MISSING", LogKind::ServerConfigMgr, None),
+        ("CM-WSYNC-SAVE-UPDATE", LogKind::ServerConfigMgr, None),
+        (
+            "CM-PATCHDOWNLOADER-TEMP-FILES",
+            LogKind::ServerConfigMgr,
+            None,
+        ),
+        (
+            "CM-PACKAGE-SOURCE-ACCESS-DENIED",
+            LogKind::ServerConfigMgr,
+            None,
+        ),
+    ];
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
+    for (rule, kind, code) in table {
+        let hit = root.join(rule).join("hit");
+        let d = wsusdiag_core::diagnose_paths(&[hit.as_path()], &Options::default())
+            .expect("diagnosis");
+        let kinds: Vec<_> = d.inputs.iter().filter_map(|i| i.kind).collect();
+        assert!(
+            kinds.len() == d.inputs.len()
+                && kinds.contains(&kind)
+                && (kinds.iter())
+                    .all(|k| matches!(k, LogKind::ClientConfigMgr | LogKind::ServerConfigMgr)),
+            "{rule}: {kinds:?}"
+        );
+        assert!(d.findings.iter().any(|f| f.rule_id == rule), "{rule}");
+        match code {
+            Some(code) => assert!(
+                d.faults.iter().any(|f| f.client.hresult == code),
+                "{rule}: {:#?}",
+                d.faults
+            ),
+            None => assert!(!d.server_faults.is_empty(), "{rule}"),
+        }
+    }
 }

@@ -20,7 +20,10 @@ pub(super) struct Timeline(Vec<(NaiveDateTime, EntryRef, u8)>);
 impl Timeline {
     pub(super) fn new(fleet: &Fleet) -> Self {
         let mut t = Vec::new();
-        for (si, (_, s)) in fleet.servers.iter().enumerate() {
+        for (si, (source, s)) in fleet.servers.iter().enumerate() {
+            if fleet.is_site_log(source) {
+                continue;
+            }
             let throws = s.throws.iter().enumerate().map(|(i, e)| (true, i, e));
             let errors = s.errors.iter().enumerate().map(|(i, e)| (false, i, e));
             for (throw, index, e) in throws.chain(errors) {

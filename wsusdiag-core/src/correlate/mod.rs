@@ -57,9 +57,18 @@ impl Fleet {
 
     /// Whether the input named `source` is a fragment (lines without headers, no time).
     pub(crate) fn is_fragment(&self, source: &str) -> bool {
-        self.inputs
-            .iter()
-            .any(|i| i.path == source && i.kind.is_some_and(LogKind::is_fragment))
+        self.input_is(source, LogKind::is_fragment)
+    }
+
+    /// Whether the input named `source` is a ConfigMgr site-server log: its entries are the
+    /// site's own failures (a sync, WSUS's configuration), never a record of a client's call.
+    pub(crate) fn is_site_log(&self, source: &str) -> bool {
+        self.input_is(source, |k| k == LogKind::ServerConfigMgr)
+    }
+
+    /// Whether the input named `source` is of a kind `is` accepts.
+    fn input_is(&self, source: &str, is: impl Fn(LogKind) -> bool) -> bool {
+        (self.inputs.iter()).any(|i| i.path == source && i.kind.is_some_and(&is))
     }
 
     pub(crate) fn entry(&self, r: EntryRef) -> &ServerEntry {

@@ -67,6 +67,12 @@ pub enum ConfigMgrEvent<'a> {
         /// The `LE=` code, read as an HRESULT.
         code: Option<u32>,
     },
+    /// Any other failure the entry states in words (`Failed to sync update …`,
+    /// `Failed to set Subscriptions on the WSUS Server. …`, `ERROR: … failed with hr=0x…`).
+    OtherFailure {
+        /// The first HRESULT in the message, if any.
+        code: Option<u32>,
+    },
 }
 
 impl ConfigMgrEvent<'_> {
@@ -74,7 +80,9 @@ impl ConfigMgrEvent<'_> {
     pub fn code(&self) -> Option<u32> {
         match *self {
             Self::ScanFailed { code } | Self::UpdateFailed { code } => Some(code),
-            Self::SyncFailed { code, .. } | Self::StatusMessage { code, .. } => code,
+            Self::SyncFailed { code, .. }
+            | Self::StatusMessage { code, .. }
+            | Self::OtherFailure { code } => code,
             _ => None,
         }
     }
@@ -88,6 +96,7 @@ impl ConfigMgrEvent<'_> {
                 | Self::SyncFailed { .. }
                 | Self::HttpError { .. }
                 | Self::CommunicationError { .. }
+                | Self::OtherFailure { .. }
         ) || matches!(self, Self::StatusMessage { id: 6703, .. })
     }
 }
@@ -147,7 +156,7 @@ pub fn configmgr_event(message: &str) -> Option<ConfigMgrEvent<'_>> {
             code,
         });
     }
-    if let Some(at) = find(m, "Sync failed: ") {
+    if let Some(at) = find(m, "Sync failed: ").or_else(|| find(m, "Sync Failed: ")) {
         let reason = m[at + 13..].trim();
         return Some(E::SyncFailed {
             reason,
@@ -177,12 +186,33 @@ pub fn configmgr_event(message: &str) -> Option<ConfigMgrEvent<'_>> {
     if (holds(m, "Failed to download")
         || holds(m, "Failed to install")
         || holds(m, "failed to install")
+        || holds(m, "Failed to initiate install")
+        || holds(m, "Failed to start batch install")
+        || holds(m, "InstallUpdatesInBatch failed")
         || m.starts_with("Job error ("))
         && let Some(code) = first_code(m)
     {
         return Some(E::UpdateFailed { code });
     }
-    None
+    // `Update (…) Progress: Status = ciStateError, …, Result = 0x87d00664`
+    if holds(m, "Status = ciStateError")
+        && let Some(code) = find(m, "Result = ").and_then(|at| first_code(&m[at..]))
+    {
+        return Some(E::UpdateFailed { code });
+    }
+    states_failure(m).then(|| E::OtherFailure {
+        code: first_code(m),
+    })
+}
+
+/// Whether a message says in words that something failed: `Failed to …`, `ERROR: …`, or
+/// `… failed with …` / `… failed for …`.
+fn states_failure(message: &str) -> bool {
+    let m = message.trim_start();
+    m.starts_with("Failed to ")
+        || m.starts_with("ERROR: ")
+        || holds(m, " failed with ")
+        || holds(m, " failed for ")
 }
 
 /// The code of an `LE=` field: hex (`0x…`) or signed decimal.

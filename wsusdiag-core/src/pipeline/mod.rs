@@ -5,6 +5,7 @@
 mod chunks;
 pub(crate) mod client;
 mod configmgr;
+mod configmgr_site;
 pub(crate) mod etl;
 mod found;
 mod outcomes;
@@ -280,10 +281,7 @@ pub(crate) fn analyze(
         LogKind::ClientConfigMgr => {
             Body::Client(Box::new(configmgr::client(name, text, lines, &mut summary)))
         }
-        LogKind::ServerConfigMgr => {
-            configmgr::server(text, &mut summary);
-            Body::Unknown
-        }
+        LogKind::ServerConfigMgr => Body::Server(configmgr_site::analyze(name, text, &mut summary)),
         LogKind::ClientClassic
         | LogKind::ClientWin10
         | LogKind::ClientEtl

@@ -241,6 +241,12 @@ fn entry_text(record: &ServerRecord<'_>) -> String {
         t.push('\n');
         t.push_str(record.continuation);
     }
+    cap_text(&mut t);
+    t
+}
+
+/// Cuts an entry's text for rule patterns to [`TEXT_CAP`] bytes, at a character boundary.
+pub(super) fn cap_text(t: &mut String) {
     if t.len() > TEXT_CAP {
         let mut end = TEXT_CAP;
         while !t.is_char_boundary(end) {
@@ -248,7 +254,6 @@ fn entry_text(record: &ServerRecord<'_>) -> String {
         }
         t.truncate(end);
     }
-    t
 }
 
 /// `WSUS01\MICROSOFT##WID` (or the older `##SSEE`) → `WSUS01`: the host of a Windows Internal

@@ -62,7 +62,8 @@ pub struct CmRecord<'a> {
 impl<'a> CmRecord<'a> {
     /// The entry's time in UTC, when both the time and the bias are written.
     pub fn utc(&self) -> Option<NaiveDateTime> {
-        Some(self.time? + Duration::minutes(i64::from(self.bias?)))
+        self.time?
+            .checked_add_signed(Duration::minutes(i64::from(self.bias?)))
     }
 
     /// The entry as a row of the common client record (local time, thread, component,
@@ -217,7 +218,10 @@ fn quoted_end(s: &str) -> IResult<&str, char> {
     char('"')(s)
 }
 
-/// `HH:MM:SS.fff` then an optional signed bias in minutes.
+/// The widest bias a clock can have: a day, either way (real ones stay within 14 hours).
+const MAX_BIAS_MINUTES: i32 = 24 * 60;
+
+/// `HH:MM:SS.fff` then an optional signed bias in minutes (none when wider than a day).
 fn clock(s: &str) -> IResult<&str, (NaiveTime, Option<i32>)> {
     let (s, (h, _, m, _, sec)) =
         (num::<u32>, char(':'), num::<u32>, char(':'), num::<u32>).parse(s)?;
@@ -233,7 +237,7 @@ fn clock(s: &str) -> IResult<&str, (NaiveTime, Option<i32>)> {
     });
     let time = NaiveTime::from_hms_nano_opt(h, m, sec, nanos)
         .ok_or_else(|| nom::Err::Error(nom::error::Error::new(s, nom::error::ErrorKind::Verify)))?;
-    Ok((s, (time, bias)))
+    Ok((s, (time, bias.filter(|b| b.abs() <= MAX_BIAS_MINUTES))))
 }
 
 /// `MM-DD-YYYY` (or with `/`).
@@ -382,10 +386,21 @@ fn trailing_thread(s: &str) -> Option<(&str, u32)> {
     Some((&before[..start], tid))
 }
 
+/// `08-14-2019 08:37:30.102` (and perhaps a bias) at the start of `s`, with what follows it.
+fn leading_stamp(s: &str) -> Option<(NaiveDateTime, Option<i32>, &str)> {
+    let (rest, (date, _, (time, bias))) = (month_day_year, space1, clock).parse(s).ok()?;
+    rest.starts_with([' ', '\t'])
+        .then(|| (date.and_time(time), bias, rest.trim_start()))
+}
+
 fn copied_entry(body: &str) -> CmRecord<'_> {
     // A trailing backslash is a markdown line break, not part of the entry.
     let body = body.trim_end();
     let mut rest = body.strip_suffix('\\').unwrap_or(body).trim_end();
+    let leading = leading_stamp(rest).map(|(time, bias, after)| {
+        rest = after;
+        (time, bias)
+    });
     let thread = trailing_thread(rest).map(|(b, t)| {
         rest = b.trim_end();
         t
@@ -424,8 +439,8 @@ fn copied_entry(body: &str) -> CmRecord<'_> {
         offset: 0,
         message: rest,
         component,
-        time,
-        bias: None,
+        time: leading.map(|(t, _)| t).or(time),
+        bias: leading.and_then(|(_, b)| b),
         severity: None,
         thread,
         file: None,
@@ -466,14 +481,35 @@ pub(crate) fn vote(line: &str) -> Option<(Side, u32)> {
         "received for assignment",
         "Failed to Add Update Source",
         "Failed at AddUpdateSource",
+        "the WUAgent datastore",
+        "WSUS Install handler",
+        "InstallUpdatesInBatch",
+        "CTargetedUpdate::",
+        "enforcement state message",
+        "Progress: Status = ciState",
+        "Update will not be monitored",
+        "install of WSUS updates",
     ];
     const SERVER: &[&str] = &[
         "Sync failed",
+        "Sync Failed",
+        "Failed to sync update",
         "WSUS server not configured",
         "STATMSG: ID=",
         "The request failed with",
         "UssCommunicationError",
+        "USSCommunicationError",
         "SMS_WSUS_",
+        "unknown to WSUS",
+        "not found on WSUS",
+        "Subscriptions on the WSUS Server",
+        "Software Updates Patch Downloader",
+        "DownloadUpdateContent()",
+        "for ContentID",
+        "Failed to download ContentID",
+        "the update content with ID",
+        "Failed to download any update",
+        "Failed to download update contents",
     ];
     if CLIENT.iter().any(|w| l.contains(w)) {
         return Some((Side::Client, 1));
@@ -482,6 +518,13 @@ pub(crate) fn vote(line: &str) -> Option<(Side, u32)> {
         return Some((Side::Server, 1));
     }
     None
+}
+
+/// Whether `line` is a ConfigMgr log line: one that [`vote`]s, or a copied entry that starts
+/// with CMTrace's month-first stamp (`08-14-2019 08:37:30.102 …`), which no Windows Update or
+/// WSUS log writes.
+pub(crate) fn is_line(line: &str) -> bool {
+    vote(line).is_some() || leading_stamp(unquote(line).trim_start()).is_some()
 }
 
 /// The machine a ConfigMgr log was written on.
