@@ -103,6 +103,7 @@ fn server_side(source: &str, e: ServerEntry) -> ServerSide {
         ),
         None => (None, false, None, None, None, None),
     };
+    let error_code = error_code.or_else(|| e.code.map(|c| format!("0x{c:08X}")));
     ServerSide {
         source: source.to_owned(),
         line: e.line,
@@ -132,6 +133,7 @@ fn shown(e: &ServerEntry) -> ServerEntry {
         throw: e.throw.clone(),
         cause: e.cause.clone(),
         evidence: e.evidence.clone(),
+        code: e.code,
         ..ServerEntry::default()
     }
 }

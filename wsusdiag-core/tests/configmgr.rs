@@ -57,13 +57,14 @@ fn every_excerpt_is_listed_in_sources_and_told_by_its_content() {
         // Kinds are told by content: the file name is not looked at. The site server's
         // components and words are SMS_*, WCM's, WSyncMgr's and the update downloads' (the
         // patch downloader and the rule engine of automatic deployment rules); the client's are
-        // the agents'.
+        // the agents'. Only site systems write the trace form (`… $$<component><time><thread>`).
         let expected = if [
             "wsyncmgr",
             "wcm",
             "smsdbmon",
             "patchdownloader",
             "ruleengine",
+            "setup",
         ]
         .iter()
         .any(|p| name.starts_with(p))
@@ -407,5 +408,51 @@ fn the_rules_hits_read_as_configmgr_with_their_codes() {
             ),
             None => assert!(!d.server_faults.is_empty(), "{rule}"),
         }
+    }
+}
+
+#[test]
+fn site_server_failures_carry_the_codes_they_log() {
+    for (name, codes) in [
+        // `STATMSG: ID=6703 … LE=0X8013150a` after the failed sync.
+        ("wsyncmgr-principal-permission.log", &["0x8013150A"][..]),
+        // `Error(-2147467259)`, the decimal form of E_FAIL.
+        ("wcm-unknown-category.log", &["0x80004005"]),
+        ("patchdownloader-temp-files.log", &["0x80070050"]),
+        ("ruleengine-access-denied.log", &[]),
+    ] {
+        let text = excerpt(name);
+        let d =
+            diagnose_buffers(&[(name, text.as_bytes())], &Options::default()).expect("diagnosis");
+        assert_eq!(d.inputs[0].kind, Some(LogKind::ServerConfigMgr), "{name}");
+        let found: Vec<_> = (d.server_faults.iter())
+            .filter_map(|s| s.error_code.as_deref())
+            .collect();
+        for code in codes {
+            assert!(found.contains(code), "{name}: {found:?}");
+        }
+        assert!(!d.server_faults.is_empty(), "{name}");
+    }
+}
+
+#[test]
+fn the_site_server_trace_form_gives_component_thread_and_utc() {
+    let r = records(excerpt("setup-sql-connection-trace.log"));
+    assert_eq!(r.len(), 3);
+    // `~~` ends the first message (an embedded line break), not part of its words.
+    assert_eq!(
+        r[0].message,
+        "[SQL Server Native Client 11.0]TCP Provider: An existing connection was forcibly closed by the remote host."
+    );
+    assert!(r[2].message.ends_with("connection type: SMS ACCESS."));
+    for r in &r {
+        assert_eq!(r.component, Some("Configuration Manager Setup"));
+        assert_eq!(r.thread, Some(2868));
+        assert_eq!(r.bias, Some(420));
+        // 04:15 local with a bias of +420 minutes (UTC-7) is 11:15 UTC.
+        assert_eq!(
+            r.utc().map(|t| t.to_string()).as_deref(),
+            Some("2016-08-22 11:15:01.917")
+        );
     }
 }

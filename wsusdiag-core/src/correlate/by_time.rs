@@ -121,7 +121,7 @@ fn servers_of(fleet: &Fleet, host: Option<&str>) -> (Vec<usize>, ServerScope) {
 
 /// Whether two host names are the same machine: equal, or equal short names
 /// (`wsus01.contoso.com` and `WSUS01`).
-fn same_host(a: &str, b: &str) -> bool {
+pub(super) fn same_host(a: &str, b: &str) -> bool {
     fn short(host: &str) -> &str {
         host.split('.').next().unwrap_or(host)
     }

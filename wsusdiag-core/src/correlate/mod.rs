@@ -6,6 +6,7 @@ mod findings;
 mod kinds;
 mod machine;
 mod offsets;
+mod site;
 
 use std::collections::HashMap;
 
@@ -52,6 +53,7 @@ impl Fleet {
             }
         }
         machine::join(&mut fleet);
+        site::join(&mut fleet);
         fleet
     }
 

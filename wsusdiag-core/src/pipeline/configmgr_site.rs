@@ -11,7 +11,7 @@ use std::sync::Arc;
 use super::configmgr::counted_records;
 use super::server::{ServerAnalysis, ServerEntry, cap_text};
 use super::{Evidence, InputSummary, cut_shared, end_in};
-use crate::events::configmgr_event;
+use crate::events::{configmgr_codes, configmgr_event};
 use crate::records::cmtrace::CmRecord;
 
 /// Entries kept before a failure, as its context: at most this many, since the last failure.
@@ -25,8 +25,14 @@ pub(super) fn analyze(name: &str, text: &str, summary: &mut InputSummary) -> Ser
     let mut out = ServerAnalysis::default();
     let mut context: VecDeque<CmRecord<'_>> = VecDeque::with_capacity(CONTEXT_RECORDS);
     for record in counted_records(text, summary) {
-        let failed = record.severity == Some(ERROR_TYPE)
-            || configmgr_event(record.message).is_some_and(|e| e.is_failure());
+        if let Some(host) = status_host(record.message)
+            && !out.hosts.iter().any(|h| h == host)
+        {
+            out.hosts.push(host.to_owned());
+        }
+        let event = configmgr_event(record.message);
+        let failed =
+            record.severity == Some(ERROR_TYPE) || event.as_ref().is_some_and(|e| e.is_failure());
         if !failed {
             if context.len() == CONTEXT_RECORDS {
                 context.pop_front();
@@ -45,6 +51,7 @@ pub(super) fn analyze(name: &str, text: &str, summary: &mut InputSummary) -> Ser
             level: "Error".to_owned(),
             thread: record.thread.map(|t| t.to_string()).unwrap_or_default(),
             source: record.component.unwrap_or_default().to_owned(),
+            code: (event.and_then(|e| e.code())).or_else(|| configmgr_codes(record.message).next()),
             ..ServerEntry::default()
         };
         for r in context.drain(..).filter(same_component).chain([record]) {
@@ -60,4 +67,14 @@ pub(super) fn analyze(name: &str, text: &str, summary: &mut InputSummary) -> Ser
         out.errors.push(entry);
     }
     out
+}
+
+/// The site system a status message names: `SYS=CM1.corp.contoso.com` of a `STATMSG:` line.
+fn status_host(message: &str) -> Option<&str> {
+    let rest = &message[message.find("STATMSG: ")?..];
+    let at = rest.find(" SYS=")? + 5;
+    rest[at..]
+        .split_whitespace()
+        .next()
+        .filter(|h| !h.is_empty())
 }

@@ -86,7 +86,7 @@ fn problem(e: &ParseError) -> Problem {
 }
 
 /// The summary of an input before it is read: `bytes` long, in `encoding`, kind unknown.
-fn unread(name: &str, bytes: u64, encoding: TextEncoding) -> InputSummary {
+pub(crate) fn unread(name: &str, bytes: u64, encoding: TextEncoding) -> InputSummary {
     InputSummary {
         path: name.to_owned(),
         kind: None,

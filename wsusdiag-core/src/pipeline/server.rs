@@ -43,6 +43,8 @@ pub(crate) struct ServerEntry {
     pub evidence: Vec<Evidence>,
     /// This error is the cause of a fault sent right after it (reported with that fault).
     pub explains_throw: bool,
+    /// The HRESULT a ConfigMgr site-server failure logs (`LE=0x8013150A`, `hr=0x80070005`).
+    pub code: Option<u32>,
 }
 
 /// The fields of a `ThrowException` entry.

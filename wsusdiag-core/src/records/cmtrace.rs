@@ -464,9 +464,10 @@ pub(crate) fn vote(line: &str) -> Option<(Side, u32)> {
             .map_or("", |at| l[at + 11..].split('"').next().unwrap_or(""));
         return Some((side(component), 4));
     }
-    if let Some(at) = memmem::find(l.as_bytes(), b"$$<") {
-        let component = l[at + 3..].split('>').next().unwrap_or("");
-        return Some((side(component), 4));
+    // Only site systems write the trace form, whatever the component is called
+    // (`Configuration Manager Setup`, `CMGService`).
+    if memmem::find(l.as_bytes(), b"$$<").is_some() {
+        return Some((Side::Server, 4));
     }
     if let Some(c) = copied_entry(l).component.filter(|c| is_component(c)) {
         return Some((side(c), 2));
