@@ -250,59 +250,103 @@ fn the_record_reader_gives_rows_of_configmgr_logs() {
 
 #[test]
 fn a_client_folder_is_one_client_whose_clock_comes_from_the_bias() {
-    // The Windows Update side is the real excerpt of http://www.burkharttech.com/Tips/Tip07.htm
-    // (a Vista client, pasted with spaces); the ConfigMgr side is the WUAHandler line of the
-    // issue's format, written at the same minute with a bias of +240 (UTC-4).
-    let dir = std::env::temp_dir().join(format!("wsusdiag-configmgr-fleet-{}", std::process::id()));
-    let client = dir.join("PC01");
-    std::fs::create_dir_all(&client).expect("temp folder");
-    std::fs::write(
-        client.join("WindowsUpdate.log"),
-        "2008-07-01 10:30:59:972 1116 308 PT WARNING: GetCookie failure, error = 0x80244022, soap client error = 10, soap error code = 0, HTTP status code = 503\n\
-         2008-07-01 10:30:59:972 1116 308 PT WARNING: PTError: 0x80244022\n",
-    )
-    .expect("write");
-    std::fs::write(
-        client.join("WUAHandler.log"),
-        "<![LOG[OnSearchComplete - Failed to end search job. Error = 0x80244022.]LOG]!><time=\"10:31:02.123+240\" date=\"07-01-2008\" component=\"WUAHandler\" context=\"\" type=\"3\" thread=\"4240\" file=\"cwuahandler.cpp:2809\">\r\n",
-    )
-    .expect("write");
+    // One real client's folder: WUAHandler.log, UpdatesHandler.log and UpdatesDeployment.log in
+    // the native CMTrace shape (bias +240, UTC-4) and its Windows 10 WindowsUpdate.log, which
+    // writes local time and no zone.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/configmgr/client-folder");
     let d =
-        wsusdiag_core::diagnose_paths(&[client.as_path()], &Options::default()).expect("diagnosis");
-    std::fs::remove_dir_all(&dir).ok();
-
-    let kinds: Vec<_> = d.inputs.iter().map(|i| i.kind).collect();
-    assert!(
-        kinds.contains(&Some(LogKind::ClientConfigMgr))
-            && kinds.contains(&Some(LogKind::ClientClassic))
-    );
-    // One failure: WUAHandler's report of it is the Windows Update failure, not a second one.
-    assert_eq!(d.faults.len(), 1, "{:#?}", d.faults);
-    assert!(d.faults[0].client.source.ends_with("WindowsUpdate.log"));
-    assert_eq!(d.faults[0].client.hresult, "0x80244022");
-    // The Windows Update log has no time-zone banner: its clock is the ConfigMgr log's bias.
-    let wu = d
-        .clock_offsets
-        .iter()
+        wsusdiag_core::diagnose_paths(&[dir.as_path()], &Options::default()).expect("diagnosis");
+    let kind = |name: &str| {
+        (d.inputs.iter())
+            .find(|i| i.path.ends_with(name))
+            .and_then(|i| i.kind)
+    };
+    for name in [
+        "WUAHandler.log",
+        "UpdatesHandler.log",
+        "UpdatesDeployment.log",
+    ] {
+        assert_eq!(kind(name), Some(LogKind::ClientConfigMgr), "{name}");
+    }
+    assert_eq!(kind("WindowsUpdate.log"), Some(LogKind::ClientWin10));
+    assert!(d.inputs.iter().all(|i| i.malformed_lines == 0));
+    // The Windows Update log's clock is the ConfigMgr logs' bias.
+    let wu = (d.clock_offsets.iter())
         .find(|o| o.source.ends_with("WindowsUpdate.log"))
         .expect("an offset for the Windows Update log");
     assert_eq!(wu.offset_seconds, Some(240 * 60));
     assert_eq!(wu.tz_minutes, Some(-240));
+    // Healthy: every scan completed, on both sides, against the same software update point.
+    assert!(d.faults.is_empty(), "{:#?}", d.faults);
+    let summary = |name: &str| {
+        (d.clients.iter())
+            .find(|c| c.source.ends_with(name))
+            .expect("a client summary")
+    };
+    let cm = summary("WUAHandler.log");
+    assert_eq!(cm.scans_succeeded, 3);
+    assert_eq!(
+        cm.server_url.as_deref(),
+        Some("https://SCCM01D.firm.saulewing.net:8531")
+    );
+    let wu = summary("WindowsUpdate.log");
+    assert!(
+        (wu.server_url.as_deref())
+            .is_some_and(|u| u.starts_with("https://SCCM01D.firm.saulewing.net:8531/"))
+    );
 }
 
-/// The ConfigMgr rules' fixture folders (`tests/fixtures/rules/CM-*`).
-fn rule_fixtures() -> Vec<std::path::PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
-    let mut dirs: Vec<_> = std::fs::read_dir(dir)
-        .expect("rule fixtures")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("CM-"))
-        })
+#[test]
+fn native_cmtrace_entries_give_their_fields_and_utc() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/configmgr/client-folder");
+    let sources = excerpt("SOURCES.md");
+    for name in [
+        "WUAHandler.log",
+        "UpdatesHandler.log",
+        "UpdatesDeployment.log",
+        "WindowsUpdate.log",
+    ] {
+        assert!(
+            sources.contains(&format!("| client-folder/{name} |")),
+            "{name}"
+        );
+    }
+    let text = std::fs::read_to_string(dir.join("WUAHandler.log")).expect("the log");
+    assert!(text.starts_with('\u{feff}') && text.contains("\r\n"));
+    let r = records(&text);
+    assert_eq!(r.len(), 26);
+    assert!(
+        r.iter()
+            .all(|r| r.component == Some("WUAHandler") && r.bias == Some(240))
+    );
+    let source = &r[1];
+    assert_eq!(
+        source.message,
+        "Its a WSUS Update Source type ({A70BBF1F-4768-4A41-AB5B-9ADBBBE009D0}), adding it."
+    );
+    assert_eq!(source.severity, Some(1));
+    assert_eq!(source.thread, Some(10444));
+    assert_eq!(source.file, Some("sourcemanager.cpp:1461"));
+    // 08:53:25.263 local, bias +240: 12:53:25.263 UTC.
+    assert_eq!(
+        source.utc().map(|t| t.to_string()).as_deref(),
+        Some("2021-07-14 12:53:25.263")
+    );
+    assert!(events(&text).contains(&ConfigMgrEvent::ManagedServer {
+        url: "https://SCCM01D.firm.saulewing.net:8531"
+    }));
+
+    // An error entry (type 3) of UpdatesDeployment.log, with its ConfigMgr code.
+    let text = std::fs::read_to_string(dir.join("UpdatesDeployment.log")).expect("the log");
+    let errors: Vec<_> = (records(&text).into_iter())
+        .filter(|r| r.severity == Some(3))
         .collect();
-    dirs.sort();
-    dirs
+    assert_eq!(errors.len(), 1);
+    assert_eq!(
+        configmgr_codes(errors[0].message).collect::<Vec<_>>(),
+        [0x87D0_0215]
+    );
+    assert_eq!(errors[0].component, Some("UpdatesDeploymentAgent"));
 }
 
 #[test]
@@ -455,4 +499,19 @@ fn the_site_server_trace_form_gives_component_thread_and_utc() {
             Some("2016-08-22 11:15:01.917")
         );
     }
+}
+
+/// The ConfigMgr rules' fixture folders (`tests/fixtures/rules/CM-*`).
+fn rule_fixtures() -> Vec<std::path::PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
+    let mut dirs: Vec<_> = std::fs::read_dir(dir)
+        .expect("rule fixtures")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("CM-"))
+        })
+        .collect();
+    dirs.sort();
+    dirs
 }

@@ -23,7 +23,8 @@ pub enum ConfigMgrEvent<'a> {
         /// The update source's ID, braces included.
         id: &'a str,
     },
-    /// `Enabling WUA Managed server policy to use server: http://…`
+    /// `Enabling WUA Managed server policy to use server: http://…`, or `Existing WUA Managed
+    /// server was already set (https://…), skipping Group Policy registration.`
     ManagedServer {
         /// The WSUS URL given to Windows Update.
         url: &'a str,
@@ -134,6 +135,12 @@ pub fn configmgr_event(message: &str) -> Option<ConfigMgrEvent<'_>> {
     if let Some(at) = find(m, "Enabling WUA Managed server policy to use server:") {
         let url = m[at + 49..].trim().trim_matches(['`', '<', '>', '.']);
         return Some(E::ManagedServer { url });
+    }
+    if let Some(at) = find(m, "Existing WUA Managed server was already set (") {
+        let rest = &m[at + 45..];
+        if let Some(url) = rest.split(')').next().filter(|u| u.contains("://")) {
+            return Some(E::ManagedServer { url });
+        }
     }
     if holds(
         m,
