@@ -336,6 +336,19 @@ fn native_cmtrace_entries_give_their_fields_and_utc() {
         url: "https://SCCM01D.firm.saulewing.net:8531"
     }));
 
+    // Each entry's line is the physical line it starts on, multi-line messages included.
+    for name in [
+        "WUAHandler.log",
+        "UpdatesHandler.log",
+        "UpdatesDeployment.log",
+    ] {
+        let text = std::fs::read_to_string(dir.join(name)).expect("the log");
+        for r in records(&text) {
+            let physical = text[..r.offset].matches('\n').count() + 1;
+            assert_eq!(r.line as usize, physical, "{name}: {}", r.message);
+        }
+    }
+
     // An error entry (type 3) of UpdatesDeployment.log, with its ConfigMgr code.
     let text = std::fs::read_to_string(dir.join("UpdatesDeployment.log")).expect("the log");
     let errors: Vec<_> = (records(&text).into_iter())

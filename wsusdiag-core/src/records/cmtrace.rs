@@ -13,9 +13,9 @@
 
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use memchr::memmem;
-use nom::bytes::complete::{tag, take_till, take_while};
-use nom::character::complete::{char, digit1, space0, space1};
-use nom::combinator::{map_res, opt, recognize};
+use nom::bytes::complete::{tag, take_till};
+use nom::character::complete::{char, digit1, space1};
+use nom::combinator::opt;
 use nom::sequence::preceded;
 use nom::{IResult, Parser};
 
@@ -93,13 +93,20 @@ pub struct CmRecords<'a> {
     text: &'a str,
     pos: usize,
     line: u32,
+    /// The last `date` field read and its value: a log writes the same date again and again.
+    last_date: Option<(&'a str, Option<NaiveDate>)>,
 }
 
 impl<'a> CmRecords<'a> {
     /// Reads `text` (BOM already taken off or not).
     pub fn new(text: &'a str) -> Self {
         let pos = if text.starts_with('\u{feff}') { 3 } else { 0 };
-        Self { text, pos, line: 1 }
+        Self {
+            text,
+            pos,
+            line: 1,
+            last_date: None,
+        }
     }
 
     /// Moves past `len` bytes from the current position, counting their line ends.
@@ -118,18 +125,41 @@ impl<'a> CmRecords<'a> {
         let line = self.line;
         let rest = &self.text[offset..];
         match log_entry(rest) {
-            Ok((after, mut r)) => {
+            Ok((after, (mut r, date, clock))) => {
                 r.line = line;
                 r.offset = offset;
+                r.time = self.day(date).zip(clock).map(|(d, t)| d.and_time(t));
+                // The header holds no line end (its grammar stops at one): only the message's
+                // and the one after the entry are counted.
+                let message_end =
+                    r.message.as_ptr() as usize - self.text.as_ptr() as usize + r.message.len();
+                let trimmed = (self.text.as_bytes()[message_end..].iter())
+                    .take_while(|&&b| b == b'\r' || b == b'\n')
+                    .filter(|&&b| b == b'\n')
+                    .count();
+                let in_message = memchr::memchr_iter(b'\n', r.message.as_bytes()).count() + trimmed;
                 let used = rest.len() - after.len();
-                let (_, tail) = line_end(after);
-                self.advance(offset - self.pos + used + tail);
+                let (rest_of_line, tail) = line_end(after);
+                self.line += (in_message + usize::from(tail > rest_of_line)) as u32;
+                self.pos = offset + used + tail;
                 Ok(r)
             }
             Err(_) => {
                 let (raw, len) = self.current_line();
                 self.advance(len);
                 Err(malformed(line, offset, raw))
+            }
+        }
+    }
+
+    /// The day a `date` field names, read once for a run of entries of the same date.
+    fn day(&mut self, date: &'a str) -> Option<NaiveDate> {
+        match self.last_date {
+            Some((last, day)) if last == date => day,
+            _ => {
+                let day = month_day_year(date).ok().map(|(_, d)| d);
+                self.last_date = Some((date, day));
+                day
             }
         }
     }
@@ -208,14 +238,36 @@ fn malformed(line: u32, offset: usize, text: &str) -> ParseError {
     }
 }
 
+/// `name="value"`, after spaces: the value; its closing quote is consumed.
 fn attr<'a>(
     name: &'static str,
 ) -> impl Parser<&'a str, Output = &'a str, Error = nom::error::Error<&'a str>> {
-    preceded((space0, tag(name), tag("=\"")), take_till(|c| c == '"')).map(|v| v)
+    move |s: &'a str| {
+        let (rest, _) = literal(s.trim_start_matches([' ', '\t']), name)?;
+        let (rest, _) = literal(rest, "=\"")?;
+        quoted_rest(rest)
+    }
 }
 
-fn quoted_end(s: &str) -> IResult<&str, char> {
-    char('"')(s)
+/// `expected` at the start of `s`, compared as bytes at once (nom's `tag` goes byte by byte).
+fn literal<'a>(s: &'a str, expected: &'static str) -> IResult<&'a str, &'a str> {
+    match s.strip_prefix(expected) {
+        Some(rest) => Ok((rest, &s[..expected.len()])),
+        None => Err(fail(s, nom::error::ErrorKind::Tag)),
+    }
+}
+
+fn fail(s: &str, kind: nom::error::ErrorKind) -> nom::Err<nom::error::Error<&str>> {
+    nom::Err::Error(nom::error::Error::new(s, kind))
+}
+
+/// The text up to the next `"` on the same line (found with memchr, not char by char), and
+/// what follows that quote.
+fn quoted_rest(s: &str) -> IResult<&str, &str> {
+    match memchr::memchr2(b'"', b'\n', s.as_bytes()) {
+        Some(n) if s.as_bytes()[n] == b'"' => Ok((&s[n + 1..], &s[..n])),
+        _ => Err(fail(s, nom::error::ErrorKind::Char)),
+    }
 }
 
 /// The widest bias a clock can have: a day, either way (real ones stay within 14 hours).
@@ -226,14 +278,11 @@ fn clock(s: &str) -> IResult<&str, (NaiveTime, Option<i32>)> {
     let (s, (h, _, m, _, sec)) =
         (num::<u32>, char(':'), num::<u32>, char(':'), num::<u32>).parse(s)?;
     let (s, frac) = opt(preceded(char('.'), digit1)).parse(s)?;
-    let (s, bias) = opt(map_res(
-        recognize((nom::branch::alt((char('+'), char('-'))), digit1)),
-        str::parse::<i32>,
-    ))
-    .parse(s)?;
+    let (s, bias) = opt((nom::branch::alt((char('+'), char('-'))), num::<i32>)).parse(s)?;
+    let bias = bias.map(|(sign, b)| if sign == '-' { -b } else { b });
     let nanos = frac.map_or(0, |f: &str| {
         let digits = &f[..f.len().min(9)];
-        digits.parse::<u32>().unwrap_or(0) * 10u32.pow(9 - digits.len() as u32)
+        whole::<u32>(digits).unwrap_or(0) * 10u32.pow(9 - digits.len() as u32)
     });
     let time = NaiveTime::from_hms_nano_opt(h, m, sec, nanos)
         .ok_or_else(|| nom::Err::Error(nom::error::Error::new(s, nom::error::ErrorKind::Verify)))?;
@@ -249,8 +298,23 @@ fn month_day_year(s: &str) -> IResult<&str, NaiveDate> {
     Ok((rest, date))
 }
 
-fn num<T: std::str::FromStr>(s: &str) -> IResult<&str, T> {
-    map_res(digit1, str::parse::<T>).parse(s)
+/// A run of ASCII digits as a number (an error when there is none, or it does not fit `T`).
+fn num<T: TryFrom<u64>>(s: &str) -> IResult<&str, T> {
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    let fail = || nom::Err::Error(nom::error::Error::new(s, nom::error::ErrorKind::Digit));
+    if digits == 0 || digits > 18 {
+        return Err(fail());
+    }
+    let value = (s.as_bytes()[..digits].iter()).fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+    Ok((&s[digits..], T::try_from(value).map_err(|_| fail())?))
+}
+
+/// A field that is a number and nothing else (`type="3"`, `thread="4240"`).
+fn whole<T: TryFrom<u64>>(s: &str) -> Option<T> {
+    num::<T>(s)
+        .ok()
+        .filter(|(rest, _)| rest.is_empty())
+        .map(|(_, n)| n)
 }
 
 /// Finds the end of a `log` entry's message.
@@ -259,42 +323,40 @@ fn message_end() -> &'static memmem::Finder<'static> {
     F.get_or_init(|| memmem::Finder::new(b"]LOG]!>"))
 }
 
-/// One `<![LOG[…]LOG]!><…>` entry.
-fn log_entry(s: &str) -> IResult<&str, CmRecord<'_>> {
-    let (s, _) = tag("<![LOG[")(s)?;
-    let end = message_end().find(s.as_bytes()).ok_or_else(|| {
-        nom::Err::Error(nom::error::Error::new(s, nom::error::ErrorKind::TakeUntil))
-    })?;
+/// One `<![LOG[…]LOG]!><…>` entry, its time left for the caller: the entry, its `date` field
+/// as written and its time of day.
+fn log_entry(s: &str) -> IResult<&str, (CmRecord<'_>, &str, Option<NaiveTime>)> {
+    let (s, _) = literal(s, "<![LOG[")?;
+    let end = (message_end().find(s.as_bytes()))
+        .ok_or_else(|| fail(s, nom::error::ErrorKind::TakeUntil))?;
     let (message, s) = s.split_at(end);
-    let (s, _) = tag("]LOG]!><")(s)?;
+    let (s, _) = literal(s, "]LOG]!><")?;
     let (s, time) = attr("time").parse(s)?;
-    let (s, _) = quoted_end(s)?;
     let (s, date) = attr("date").parse(s)?;
-    let (s, _) = quoted_end(s)?;
     let (s, component) = attr("component").parse(s)?;
-    let (s, _) = quoted_end(s)?;
-    let (s, _context) = opt((attr("context"), quoted_end)).parse(s)?;
-    let (s, severity) = opt((attr("type"), quoted_end)).parse(s)?;
-    let (s, thread) = opt((attr("thread"), quoted_end)).parse(s)?;
-    let (s, file) = opt((attr("file"), quoted_end)).parse(s)?;
-    let (s, _) = (take_while(|c| c != '>' && c != '\n'), char('>')).parse(s)?;
+    let (s, _context) = opt(attr("context")).parse(s)?;
+    let (s, severity) = opt(attr("type")).parse(s)?;
+    let (s, thread) = opt(attr("thread")).parse(s)?;
+    let (s, file) = opt(attr("file")).parse(s)?;
+    // Whatever else the header holds, up to its `>` on the same line.
+    let s = match memchr::memchr2(b'>', b'\n', s.as_bytes()) {
+        Some(n) if s.as_bytes()[n] == b'>' => &s[n + 1..],
+        _ => return Err(fail(s, nom::error::ErrorKind::Char)),
+    };
     let clock = clock(time).ok().map(|(_, c)| c);
-    let day = month_day_year(date).ok().map(|(_, d)| d);
-    Ok((
-        s,
-        CmRecord {
-            line: 0,
-            offset: 0,
-            message: message.trim_end_matches(['\r', '\n']),
-            component: Some(component).filter(|c| !c.is_empty()),
-            time: day.zip(clock).map(|(d, (t, _))| d.and_time(t)),
-            bias: clock.and_then(|(_, b)| b),
-            severity: severity.and_then(|(v, _)| v.parse().ok()),
-            thread: thread.and_then(|(v, _)| v.parse().ok()),
-            file: file.map(|(v, _)| v).filter(|v| !v.is_empty()),
-            shape: CmShape::Log,
-        },
-    ))
+    let record = CmRecord {
+        line: 0,
+        offset: 0,
+        message: message.trim_end_matches(['\r', '\n']),
+        component: Some(component).filter(|c| !c.is_empty()),
+        time: None,
+        bias: clock.and_then(|(_, b)| b),
+        severity: severity.and_then(whole::<u8>),
+        thread: thread.and_then(whole::<u32>),
+        file: file.filter(|v| !v.is_empty()),
+        shape: CmShape::Log,
+    };
+    Ok((s, (record, date, clock.map(|(t, _)| t))))
 }
 
 /// `<COMPONENT><MM-DD-YYYY HH:MM:SS.fff+bias><thread=N (0xH)>` after `$$`.
