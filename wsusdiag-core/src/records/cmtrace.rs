@@ -137,7 +137,12 @@ impl<'a> CmRecords<'a> {
                     .take_while(|&&b| b == b'\r' || b == b'\n')
                     .filter(|&&b| b == b'\n')
                     .count();
-                let in_message = memchr::memchr_iter(b'\n', r.message.as_bytes()).count() + trimmed;
+                // Most messages are one line: one search settles it.
+                let bytes = r.message.as_bytes();
+                let in_message = match memchr::memchr(b'\n', bytes) {
+                    Some(first) => 1 + memchr::memchr_iter(b'\n', &bytes[first + 1..]).count(),
+                    None => 0,
+                } + trimmed;
                 let used = rest.len() - after.len();
                 let (rest_of_line, tail) = line_end(after);
                 self.line += (in_message + usize::from(tail > rest_of_line)) as u32;
