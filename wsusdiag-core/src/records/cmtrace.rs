@@ -280,6 +280,14 @@ const MAX_BIAS_MINUTES: i32 = 24 * 60;
 
 /// `HH:MM:SS.fff` then an optional signed bias in minutes (none when wider than a day).
 fn clock(s: &str) -> IResult<&str, (NaiveTime, Option<i32>)> {
+    match fixed_clock(s) {
+        Some(read) => Ok(read),
+        None => clock_grammar(s),
+    }
+}
+
+/// [`clock`]'s grammar, for every form.
+fn clock_grammar(s: &str) -> IResult<&str, (NaiveTime, Option<i32>)> {
     let (s, (h, _, m, _, sec)) =
         (num::<u32>, char(':'), num::<u32>, char(':'), num::<u32>).parse(s)?;
     let (s, frac) = opt(preceded(char('.'), digit1)).parse(s)?;
@@ -292,6 +300,31 @@ fn clock(s: &str) -> IResult<&str, (NaiveTime, Option<i32>)> {
     let time = NaiveTime::from_hms_nano_opt(h, m, sec, nanos)
         .ok_or_else(|| nom::Err::Error(nom::error::Error::new(s, nom::error::ErrorKind::Verify)))?;
     Ok((s, (time, bias.filter(|b| b.abs() <= MAX_BIAS_MINUTES))))
+}
+
+/// The usual clock, `HH:MM:SS.fff` and a bias, read by position; any other form (one-digit
+/// hours, other fractions) is left to the grammar of [`clock`].
+fn fixed_clock(s: &str) -> Option<(&str, (NaiveTime, Option<i32>))> {
+    let b = s.as_bytes();
+    if b.len() < 12 || b[2] != b':' || b[5] != b':' || b[8] != b'.' {
+        return None;
+    }
+    let digit = |i: usize| Some(u32::from(b[i].wrapping_sub(b'0'))).filter(|d| *d < 10);
+    let two = |i: usize| Some(digit(i)? * 10 + digit(i + 1)?);
+    let milli = digit(9)? * 100 + two(10)?;
+    if b.get(12).is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    let time = NaiveTime::from_hms_milli_opt(two(0)?, two(3)?, two(6)?, milli)?;
+    let rest = &s[12..];
+    let (rest, bias) = match rest.as_bytes().first() {
+        Some(&sign @ (b'+' | b'-')) => {
+            let (rest, b) = num::<i32>(&rest[1..]).ok()?;
+            (rest, Some(if sign == b'-' { -b } else { b }))
+        }
+        _ => (rest, None),
+    };
+    Some((rest, (time, bias.filter(|b| b.abs() <= MAX_BIAS_MINUTES))))
 }
 
 /// `MM-DD-YYYY` (or with `/`).
@@ -631,6 +664,25 @@ mod tests {
         assert_eq!(r.file, Some("cwuahandler.cpp:2809"));
         assert_eq!(r.bias, Some(240));
         assert_eq!(r.utc().unwrap().to_string(), "2018-11-09 14:29:36.123");
+    }
+
+    #[test]
+    fn the_fixed_clock_reads_as_the_grammar_does() {
+        // Times of the real excerpts, and forms the fixed reading leaves to the grammar.
+        for t in [
+            "08:52:44.338+240",
+            "14:24:33.329+420",
+            "04:15:01.917-60",
+            "13:59:35.6721099",
+            "1:02:03.000",
+            "10:29:36.123",
+            "10:29:36.123+99999",
+        ] {
+            let grammar = clock_grammar(t).ok();
+            assert_eq!(fixed_clock(t).or(grammar), grammar, "{t}");
+        }
+        assert!(fixed_clock("08:52:44.338+240").is_some());
+        assert!(fixed_clock("13:59:35.6721099").is_none());
     }
 
     #[test]
