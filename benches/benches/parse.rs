@@ -35,53 +35,6 @@ fn client_records(format: Format) -> impl Fn(&str) -> usize {
     }
 }
 
-/// A ConfigMgr log of about `size` bytes in the CMTrace `log` shape: the messages and
-/// components of the real excerpts (wsusdiag-core/tests/configmgr), one a second, in turn.
-fn configmgr_log(size: usize) -> String {
-    let dir = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../wsusdiag-core/tests/configmgr"
-    );
-    let mut names: Vec<_> = std::fs::read_dir(dir)
-        .expect("the excerpts")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "log"))
-        .collect();
-    names.sort();
-    let texts: Vec<String> = names
-        .iter()
-        .map(|p| std::fs::read_to_string(p).expect("excerpt"))
-        .collect();
-    let mut entries = Vec::new();
-    for t in &texts {
-        for r in CmRecords::new(t).flatten() {
-            entries.push((
-                r.message.to_owned(),
-                r.component.unwrap_or("WUAHandler").to_owned(),
-            ));
-        }
-    }
-    let mut out = String::with_capacity(size + 4096);
-    out.push('\u{feff}');
-    let mut i = 0usize;
-    while out.len() < size {
-        let (message, component) = &entries[i % entries.len()];
-        let s = i % 86_400;
-        out.push_str(&format!(
-            "<![LOG[{message}]LOG]!><time=\"{:02}:{:02}:{:02}.{:03}+240\" date=\"11-09-2018\" component=\"{component}\" context=\"\" type=\"{}\" thread=\"{}\" file=\"cwuahandler.cpp:{}\">\r\n",
-            s / 3600,
-            s / 60 % 60,
-            s % 60,
-            i % 1000,
-            1 + i % 3,
-            4000 + i % 97,
-            1000 + i % 2000,
-        ));
-        i += 1;
-    }
-    out
-}
-
 fn parsers(c: &mut Criterion) {
     let classic = gen_logs::client_log(ClientFormat::Classic, 64 * MIB, 1);
     group(
@@ -97,7 +50,7 @@ fn parsers(c: &mut Criterion) {
         ServerRecords::new(t).filter(Result::is_ok).count()
     });
 
-    let configmgr = configmgr_log(64 * MIB);
+    let configmgr = gen_logs::configmgr_log(64 * MIB);
     group(c, "client-configmgr", &configmgr, |t| {
         CmRecords::new(t).filter(Result::is_ok).count()
     });

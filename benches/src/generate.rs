@@ -859,6 +859,53 @@ pub fn server_log(bytes: usize, seed: u64) -> String {
     server.finish()
 }
 
+/// A ConfigMgr log of about `size` bytes in the CMTrace `log` shape: the messages and
+/// components of the real excerpts (wsusdiag-core/tests/configmgr), one a second, in turn.
+pub fn configmgr_log(size: usize) -> String {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../wsusdiag-core/tests/configmgr"
+    );
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .expect("the excerpts")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "log"))
+        .collect();
+    names.sort();
+    let texts: Vec<String> = names
+        .iter()
+        .map(|p| std::fs::read_to_string(p).expect("excerpt"))
+        .collect();
+    let mut entries = Vec::new();
+    for t in &texts {
+        for r in wsusdiag_core::records::cmtrace::CmRecords::new(t).flatten() {
+            entries.push((
+                r.message.to_owned(),
+                r.component.unwrap_or("WUAHandler").to_owned(),
+            ));
+        }
+    }
+    let mut out = String::with_capacity(size + 4096);
+    out.push('\u{feff}');
+    let mut i = 0usize;
+    while out.len() < size {
+        let (message, component) = &entries[i % entries.len()];
+        let s = i % 86_400;
+        out.push_str(&format!(
+            "<![LOG[{message}]LOG]!><time=\"{:02}:{:02}:{:02}.{:03}+240\" date=\"11-09-2018\" component=\"{component}\" context=\"\" type=\"{}\" thread=\"{}\" file=\"cwuahandler.cpp:{}\">\r\n",
+            s / 3600,
+            s / 60 % 60,
+            s % 60,
+            i % 1000,
+            1 + i % 3,
+            4000 + i % 97,
+            1000 + i % 2000,
+        ));
+        i += 1;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

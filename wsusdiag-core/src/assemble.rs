@@ -103,6 +103,7 @@ fn server_side(source: &str, e: ServerEntry) -> ServerSide {
         ),
         None => (None, false, None, None, None, None),
     };
+    let error_code = error_code.or_else(|| e.code.map(|c| format!("0x{c:08X}")));
     ServerSide {
         source: source.to_owned(),
         line: e.line,
@@ -132,6 +133,7 @@ fn shown(e: &ServerEntry) -> ServerEntry {
         throw: e.throw.clone(),
         cause: e.cause.clone(),
         evidence: e.evidence.clone(),
+        code: e.code,
         ..ServerEntry::default()
     }
 }
@@ -250,6 +252,8 @@ pub(crate) fn assemble(
         fleet.servers.iter().zip(&mut server_entries).enumerate()
     {
         let mut entries: Vec<(u32, ServerSide)> = Vec::new();
+        // A site-server log's failures are faults of their own, exception or not.
+        let site = fleet.is_site_log(source);
         for (i, e) in throws.iter_mut().enumerate() {
             if !uses.contains_key(&EntryRef {
                 server: si,
@@ -260,7 +264,7 @@ pub(crate) fn assemble(
             }
         }
         for (i, e) in errors.iter_mut().enumerate() {
-            if e.cause.is_some()
+            if (e.cause.is_some() || site)
                 && !e.explains_throw
                 && !uses.contains_key(&EntryRef {
                     server: si,

@@ -184,7 +184,8 @@ pub struct ServerSide {
     pub upstream: bool,
     /// The fault ID of the `ThrowException` entry.
     pub throw_id: Option<String>,
-    /// Its `ErrorCode`.
+    /// Its `ErrorCode`; for a ConfigMgr site-server failure, the HRESULT it logs (`LE=` of a
+    /// status message, `hr=0x…`), as `0x8013150A`.
     pub error_code: Option<String>,
     /// Its `Message`.
     pub message: Option<String>,

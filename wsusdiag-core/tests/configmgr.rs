@@ -55,10 +55,19 @@ fn every_excerpt_is_listed_in_sources_and_told_by_its_content() {
         );
         let text = excerpt(name);
         // Kinds are told by content: the file name is not looked at. The site server's
-        // components and words are SMS_*, WCM's and WSyncMgr's; the client's are the agents'.
-        let expected = if ["wsyncmgr", "wcm", "smsdbmon"]
-            .iter()
-            .any(|p| name.starts_with(p))
+        // components and words are SMS_*, WCM's, WSyncMgr's and the update downloads' (the
+        // patch downloader and the rule engine of automatic deployment rules); the client's are
+        // the agents'. Only site systems write the trace form (`… $$<component><time><thread>`).
+        let expected = if [
+            "wsyncmgr",
+            "wcm",
+            "smsdbmon",
+            "patchdownloader",
+            "ruleengine",
+            "setup",
+        ]
+        .iter()
+        .any(|p| name.starts_with(p))
         {
             LogKind::ServerConfigMgr
         } else {
@@ -241,42 +250,281 @@ fn the_record_reader_gives_rows_of_configmgr_logs() {
 
 #[test]
 fn a_client_folder_is_one_client_whose_clock_comes_from_the_bias() {
-    // The Windows Update side is the real excerpt of http://www.burkharttech.com/Tips/Tip07.htm
-    // (a Vista client, pasted with spaces); the ConfigMgr side is the WUAHandler line of the
-    // issue's format, written at the same minute with a bias of +240 (UTC-4).
-    let dir = std::env::temp_dir().join(format!("wsusdiag-configmgr-fleet-{}", std::process::id()));
-    let client = dir.join("PC01");
-    std::fs::create_dir_all(&client).expect("temp folder");
-    std::fs::write(
-        client.join("WindowsUpdate.log"),
-        "2008-07-01 10:30:59:972 1116 308 PT WARNING: GetCookie failure, error = 0x80244022, soap client error = 10, soap error code = 0, HTTP status code = 503\n\
-         2008-07-01 10:30:59:972 1116 308 PT WARNING: PTError: 0x80244022\n",
-    )
-    .expect("write");
-    std::fs::write(
-        client.join("WUAHandler.log"),
-        "<![LOG[OnSearchComplete - Failed to end search job. Error = 0x80244022.]LOG]!><time=\"10:31:02.123+240\" date=\"07-01-2008\" component=\"WUAHandler\" context=\"\" type=\"3\" thread=\"4240\" file=\"cwuahandler.cpp:2809\">\r\n",
-    )
-    .expect("write");
+    // One real client's folder: WUAHandler.log, UpdatesHandler.log and UpdatesDeployment.log in
+    // the native CMTrace shape (bias +240, UTC-4) and its Windows 10 WindowsUpdate.log, which
+    // writes local time and no zone.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/configmgr/client-folder");
     let d =
-        wsusdiag_core::diagnose_paths(&[client.as_path()], &Options::default()).expect("diagnosis");
-    std::fs::remove_dir_all(&dir).ok();
-
-    let kinds: Vec<_> = d.inputs.iter().map(|i| i.kind).collect();
-    assert!(
-        kinds.contains(&Some(LogKind::ClientConfigMgr))
-            && kinds.contains(&Some(LogKind::ClientClassic))
-    );
-    // One failure: WUAHandler's report of it is the Windows Update failure, not a second one.
-    assert_eq!(d.faults.len(), 1, "{:#?}", d.faults);
-    assert!(d.faults[0].client.source.ends_with("WindowsUpdate.log"));
-    assert_eq!(d.faults[0].client.hresult, "0x80244022");
-    // The Windows Update log has no time-zone banner: its clock is the ConfigMgr log's bias.
-    let wu = d
-        .clock_offsets
-        .iter()
+        wsusdiag_core::diagnose_paths(&[dir.as_path()], &Options::default()).expect("diagnosis");
+    let kind = |name: &str| {
+        (d.inputs.iter())
+            .find(|i| i.path.ends_with(name))
+            .and_then(|i| i.kind)
+    };
+    for name in [
+        "WUAHandler.log",
+        "UpdatesHandler.log",
+        "UpdatesDeployment.log",
+    ] {
+        assert_eq!(kind(name), Some(LogKind::ClientConfigMgr), "{name}");
+    }
+    assert_eq!(kind("WindowsUpdate.log"), Some(LogKind::ClientWin10));
+    assert!(d.inputs.iter().all(|i| i.malformed_lines == 0));
+    // The Windows Update log's clock is the ConfigMgr logs' bias.
+    let wu = (d.clock_offsets.iter())
         .find(|o| o.source.ends_with("WindowsUpdate.log"))
         .expect("an offset for the Windows Update log");
     assert_eq!(wu.offset_seconds, Some(240 * 60));
     assert_eq!(wu.tz_minutes, Some(-240));
+    // Healthy: every scan completed, on both sides, against the same software update point.
+    assert!(d.faults.is_empty(), "{:#?}", d.faults);
+    let summary = |name: &str| {
+        (d.clients.iter())
+            .find(|c| c.source.ends_with(name))
+            .expect("a client summary")
+    };
+    let cm = summary("WUAHandler.log");
+    assert_eq!(cm.scans_succeeded, 3);
+    assert_eq!(
+        cm.server_url.as_deref(),
+        Some("https://SCCM01D.firm.saulewing.net:8531")
+    );
+    let wu = summary("WindowsUpdate.log");
+    assert!(
+        (wu.server_url.as_deref())
+            .is_some_and(|u| u.starts_with("https://SCCM01D.firm.saulewing.net:8531/"))
+    );
+}
+
+#[test]
+fn native_cmtrace_entries_give_their_fields_and_utc() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/configmgr/client-folder");
+    let sources = excerpt("SOURCES.md");
+    for name in [
+        "WUAHandler.log",
+        "UpdatesHandler.log",
+        "UpdatesDeployment.log",
+        "WindowsUpdate.log",
+    ] {
+        assert!(
+            sources.contains(&format!("| client-folder/{name} |")),
+            "{name}"
+        );
+    }
+    let text = std::fs::read_to_string(dir.join("WUAHandler.log")).expect("the log");
+    assert!(text.starts_with('\u{feff}') && text.contains("\r\n"));
+    let r = records(&text);
+    assert_eq!(r.len(), 26);
+    assert!(
+        r.iter()
+            .all(|r| r.component == Some("WUAHandler") && r.bias == Some(240))
+    );
+    let source = &r[1];
+    assert_eq!(
+        source.message,
+        "Its a WSUS Update Source type ({A70BBF1F-4768-4A41-AB5B-9ADBBBE009D0}), adding it."
+    );
+    assert_eq!(source.severity, Some(1));
+    assert_eq!(source.thread, Some(10444));
+    assert_eq!(source.file, Some("sourcemanager.cpp:1461"));
+    // 08:53:25.263 local, bias +240: 12:53:25.263 UTC.
+    assert_eq!(
+        source.utc().map(|t| t.to_string()).as_deref(),
+        Some("2021-07-14 12:53:25.263")
+    );
+    assert!(events(&text).contains(&ConfigMgrEvent::ManagedServer {
+        url: "https://SCCM01D.firm.saulewing.net:8531"
+    }));
+
+    // Each entry's line is the physical line it starts on, multi-line messages included.
+    for name in [
+        "WUAHandler.log",
+        "UpdatesHandler.log",
+        "UpdatesDeployment.log",
+    ] {
+        let text = std::fs::read_to_string(dir.join(name)).expect("the log");
+        for r in records(&text) {
+            let physical = text[..r.offset].matches('\n').count() + 1;
+            assert_eq!(r.line as usize, physical, "{name}: {}", r.message);
+        }
+    }
+
+    // An error entry (type 3) of UpdatesDeployment.log, with its ConfigMgr code.
+    let text = std::fs::read_to_string(dir.join("UpdatesDeployment.log")).expect("the log");
+    let errors: Vec<_> = (records(&text).into_iter())
+        .filter(|r| r.severity == Some(3))
+        .collect();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(
+        configmgr_codes(errors[0].message).collect::<Vec<_>>(),
+        [0x87D0_0215]
+    );
+    assert_eq!(errors[0].component, Some("UpdatesDeploymentAgent"));
+}
+
+#[test]
+fn the_rules_configmgr_fixtures_are_sourced_excerpts() {
+    let excerpts: Vec<&str> = all_excerpts().iter().map(|n| excerpt(n)).collect();
+    let mut checked = 0;
+    for dir in rule_fixtures() {
+        for side in ["hit", "miss"] {
+            for e in std::fs::read_dir(dir.join(side)).expect("hit and miss folders") {
+                let path = e.expect("entry").path();
+                let text = std::fs::read_to_string(&path).expect("a text fixture");
+                if !matches!(
+                    sniff(&text),
+                    Ok(LogKind::ClientConfigMgr | LogKind::ServerConfigMgr)
+                ) {
+                    continue;
+                }
+                assert!(
+                    excerpts.contains(&text.as_str()),
+                    "{} is not a copy of an excerpt in tests/configmgr",
+                    path.display()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 24, "{checked} ConfigMgr fixtures");
+}
+
+#[test]
+fn the_rules_hits_read_as_configmgr_with_their_codes() {
+    // (rule, the side its failure is logged on, the client fault's code when there is one)
+    let table = [
+        (
+            "CM-WSUS-SERVICE-DOWN",
+            LogKind::ServerConfigMgr,
+            Some("0x80244022"),
+        ),
+        (
+            "CM-87D00692-GPO-CONFLICT",
+            LogKind::ClientConfigMgr,
+            Some("0x87D00692"),
+        ),
+        (
+            "CM-87D00664-MAX-RUNTIME",
+            LogKind::ClientConfigMgr,
+            Some("0x87D00664"),
+        ),
+        (
+            "CM-SCAN-WSUS-CERT-EXPIRED",
+            LogKind::ClientConfigMgr,
+            Some("0x800B0101"),
+        ),
+        (
+            "CM-3RDPARTY-SIGNING-EXPIRED",
+            LogKind::ClientConfigMgr,
+            Some("0x800B0101"),
+        ),
+        (
+            "CM-WSYNC-WSUS-NOT-CONFIGURED",
+            LogKind::ServerConfigMgr,
+            None,
+        ),
+        ("CM-WCM-UNKNOWN-CATEGORY", LogKind::ServerConfigMgr, None),
+        ("CM-WCM-PROXY-AUTH", LogKind::ServerConfigMgr, None),
+        (
+            "CM-WSYNC-PRINCIPAL-PERMISSION",
+            LogKind::ServerConfigMgr,
+            None,
+        ),
+        ("CM-WSYNC-EULA-MISSING", LogKind::ServerConfigMgr, None),
+        ("CM-WSYNC-SAVE-UPDATE", LogKind::ServerConfigMgr, None),
+        (
+            "CM-PATCHDOWNLOADER-TEMP-FILES",
+            LogKind::ServerConfigMgr,
+            None,
+        ),
+        (
+            "CM-PACKAGE-SOURCE-ACCESS-DENIED",
+            LogKind::ServerConfigMgr,
+            None,
+        ),
+    ];
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
+    for (rule, kind, code) in table {
+        let hit = root.join(rule).join("hit");
+        let d = wsusdiag_core::diagnose_paths(&[hit.as_path()], &Options::default())
+            .expect("diagnosis");
+        let kinds: Vec<_> = d.inputs.iter().filter_map(|i| i.kind).collect();
+        assert!(
+            kinds.len() == d.inputs.len()
+                && kinds.contains(&kind)
+                && (kinds.iter())
+                    .all(|k| matches!(k, LogKind::ClientConfigMgr | LogKind::ServerConfigMgr)),
+            "{rule}: {kinds:?}"
+        );
+        assert!(d.findings.iter().any(|f| f.rule_id == rule), "{rule}");
+        match code {
+            Some(code) => assert!(
+                d.faults.iter().any(|f| f.client.hresult == code),
+                "{rule}: {:#?}",
+                d.faults
+            ),
+            None => assert!(!d.server_faults.is_empty(), "{rule}"),
+        }
+    }
+}
+
+#[test]
+fn site_server_failures_carry_the_codes_they_log() {
+    for (name, codes) in [
+        // `STATMSG: ID=6703 … LE=0X8013150a` after the failed sync.
+        ("wsyncmgr-principal-permission.log", &["0x8013150A"][..]),
+        // `Error(-2147467259)`, the decimal form of E_FAIL.
+        ("wcm-unknown-category.log", &["0x80004005"]),
+        ("patchdownloader-temp-files.log", &["0x80070050"]),
+        ("ruleengine-access-denied.log", &[]),
+    ] {
+        let text = excerpt(name);
+        let d =
+            diagnose_buffers(&[(name, text.as_bytes())], &Options::default()).expect("diagnosis");
+        assert_eq!(d.inputs[0].kind, Some(LogKind::ServerConfigMgr), "{name}");
+        let found: Vec<_> = (d.server_faults.iter())
+            .filter_map(|s| s.error_code.as_deref())
+            .collect();
+        for code in codes {
+            assert!(found.contains(code), "{name}: {found:?}");
+        }
+        assert!(!d.server_faults.is_empty(), "{name}");
+    }
+}
+
+#[test]
+fn the_site_server_trace_form_gives_component_thread_and_utc() {
+    let r = records(excerpt("setup-sql-connection-trace.log"));
+    assert_eq!(r.len(), 3);
+    // `~~` ends the first message (an embedded line break), not part of its words.
+    assert_eq!(
+        r[0].message,
+        "[SQL Server Native Client 11.0]TCP Provider: An existing connection was forcibly closed by the remote host."
+    );
+    assert!(r[2].message.ends_with("connection type: SMS ACCESS."));
+    for r in &r {
+        assert_eq!(r.component, Some("Configuration Manager Setup"));
+        assert_eq!(r.thread, Some(2868));
+        assert_eq!(r.bias, Some(420));
+        // 04:15 local with a bias of +420 minutes (UTC-7) is 11:15 UTC.
+        assert_eq!(
+            r.utc().map(|t| t.to_string()).as_deref(),
+            Some("2016-08-22 11:15:01.917")
+        );
+    }
+}
+
+/// The ConfigMgr rules' fixture folders (`tests/fixtures/rules/CM-*`).
+fn rule_fixtures() -> Vec<std::path::PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
+    let mut dirs: Vec<_> = std::fs::read_dir(dir)
+        .expect("rule fixtures")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("CM-"))
+        })
+        .collect();
+    dirs.sort();
+    dirs
 }

@@ -101,7 +101,7 @@ fn builtin_files_are_all_the_rules_files() {
 }
 
 #[test]
-fn the_42_known_issues_are_encoded_with_their_ids() {
+fn the_54_known_issues_are_encoded_with_their_ids() {
     let rules = RuleSet::builtin();
     let ids = [
         "KB954960",
@@ -146,6 +146,18 @@ fn the_42_known_issues_are_encoded_with_their_ids() {
         "LOCALPUB-TRUST",
         "WUSP-SOAPFAULT-GENERIC",
         "CM-87D00692-GPO-CONFLICT",
+        "CM-SCAN-WSUS-CERT-EXPIRED",
+        "CM-3RDPARTY-SIGNING-EXPIRED",
+        "CM-87D00664-MAX-RUNTIME",
+        "CM-WSYNC-WSUS-NOT-CONFIGURED",
+        "CM-WCM-UNKNOWN-CATEGORY",
+        "CM-WCM-PROXY-AUTH",
+        "CM-WSUS-SERVICE-DOWN",
+        "CM-WSYNC-PRINCIPAL-PERMISSION",
+        "CM-WSYNC-EULA-MISSING",
+        "CM-WSYNC-SAVE-UPDATE",
+        "CM-PATCHDOWNLOADER-TEMP-FILES",
+        "CM-PACKAGE-SOURCE-ACCESS-DENIED",
     ];
     let missing: Vec<_> = ids.iter().filter(|id| rules.get(id).is_none()).collect();
     assert!(missing.is_empty(), "missing rules: {missing:?}");

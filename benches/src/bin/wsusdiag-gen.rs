@@ -6,6 +6,7 @@
 //! wsusdiag-gen two-servers --out DIR [--clients N] [--between N] [--seed S]
 //! wsusdiag-gen client --out FILE --size MB [--format classic|win10] [--seed S]
 //! wsusdiag-gen server --out FILE --size MB [--seed S]
+//! wsusdiag-gen configmgr --out FILE --size MB
 //! ```
 #![allow(clippy::print_stdout)]
 
@@ -29,7 +30,7 @@ fn run() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
     let what = args
         .next()
-        .ok_or("usage: wsusdiag-gen fleet|two-servers|client|server --out PATH ...")?;
+        .ok_or("usage: wsusdiag-gen fleet|two-servers|client|server|configmgr --out PATH ...")?;
     let (mut out, mut size, mut seed) = (None, 64usize, 1u64);
     let mut format = ClientFormat::Classic;
     let mut fleet_size = false;
@@ -100,9 +101,10 @@ fn run() -> Result<(), String> {
         }
         "client" => write(&out, &gen_logs::client_log(format, size << 20, seed))?,
         "server" => write(&out, &gen_logs::server_log(size << 20, seed))?,
+        "configmgr" => write(&out, &gen_logs::configmgr_log(size << 20))?,
         other => {
             return Err(format!(
-                "unknown kind {other}: fleet, two-servers, client or server"
+                "unknown kind {other}: fleet, two-servers, client, server or configmgr"
             ));
         }
     }

@@ -3,18 +3,19 @@
 //! load does not move as it moves timings.
 //!
 //! ```text
-//! wsusdiag-parse classic|win10|server FILE
+//! wsusdiag-parse classic|win10|server|configmgr FILE
 //! ```
 #![allow(clippy::print_stdout)]
 
 use std::process::ExitCode;
 
+use wsusdiag_core::records::cmtrace::CmRecords;
 use wsusdiag_core::records::{ClientFormat, ClientRecords, ServerRecords};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [format, path] = args.as_slice() else {
-        eprintln!("usage: wsusdiag-parse classic|win10|server FILE");
+        eprintln!("usage: wsusdiag-parse classic|win10|server|configmgr FILE");
         return ExitCode::from(2);
     };
     let text = match std::fs::read_to_string(path) {
@@ -32,6 +33,7 @@ fn main() -> ExitCode {
             .filter(Result::is_ok)
             .count(),
         "server" => ServerRecords::new(&text).filter(Result::is_ok).count(),
+        "configmgr" => CmRecords::new(&text).filter(Result::is_ok).count(),
         other => {
             eprintln!("wsusdiag-parse: unknown format {other}");
             return ExitCode::from(2);

@@ -20,7 +20,10 @@ pub(super) struct Timeline(Vec<(NaiveDateTime, EntryRef, u8)>);
 impl Timeline {
     pub(super) fn new(fleet: &Fleet) -> Self {
         let mut t = Vec::new();
-        for (si, (_, s)) in fleet.servers.iter().enumerate() {
+        for (si, (source, s)) in fleet.servers.iter().enumerate() {
+            if fleet.is_site_log(source) {
+                continue;
+            }
             let throws = s.throws.iter().enumerate().map(|(i, e)| (true, i, e));
             let errors = s.errors.iter().enumerate().map(|(i, e)| (false, i, e));
             for (throw, index, e) in throws.chain(errors) {
@@ -118,7 +121,7 @@ fn servers_of(fleet: &Fleet, host: Option<&str>) -> (Vec<usize>, ServerScope) {
 
 /// Whether two host names are the same machine: equal, or equal short names
 /// (`wsus01.contoso.com` and `WSUS01`).
-fn same_host(a: &str, b: &str) -> bool {
+pub(super) fn same_host(a: &str, b: &str) -> bool {
     fn short(host: &str) -> &str {
         host.split('.').next().unwrap_or(host)
     }

@@ -1,5 +1,5 @@
-//! One machine's logs: a client folder holding a ConfigMgr client log (`WUAHandler.log`) and
-//! the Windows Update log is one client. The ConfigMgr log's bias gives the Windows Update
+//! One machine's logs: a client folder holding ConfigMgr client logs (`WUAHandler.log`,
+//! `UpdatesDeployment.log`, …) and the Windows Update log is one client. The ConfigMgr log's bias gives the Windows Update
 //! log's offset to UTC when that log has none, and a ConfigMgr scan failure that reports a
 //! Windows Update failure (same code, nearest time) is that failure, not a second one.
 
@@ -35,19 +35,20 @@ pub(crate) fn join(fleet: &mut Fleet) {
             entry.1.push(i);
         }
     }
-    // A folder of many machines' logs is no client folder: only one log of each kind joins.
+    // A folder of many machines' Windows Update logs is no client folder: it joins when it
+    // holds one, with any number of ConfigMgr logs (WUAHandler.log, UpdatesDeployment.log, …).
     for (cm, wu) in machines.values() {
-        if cm.len() != 1 || wu.len() != 1 {
+        if cm.is_empty() || wu.len() != 1 {
             continue;
         }
-        for &m in cm {
-            let tz = fleet.clients[m].1.tz_minutes;
-            for &w in wu {
-                let client = &mut fleet.clients[w].1;
-                if !client.utc && client.tz_minutes.is_none() {
-                    client.tz_minutes = tz;
-                }
+        let tz = cm.iter().find_map(|&m| fleet.clients[m].1.tz_minutes);
+        for &w in wu {
+            let client = &mut fleet.clients[w].1;
+            if !client.utc && client.tz_minutes.is_none() {
+                client.tz_minutes = tz;
             }
+        }
+        for &m in cm {
             drop_reports(fleet, m, wu);
         }
     }
@@ -79,4 +80,95 @@ fn drop_reports(fleet: &mut Fleet, m: usize, wu: &[usize]) {
         .1
         .faults
         .retain(|_| keep.next().unwrap_or(true));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::TextEncoding;
+    use crate::pipeline::client::{ClientAnalysis, ClientFault};
+    use crate::pipeline::unread;
+
+    fn fault(code: u32, time: &str) -> ClientFault {
+        ClientFault {
+            hresult: code,
+            codes: vec![code],
+            time: chrono::NaiveDateTime::parse_from_str(time, "%Y-%m-%d %H:%M:%S").ok(),
+            ..ClientFault::default()
+        }
+    }
+
+    fn client(path: &str, kind: LogKind, tz: Option<i32>, faults: Vec<ClientFault>) -> Fleet {
+        let mut f = Fleet::default();
+        f.inputs.push(crate::pipeline::InputSummary {
+            kind: Some(kind),
+            ..unread(path, 0, TextEncoding::Utf8)
+        });
+        f.clients.push((
+            path.to_owned(),
+            ClientAnalysis {
+                tz_minutes: tz,
+                faults,
+                ..ClientAnalysis::default()
+            },
+        ));
+        f
+    }
+
+    fn fleet(parts: Vec<Fleet>) -> Fleet {
+        let mut all = Fleet::default();
+        for p in parts {
+            all.inputs.extend(p.inputs);
+            all.clients.extend(p.clients);
+        }
+        all
+    }
+
+    #[test]
+    fn a_configmgr_report_of_a_windows_update_failure_is_not_a_second_fault() {
+        let mut f = fleet(vec![
+            client(
+                "PC01/WindowsUpdate.log",
+                LogKind::ClientWin10,
+                None,
+                vec![fault(0x8024_4022, "2021-07-14 08:53:00")],
+            ),
+            client(
+                "PC01/WUAHandler.log",
+                LogKind::ClientConfigMgr,
+                Some(-240),
+                vec![
+                    fault(0x8024_4022, "2021-07-14 08:53:02"),
+                    // Another code: a failure of its own.
+                    fault(0x87D0_0692, "2021-07-14 08:53:02"),
+                ],
+            ),
+            client(
+                "PC01/UpdatesDeployment.log",
+                LogKind::ClientConfigMgr,
+                Some(-240),
+                vec![],
+            ),
+        ]);
+        join(&mut f);
+        assert_eq!(f.clients[0].1.tz_minutes, Some(-240));
+        let left: Vec<u32> = f.clients[1].1.faults.iter().map(|x| x.hresult).collect();
+        assert_eq!(left, [0x87D0_0692]);
+    }
+
+    #[test]
+    fn a_folder_of_several_windows_update_logs_is_not_one_client() {
+        let mut f = fleet(vec![
+            client("logs/a.log", LogKind::ClientWin10, None, vec![]),
+            client("logs/b.log", LogKind::ClientWin10, None, vec![]),
+            client(
+                "logs/WUAHandler.log",
+                LogKind::ClientConfigMgr,
+                Some(-240),
+                vec![],
+            ),
+        ]);
+        join(&mut f);
+        assert!(f.clients[..2].iter().all(|(_, c)| c.tz_minutes.is_none()));
+    }
 }

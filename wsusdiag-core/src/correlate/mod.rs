@@ -6,8 +6,9 @@ mod findings;
 mod kinds;
 mod machine;
 mod offsets;
+mod site;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::Duration;
 use rayon::prelude::*;
@@ -37,9 +38,9 @@ pub(crate) struct Fleet {
     pub inputs: Vec<InputSummary>,
     pub clients: Vec<(String, ClientAnalysis)>,
     pub servers: Vec<(String, ServerAnalysis)>,
-    /// The names of the inputs that are fragments: asked of each joined fault, so a set, not a
-    /// search of every input (which made a fleet's diagnosis quadratic in its clients).
-    fragments: HashSet<String>,
+    /// Each input's kind by its name: asked of each joined fault, so a map, not a search of
+    /// every input (which made a fleet's diagnosis quadratic in its clients).
+    kinds: HashMap<String, LogKind>,
 }
 
 impl Fleet {
@@ -47,8 +48,8 @@ impl Fleet {
         let mut fleet = Self::default();
         for a in analyses {
             let source = a.summary.path.clone();
-            if a.summary.kind.is_some_and(LogKind::is_fragment) {
-                fleet.fragments.insert(source.clone());
+            if let Some(kind) = a.summary.kind {
+                fleet.kinds.insert(source.clone(), kind);
             }
             fleet.inputs.push(a.summary);
             match a.body {
@@ -58,12 +59,24 @@ impl Fleet {
             }
         }
         machine::join(&mut fleet);
+        site::join(&mut fleet);
         fleet
     }
 
     /// Whether the input named `source` is a fragment (lines without headers, no time).
     pub(crate) fn is_fragment(&self, source: &str) -> bool {
-        self.fragments.contains(source)
+        self.kind_is(source, LogKind::is_fragment)
+    }
+
+    /// Whether the input named `source` is a ConfigMgr site-server log: its entries are the
+    /// site's own failures (a sync, WSUS's configuration), never a record of a client's call.
+    pub(crate) fn is_site_log(&self, source: &str) -> bool {
+        self.kind_is(source, |k| k == LogKind::ServerConfigMgr)
+    }
+
+    /// Whether the input named `source` is of a kind `is` accepts.
+    fn kind_is(&self, source: &str, is: impl Fn(LogKind) -> bool) -> bool {
+        self.kinds.get(source).is_some_and(|&k| is(k))
     }
 
     pub(crate) fn entry(&self, r: EntryRef) -> &ServerEntry {

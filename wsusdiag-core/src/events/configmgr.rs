@@ -23,7 +23,8 @@ pub enum ConfigMgrEvent<'a> {
         /// The update source's ID, braces included.
         id: &'a str,
     },
-    /// `Enabling WUA Managed server policy to use server: http://…`
+    /// `Enabling WUA Managed server policy to use server: http://…`, or `Existing WUA Managed
+    /// server was already set (https://…), skipping Group Policy registration.`
     ManagedServer {
         /// The WSUS URL given to Windows Update.
         url: &'a str,
@@ -67,6 +68,12 @@ pub enum ConfigMgrEvent<'a> {
         /// The `LE=` code, read as an HRESULT.
         code: Option<u32>,
     },
+    /// Any other failure the entry states in words (`Failed to sync update …`,
+    /// `Failed to set Subscriptions on the WSUS Server. …`, `ERROR: … failed with hr=0x…`).
+    OtherFailure {
+        /// The first HRESULT in the message, if any.
+        code: Option<u32>,
+    },
 }
 
 impl ConfigMgrEvent<'_> {
@@ -74,7 +81,9 @@ impl ConfigMgrEvent<'_> {
     pub fn code(&self) -> Option<u32> {
         match *self {
             Self::ScanFailed { code } | Self::UpdateFailed { code } => Some(code),
-            Self::SyncFailed { code, .. } | Self::StatusMessage { code, .. } => code,
+            Self::SyncFailed { code, .. }
+            | Self::StatusMessage { code, .. }
+            | Self::OtherFailure { code } => code,
             _ => None,
         }
     }
@@ -88,6 +97,7 @@ impl ConfigMgrEvent<'_> {
                 | Self::SyncFailed { .. }
                 | Self::HttpError { .. }
                 | Self::CommunicationError { .. }
+                | Self::OtherFailure { .. }
         ) || matches!(self, Self::StatusMessage { id: 6703, .. })
     }
 }
@@ -126,6 +136,12 @@ pub fn configmgr_event(message: &str) -> Option<ConfigMgrEvent<'_>> {
         let url = m[at + 49..].trim().trim_matches(['`', '<', '>', '.']);
         return Some(E::ManagedServer { url });
     }
+    if let Some(at) = find(m, "Existing WUA Managed server was already set (") {
+        let rest = &m[at + 45..];
+        if let Some(url) = rest.split(')').next().filter(|u| u.contains("://")) {
+            return Some(E::ManagedServer { url });
+        }
+    }
     if holds(
         m,
         "Group policy settings were overwritten by a higher authority",
@@ -147,7 +163,7 @@ pub fn configmgr_event(message: &str) -> Option<ConfigMgrEvent<'_>> {
             code,
         });
     }
-    if let Some(at) = find(m, "Sync failed: ") {
+    if let Some(at) = find(m, "Sync failed: ").or_else(|| find(m, "Sync Failed: ")) {
         let reason = m[at + 13..].trim();
         return Some(E::SyncFailed {
             reason,
@@ -177,12 +193,33 @@ pub fn configmgr_event(message: &str) -> Option<ConfigMgrEvent<'_>> {
     if (holds(m, "Failed to download")
         || holds(m, "Failed to install")
         || holds(m, "failed to install")
+        || holds(m, "Failed to initiate install")
+        || holds(m, "Failed to start batch install")
+        || holds(m, "InstallUpdatesInBatch failed")
         || m.starts_with("Job error ("))
         && let Some(code) = first_code(m)
     {
         return Some(E::UpdateFailed { code });
     }
-    None
+    // `Update (…) Progress: Status = ciStateError, …, Result = 0x87d00664`
+    if holds(m, "Status = ciStateError")
+        && let Some(code) = find(m, "Result = ").and_then(|at| first_code(&m[at..]))
+    {
+        return Some(E::UpdateFailed { code });
+    }
+    states_failure(m).then(|| E::OtherFailure {
+        code: first_code(m),
+    })
+}
+
+/// Whether a message says in words that something failed: `Failed to …`, `ERROR: …`, or
+/// `… failed with …` / `… failed for …`.
+fn states_failure(message: &str) -> bool {
+    let m = message.trim_start();
+    m.starts_with("Failed to ")
+        || m.starts_with("ERROR: ")
+        || holds(m, " failed with ")
+        || holds(m, " failed for ")
 }
 
 /// The code of an `LE=` field: hex (`0x…`) or signed decimal.

@@ -161,7 +161,7 @@ fn is_log_line(line: &str) -> bool {
         return true;
     }
     // A Configuration Manager line, as written or as CMTrace copies it.
-    if crate::records::cmtrace::vote(t).is_some() {
+    if crate::records::cmtrace::is_line(t) {
         return true;
     }
     // An entry whose header was cut at its start.

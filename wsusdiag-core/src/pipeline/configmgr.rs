@@ -1,16 +1,34 @@
-//! Reads a Configuration Manager log. A client log (`WUAHandler.log`, `ScanAgent.log`, …)
-//! becomes a client analysis: its scan failures are faults with their codes, its bias gives
+//! Reads a Configuration Manager client log (`WUAHandler.log`, `ScanAgent.log`, …) into a
+//! client analysis: its scan and install failures are faults with their codes, its bias gives
 //! the machine's offset to UTC, its update source is the WSUS server in use, and the rules'
-//! line patterns see its messages. A site-server log is read and counted.
+//! line patterns see its messages.
 
 use super::InputSummary;
 use crate::events::{ConfigMgrEvent, configmgr_event};
 use crate::knowledge::rules::LineMatcher;
 use crate::records::ClientFormat;
-use crate::records::cmtrace::CmRecords;
+use crate::records::cmtrace::{CmRecord, CmRecords};
 
 use super::client::{ClientAnalysis, ClientAnalyzer, ClientFault, FaultLine};
 use super::{end_in, note};
+
+/// The records of a ConfigMgr log, counted in `summary`; a malformed line is noted there and
+/// skipped.
+pub(super) fn counted_records<'a>(
+    text: &'a str,
+    summary: &'a mut InputSummary,
+) -> impl Iterator<Item = CmRecord<'a>> {
+    CmRecords::new(text).filter_map(move |r| match r {
+        Ok(record) => {
+            summary.records += 1;
+            Some(record)
+        }
+        Err(e) => {
+            note(summary, &e);
+            None
+        }
+    })
+}
 
 /// Reads a ConfigMgr client log into a client analysis.
 pub(super) fn client(
@@ -21,15 +39,7 @@ pub(super) fn client(
 ) -> ClientAnalysis {
     let mut a = ClientAnalyzer::new(name, ClientFormat::Classic, &lines.benign);
     let mut rules = Vec::new();
-    for r in CmRecords::new(text) {
-        let record = match r {
-            Ok(record) => record,
-            Err(e) => {
-                note(summary, &e);
-                continue;
-            }
-        };
-        summary.records += 1;
+    for record in counted_records(text, summary) {
         let row = record.as_client();
         let entry = &text[record.offset..end_in(text, record.message)];
         if a.out.tz_minutes.is_none() {
@@ -86,14 +96,4 @@ pub(super) fn client(
         }
     }
     a.finish()
-}
-
-/// Reads a ConfigMgr site-server log: its records and malformed lines are counted.
-pub(super) fn server(text: &str, summary: &mut InputSummary) {
-    for r in CmRecords::new(text) {
-        match r {
-            Ok(_) => summary.records += 1,
-            Err(e) => note(summary, &e),
-        }
-    }
 }

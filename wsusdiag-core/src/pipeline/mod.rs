@@ -5,6 +5,7 @@
 mod chunks;
 pub(crate) mod client;
 mod configmgr;
+mod configmgr_site;
 pub(crate) mod etl;
 mod found;
 mod outcomes;
@@ -85,7 +86,7 @@ fn problem(e: &ParseError) -> Problem {
 }
 
 /// The summary of an input before it is read: `bytes` long, in `encoding`, kind unknown.
-fn unread(name: &str, bytes: u64, encoding: TextEncoding) -> InputSummary {
+pub(crate) fn unread(name: &str, bytes: u64, encoding: TextEncoding) -> InputSummary {
     InputSummary {
         path: name.to_owned(),
         kind: None,
@@ -280,10 +281,7 @@ pub(crate) fn analyze(
         LogKind::ClientConfigMgr => {
             Body::Client(Box::new(configmgr::client(name, text, lines, &mut summary)))
         }
-        LogKind::ServerConfigMgr => {
-            configmgr::server(text, &mut summary);
-            Body::Unknown
-        }
+        LogKind::ServerConfigMgr => Body::Server(configmgr_site::analyze(name, text, &mut summary)),
         LogKind::ClientClassic
         | LogKind::ClientWin10
         | LogKind::ClientEtl

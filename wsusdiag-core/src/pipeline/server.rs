@@ -43,6 +43,8 @@ pub(crate) struct ServerEntry {
     pub evidence: Vec<Evidence>,
     /// This error is the cause of a fault sent right after it (reported with that fault).
     pub explains_throw: bool,
+    /// The HRESULT a ConfigMgr site-server failure logs (`LE=0x8013150A`, `hr=0x80070005`).
+    pub code: Option<u32>,
 }
 
 /// The fields of a `ThrowException` entry.
@@ -241,6 +243,12 @@ fn entry_text(record: &ServerRecord<'_>) -> String {
         t.push('\n');
         t.push_str(record.continuation);
     }
+    cap_text(&mut t);
+    t
+}
+
+/// Cuts an entry's text for rule patterns to [`TEXT_CAP`] bytes, at a character boundary.
+pub(super) fn cap_text(t: &mut String) {
     if t.len() > TEXT_CAP {
         let mut end = TEXT_CAP;
         while !t.is_char_boundary(end) {
@@ -248,7 +256,6 @@ fn entry_text(record: &ServerRecord<'_>) -> String {
         }
         t.truncate(end);
     }
-    t
 }
 
 /// `WSUS01\MICROSOFT##WID` (or the older `##SSEE`) → `WSUS01`: the host of a Windows Internal

@@ -13,9 +13,9 @@
 
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use memchr::memmem;
-use nom::bytes::complete::{tag, take_till, take_while};
-use nom::character::complete::{char, digit1, space0, space1};
-use nom::combinator::{map_res, opt, recognize};
+use nom::bytes::complete::{tag, take_till};
+use nom::character::complete::{char, digit1, space1};
+use nom::combinator::opt;
 use nom::sequence::preceded;
 use nom::{IResult, Parser};
 
@@ -62,7 +62,8 @@ pub struct CmRecord<'a> {
 impl<'a> CmRecord<'a> {
     /// The entry's time in UTC, when both the time and the bias are written.
     pub fn utc(&self) -> Option<NaiveDateTime> {
-        Some(self.time? + Duration::minutes(i64::from(self.bias?)))
+        self.time?
+            .checked_add_signed(Duration::minutes(i64::from(self.bias?)))
     }
 
     /// The entry as a row of the common client record (local time, thread, component,
@@ -92,13 +93,20 @@ pub struct CmRecords<'a> {
     text: &'a str,
     pos: usize,
     line: u32,
+    /// The last `date` field read and its value: a log writes the same date again and again.
+    last_date: Option<(&'a str, Option<NaiveDate>)>,
 }
 
 impl<'a> CmRecords<'a> {
     /// Reads `text` (BOM already taken off or not).
     pub fn new(text: &'a str) -> Self {
         let pos = if text.starts_with('\u{feff}') { 3 } else { 0 };
-        Self { text, pos, line: 1 }
+        Self {
+            text,
+            pos,
+            line: 1,
+            last_date: None,
+        }
     }
 
     /// Moves past `len` bytes from the current position, counting their line ends.
@@ -117,18 +125,46 @@ impl<'a> CmRecords<'a> {
         let line = self.line;
         let rest = &self.text[offset..];
         match log_entry(rest) {
-            Ok((after, mut r)) => {
+            Ok((after, (mut r, date, clock))) => {
                 r.line = line;
                 r.offset = offset;
+                r.time = self.day(date).zip(clock).map(|(d, t)| d.and_time(t));
+                // The header holds no line end (its grammar stops at one): only the message's
+                // and the one after the entry are counted.
+                let message_end =
+                    r.message.as_ptr() as usize - self.text.as_ptr() as usize + r.message.len();
+                let trimmed = (self.text.as_bytes()[message_end..].iter())
+                    .take_while(|&&b| b == b'\r' || b == b'\n')
+                    .filter(|&&b| b == b'\n')
+                    .count();
+                // Most messages are one line: one search settles it.
+                let bytes = r.message.as_bytes();
+                let in_message = match memchr::memchr(b'\n', bytes) {
+                    Some(first) => 1 + memchr::memchr_iter(b'\n', &bytes[first + 1..]).count(),
+                    None => 0,
+                } + trimmed;
                 let used = rest.len() - after.len();
-                let (_, tail) = line_end(after);
-                self.advance(offset - self.pos + used + tail);
+                let (rest_of_line, tail) = line_end(after);
+                self.line += (in_message + usize::from(tail > rest_of_line)) as u32;
+                self.pos = offset + used + tail;
                 Ok(r)
             }
             Err(_) => {
                 let (raw, len) = self.current_line();
                 self.advance(len);
                 Err(malformed(line, offset, raw))
+            }
+        }
+    }
+
+    /// The day a `date` field names, read once for a run of entries of the same date.
+    fn day(&mut self, date: &'a str) -> Option<NaiveDate> {
+        match self.last_date {
+            Some((last, day)) if last == date => day,
+            _ => {
+                let day = month_day_year(date).ok().map(|(_, d)| d);
+                self.last_date = Some((date, day));
+                day
             }
         }
     }
@@ -207,33 +243,88 @@ fn malformed(line: u32, offset: usize, text: &str) -> ParseError {
     }
 }
 
+/// `name="value"`, after spaces: the value; its closing quote is consumed.
 fn attr<'a>(
     name: &'static str,
 ) -> impl Parser<&'a str, Output = &'a str, Error = nom::error::Error<&'a str>> {
-    preceded((space0, tag(name), tag("=\"")), take_till(|c| c == '"')).map(|v| v)
+    move |s: &'a str| {
+        let (rest, _) = literal(s.trim_start_matches([' ', '\t']), name)?;
+        let (rest, _) = literal(rest, "=\"")?;
+        quoted_rest(rest)
+    }
 }
 
-fn quoted_end(s: &str) -> IResult<&str, char> {
-    char('"')(s)
+/// `expected` at the start of `s`, compared as bytes at once (nom's `tag` goes byte by byte).
+fn literal<'a>(s: &'a str, expected: &'static str) -> IResult<&'a str, &'a str> {
+    match s.strip_prefix(expected) {
+        Some(rest) => Ok((rest, &s[..expected.len()])),
+        None => Err(fail(s, nom::error::ErrorKind::Tag)),
+    }
 }
 
-/// `HH:MM:SS.fff` then an optional signed bias in minutes.
+fn fail(s: &str, kind: nom::error::ErrorKind) -> nom::Err<nom::error::Error<&str>> {
+    nom::Err::Error(nom::error::Error::new(s, kind))
+}
+
+/// The text up to the next `"` on the same line (found with memchr, not char by char), and
+/// what follows that quote.
+fn quoted_rest(s: &str) -> IResult<&str, &str> {
+    match memchr::memchr2(b'"', b'\n', s.as_bytes()) {
+        Some(n) if s.as_bytes()[n] == b'"' => Ok((&s[n + 1..], &s[..n])),
+        _ => Err(fail(s, nom::error::ErrorKind::Char)),
+    }
+}
+
+/// The widest bias a clock can have: a day, either way (real ones stay within 14 hours).
+const MAX_BIAS_MINUTES: i32 = 24 * 60;
+
+/// `HH:MM:SS.fff` then an optional signed bias in minutes (none when wider than a day).
 fn clock(s: &str) -> IResult<&str, (NaiveTime, Option<i32>)> {
+    match fixed_clock(s) {
+        Some(read) => Ok(read),
+        None => clock_grammar(s),
+    }
+}
+
+/// [`clock`]'s grammar, for every form.
+fn clock_grammar(s: &str) -> IResult<&str, (NaiveTime, Option<i32>)> {
     let (s, (h, _, m, _, sec)) =
         (num::<u32>, char(':'), num::<u32>, char(':'), num::<u32>).parse(s)?;
     let (s, frac) = opt(preceded(char('.'), digit1)).parse(s)?;
-    let (s, bias) = opt(map_res(
-        recognize((nom::branch::alt((char('+'), char('-'))), digit1)),
-        str::parse::<i32>,
-    ))
-    .parse(s)?;
+    let (s, bias) = opt((nom::branch::alt((char('+'), char('-'))), num::<i32>)).parse(s)?;
+    let bias = bias.map(|(sign, b)| if sign == '-' { -b } else { b });
     let nanos = frac.map_or(0, |f: &str| {
         let digits = &f[..f.len().min(9)];
-        digits.parse::<u32>().unwrap_or(0) * 10u32.pow(9 - digits.len() as u32)
+        whole::<u32>(digits).unwrap_or(0) * 10u32.pow(9 - digits.len() as u32)
     });
     let time = NaiveTime::from_hms_nano_opt(h, m, sec, nanos)
         .ok_or_else(|| nom::Err::Error(nom::error::Error::new(s, nom::error::ErrorKind::Verify)))?;
-    Ok((s, (time, bias)))
+    Ok((s, (time, bias.filter(|b| b.abs() <= MAX_BIAS_MINUTES))))
+}
+
+/// The usual clock, `HH:MM:SS.fff` and a bias, read by position; any other form (one-digit
+/// hours, other fractions) is left to the grammar of [`clock`].
+fn fixed_clock(s: &str) -> Option<(&str, (NaiveTime, Option<i32>))> {
+    let b = s.as_bytes();
+    if b.len() < 12 || b[2] != b':' || b[5] != b':' || b[8] != b'.' {
+        return None;
+    }
+    let digit = |i: usize| Some(u32::from(b[i].wrapping_sub(b'0'))).filter(|d| *d < 10);
+    let two = |i: usize| Some(digit(i)? * 10 + digit(i + 1)?);
+    let milli = digit(9)? * 100 + two(10)?;
+    if b.get(12).is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    let time = NaiveTime::from_hms_milli_opt(two(0)?, two(3)?, two(6)?, milli)?;
+    let rest = &s[12..];
+    let (rest, bias) = match rest.as_bytes().first() {
+        Some(&sign @ (b'+' | b'-')) => {
+            let (rest, b) = num::<i32>(&rest[1..]).ok()?;
+            (rest, Some(if sign == b'-' { -b } else { b }))
+        }
+        _ => (rest, None),
+    };
+    Some((rest, (time, bias.filter(|b| b.abs() <= MAX_BIAS_MINUTES))))
 }
 
 /// `MM-DD-YYYY` (or with `/`).
@@ -245,8 +336,23 @@ fn month_day_year(s: &str) -> IResult<&str, NaiveDate> {
     Ok((rest, date))
 }
 
-fn num<T: std::str::FromStr>(s: &str) -> IResult<&str, T> {
-    map_res(digit1, str::parse::<T>).parse(s)
+/// A run of ASCII digits as a number (an error when there is none, or it does not fit `T`).
+fn num<T: TryFrom<u64>>(s: &str) -> IResult<&str, T> {
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    let fail = || nom::Err::Error(nom::error::Error::new(s, nom::error::ErrorKind::Digit));
+    if digits == 0 || digits > 18 {
+        return Err(fail());
+    }
+    let value = (s.as_bytes()[..digits].iter()).fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+    Ok((&s[digits..], T::try_from(value).map_err(|_| fail())?))
+}
+
+/// A field that is a number and nothing else (`type="3"`, `thread="4240"`).
+fn whole<T: TryFrom<u64>>(s: &str) -> Option<T> {
+    num::<T>(s)
+        .ok()
+        .filter(|(rest, _)| rest.is_empty())
+        .map(|(_, n)| n)
 }
 
 /// Finds the end of a `log` entry's message.
@@ -255,42 +361,40 @@ fn message_end() -> &'static memmem::Finder<'static> {
     F.get_or_init(|| memmem::Finder::new(b"]LOG]!>"))
 }
 
-/// One `<![LOG[…]LOG]!><…>` entry.
-fn log_entry(s: &str) -> IResult<&str, CmRecord<'_>> {
-    let (s, _) = tag("<![LOG[")(s)?;
-    let end = message_end().find(s.as_bytes()).ok_or_else(|| {
-        nom::Err::Error(nom::error::Error::new(s, nom::error::ErrorKind::TakeUntil))
-    })?;
+/// One `<![LOG[…]LOG]!><…>` entry, its time left for the caller: the entry, its `date` field
+/// as written and its time of day.
+fn log_entry(s: &str) -> IResult<&str, (CmRecord<'_>, &str, Option<NaiveTime>)> {
+    let (s, _) = literal(s, "<![LOG[")?;
+    let end = (message_end().find(s.as_bytes()))
+        .ok_or_else(|| fail(s, nom::error::ErrorKind::TakeUntil))?;
     let (message, s) = s.split_at(end);
-    let (s, _) = tag("]LOG]!><")(s)?;
+    let (s, _) = literal(s, "]LOG]!><")?;
     let (s, time) = attr("time").parse(s)?;
-    let (s, _) = quoted_end(s)?;
     let (s, date) = attr("date").parse(s)?;
-    let (s, _) = quoted_end(s)?;
     let (s, component) = attr("component").parse(s)?;
-    let (s, _) = quoted_end(s)?;
-    let (s, _context) = opt((attr("context"), quoted_end)).parse(s)?;
-    let (s, severity) = opt((attr("type"), quoted_end)).parse(s)?;
-    let (s, thread) = opt((attr("thread"), quoted_end)).parse(s)?;
-    let (s, file) = opt((attr("file"), quoted_end)).parse(s)?;
-    let (s, _) = (take_while(|c| c != '>' && c != '\n'), char('>')).parse(s)?;
+    let (s, _context) = opt(attr("context")).parse(s)?;
+    let (s, severity) = opt(attr("type")).parse(s)?;
+    let (s, thread) = opt(attr("thread")).parse(s)?;
+    let (s, file) = opt(attr("file")).parse(s)?;
+    // Whatever else the header holds, up to its `>` on the same line.
+    let s = match memchr::memchr2(b'>', b'\n', s.as_bytes()) {
+        Some(n) if s.as_bytes()[n] == b'>' => &s[n + 1..],
+        _ => return Err(fail(s, nom::error::ErrorKind::Char)),
+    };
     let clock = clock(time).ok().map(|(_, c)| c);
-    let day = month_day_year(date).ok().map(|(_, d)| d);
-    Ok((
-        s,
-        CmRecord {
-            line: 0,
-            offset: 0,
-            message: message.trim_end_matches(['\r', '\n']),
-            component: Some(component).filter(|c| !c.is_empty()),
-            time: day.zip(clock).map(|(d, (t, _))| d.and_time(t)),
-            bias: clock.and_then(|(_, b)| b),
-            severity: severity.and_then(|(v, _)| v.parse().ok()),
-            thread: thread.and_then(|(v, _)| v.parse().ok()),
-            file: file.map(|(v, _)| v).filter(|v| !v.is_empty()),
-            shape: CmShape::Log,
-        },
-    ))
+    let record = CmRecord {
+        line: 0,
+        offset: 0,
+        message: message.trim_end_matches(['\r', '\n']),
+        component: Some(component).filter(|c| !c.is_empty()),
+        time: None,
+        bias: clock.and_then(|(_, b)| b),
+        severity: severity.and_then(whole::<u8>),
+        thread: thread.and_then(whole::<u32>),
+        file: file.filter(|v| !v.is_empty()),
+        shape: CmShape::Log,
+    };
+    Ok((s, (record, date, clock.map(|(t, _)| t))))
 }
 
 /// `<COMPONENT><MM-DD-YYYY HH:MM:SS.fff+bias><thread=N (0xH)>` after `$$`.
@@ -382,10 +486,21 @@ fn trailing_thread(s: &str) -> Option<(&str, u32)> {
     Some((&before[..start], tid))
 }
 
+/// `08-14-2019 08:37:30.102` (and perhaps a bias) at the start of `s`, with what follows it.
+fn leading_stamp(s: &str) -> Option<(NaiveDateTime, Option<i32>, &str)> {
+    let (rest, (date, _, (time, bias))) = (month_day_year, space1, clock).parse(s).ok()?;
+    rest.starts_with([' ', '\t'])
+        .then(|| (date.and_time(time), bias, rest.trim_start()))
+}
+
 fn copied_entry(body: &str) -> CmRecord<'_> {
     // A trailing backslash is a markdown line break, not part of the entry.
     let body = body.trim_end();
     let mut rest = body.strip_suffix('\\').unwrap_or(body).trim_end();
+    let leading = leading_stamp(rest).map(|(time, bias, after)| {
+        rest = after;
+        (time, bias)
+    });
     let thread = trailing_thread(rest).map(|(b, t)| {
         rest = b.trim_end();
         t
@@ -424,8 +539,8 @@ fn copied_entry(body: &str) -> CmRecord<'_> {
         offset: 0,
         message: rest,
         component,
-        time,
-        bias: None,
+        time: leading.map(|(t, _)| t).or(time),
+        bias: leading.and_then(|(_, b)| b),
         severity: None,
         thread,
         file: None,
@@ -449,9 +564,10 @@ pub(crate) fn vote(line: &str) -> Option<(Side, u32)> {
             .map_or("", |at| l[at + 11..].split('"').next().unwrap_or(""));
         return Some((side(component), 4));
     }
-    if let Some(at) = memmem::find(l.as_bytes(), b"$$<") {
-        let component = l[at + 3..].split('>').next().unwrap_or("");
-        return Some((side(component), 4));
+    // Only site systems write the trace form, whatever the component is called
+    // (`Configuration Manager Setup`, `CMGService`).
+    if memmem::find(l.as_bytes(), b"$$<").is_some() {
+        return Some((Side::Server, 4));
     }
     if let Some(c) = copied_entry(l).component.filter(|c| is_component(c)) {
         return Some((side(c), 2));
@@ -466,14 +582,35 @@ pub(crate) fn vote(line: &str) -> Option<(Side, u32)> {
         "received for assignment",
         "Failed to Add Update Source",
         "Failed at AddUpdateSource",
+        "the WUAgent datastore",
+        "WSUS Install handler",
+        "InstallUpdatesInBatch",
+        "CTargetedUpdate::",
+        "enforcement state message",
+        "Progress: Status = ciState",
+        "Update will not be monitored",
+        "install of WSUS updates",
     ];
     const SERVER: &[&str] = &[
         "Sync failed",
+        "Sync Failed",
+        "Failed to sync update",
         "WSUS server not configured",
         "STATMSG: ID=",
         "The request failed with",
         "UssCommunicationError",
+        "USSCommunicationError",
         "SMS_WSUS_",
+        "unknown to WSUS",
+        "not found on WSUS",
+        "Subscriptions on the WSUS Server",
+        "Software Updates Patch Downloader",
+        "DownloadUpdateContent()",
+        "for ContentID",
+        "Failed to download ContentID",
+        "the update content with ID",
+        "Failed to download any update",
+        "Failed to download update contents",
     ];
     if CLIENT.iter().any(|w| l.contains(w)) {
         return Some((Side::Client, 1));
@@ -482,6 +619,13 @@ pub(crate) fn vote(line: &str) -> Option<(Side, u32)> {
         return Some((Side::Server, 1));
     }
     None
+}
+
+/// Whether `line` is a ConfigMgr log line: one that [`vote`]s, or a copied entry that starts
+/// with CMTrace's month-first stamp (`08-14-2019 08:37:30.102 …`), which no Windows Update or
+/// WSUS log writes.
+pub(crate) fn is_line(line: &str) -> bool {
+    vote(line).is_some() || leading_stamp(unquote(line).trim_start()).is_some()
 }
 
 /// The machine a ConfigMgr log was written on.
@@ -520,6 +664,25 @@ mod tests {
         assert_eq!(r.file, Some("cwuahandler.cpp:2809"));
         assert_eq!(r.bias, Some(240));
         assert_eq!(r.utc().unwrap().to_string(), "2018-11-09 14:29:36.123");
+    }
+
+    #[test]
+    fn the_fixed_clock_reads_as_the_grammar_does() {
+        // Times of the real excerpts, and forms the fixed reading leaves to the grammar.
+        for t in [
+            "08:52:44.338+240",
+            "14:24:33.329+420",
+            "04:15:01.917-60",
+            "13:59:35.6721099",
+            "1:02:03.000",
+            "10:29:36.123",
+            "10:29:36.123+99999",
+        ] {
+            let grammar = clock_grammar(t).ok();
+            assert_eq!(fixed_clock(t).or(grammar), grammar, "{t}");
+        }
+        assert!(fixed_clock("08:52:44.338+240").is_some());
+        assert!(fixed_clock("13:59:35.6721099").is_none());
     }
 
     #[test]
