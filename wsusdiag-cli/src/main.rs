@@ -38,7 +38,7 @@ fn main() -> ExitCode {
         clap_complete::generate(shell, &mut cmd, "wsusdiag", &mut io::stdout());
         return ExitCode::SUCCESS;
     }
-    let mut options = Options::default();
+    let mut options = Options::default().with_evidence(args.evidence());
     options.rule_files.extend(args.rules.iter().cloned());
     let inputs: Vec<Input<'_>> = if args.files.is_empty() {
         wsusdiag_core::sample::kb954960().into()

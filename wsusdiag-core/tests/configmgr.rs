@@ -269,7 +269,10 @@ fn a_client_folder_is_one_client_whose_clock_comes_from_the_bias() {
     );
     // One failure: WUAHandler's report of it is the Windows Update failure, not a second one.
     assert_eq!(d.faults.len(), 1, "{:#?}", d.faults);
-    assert!(d.faults[0].client.source.ends_with("WindowsUpdate.log"));
+    assert!(
+        d.input_path(d.faults[0].client.input)
+            .ends_with("WindowsUpdate.log")
+    );
     assert_eq!(d.faults[0].client.hresult, "0x80244022");
     // The Windows Update log has no time-zone banner: its clock is the ConfigMgr log's bias.
     let wu = d

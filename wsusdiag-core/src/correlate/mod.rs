@@ -37,6 +37,8 @@ pub(crate) struct Fleet {
     pub inputs: Vec<InputSummary>,
     pub clients: Vec<(String, ClientAnalysis)>,
     pub servers: Vec<(String, ServerAnalysis)>,
+    /// Each input's index in `inputs`, by path (the first, for a path given twice).
+    input_index: HashMap<String, u32>,
 }
 
 impl Fleet {
@@ -44,6 +46,8 @@ impl Fleet {
         let mut fleet = Self::default();
         for a in analyses {
             let source = a.summary.path.clone();
+            let index = u32::try_from(fleet.inputs.len()).unwrap_or(u32::MAX);
+            fleet.input_index.entry(source.clone()).or_insert(index);
             fleet.inputs.push(a.summary);
             match a.body {
                 Body::Client(c) => fleet.clients.push((source, *c)),
@@ -53,6 +57,11 @@ impl Fleet {
         }
         machine::join(&mut fleet);
         fleet
+    }
+
+    /// The index in `inputs` of the input named `source` (every client and server log is one).
+    pub(crate) fn input(&self, source: &str) -> u32 {
+        self.input_index.get(source).copied().unwrap_or_default()
     }
 
     /// Whether the input named `source` is a fragment (lines without headers, no time).

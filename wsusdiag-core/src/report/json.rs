@@ -119,9 +119,17 @@ impl Diagnosis {
             schema_version: u32,
         }
         let v: Version = serde_json::from_str(json).map_err(Error::Json)?;
+        if v.schema_version < SCHEMA_VERSION {
+            return Err(Error::InvalidArgument(format!(
+                "a diagnosis of schema {} is older than this wsusdiag's (schema {SCHEMA_VERSION}): \
+                 diagnose the logs again, or read it as MIGRATION.md (schema 1 to 2) says",
+                v.schema_version
+            )));
+        }
         if v.schema_version != SCHEMA_VERSION {
             return Err(Error::InvalidArgument(format!(
-                "a diagnosis of schema {} cannot be read as schema {SCHEMA_VERSION}",
+                "a diagnosis of schema {} is newer than this wsusdiag's (schema {SCHEMA_VERSION}): \
+                 read it with a newer wsusdiag",
                 v.schema_version
             )));
         }
@@ -178,10 +186,12 @@ mod tests {
 
     #[test]
     fn another_schema_is_told_as_such() {
-        let e = Diagnosis::from_json(r#"{"schema_version": 2, "faults": {}}"#).unwrap_err();
-        assert!(e.to_string().contains("schema 2"), "{e}");
+        let e = Diagnosis::from_json(r#"{"schema_version": 1, "faults": {}}"#).unwrap_err();
+        assert!(e.to_string().contains("schema 1 is older"), "{e}");
+        let e = Diagnosis::from_json(r#"{"schema_version": 3, "faults": {}}"#).unwrap_err();
+        assert!(e.to_string().contains("schema 3 is newer"), "{e}");
         assert!(matches!(
-            Diagnosis::from_json("{\"schema_version\": 1"),
+            Diagnosis::from_json("{\"schema_version\": 2"),
             Err(Error::Json(_))
         ));
     }
