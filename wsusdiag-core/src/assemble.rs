@@ -98,8 +98,8 @@ fn client_side(
 }
 
 /// The server's side of a fault, for the report: `e` is taken apart into it. `input` is the
-/// log's index in the inputs.
-fn server_side(input: u32, e: ServerEntry) -> ServerSide {
+/// log's index in the inputs; `detail` says whether its lines keep their text.
+fn server_side(input: u32, e: ServerEntry, detail: EvidenceDetail) -> ServerSide {
     let (actor, upstream, throw_id, error_code, message, client) = match e.throw {
         Some(t) => (
             Some(t.actor).filter(|a| !a.is_empty()),
@@ -124,9 +124,11 @@ fn server_side(input: u32, e: ServerEntry) -> ServerSide {
         message,
         client,
         cause: e.cause,
-        evidence: (e.evidence.into_iter())
-            .map(|l| l.evidence(input))
-            .collect(),
+        lines: runs(e.evidence.iter().map(|l| l.line)),
+        evidence: match detail {
+            EvidenceDetail::Full => e.evidence.iter().map(|l| l.evidence(input)).collect(),
+            _ => Vec::new(),
+        },
     }
 }
 
@@ -252,7 +254,7 @@ pub(crate) fn assemble(
                 options.evidence,
             ),
             server: (entry.zip(t.joined.server))
-                .map(|(e, r)| server_side(server_inputs[r.server], e)),
+                .map(|(e, r)| server_side(server_inputs[r.server], e, options.evidence)),
             correlation: t.joined.join,
             failure_kind: Cow::Borrowed(t.joined.family.name.as_str()),
             time_window: t.joined.window.clone(),
@@ -276,7 +278,10 @@ pub(crate) fn assemble(
                 throw: true,
                 index: i,
             }) {
-                entries.push((e.line, server_side(input, std::mem::take(e))));
+                entries.push((
+                    e.line,
+                    server_side(input, std::mem::take(e), options.evidence),
+                ));
             }
         }
         for (i, e) in errors.iter_mut().enumerate() {
@@ -288,7 +293,10 @@ pub(crate) fn assemble(
                     index: i,
                 })
             {
-                entries.push((e.line, server_side(input, std::mem::take(e))));
+                entries.push((
+                    e.line,
+                    server_side(input, std::mem::take(e), options.evidence),
+                ));
             }
         }
         entries.sort_by_key(|(line, _)| *line);

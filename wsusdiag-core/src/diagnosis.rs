@@ -242,7 +242,11 @@ pub struct ServerSide {
     pub client: Option<String>,
     /// The exception that caused it.
     pub cause: Option<Cause>,
-    /// The entries shown as evidence.
+    /// The lines of the entries behind it (the exception, the `ThrowException`), as `lines`
+    /// of a client fault: `6,18`.
+    pub lines: String,
+    /// Their text, with [`EvidenceDetail::Full`]; else empty (the fields above say what they
+    /// say, and a finding quotes them).
     pub evidence: Vec<Evidence>,
 }
 

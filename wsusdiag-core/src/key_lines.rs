@@ -53,6 +53,15 @@ pub(crate) fn runs(lines: impl IntoIterator<Item = u32>) -> String {
     spans.join(",")
 }
 
+/// Whether `line` is among `runs` as [`runs`] writes them.
+pub(crate) fn in_runs(runs: &str, line: u32) -> bool {
+    runs.split(',').any(|run| {
+        let (first, last) = run.split_once('-').unwrap_or((run, run));
+        let from = first.parse().is_ok_and(|first: u32| first <= line);
+        from && last.parse().is_ok_and(|last: u32| line <= last)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +86,9 @@ mod tests {
         assert_eq!(runs([]), "");
         assert_eq!(runs([7]), "7");
         assert_eq!(runs([u32::MAX - 1, u32::MAX]), "4294967294-4294967295");
+        let written = runs([47, 48, 49, 63, 65, 66]);
+        let found: Vec<u32> = (40..70).filter(|&l| in_runs(&written, l)).collect();
+        assert_eq!(found, [47, 48, 49, 63, 65, 66]);
+        assert!(!in_runs("", 0));
     }
 }

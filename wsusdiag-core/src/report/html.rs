@@ -7,7 +7,9 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::text::{client_failures, clock_in_words, key_client_lines, server_errors};
+use super::text::{
+    client_failures, clock_in_words, in_groups, key_client_lines, server_errors, server_lines,
+};
 use crate::diagnosis::{Correlation, Diagnosis, Evidence, Fault, FaultGroup, Finding, LogKind};
 
 const STYLE: &str = include_str!("html/page.css");
@@ -167,8 +169,7 @@ fn finding(out: &mut impl Write, d: &Diagnosis, n: usize, f: &Finding) -> std::i
                     esc(&code.description)
                 )?;
             }
-            let server: Vec<&Evidence> = x.server.iter().flat_map(|s| &s.evidence).collect();
-            evidence(out, d, "What the server logged", &server)?;
+            evidence(out, d, "What the server logged", &server_lines(f, x))?;
             if let Some(c) = x.server.as_ref().and_then(|s| s.cause.as_ref()) {
                 writeln!(
                     out,
@@ -266,8 +267,8 @@ fn unexplained(out: &mut impl Write, d: &Diagnosis) -> std::io::Result<()> {
     let failures: u32 = rest.iter().map(|g| g.count).sum();
     writeln!(
         out,
-        "<section id=\"unexplained\"><h2>Client failures no known issue explains ({failures} in {} groups)</h2><table><thead><tr><th>Log</th><th>Line</th><th>Time</th><th>Code</th><th>Meaning</th><th>Times</th><th>Last</th><th>Server</th></tr></thead><tbody>",
-        rest.len()
+        "<section id=\"unexplained\"><h2>Client failures no known issue explains ({})</h2><table><thead><tr><th>Log</th><th>Line</th><th>Time</th><th>Code</th><th>Meaning</th><th>Times</th><th>Last</th><th>Server</th></tr></thead><tbody>",
+        in_groups(failures, rest.len(), "failure", "failures")
     )?;
     for g in rest.iter().take(LISTED) {
         let f = &d.faults[g.faults[0] as usize];

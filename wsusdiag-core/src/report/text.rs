@@ -67,7 +67,7 @@ pub(super) fn server_errors(d: &Diagnosis) -> String {
     )
 }
 
-fn in_groups(n: u32, groups: usize, one: &str, many: &str) -> String {
+pub(super) fn in_groups(n: u32, groups: usize, one: &str, many: &str) -> String {
     let n = n as usize;
     if groups == n {
         plural(n, one, many)
@@ -158,10 +158,7 @@ fn finding(out: &mut String, d: &Diagnosis, n: usize, f: &Finding, w: usize) {
         .iter()
         .find(|x| x.rule_id.as_deref() == Some(f.rule_id.as_str()));
     let (client_ev, server_ev): (Vec<&Evidence>, Vec<&Evidence>) = match fault {
-        Some(x) => (
-            key_client_lines(x),
-            x.server.iter().flat_map(|s| s.evidence.iter()).collect(),
-        ),
+        Some(x) => (key_client_lines(x), server_lines(f, x)),
         None => {
             let server = |e: &Evidence| {
                 let input = d.inputs.get(e.input as usize);
@@ -289,6 +286,20 @@ pub(super) fn key_client_lines(f: &Fault) -> Vec<&Evidence> {
     let ev = &f.client.evidence;
     let keys = crate::key_lines::key_lines(ev.iter().map(|e| &*e.text));
     keys.into_iter().map(|i| &ev[i]).collect()
+}
+
+/// The lines of the server entry joined to `x`: its own, or (when the diagnosis quotes only
+/// the clients' key lines) those the finding `f` quotes of it.
+pub(super) fn server_lines<'d>(f: &'d Finding, x: &'d Fault) -> Vec<&'d Evidence> {
+    let Some(s) = &x.server else {
+        return Vec::new();
+    };
+    if !s.evidence.is_empty() {
+        return s.evidence.iter().collect();
+    }
+    (f.evidence.iter())
+        .filter(|e| e.input == s.input && crate::key_lines::in_runs(&s.lines, e.line))
+        .collect()
 }
 
 fn evidence_block(out: &mut String, d: &Diagnosis, title: &str, ev: &[&Evidence], w: usize) {
