@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use crate::correlate::{Correlation, Finding, OffsetBasis, ServerScope, TimeWindow};
@@ -24,10 +25,11 @@ pub use crate::run::EvidenceDetail;
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// Everything wsusdiag found in a set of logs.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[non_exhaustive]
 pub struct Diagnosis {
-    /// [`SCHEMA_VERSION`].
+    /// The version of this schema: 2 ([`SCHEMA_VERSION`]).
+    #[schemars(extend("const" = SCHEMA_VERSION))]
     pub schema_version: u32,
     /// The tool that wrote it.
     pub tool: Tool,
@@ -78,7 +80,7 @@ impl Diagnosis {
 }
 
 /// Name and version of the tool.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[non_exhaustive]
 pub struct Tool {
     /// `wsusdiag`.
@@ -97,7 +99,7 @@ impl Default for Tool {
 }
 
 /// What an error code means.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 #[non_exhaustive]
 pub struct Code {
     /// Its symbolic name (`WU_E_PT_SOAP_SERVER`).
@@ -107,7 +109,9 @@ pub struct Code {
 }
 
 /// A server entry named by its log (index in `inputs`) and line.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash, JsonSchema,
+)]
 #[non_exhaustive]
 pub struct ServerRef {
     /// The server log: its index in `inputs`.
@@ -117,7 +121,7 @@ pub struct ServerRef {
 }
 
 /// The offset of a client log's clock to server UTC.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 #[non_exhaustive]
 pub struct ClockOffset {
     /// The client log.
@@ -137,7 +141,7 @@ pub struct ClockOffset {
 }
 
 /// One client failure, and what the server logged about it.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[non_exhaustive]
 pub struct Fault {
     /// What the client logged.
@@ -166,7 +170,7 @@ pub struct Fault {
 }
 
 /// The client's view of a fault.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[non_exhaustive]
 pub struct ClientSide {
     /// The client log: its index in `inputs`.
@@ -215,7 +219,7 @@ pub struct ClientSide {
 }
 
 /// The server's view of a fault.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[non_exhaustive]
 pub struct ServerSide {
     /// The server log: its index in `inputs`.
@@ -251,7 +255,7 @@ pub struct ServerSide {
 }
 
 /// One client log, summed up.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[non_exhaustive]
 pub struct ClientSummary {
     /// The client log.

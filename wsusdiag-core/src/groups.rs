@@ -4,12 +4,13 @@
 
 use std::collections::HashMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnosis::{Diagnosis, Fault, ServerSide};
 
 /// The faults of one client log with the same code, web method, known issue and server cause.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 #[non_exhaustive]
 pub struct FaultGroup {
     /// The client log: its index in `inputs`.
@@ -37,7 +38,7 @@ pub struct FaultGroup {
 }
 
 /// The server faults of one server log with the same exception, method and message pattern.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 #[non_exhaustive]
 pub struct ServerFaultGroup {
     /// The server log: its index in `inputs`.

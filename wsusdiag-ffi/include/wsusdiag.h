@@ -401,7 +401,7 @@ enum wsusdiag_result wsusdiag_diagnose_buffers(const uint8_t *data,
                                                size_t rules_len,
                                                struct wsusdiag_diagnosis **diagnosis_out);
 
-// Writes a diagnosis as JSON (the wsusdiag JSON contract, `schema_version` 1) into a new
+// Writes a diagnosis as JSON (the wsusdiag JSON contract, `schema_version` 2) into a new
 // buffer: `*json_out` and `*json_len_out` receive it, to be freed with
 // `wsusdiag_buffer_free(json, json_len)`. The JSON is UTF-8 and followed by a NUL byte not
 // counted in the length.

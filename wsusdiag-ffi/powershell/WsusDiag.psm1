@@ -613,10 +613,12 @@ $script:TypeOfProperty = @{
     'faults'        = 'WsusDiag.Fault'
     'client'        = 'WsusDiag.ClientSide'
     'server'        = 'WsusDiag.ServerSide'
-    'candidates'    = 'WsusDiag.ServerSide'
+    'candidates'    = 'WsusDiag.ServerRef'
     'cause'         = 'WsusDiag.ServerCause'
     'time_window'   = 'WsusDiag.TimeWindow'
     'server_faults' = 'WsusDiag.ServerFault'
+    'fault_groups'  = 'WsusDiag.FaultGroup'
+    'server_fault_groups' = 'WsusDiag.ServerFaultGroup'
     'findings'      = 'WsusDiag.Finding'
     'evidence'      = 'WsusDiag.Evidence'
     'clients'       = 'WsusDiag.Client'
@@ -659,6 +661,21 @@ function ConvertTo-WsusDiagObject {
     $Value
 }
 
+function Add-WsusDiagName {
+    # Schema 2 names a fault's log by its index in Inputs and describes each code once, in
+    # Codes: a fault's Client and Server objects carry the log's path (Source) and the code's
+    # name (HResultName) too, for the table view and for Where-Object.
+    param($Diagnosis)
+    foreach ($fault in $Diagnosis.Faults) {
+        $code = $Diagnosis.Codes.PSObject.Properties[$fault.Client.HResult]
+        $fault.Client | Add-Member -NotePropertyName Source -NotePropertyValue $Diagnosis.Inputs[$fault.Client.Input].Path
+        $fault.Client | Add-Member -NotePropertyName HResultName -NotePropertyValue $(if ($code) { $code.Value.Name })
+        if ($fault.Server) {
+            $fault.Server | Add-Member -NotePropertyName Source -NotePropertyValue $Diagnosis.Inputs[$fault.Server.Input].Path
+        }
+    }
+}
+
 function Get-WsusDiagReport {
     <#
     .SYNOPSIS
@@ -678,12 +695,15 @@ function Get-WsusDiagReport {
     (WsusDiag.Finding), faults (WsusDiag.Fault) or client summaries (WsusDiag.Client), one
     object each, or the text report, the JSON itself, or the HTML page; with -OutFile, the
     report, JSON or page goes to a file instead. The objects carry every field of the
-    wsusdiag JSON contract (schema_version 1), named in PascalCase: a finding's RuleId, Title,
+    wsusdiag JSON contract (schema_version 2), named in PascalCase: a finding's RuleId, Title,
     Severity, Confidence (confirmed, probable or possible), Occurrences, Clients, Endpoints,
-    Cause, Remediation (ordered steps), Confirm and References; a fault's Client (Source, Line,
-    Time, HResult, HResultName, Method, Operation, Endpoint, EndpointKind, ...), Server (the
-    server's entry and its Cause), Correlation (fault-id, time-window, ambiguous or none),
-    FailureKind, TimeWindow, Candidates (when ambiguous), RuleId and Confidence; a client's
+    Cause, Remediation (ordered steps), Confirm and References; a fault's Client (Input, and
+    its path as Source, Line, Time, HResult, and its name as HResultName, Method, Operation,
+    Endpoint, EndpointKind, Lines, ...), Server (the server's entry and its Cause),
+    Correlation (fault-id, time-window, ambiguous or none),
+    FailureKind, TimeWindow, Candidates (when ambiguous: Input and Line of server faults),
+    RuleId and Confidence; FaultGroups and ServerFaultGroups (Count, first and last time, and
+    the indices of their faults); Codes (each code's Name and Description); a client's
     ClientId, WsusPolicy, UpdateSources, AgentVersion, Detections, ScansSucceeded, Failures,
     LastSuccess and LastFailure. WsusDiag.format.ps1xml gives each a short table view; use
     Format-List * to see all.
@@ -792,6 +812,7 @@ function Get-WsusDiagReport {
             return $output
         }
         $diagnosis = ConvertTo-WsusDiagObject -Value ($output | ConvertFrom-Json) -TypeName 'WsusDiag.Diagnosis'
+        Add-WsusDiagName -Diagnosis $diagnosis
         switch ($As) {
             'Diagnosis' { $diagnosis }
             'Findings' { $diagnosis.Findings | ForEach-Object { $_ } }

@@ -130,7 +130,7 @@ pub unsafe extern "C" fn wsusdiag_diagnose_buffers(
     })
 }
 
-/// Writes a diagnosis as JSON (the wsusdiag JSON contract, `schema_version` 1) into a new
+/// Writes a diagnosis as JSON (the wsusdiag JSON contract, `schema_version` 2) into a new
 /// buffer: `*json_out` and `*json_len_out` receive it, to be freed with
 /// `wsusdiag_buffer_free(json, json_len)`. The JSON is UTF-8 and followed by a NUL byte not
 /// counted in the length.

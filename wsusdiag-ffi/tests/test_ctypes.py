@@ -333,10 +333,10 @@ def test_record_layout_is_the_c_layout():
 
 def test_diagnose_files_finds_kb954960():
     d = json.loads(diagnose_files([CLIENT, SERVER]))
-    assert d["schema_version"] == 1
+    assert d["schema_version"] == 2
     fault = d["faults"][0]
     assert fault["client"]["hresult"] == "0x8024400E"
-    assert fault["client"]["hresult_name"] == "WU_E_PT_SOAP_SERVER"
+    assert d["codes"]["0x8024400E"]["name"] == "WU_E_PT_SOAP_SERVER"
     assert fault["correlation"] == "fault-id"
     assert [i["kind"] for i in d["inputs"]] == ["client-classic", "server"]
     finding = d["findings"][0]

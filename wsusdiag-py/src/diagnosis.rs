@@ -19,7 +19,7 @@ pub(crate) struct Diagnosis {
 
 #[pymethods]
 impl Diagnosis {
-    /// The diagnosis as JSON (`schema_version` 1).
+    /// The diagnosis as JSON (`schema_version` 2).
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
         unpanicked(py, || self.inner.to_json())?.map_err(|e| to_py(py, e))
     }
@@ -110,24 +110,30 @@ impl Write for Chunks {
     }
 }
 
-/// The options for a list of rules files, and the flag that stops the diagnosis on Ctrl-C.
-fn options(rules: Vec<PathBuf>) -> (Options, Arc<AtomicBool>) {
+/// The options for a list of rules files and an evidence detail (`key` or `full`), and the
+/// flag that stops the diagnosis on Ctrl-C.
+fn options(rules: Vec<PathBuf>, evidence: &str) -> PyResult<(Options, Arc<AtomicBool>)> {
     let cancel = Arc::new(AtomicBool::new(false));
+    let evidence = evidence.parse().map_err(|e| {
+        pyo3::exceptions::PyValueError::new_err(format!("evidence: {e} (key or full)"))
+    })?;
     let options = Options::default()
         .with_rule_files(rules)
+        .with_evidence(evidence)
         .with_cancel(Arc::clone(&cancel));
-    (options, cancel)
+    Ok((options, cancel))
 }
 
 /// Diagnoses files and folders.
 #[pyfunction]
-#[pyo3(signature = (paths, rules))]
+#[pyo3(signature = (paths, rules, evidence = "key"))]
 pub(crate) fn diagnose_paths(
     py: Python<'_>,
     paths: Vec<PathBuf>,
     rules: Vec<PathBuf>,
+    evidence: &str,
 ) -> PyResult<Diagnosis> {
-    let (options, cancel) = options(rules);
+    let (options, cancel) = options(rules, evidence)?;
     let inner = interruptible(py, &cancel, move || {
         wsusdiag_core::diagnose_paths(&paths, &options)
     })?;
@@ -137,13 +143,14 @@ pub(crate) fn diagnose_paths(
 /// Diagnoses named buffers, read where they are (never copied: a copy of a large log could
 /// fail for want of memory).
 #[pyfunction]
-#[pyo3(signature = (buffers, rules))]
+#[pyo3(signature = (buffers, rules, evidence = "key"))]
 pub(crate) fn diagnose_buffers(
     py: Python<'_>,
     buffers: Vec<(String, Py<PyBytes>)>,
     rules: Vec<PathBuf>,
+    evidence: &str,
 ) -> PyResult<Diagnosis> {
-    let (options, cancel) = options(rules);
+    let (options, cancel) = options(rules, evidence)?;
     let named: Vec<(&str, &[u8])> = buffers
         .iter()
         .map(|(name, bytes)| (name.as_str(), bytes.as_bytes(py)))
@@ -160,9 +167,13 @@ pub(crate) fn diagnose_buffers(
 
 /// Diagnoses the bundled KB954960 sample.
 #[pyfunction]
-#[pyo3(signature = (rules))]
-pub(crate) fn diagnose_sample(py: Python<'_>, rules: Vec<PathBuf>) -> PyResult<Diagnosis> {
-    let (options, cancel) = options(rules);
+#[pyo3(signature = (rules, evidence = "key"))]
+pub(crate) fn diagnose_sample(
+    py: Python<'_>,
+    rules: Vec<PathBuf>,
+    evidence: &str,
+) -> PyResult<Diagnosis> {
+    let (options, cancel) = options(rules, evidence)?;
     let inner = interruptible(py, &cancel, move || {
         wsusdiag_core::diagnose(wsusdiag_core::sample::kb954960(), &options)
     })?;

@@ -4,13 +4,14 @@
 
 use std::sync::Arc;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ProblemKind;
 use crate::input::{LogKind, TextEncoding};
 
 /// How one input was read.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[non_exhaustive]
 pub struct InputSummary {
     /// The path or buffer name.
@@ -34,7 +35,7 @@ pub struct InputSummary {
 }
 
 /// A problem in an input, with its position.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 #[non_exhaustive]
 pub struct Problem {
     /// 1-based line (0 when it concerns the whole input).
@@ -50,7 +51,7 @@ pub struct Problem {
 }
 
 /// The exception behind a server fault.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[non_exhaustive]
 pub struct Cause {
     /// The exception type (`System.ArgumentException`).
@@ -105,7 +106,7 @@ impl Quoted {
 }
 
 /// One log line quoted as evidence.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord, JsonSchema)]
 #[non_exhaustive]
 pub struct Evidence {
     /// The log: its index in the diagnosis's `inputs`.

@@ -136,6 +136,15 @@ impl Diagnosis {
         serde_json::from_str(json).map_err(Error::Json)
     }
 
+    /// The JSON Schema (draft 2020-12) of [`Diagnosis::to_json`], made from the types, as
+    /// `schema/diagnosis.schema.json` holds it.
+    pub fn json_schema() -> String {
+        let schema = schemars::schema_for!(Diagnosis);
+        let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
     /// Writes [`Diagnosis::to_json`] to `out` as it goes, without holding the whole text (a
     /// fleet's diagnosis can run to tens of megabytes). `out` is best buffered.
     pub fn write_json(&self, out: impl Write) -> io::Result<()> {

@@ -69,7 +69,7 @@ class LogReader:
     def kind(self) -> Optional[str]: ...
     def next_batch(self) -> Optional[Tuple[List[Record], List[Tuple[int, int, str, str]]]]: ...
 
-def diagnose_paths(paths: Sequence[str], rules: Sequence[str]) -> Diagnosis:
+def diagnose_paths(paths: Sequence[str], rules: Sequence[str], evidence: str = "key") -> Diagnosis:
     """Diagnoses files and folders.
 
     Inside a folder only regular files are read, each once (by device and inode); pipes,
@@ -85,14 +85,14 @@ def diagnose_paths(paths: Sequence[str], rules: Sequence[str]) -> Diagnosis:
     ``PermissionError``) when a given path cannot be read, ``ParseError`` for a bad rules file.
     """
 
-def diagnose_buffers(buffers: Sequence[Tuple[str, bytes]], rules: Sequence[str]) -> Diagnosis:
+def diagnose_buffers(buffers: Sequence[Tuple[str, bytes]], rules: Sequence[str], evidence: str = "key") -> Diagnosis:
     """Diagnoses named buffers, read where they are (not copied).
 
     Raises ``WsusDiagError`` when no buffer is a log (a buffer that is no log among logs is
     listed as a problem of its own).
     """
 
-def diagnose_sample(rules: Sequence[str]) -> Diagnosis: ...
+def diagnose_sample(rules: Sequence[str], evidence: str = "key") -> Diagnosis: ...
 def lookup_hresult_json(code: object) -> Optional[str]:
     """What a code means, as JSON; ``None`` for text that is no code.
 
