@@ -12,6 +12,7 @@ Examples:
   wsusdiag \\\\wsus01\\logs C:\\Temp\\clients         folders are read whole
   wsusdiag --format html -o report.html logs    a page to open in a browser
   wsusdiag --json logs > diagnosis.json
+  wsusdiag --format ndjson logs > diagnosis.ndjson   one object per line, to index
   wsusdiag --completions powershell >> $PROFILE
 
 Exit status: 0 no fault found, 1 faults found, 2 bad usage or unreadable input.";
@@ -61,6 +62,9 @@ pub(crate) enum Format {
     Text,
     /// The diagnosis as JSON (schema_version 2).
     Json,
+    /// One flat JSON object per line (input, clock, fault, server_fault, finding, client), for
+    /// log platforms.
+    Ndjson,
     /// One self-contained page to open in a browser.
     Html,
 }

@@ -190,3 +190,20 @@ fn progress_on_a_terminal_is_cleared_and_never_in_the_report() {
     std::fs::remove_dir_all(&dir).unwrap();
     std::fs::remove_dir_all(&out).unwrap();
 }
+
+#[test]
+fn ndjson_is_one_typed_object_per_line() {
+    let o = wsusdiag(&["--format", "ndjson"]);
+    assert_eq!(o.status.code(), Some(1));
+    let text = stdout(&o);
+    let types: Vec<String> = (text.lines())
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["type"].to_string())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "input", "input", "clock", "fault", "fault", "finding", "client"
+        ]
+        .map(|t| format!("\"{t}\""))
+    );
+}

@@ -71,7 +71,8 @@ namespace WsusDiag
     {
         Json = 0,
         Text = 1,
-        Html = 2
+        Html = 2,
+        Ndjson = 3
     }
 
     /// <summary>wsusdiag_str: a borrowed UTF-8 string, not NUL-terminated.</summary>
@@ -135,6 +136,9 @@ namespace WsusDiag
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         public static extern int wsusdiag_diagnosis_to_html(IntPtr diagnosis, out IntPtr htmlOut, out UIntPtr htmlLenOut);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        public static extern int wsusdiag_diagnosis_to_ndjson(IntPtr diagnosis, out IntPtr ndjsonOut, out UIntPtr ndjsonLenOut);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         public static extern int wsusdiag_diagnosis_has_faults(IntPtr diagnosis, out byte hasFaultsOut);
@@ -305,6 +309,9 @@ namespace WsusDiag
                         break;
                     case ReportForm.Html:
                         Check(Native.wsusdiag_diagnosis_to_html(diagnosis, out buf, out len));
+                        break;
+                    case ReportForm.Ndjson:
+                        Check(Native.wsusdiag_diagnosis_to_ndjson(diagnosis, out buf, out len));
                         break;
                     default:
                         Check(Native.wsusdiag_diagnosis_to_json(diagnosis, out buf, out len));
@@ -720,12 +727,13 @@ function Get-WsusDiagReport {
 
     .PARAMETER As
     What to emit: Diagnosis (default), Findings, Faults, Clients, Text (the report for
-    people, as one string), Json (the JSON contract, as one string) or Html (one
+    people, as one string), Json (the JSON contract, as one string), Ndjson (one flat JSON
+    object per line, each with a type, for Splunk, Elastic or Azure Data Explorer) or Html (one
     self-contained page to open in a browser: the verdict, each finding with its evidence and
     fix, a timeline of the failures, a table of clients; nothing is fetched from the network).
 
     .PARAMETER OutFile
-    Write the -As Text, Json or Html output to this file (UTF-8, no byte order mark, replaced
+    Write the -As Text, Json, Ndjson or Html output to this file (UTF-8, no byte order mark, replaced
     if it exists) instead of emitting it. A relative path is taken from the current location.
 
     .EXAMPLE
@@ -742,7 +750,7 @@ function Get-WsusDiagReport {
 
     .OUTPUTS
     WsusDiag.Diagnosis, WsusDiag.Finding, WsusDiag.Fault or WsusDiag.Client; System.String
-    with -As Text, Json or Html; nothing with -OutFile.
+    with -As Text, Json, Ndjson or Html; nothing with -OutFile.
 
     .LINK
     Get-WsusDiagLogRecord
@@ -764,15 +772,15 @@ function Get-WsusDiagReport {
 
         [string[]] $Rules,
 
-        [ValidateSet('Diagnosis', 'Findings', 'Faults', 'Clients', 'Text', 'Json', 'Html')]
+        [ValidateSet('Diagnosis', 'Findings', 'Faults', 'Clients', 'Text', 'Json', 'Ndjson', 'Html')]
         [string] $As = 'Diagnosis',
 
         [string] $OutFile
     )
     begin {
-        $asReport = $As -in 'Text', 'Json', 'Html'
+        $asReport = $As -in 'Text', 'Json', 'Ndjson', 'Html'
         if ($OutFile -and -not $asReport) {
-            $problem = New-Object System.ArgumentException "-OutFile writes a report: use it with -As Text, Json or Html."
+            $problem = New-Object System.ArgumentException "-OutFile writes a report: use it with -As Text, Json, Ndjson or Html."
             $PSCmdlet.ThrowTerminatingError((New-Object System.Management.Automation.ErrorRecord @(
                 $problem, 'OutFileNeedsReport', [System.Management.Automation.ErrorCategory]::InvalidArgument, $As)))
         }

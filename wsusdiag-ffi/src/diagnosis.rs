@@ -151,6 +151,26 @@ pub unsafe extern "C" fn wsusdiag_diagnosis_to_json(
     })
 }
 
+/// Writes a diagnosis as NDJSON into a new buffer, as `wsusdiag_diagnosis_to_json` does: one
+/// flat JSON object per line, each with a `type` (`input`, `clock`, `fault`, `server_fault`,
+/// `finding`, `client`), for log platforms to index.
+///
+/// # Safety
+///
+/// `diagnosis` is NULL or a live diagnosis; each output is NULL or valid for one write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wsusdiag_diagnosis_to_ndjson(
+    diagnosis: *const wsusdiag_diagnosis,
+    ndjson_out: *mut *mut u8,
+    ndjson_len_out: *mut usize,
+) -> wsusdiag_result {
+    ffi_boundary!("wsusdiag_diagnosis_to_ndjson", {
+        let outs = (ndjson_out, "ndjson_out", ndjson_len_out, "ndjson_len_out");
+        // SAFETY: per the caller.
+        unsafe { buffer::render((diagnosis, "diagnosis"), outs, |d| Ok(d.to_ndjson())) }
+    })
+}
+
 /// Writes a diagnosis as a text report for people (UTF-8, several lines) into a new buffer,
 /// as `wsusdiag_diagnosis_to_json` does.
 ///

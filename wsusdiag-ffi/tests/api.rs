@@ -171,6 +171,21 @@ fn sample_files_round_trip_through_json() {
 
     let (mut p, mut n) = (null_mut(), 0usize);
     assert_eq!(
+        unsafe { wsusdiag_diagnosis_to_ndjson(d, &mut p, &mut n) },
+        R_OK
+    );
+    let ndjson = take_buffer(p, n);
+    let types: Vec<Value> = (ndjson.lines())
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["type"].clone())
+        .collect();
+    assert_eq!(types.len(), 7, "{ndjson}");
+    assert_eq!(
+        (&types[3], &types[6]),
+        (&Value::from("fault"), &Value::from("client"))
+    );
+
+    let (mut p, mut n) = (null_mut(), 0usize);
+    assert_eq!(
         unsafe { wsusdiag_diagnosis_to_html(d, &mut p, &mut n) },
         R_OK
     );
@@ -472,6 +487,7 @@ fn diagnosis_functions_check_every_pointer() {
         ),
         (wsusdiag_diagnosis_to_text, "wsusdiag_diagnosis_to_text"),
         (wsusdiag_diagnosis_to_html, "wsusdiag_diagnosis_to_html"),
+        (wsusdiag_diagnosis_to_ndjson, "wsusdiag_diagnosis_to_ndjson"),
     ] {
         assert_eq!(unsafe { f(null(), &mut p, &mut n) }, NULL_PARAMETER);
         assert_eq!(last_error(), format!("{name}: `diagnosis` is NULL"));

@@ -279,7 +279,7 @@ def test_each_report_form_has_its_render_function():
     forms = cs_enums()["ReportForm"]
     prefix = "wsusdiag_diagnosis_to_"
     renders = {n.removeprefix(prefix) for n in header_functions() if n.startswith(prefix)}
-    assert {f.lower() for f in forms} == renders == {"json", "text", "html"}
+    assert {f.lower() for f in forms} == renders == {"json", "text", "html", "ndjson"}
 
 
 def test_a_mismatch_is_caught():

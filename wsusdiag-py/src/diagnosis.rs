@@ -24,6 +24,11 @@ impl Diagnosis {
         unpanicked(py, || self.inner.to_json())?.map_err(|e| to_py(py, e))
     }
 
+    /// The diagnosis as NDJSON: one flat JSON object per line, each with a `type`.
+    fn to_ndjson(&self, py: Python<'_>) -> PyResult<String> {
+        unpanicked(py, || self.inner.to_ndjson())
+    }
+
     /// Hands the text of `to_json` to `write` (a callable taking `bytes`, such as a binary
     /// file's `write`) `chunk` bytes at a time, never holding it whole. It is rendered without
     /// the GIL, which is taken back only to hand each chunk over. An exception raised by `write`

@@ -348,3 +348,10 @@ def test_groups_codes_and_the_evidence_asked_for(client_log, server_log):
     (server_group,) = alone.server_fault_groups
     assert (server_group["count"], server_group["exception"]) == (2, "System.ArgumentException")
     assert server_group["message"] == "Item has already been added. Key in dictionary: '#'  Key being added: '#'"
+
+
+def test_ndjson_is_one_typed_object_per_line(client_log, server_log):
+    lines = [json.loads(line) for line in wsusdiag.diagnose(client_log, server_log).to_ndjson().splitlines()]
+    assert [line["type"] for line in lines] == ["input", "input", "clock", "fault", "fault", "finding", "client"]
+    assert all(not isinstance(v, dict) for line in lines for v in line.values())
+    assert (lines[3]["path"], lines[3]["server_path"]) == (str(client_log), str(server_log))

@@ -134,6 +134,11 @@ class Diagnosis:
         else:
             self._native.write_json(cast(IO[bytes], file).write)
 
+    def to_ndjson(self) -> str:
+        """The diagnosis as NDJSON for log platforms: one flat JSON object per line, each with a
+        ``type`` (``input``, ``clock``, ``fault``, ``server_fault``, ``finding``, ``client``)."""
+        return self._native.to_ndjson()
+
     def to_dict(self) -> DiagnosisDict:
         """The diagnosis as plain Python data (a fresh copy each call)."""
         return cast(DiagnosisDict, json.loads(self.to_json()))
