@@ -28,9 +28,9 @@ struct InputLine<'a> {
     repairs: &'a [String],
 }
 
-/// One client failure, with what it was joined to.
+/// What starts a fault's or server fault's line: its type, index, log and lines.
 #[derive(Serialize)]
-struct FaultLine<'a> {
+struct Place<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     index: usize,
@@ -39,6 +39,13 @@ struct FaultLine<'a> {
     line: u32,
     lines: &'a str,
     time: Option<&'a str>,
+}
+
+/// One client failure, with what it was joined to.
+#[derive(Serialize)]
+struct FaultLine<'a> {
+    #[serde(flatten)]
+    place: Place<'a>,
     time_utc: Option<&'a str>,
     hresult: &'a str,
     hresult_name: Option<&'a str>,
@@ -72,14 +79,8 @@ struct FaultLine<'a> {
 /// One server failure no client fault was joined to.
 #[derive(Serialize)]
 struct ServerFaultLine<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    index: usize,
-    input: u32,
-    path: &'a str,
-    line: u32,
-    lines: &'a str,
-    time: Option<&'a str>,
+    #[serde(flatten)]
+    place: Place<'a>,
     thread: &'a str,
     logger: &'a str,
     throw_id: Option<&'a str>,
@@ -147,13 +148,15 @@ fn fault_line<'a>(
     let cause = s.and_then(|s| s.cause.as_ref());
     let text: Vec<&str> = c.evidence.iter().map(|e| &*e.text).collect();
     FaultLine {
-        kind: "fault",
-        index,
-        input: c.input,
-        path: d.input_path(c.input),
-        line: c.line,
-        lines: &c.lines,
-        time: c.time.as_deref(),
+        place: Place {
+            kind: "fault",
+            index,
+            input: c.input,
+            path: d.input_path(c.input),
+            line: c.line,
+            lines: &c.lines,
+            time: c.time.as_deref(),
+        },
         time_utc: c.time_utc.as_deref(),
         hresult: &c.hresult,
         hresult_name: d.codes.get(&c.hresult).map(|code| &*code.name),
@@ -194,13 +197,15 @@ fn server_fault_line<'a>(
 ) -> ServerFaultLine<'a> {
     let cause = s.cause.as_ref();
     ServerFaultLine {
-        kind: "server_fault",
-        index,
-        input: s.input,
-        path: d.input_path(s.input),
-        line: s.line,
-        lines: &s.lines,
-        time: s.time.as_deref(),
+        place: Place {
+            kind: "server_fault",
+            index,
+            input: s.input,
+            path: d.input_path(s.input),
+            line: s.line,
+            lines: &s.lines,
+            time: s.time.as_deref(),
+        },
         thread: &s.thread,
         logger: &s.logger,
         throw_id: s.throw_id.as_deref(),
