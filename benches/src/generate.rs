@@ -619,6 +619,37 @@ impl ServerWriter {
         );
     }
 
+    /// Gives the last exception written the frames of the ASMX pipeline below the web method,
+    /// as a server running under IIS logs them: 20 frames in all for a KB954960 exception.
+    pub(crate) fn deepen_last_exception(&mut self) {
+        const PIPELINE: [&str; 15] = [
+            "System.Reflection.RuntimeMethodInfo.UnsafeInvokeInternal(Object obj, Object[] parameters, Object[] arguments)",
+            "System.Reflection.RuntimeMethodInfo.Invoke(Object obj, BindingFlags invokeAttr, Binder binder, Object[] parameters, CultureInfo culture)",
+            "System.Web.Services.Protocols.LogicalMethodInfo.Invoke(Object target, Object[] values)",
+            "System.Web.Services.Protocols.WebServiceHandler.Invoke()",
+            "System.Web.Services.Protocols.WebServiceHandler.CoreProcessRequest()",
+            "System.Web.Services.Protocols.SyncSessionlessHandler.ProcessRequest(HttpContext context)",
+            "System.Web.HttpApplication.CallHandlerExecutionStep.System.Web.HttpApplication.IExecutionStep.Execute()",
+            "System.Web.HttpApplication.ExecuteStep(IExecutionStep step, Boolean& completedSynchronously)",
+            "System.Web.HttpApplication.PipelineStepManager.ResumeSteps(Exception error)",
+            "System.Web.HttpApplication.BeginProcessRequestNotification(HttpContext context, AsyncCallback cb)",
+            "System.Web.HttpRuntime.ProcessRequestNotificationPrivate(IIS7WorkerRequest wr, HttpContext context)",
+            "System.Web.Hosting.PipelineRuntime.ProcessRequestNotificationHelper(IntPtr rootedObjectsPointer, IntPtr nativeRequestContext, IntPtr moduleData, Int32 flags)",
+            "System.Web.Hosting.PipelineRuntime.ProcessRequestNotification(IntPtr rootedObjectsPointer, IntPtr nativeRequestContext, IntPtr moduleData, Int32 flags)",
+            "System.Web.Hosting.UnsafeIISMethods.MgdIndicateCompletion(IntPtr pHandler, RequestNotificationStatus& notificationStatus)",
+            "System.Web.Hosting.PipelineRuntime.ProcessRequestNotificationHelper(IntPtr rootedObjectsPointer, IntPtr nativeRequestContext, IntPtr moduleData, Int32 flags)",
+        ];
+        let Some(exception) =
+            (self.entries.iter_mut().rev()).find(|(_, e)| e.contains("\tError\t"))
+        else {
+            return;
+        };
+        for frame in PIPELINE {
+            exception.1.push_str("\n   at ");
+            exception.1.push_str(frame);
+        }
+    }
+
     /// A SQL time-out on the Windows Internal Database of `host`.
     pub(crate) fn sql_timeout(&mut self, utc: NaiveDateTime, thread: &str, host: &str) {
         let text = format!(
@@ -700,6 +731,17 @@ impl ServerWriter {
 
 /// Generates a fleet: client logs, the server log, and the truth.
 pub fn fleet(spec: &FleetSpec) -> Generated {
+    generate(spec, false)
+}
+
+/// A fleet in the verbose shape of a busy real server: every fault a KB954960 SOAP fault (the
+/// client's 15-line block with the SOAP detail) whose server exception carries a 20-frame stack.
+/// With `detections_between` 16, about 40 faults per MB of client log.
+pub fn verbose_fleet(spec: &FleetSpec) -> Generated {
+    generate(spec, true)
+}
+
+fn generate(spec: &FleetSpec, verbose: bool) -> Generated {
     let mut rng = Rng::new(spec.seed);
     let host = "wsus01";
     let url = format!("http://{host}:8530/ClientWebService/client.asmx");
@@ -759,7 +801,11 @@ pub fn fleet(spec: &FleetSpec) -> Generated {
                 }
             }
             if k < spec.faults_per_client {
-                let kind = FaultKind::ALL[(k + c) % 3];
+                let kind = if verbose {
+                    FaultKind::Kb954960
+                } else {
+                    FaultKind::ALL[(k + c) % 3]
+                };
                 // 503s come at another time of the slot than the server's errors: nothing in
                 // the server log fits them.
                 let minute = if kind == FaultKind::Http503 { 10 } else { 6 };
@@ -771,14 +817,19 @@ pub fn fleet(spec: &FleetSpec) -> Generated {
                 let line = w.fault(kind, at, &url, &id);
                 let thread = format!("w3wp.{}", 5 + rng.below(40));
                 match kind {
-                    FaultKind::Kb954960 => server.kb954960(
-                        at - Duration::milliseconds(30),
-                        &thread,
-                        host,
-                        &id,
-                        &client_id,
-                        8000 + rng.below(999),
-                    ),
+                    FaultKind::Kb954960 => {
+                        server.kb954960(
+                            at - Duration::milliseconds(30),
+                            &thread,
+                            host,
+                            &id,
+                            &client_id,
+                            8000 + rng.below(999),
+                        );
+                        if verbose {
+                            server.deepen_last_exception();
+                        }
+                    }
                     FaultKind::SqlTimeout => server.sql_timeout(at, &thread, host),
                     FaultKind::Http503 | FaultKind::Http500 => {}
                 }
@@ -921,6 +972,31 @@ mod tests {
             ..FleetSpec::default()
         });
         assert_ne!(a.server, c.server);
+    }
+
+    #[test]
+    fn the_verbose_profile_has_soap_blocks_and_deep_stacks_about_40_per_mb() {
+        let spec = FleetSpec {
+            clients: 1,
+            client_bytes: 2 << 20,
+            faults_per_client: usize::MAX,
+            detections_between: 16,
+            server_every: 5,
+            ..FleetSpec::default()
+        };
+        let g = verbose_fleet(&spec);
+        assert!(g.truth.faults.iter().all(|f| f.kind == FaultKind::Kb954960));
+        let bytes = g.clients[0].1.len() + g.server.len();
+        let per_mb = g.truth.faults.len() as f64 / (bytes as f64 / f64::from(1 << 20));
+        assert!((35.0..45.0).contains(&per_mb), "{per_mb}");
+        // Each exception: its message line and 20 frames.
+        let exception = g.server.split("\tError\t").nth(1).unwrap();
+        let frames = exception
+            .lines()
+            .skip(1)
+            .take_while(|l| l.starts_with("   at "))
+            .count();
+        assert_eq!(frames, 20);
     }
 
     #[test]

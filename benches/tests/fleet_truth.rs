@@ -55,7 +55,7 @@ fn a_generated_fleet_is_diagnosed_as_its_truth_says() {
     let found: BTreeMap<(String, u32), &wsusdiag_core::diagnosis::Fault> = d
         .faults
         .iter()
-        .map(|f| ((name(&f.client.source), f.client.line), f))
+        .map(|f| ((name(d.input_path(f.client.input)), f.client.line), f))
         .collect();
     assert_eq!(
         found.len(),

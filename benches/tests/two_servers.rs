@@ -26,11 +26,12 @@ fn five_hundred_clients_of_two_servers_are_joined_as_their_truth_says() {
     }
     let d = diagnose_paths(&[&dir], &Options::default()).unwrap();
     let name = |path: &str| name_under(&dir, path);
+    let input = |i: u32| name(d.input_path(i));
     assert_eq!(d.inputs.len(), 502);
     assert!(d.inputs.iter().all(|i| i.malformed_lines == 0));
 
     let found: BTreeMap<(String, u32), &Fault> = (d.faults.iter())
-        .map(|f| ((name(&f.client.source), f.client.line), f))
+        .map(|f| ((input(f.client.input), f.client.line), f))
         .collect();
     assert_eq!(found.len(), g.truth.faults.len(), "every fault found, once");
     let mut seen: BTreeMap<(FaultKind, &str), usize> = BTreeMap::new();
@@ -42,10 +43,10 @@ fn five_hundred_clients_of_two_servers_are_joined_as_their_truth_says() {
         assert_eq!(f.client.hresult, t.hresult, "{t:?}");
         // The join, exactly: no false join, no missed one, the right server and entry.
         assert_eq!(f.correlation, t.correlation, "{t:?}\n{f:#?}");
-        let joined = f.server.as_ref().map(|s| (name(&s.source), s.line));
+        let joined = f.server.as_ref().map(|s| (input(s.input), s.line));
         assert_eq!(joined, truth.server, "{t:?}");
         let candidates: Vec<(String, u32)> = (f.candidates.iter())
-            .map(|s| (name(&s.source), s.line))
+            .map(|s| (input(s.input), s.line))
             .collect();
         assert_eq!(candidates, truth.candidates, "{t:?}");
         if t.correlation == "ambiguous" {
@@ -76,7 +77,7 @@ fn five_hundred_clients_of_two_servers_are_joined_as_their_truth_says() {
             .unwrap();
         assert_eq!(o.offset_seconds, c.expected_offset_seconds, "{c:?}: {o:?}");
         let windows: Vec<(i64, OffsetBasis, ServerScope)> = (d.faults.iter())
-            .filter(|f| f.client.source == o.source)
+            .filter(|f| d.input_path(f.client.input) == o.source)
             .filter_map(|f| f.time_window.as_ref())
             .map(|w| (w.seconds, w.basis, w.servers))
             .collect();

@@ -12,6 +12,7 @@ Examples:
   wsusdiag \\\\wsus01\\logs C:\\Temp\\clients         folders are read whole
   wsusdiag --format html -o report.html logs    a page to open in a browser
   wsusdiag --json logs > diagnosis.json
+  wsusdiag --format ndjson logs > diagnosis.ndjson   one object per line, to index
   wsusdiag --completions powershell >> $PROFILE
 
 Exit status: 0 no fault found, 1 faults found, 2 bad usage or unreadable input.";
@@ -31,9 +32,14 @@ pub(crate) struct Args {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub(crate) format: Format,
 
-    /// Short for --format json (schema_version 1).
+    /// Short for --format json (schema_version 2).
     #[arg(long, conflicts_with = "format")]
     pub(crate) json: bool,
+
+    /// Which lines of each client fault the JSON quotes with their text: `key` (the failure,
+    /// the fault's ErrorCode and ID) or `full` (every line); all are listed by number.
+    #[arg(long, value_enum, default_value_t = Evidence::Key)]
+    pub(crate) evidence: Evidence,
 
     /// Write the report to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
@@ -54,16 +60,37 @@ pub(crate) struct Args {
 pub(crate) enum Format {
     /// The report for a terminal or a text file.
     Text,
-    /// The diagnosis as JSON (schema_version 1).
+    /// The diagnosis as JSON (schema_version 2).
     Json,
+    /// One flat JSON object per line (input, clock, fault, server_fault, finding, client), for
+    /// log platforms.
+    Ndjson,
     /// One self-contained page to open in a browser.
     Html,
+}
+
+/// The `--evidence` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Evidence {
+    /// The key lines of each fault.
+    Key,
+    /// Every line of each fault.
+    Full,
 }
 
 impl Args {
     /// The format asked for, `--json` included.
     pub(crate) fn format(&self) -> Format {
         if self.json { Format::Json } else { self.format }
+    }
+
+    /// The evidence detail asked for.
+    pub(crate) fn evidence(&self) -> wsusdiag_core::diagnosis::EvidenceDetail {
+        use wsusdiag_core::diagnosis::EvidenceDetail;
+        match self.evidence {
+            Evidence::Key => EvidenceDetail::Key,
+            Evidence::Full => EvidenceDetail::Full,
+        }
     }
 
     /// The shell whose completion script was asked for.

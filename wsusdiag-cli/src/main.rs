@@ -38,7 +38,7 @@ fn main() -> ExitCode {
         clap_complete::generate(shell, &mut cmd, "wsusdiag", &mut io::stdout());
         return ExitCode::SUCCESS;
     }
-    let mut options = Options::default();
+    let mut options = Options::default().with_evidence(args.evidence());
     options.rule_files.extend(args.rules.iter().cloned());
     let inputs: Vec<Input<'_>> = if args.files.is_empty() {
         wsusdiag_core::sample::kb954960().into()
@@ -100,6 +100,7 @@ fn write_report(d: &Diagnosis, format: Format, width: usize, out: impl Write) ->
     let mut out = io::BufWriter::with_capacity(1 << 20, out);
     match format {
         Format::Json => d.write_json(&mut out).and_then(|()| writeln!(out)),
+        Format::Ndjson => d.write_ndjson(&mut out),
         Format::Text => writeln!(out, "{}", colour::paint(&d.to_text_width(width))),
         Format::Html => d.write_html(&mut out),
     }?;

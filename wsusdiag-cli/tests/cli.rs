@@ -41,7 +41,25 @@ fn json_is_the_short_form_of_format_json() {
     let long = wsusdiag(&["--format", "json"]);
     assert_eq!(short.status.code(), Some(1));
     assert_eq!(short.stdout, long.stdout);
-    assert!(stdout(&short).contains("\"schema_version\": 1"));
+    assert!(stdout(&short).contains("\"schema_version\": 2"));
+}
+
+#[test]
+fn evidence_full_quotes_every_line_of_a_fault() {
+    let evidence = |args: &[&str]| {
+        let json: serde_json::Value = serde_json::from_slice(&wsusdiag(args).stdout).unwrap();
+        let client = &json["faults"][0]["client"];
+        assert_eq!(client["lines"], "47-59,63,65-66");
+        let lines = client["evidence"].as_array().unwrap().iter();
+        lines
+            .map(|e| e["line"].as_u64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    // The failure, the fault's ErrorCode and its ID.
+    assert_eq!(evidence(&["--json"]), [47, 50, 53]);
+    let all = evidence(&["--json", "--evidence", "full"]);
+    assert_eq!(all.len(), 16);
+    assert_eq!((all[0], all[15]), (47, 66));
 }
 
 #[test]
@@ -171,4 +189,21 @@ fn progress_on_a_terminal_is_cleared_and_never_in_the_report() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
     std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn ndjson_is_one_typed_object_per_line() {
+    let o = wsusdiag(&["--format", "ndjson"]);
+    assert_eq!(o.status.code(), Some(1));
+    let text = stdout(&o);
+    let types: Vec<String> = (text.lines())
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["type"].to_string())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "input", "input", "clock", "fault", "fault", "finding", "client"
+        ]
+        .map(|t| format!("\"{t}\""))
+    );
 }

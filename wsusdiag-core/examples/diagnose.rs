@@ -27,7 +27,7 @@ and WSUS server logs (SoftwareDistribution.log) in any order, joins each client 
 the server's record of it, and names the known issue and its fix.
 With no file, diagnoses a bundled sample of the KB954960 case.
 
-  --json        print the diagnosis as JSON (schema_version 1)
+  --json        print the diagnosis as JSON (schema_version 2)
   --rules FILE  add known-issue rules from a TOML file (may be repeated); a rule
                 with a built-in rule's id replaces it
   -h, --help    print this help

@@ -2,20 +2,21 @@
 //! report type is built here, from the layers' own types.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Duration, NaiveDateTime};
 use rayon::prelude::*;
 
 use crate::correlate::{ClockEstimate, EntryRef, Fleet, Joined, Joins, RuleMatches};
 use crate::diagnosis::{
-    ClientSide, ClientSummary, ClockOffset, Confidence, Diagnosis, Fault, SCHEMA_VERSION,
-    ServerSide,
+    ClientSide, ClientSummary, ClockOffset, Code, Confidence, Diagnosis, EvidenceDetail, Fault,
+    SCHEMA_VERSION, ServerRef, ServerSide,
 };
+use crate::key_lines::{key_lines, runs};
 use crate::knowledge::hresult;
 use crate::pipeline::client::{ClientAnalysis, ClientFault};
 use crate::pipeline::server::ServerEntry;
+use crate::run::Options;
 
 /// Formats a log time as ISO 8601 (milliseconds), `Z` appended for UTC: what
 /// `%Y-%m-%dT%H:%M:%S%.3f` gives, written digit by digit (a report holds a few of these per
@@ -46,17 +47,23 @@ fn iso(t: NaiveDateTime, utc: bool) -> String {
     String::from_utf8_lossy(&text[..len]).into_owned()
 }
 
-/// The client's side of a fault, for the report: `f` is taken apart into it. `source` is the
-/// log's name, shared by the evidence of all its faults.
+/// The client's side of a fault, for the report: `f` is taken apart into it. `input` is the
+/// log's index in the inputs; `detail` says which of its lines keep their text.
 fn client_side(
-    source: &Arc<str>,
+    input: u32,
     c: &ClientAnalysis,
     f: ClientFault,
     offset: Option<i64>,
+    detail: EvidenceDetail,
 ) -> ClientSide {
-    let info = hresult::lookup(f.hresult);
+    let lines = runs(f.evidence.iter().map(|l| l.line));
+    let quoted = match detail {
+        EvidenceDetail::Full => (0..f.evidence.len()).collect(),
+        _ => key_lines(f.evidence.iter().map(|l| &*l.text)),
+    };
+    let mut evidence: Vec<_> = f.evidence.into_iter().map(Some).collect();
     ClientSide {
-        source: source.to_string(),
+        input,
         line: f.line,
         time: f.time.map(|t| iso(t, c.utc)),
         time_utc: f
@@ -64,8 +71,6 @@ fn client_side(
             .zip(offset)
             .map(|(t, o)| iso(t + Duration::seconds(o), true)),
         hresult: hresult::format_code(f.hresult),
-        hresult_name: info.map(|i| Cow::Borrowed(i.name)),
-        hresult_description: info.map(|i| Cow::Borrowed(i.description)),
         related_codes: f
             .codes
             .iter()
@@ -84,14 +89,21 @@ fn client_side(
         outcome_line: f.outcome_line.filter(|&l| l != f.line),
         endpoint: f.endpoint,
         endpoint_kind: f.endpoint_kind,
-        evidence: (f.evidence.into_iter())
-            .map(|l| l.into_evidence(source))
+        lines,
+        evidence: (quoted.into_iter())
+            .filter_map(|i| evidence[i].take())
+            .map(|l| l.into_evidence(input))
             .collect(),
     }
 }
 
-/// The server's side of a fault, for the report: `e` is taken apart into it.
-fn server_side(source: &str, e: ServerEntry) -> ServerSide {
+/// The server's side of a fault, for the report: `e`, an entry of the fleet's server log at
+/// index `server`, is taken apart into it. `detail` says whether its lines keep their text;
+/// the lines it quotes of another log (a site server's failure quotes the WSUS log's error
+/// nearest in time) always do, as its own lines are all its `lines` name.
+fn server_side(fleet: &Fleet, server: usize, e: ServerEntry, detail: EvidenceDetail) -> ServerSide {
+    let own = fleet.servers[server].0.as_str();
+    let input = fleet.input(own);
     let (actor, upstream, throw_id, error_code, message, client) = match e.throw {
         Some(t) => (
             Some(t.actor).filter(|a| !a.is_empty()),
@@ -105,7 +117,7 @@ fn server_side(source: &str, e: ServerEntry) -> ServerSide {
     };
     let error_code = error_code.or_else(|| e.code.map(|c| format!("0x{c:08X}")));
     ServerSide {
-        source: source.to_owned(),
+        input,
         line: e.line,
         time: e.time.map(|t| iso(t, true)),
         thread: e.thread,
@@ -117,7 +129,15 @@ fn server_side(source: &str, e: ServerEntry) -> ServerSide {
         message,
         client,
         cause: e.cause,
-        evidence: e.evidence,
+        lines: runs(
+            (e.evidence.iter())
+                .filter(|l| &*l.source == own)
+                .map(|l| l.line),
+        ),
+        evidence: (e.evidence.iter())
+            .filter(|l| detail == EvidenceDetail::Full || &*l.source != own)
+            .map(|l| l.evidence(fleet.input(&l.source)))
+            .collect(),
     }
 }
 
@@ -150,8 +170,8 @@ enum EntryFor<'f> {
 struct Taken<'f, 'c> {
     fault: &'f mut ClientFault,
     entry: Option<EntryFor<'f>>,
-    /// What the report shows of the candidates of an ambiguous fault, copied.
-    candidates: Vec<(usize, ServerEntry)>,
+    /// The candidates of an ambiguous fault.
+    candidates: Vec<ServerRef>,
     joined: &'c Joined,
     rule: Option<(String, Confidence)>,
 }
@@ -162,8 +182,9 @@ pub(crate) fn assemble(
     mut fleet: Fleet,
     corr: &Joins,
     matches: RuleMatches,
-    parallel: bool,
+    options: &Options,
 ) -> Diagnosis {
+    let parallel = options.parallel;
     let clients = summaries(&fleet);
     // Each client fault is joined once; a server entry may be joined more than once, and is
     // copied for all but its last fault. The entries joined to none are the server faults.
@@ -185,6 +206,12 @@ pub(crate) fn assemble(
     let mut entry_slots: Vec<[Vec<Option<&mut ServerEntry>>; 2]> = (server_entries.iter_mut())
         .map(|lists| lists.each_mut().map(|l| l.iter_mut().map(Some).collect()))
         .collect();
+    let client_inputs: Vec<u32> = (fleet.clients.iter())
+        .map(|(source, _)| fleet.input(source))
+        .collect();
+    let server_inputs: Vec<u32> = (fleet.servers.iter())
+        .map(|(source, _)| fleet.input(source))
+        .collect();
     let mut rules = matches.per_fault.into_iter();
     let mut owned = Vec::with_capacity(corr.joined.len());
     for joined in &corr.joined {
@@ -203,7 +230,10 @@ pub(crate) fn assemble(
         let candidates = (joined.candidates.iter())
             .filter_map(|r| {
                 let slot = &entry_slots[r.server][usize::from(!r.throw)][r.index];
-                slot.as_deref().map(|e| (r.server, shown(e)))
+                slot.as_deref().map(|e| ServerRef {
+                    input: server_inputs[r.server],
+                    line: e.line,
+                })
             })
             .collect();
         let rule = rules.next().flatten();
@@ -218,26 +248,27 @@ pub(crate) fn assemble(
             });
         }
     }
-    let names: Vec<Arc<str>> = (fleet.clients.iter())
-        .map(|(source, _)| Arc::from(source.as_str()))
-        .collect();
     let fault = |t: Taken<'_, '_>| {
-        let (source, c) = (&names[t.joined.client], &fleet.clients[t.joined.client].1);
+        let c = &fleet.clients[t.joined.client].1;
         let offset = corr.offset_seconds[t.joined.client];
         let entry = t.entry.map(|e| match e {
             EntryFor::Last(e) => std::mem::take(e),
             EntryFor::Copy(e) => *e,
         });
         Fault {
-            client: client_side(source, c, std::mem::take(t.fault), offset),
+            client: client_side(
+                client_inputs[t.joined.client],
+                c,
+                std::mem::take(t.fault),
+                offset,
+                options.evidence,
+            ),
             server: (entry.zip(t.joined.server))
-                .map(|(e, r)| server_side(&fleet.servers[r.server].0, e)),
+                .map(|(e, r)| server_side(&fleet, r.server, e, options.evidence)),
             correlation: t.joined.join,
             failure_kind: Cow::Borrowed(t.joined.family.name.as_str()),
             time_window: t.joined.window.clone(),
-            candidates: (t.candidates.into_iter())
-                .map(|(s, e)| server_side(&fleet.servers[s].0, e))
-                .collect(),
+            candidates: t.candidates,
             confidence: t.rule.as_ref().map(|r| r.1),
             rule_id: t.rule.map(|r| r.0),
         }
@@ -248,19 +279,20 @@ pub(crate) fn assemble(
         owned.into_iter().map(fault).collect()
     };
     let mut server_faults = Vec::new();
-    for (si, ((source, _), [throws, errors])) in
-        fleet.servers.iter().zip(&mut server_entries).enumerate()
-    {
+    for (si, [throws, errors]) in server_entries.iter_mut().enumerate() {
         let mut entries: Vec<(u32, ServerSide)> = Vec::new();
         // A site-server log's failures are faults of their own, exception or not.
-        let site = fleet.is_site_log(source);
+        let site = fleet.is_site_log(&fleet.servers[si].0);
         for (i, e) in throws.iter_mut().enumerate() {
             if !uses.contains_key(&EntryRef {
                 server: si,
                 throw: true,
                 index: i,
             }) {
-                entries.push((e.line, server_side(source, std::mem::take(e))));
+                entries.push((
+                    e.line,
+                    server_side(&fleet, si, std::mem::take(e), options.evidence),
+                ));
             }
         }
         for (i, e) in errors.iter_mut().enumerate() {
@@ -272,7 +304,10 @@ pub(crate) fn assemble(
                     index: i,
                 })
             {
-                entries.push((e.line, server_side(source, std::mem::take(e))));
+                entries.push((
+                    e.line,
+                    server_side(&fleet, si, std::mem::take(e), options.evidence),
+                ));
             }
         }
         entries.sort_by_key(|(line, _)| *line);
@@ -291,11 +326,37 @@ pub(crate) fn assemble(
         tool: Default::default(),
         inputs,
         clock_offsets,
+        codes: codes(&faults),
         faults,
+        fault_groups: Vec::new(),
         server_faults,
+        server_fault_groups: Vec::new(),
         findings: matches.findings,
         clients,
     }
+}
+
+/// Each code the faults name that wsusdiag knows, described.
+fn codes(faults: &[Fault]) -> BTreeMap<String, Code> {
+    let mut codes = BTreeMap::new();
+    for f in faults {
+        for code in std::iter::once(&f.client.hresult).chain(&f.client.related_codes) {
+            if codes.contains_key(code) {
+                continue;
+            }
+            let info = hresult::parse_code(code).and_then(hresult::lookup);
+            if let Some(info) = info {
+                codes.insert(
+                    code.clone(),
+                    Code {
+                        name: Cow::Borrowed(info.name),
+                        description: Cow::Borrowed(info.description),
+                    },
+                );
+            }
+        }
+    }
+    codes
 }
 
 /// Per client log: who it is and how its detections went.

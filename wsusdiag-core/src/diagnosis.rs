@@ -1,28 +1,35 @@
 //! The owned result of a diagnosis: what every report and binding is made from.
 //!
-//! Serialized, it is the JSON contract (`schema_version` 1): fields may be added, none may change
+//! Serialized, it is the JSON contract (`schema_version` 2): fields may be added, none may change
 //! meaning without a new schema version. Every list is in a fixed order, so the same inputs
-//! always give the same bytes.
+//! always give the same bytes. A fault and the lines it quotes name their log by its index in
+//! `inputs`; each error code is described once, in `codes`.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use crate::correlate::{Correlation, Finding, OffsetBasis, ServerScope, TimeWindow};
 pub use crate::error::ProblemKind;
 pub use crate::events::{EndpointKind, Operation, UpdateSource};
+pub use crate::groups::{FaultGroup, ServerFaultGroup};
 pub use crate::input::{LogKind, TextEncoding};
+pub use crate::key_lines::KEY_LINES_CAP;
 pub use crate::knowledge::rules::{Confidence, Severity};
 pub use crate::pipeline::{Cause, Evidence, InputSummary, Problem};
+pub use crate::run::EvidenceDetail;
 
 /// The JSON schema version this crate writes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Everything wsusdiag found in a set of logs.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[non_exhaustive]
 pub struct Diagnosis {
-    /// [`SCHEMA_VERSION`].
+    /// The version of this schema: 2 ([`SCHEMA_VERSION`]).
+    #[schemars(extend("const" = SCHEMA_VERSION))]
     pub schema_version: u32,
     /// The tool that wrote it.
     pub tool: Tool,
@@ -30,10 +37,19 @@ pub struct Diagnosis {
     pub inputs: Vec<InputSummary>,
     /// Per client log: its clock's offset to server UTC.
     pub clock_offsets: Vec<ClockOffset>,
-    /// One entry per client failure, by client source then line.
+    /// Each error code the faults name (their `hresult` and `related_codes`) that wsusdiag
+    /// knows, by code (`0x8024400E`).
+    pub codes: BTreeMap<String, Code>,
+    /// One entry per client failure, by client log then line.
     pub faults: Vec<Fault>,
-    /// Server failures no client fault was joined to, by source then line.
+    /// The faults of the same client log, code, web method, known issue and server cause,
+    /// together, in the order of their first fault.
+    pub fault_groups: Vec<FaultGroup>,
+    /// Server failures no client fault was joined to, by server log then line.
     pub server_faults: Vec<ServerSide>,
+    /// The server faults of the same log, exception, method and message (its numbers and IDs
+    /// left out), together, in the order of their first.
+    pub server_fault_groups: Vec<ServerFaultGroup>,
     /// One entry per known issue matched, the most serious and most certain first.
     pub findings: Vec<Finding>,
     /// Per client log: who it is and how its detections went.
@@ -41,6 +57,22 @@ pub struct Diagnosis {
 }
 
 impl Diagnosis {
+    /// The path or buffer name of the input at `index`.
+    pub fn input_path(&self, index: u32) -> &str {
+        (self.inputs.get(index as usize)).map_or("", |i| i.path.as_str())
+    }
+
+    /// The server fault `r` names (a candidate of an ambiguous fault), when it is one.
+    pub fn server_fault(&self, r: ServerRef) -> Option<&ServerSide> {
+        (self.server_faults.iter()).find(|s| s.input == r.input && s.line == r.line)
+    }
+
+    /// Makes `fault_groups` and `server_fault_groups` again from the faults, after they were
+    /// changed (filtered, merged).
+    pub fn regroup(&mut self) {
+        crate::groups::group(self);
+    }
+
     /// Whether any client or server failure was found (the command's exit status 1).
     pub fn has_faults(&self) -> bool {
         !self.faults.is_empty() || !self.server_faults.is_empty() || !self.findings.is_empty()
@@ -48,7 +80,7 @@ impl Diagnosis {
 }
 
 /// Name and version of the tool.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[non_exhaustive]
 pub struct Tool {
     /// `wsusdiag`.
@@ -66,8 +98,30 @@ impl Default for Tool {
     }
 }
 
+/// What an error code means.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
+#[non_exhaustive]
+pub struct Code {
+    /// Its symbolic name (`WU_E_PT_SOAP_SERVER`).
+    pub name: Cow<'static, str>,
+    /// What it means, in a sentence.
+    pub description: Cow<'static, str>,
+}
+
+/// A server entry named by its log (index in `inputs`) and line.
+#[derive(
+    Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash, JsonSchema,
+)]
+#[non_exhaustive]
+pub struct ServerRef {
+    /// The server log: its index in `inputs`.
+    pub input: u32,
+    /// 1-based line of the entry.
+    pub line: u32,
+}
+
 /// The offset of a client log's clock to server UTC.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 #[non_exhaustive]
 pub struct ClockOffset {
     /// The client log.
@@ -87,7 +141,7 @@ pub struct ClockOffset {
 }
 
 /// One client failure, and what the server logged about it.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[non_exhaustive]
 pub struct Fault {
     /// What the client logged.
@@ -106,8 +160,9 @@ pub struct Fault {
     /// ID, a family that joins nothing by time, the clock offset unknown, or no server log
     /// that may be the client's).
     pub time_window: Option<TimeWindow>,
-    /// When `ambiguous`: the server entries that fit, in time order; else empty.
-    pub candidates: Vec<ServerSide>,
+    /// When `ambiguous`: the server entries that fit, in time order, else empty; each is among
+    /// `server_faults`.
+    pub candidates: Vec<ServerRef>,
     /// The known issue it matches, if any.
     pub rule_id: Option<String>,
     /// `confirmed` or `probable`, when a rule matched.
@@ -115,23 +170,19 @@ pub struct Fault {
 }
 
 /// The client's view of a fault.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[non_exhaustive]
 pub struct ClientSide {
-    /// The client log.
-    pub source: String,
+    /// The client log: its index in `inputs`.
+    pub input: u32,
     /// 1-based line of the first line of the fault.
     pub line: u32,
     /// Time as the client log wrote it (its local time), ISO 8601 without zone.
     pub time: Option<String>,
     /// The same time in UTC, when the log's clock offset is known.
     pub time_utc: Option<String>,
-    /// The HRESULT, as `0x8024400E`.
+    /// The HRESULT, as `0x8024400E` (described in `codes` when known).
     pub hresult: String,
-    /// Its symbolic name (`WU_E_PT_SOAP_SERVER`).
-    pub hresult_name: Option<Cow<'static, str>>,
-    /// What it means, in a sentence.
-    pub hresult_description: Option<Cow<'static, str>>,
     /// Every other code logged with this failure.
     pub related_codes: Vec<String>,
     /// The web method that failed (`SyncUpdates`).
@@ -160,16 +211,19 @@ pub struct ClientSide {
     pub endpoint: Option<String>,
     /// Whose server the call went to: `wsus`, `microsoft` or `unknown`.
     pub endpoint_kind: EndpointKind,
-    /// The lines of the fault.
+    /// Every line of the fault (1-based), runs of lines written first-last: `47-59,63,65-66`.
+    pub lines: String,
+    /// The text of its key lines (the failure, the fault's ErrorCode and ID), at most
+    /// [`KEY_LINES_CAP`]; of all its lines with [`EvidenceDetail::Full`].
     pub evidence: Vec<Evidence>,
 }
 
 /// The server's view of a fault.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[non_exhaustive]
 pub struct ServerSide {
-    /// The server log.
-    pub source: String,
+    /// The server log: its index in `inputs`.
+    pub input: u32,
     /// 1-based line of the entry.
     pub line: u32,
     /// Time, UTC.
@@ -193,12 +247,16 @@ pub struct ServerSide {
     pub client: Option<String>,
     /// The exception that caused it.
     pub cause: Option<Cause>,
-    /// The entries shown as evidence.
+    /// The lines of the entries behind it (the exception, the `ThrowException`), as `lines`
+    /// of a client fault: `6,18`.
+    pub lines: String,
+    /// Their text, with [`EvidenceDetail::Full`]; else empty (the fields above say what they
+    /// say, and a finding quotes them).
     pub evidence: Vec<Evidence>,
 }
 
 /// One client log, summed up.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[non_exhaustive]
 pub struct ClientSummary {
     /// The client log.

@@ -30,7 +30,7 @@
 //! // Each client failure, joined to what the server logged about it.
 //! let fault = &d.faults[0];
 //! assert_eq!(fault.client.hresult, "0x8024400E");
-//! assert_eq!(fault.client.hresult_name.as_deref(), Some("WU_E_PT_SOAP_SERVER"));
+//! assert_eq!(d.codes[&fault.client.hresult].name, "WU_E_PT_SOAP_SERVER");
 //! assert_eq!(fault.correlation, Correlation::FaultId);
 //! let server = fault.server.as_ref().expect("joined");
 //! let cause = server.cause.as_ref().expect("the exception behind the fault");
@@ -89,7 +89,9 @@ pub mod error;
 pub mod etl;
 pub mod events;
 pub mod fields;
+mod groups;
 pub mod input;
+mod key_lines;
 pub mod knowledge;
 pub mod log;
 mod named;

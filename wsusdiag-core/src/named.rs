@@ -192,6 +192,18 @@ macro_rules! spelled_impls {
                 $crate::named::deserialize_spelling(d)
             }
         }
+
+        /// A string, one of the spellings.
+        impl ::schemars::JsonSchema for $name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                let spellings: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
+                ::schemars::json_schema!({ "type": "string", "enum": spellings })
+            }
+        }
     };
 }
 

@@ -73,6 +73,22 @@ pub struct Options {
     /// being read (the readers check it between windows of chunks), or between the steps after
     /// (a binding sets it on Ctrl-C). Default `None`.
     pub cancel: Option<Arc<AtomicBool>>,
+    /// Which lines of a client fault the diagnosis quotes with their text. Default
+    /// [`EvidenceDetail::Key`].
+    pub evidence: EvidenceDetail,
+}
+
+crate::named::named_enum! {
+    /// Which lines of a client fault a diagnosis quotes with their text (all are listed by
+    /// number in its `lines`).
+    #[derive(Default)]
+    pub enum EvidenceDetail {
+        /// The key lines: the failure, the fault's ErrorCode and ID (at most five).
+        #[default]
+        Key = "key",
+        /// Every line of the fault.
+        Full = "full",
+    }
 }
 
 impl Options {
@@ -97,6 +113,12 @@ impl Options {
     /// With [`Options::rule_files`] set.
     pub fn with_rule_files<P: Into<PathBuf>>(mut self, files: impl IntoIterator<Item = P>) -> Self {
         self.rule_files = files.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// With [`Options::evidence`] set.
+    pub fn with_evidence(mut self, evidence: EvidenceDetail) -> Self {
+        self.evidence = evidence;
         self
     }
 
@@ -125,6 +147,7 @@ impl Default for Options {
             rules: None,
             rule_files: Vec::new(),
             cancel: None,
+            evidence: EvidenceDetail::Key,
         }
     }
 }
@@ -229,8 +252,9 @@ pub(crate) fn conclude(
     let corr = correlate::correlate(&fleet, options.time_window, options.parallel);
     cancelled(options)?;
     let matches = correlate::match_rules(&fleet, &corr, rules, options.parallel);
-    let mut diagnosis = crate::assemble::assemble(fleet, &corr, matches, options.parallel);
+    let mut diagnosis = crate::assemble::assemble(fleet, &corr, matches, options);
     crate::fields::cap(&mut diagnosis);
+    diagnosis.regroup();
     Ok(diagnosis)
 }
 

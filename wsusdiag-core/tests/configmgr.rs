@@ -528,3 +528,36 @@ fn rule_fixtures() -> Vec<std::path::PathBuf> {
     dirs.sort();
     dirs
 }
+
+#[test]
+fn a_site_server_failure_quotes_its_wsus_servers_error_by_that_logs_input() {
+    // The sync failure of `wsyncmgr-principal-permission.log` in the trace form of
+    // `setup-sql-connection-trace.log` (a site server writes its local time and bias: 13:54 at
+    // +420 is 20:54 UTC), and a WSUS error of the corpus moved to six seconds before it.
+    let site = "Sync failed: Request for principal permission failed. Source: Microsoft.UpdateServices.Administration.AdminProxy.CreateUpdateServer  $$<SMS_WSUS_SYNC_MANAGER><08-02-2024 13:54:26.571+420><thread=9640 (0x25A8)>\r\n";
+    let wsus = "2024-08-02 20:54:20.283 UTC\tError\tw3wp.6\tClientImplementation.GetCookie\tSystem.NullReferenceException: Object reference not set to an instance of an object.\n";
+    let d = diagnose_buffers(
+        &[
+            ("wsyncmgr.log", site.as_bytes()),
+            ("SoftwareDistribution.log", wsus.as_bytes()),
+        ],
+        &Options::default(),
+    )
+    .expect("diagnosis");
+    let input = |name: &str| (d.inputs.iter()).position(|i| i.path == name).unwrap() as u32;
+    let sync = (d.server_faults.iter())
+        .find(|s| s.input == input("wsyncmgr.log"))
+        .expect("the sync failure is a server fault");
+    // Its own lines are its site log's; the WSUS line it quotes names the WSUS log, with how
+    // far apart the two are, though the default evidence quotes no server line of its own.
+    assert_eq!(sync.lines, "1");
+    assert_eq!(sync.evidence.len(), 1, "{:#?}", sync.evidence);
+    let quoted = &sync.evidence[0];
+    assert_eq!(quoted.input, input("SoftwareDistribution.log"));
+    assert_eq!(quoted.line, 1);
+    assert!(quoted.text.contains("NullReferenceException"));
+    assert_eq!(
+        quoted.note.as_deref(),
+        Some("the WSUS server's log, 6 s before")
+    );
+}

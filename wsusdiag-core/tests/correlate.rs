@@ -89,15 +89,18 @@ fn a_log_collected_twice_joins_both_copies_to_the_same_server_entries() {
     assert_eq!(d.faults.len(), 2 * once.faults.len());
     let (day1, day2) = d.faults.split_at(once.faults.len());
     for ((a, b), alone) in day1.iter().zip(day2).zip(&once.faults) {
-        assert_eq!(a.client.source, "day1/WindowsUpdate.log");
-        assert_eq!(b.client.source, "day2/WindowsUpdate.log");
+        assert_eq!(d.input_path(a.client.input), "day1/WindowsUpdate.log");
+        assert_eq!(d.input_path(b.client.input), "day2/WindowsUpdate.log");
         assert_eq!(
             (a.correlation, b.correlation),
             (Correlation::FaultId, Correlation::FaultId)
         );
-        let expected = alone.server.as_ref().expect("joined alone");
-        assert_eq!(a.server.as_ref(), Some(expected));
-        assert_eq!(b.server.as_ref(), Some(expected));
+        // The server log is the third input here, the second alone.
+        let mut expected = alone.server.clone().expect("joined alone");
+        expected.input = 2;
+        expected.evidence.iter_mut().for_each(|e| e.input = 2);
+        assert_eq!(a.server.as_ref(), Some(&expected));
+        assert_eq!(b.server.as_ref(), Some(&expected));
         assert_eq!(a.rule_id, alone.rule_id);
     }
     assert!(d.server_faults.is_empty(), "{:#?}", d.server_faults);
@@ -134,10 +137,12 @@ fn one_exception_behind_two_faults_explains_both() {
     for (f, side) in d.faults.iter().zip(&sides) {
         assert_eq!(f.correlation, "fault-id");
         // The exception's line first, then the fault's own.
-        let lines: Vec<u32> = side.evidence.iter().map(|e| e.line).collect();
-        assert_eq!(lines[0], 1, "{lines:?}");
-        assert!(side.evidence[0].text.contains("System.ArgumentException"));
-        assert_eq!(side.cause.as_ref().map(|c| c.line), Some(1));
+        assert_eq!(side.lines, format!("1,{}", side.line));
+        let cause = side.cause.as_ref().expect("the exception");
+        assert_eq!(
+            (cause.line, &*cause.exception),
+            (1, "System.ArgumentException")
+        );
         // The rule reads the exception's text and stack, which each fault carries.
         assert_eq!(f.rule_id.as_deref(), Some("KB954960"));
     }
@@ -269,7 +274,11 @@ fn joins_by_time_only_what_the_server_can_have_logged() {
     let logs = fleet_by_time();
     let refs: Vec<(&str, &str)> = logs.iter().map(|(n, t)| (*n, t.as_str())).collect();
     let d = run(&refs);
-    let by = |src: &str| d.faults.iter().find(|f| f.client.source == src).unwrap();
+    let by = |src: &str| {
+        (d.faults.iter())
+            .find(|f| d.input_path(f.client.input) == src)
+            .unwrap()
+    };
     let window = |f: &wsusdiag_core::diagnosis::Fault| {
         f.time_window
             .as_ref()
@@ -286,7 +295,10 @@ fn joins_by_time_only_what_the_server_can_have_logged() {
     assert_eq!(window(pacific), Some((120, "tz-banner", "matched")));
     let lines: Vec<u32> = pacific.candidates.iter().map(|s| s.line).collect();
     assert_eq!(lines, [2, 3]);
-    assert!((pacific.candidates.iter()).all(|s| s.cause.as_ref().unwrap().sql_number == Some(-2)));
+    assert!((pacific.candidates.iter()).all(|&r| {
+        let s = d.server_fault(r).expect("a candidate is a server fault");
+        s.cause.as_ref().unwrap().sql_number == Some(-2)
+    }));
     assert_ne!(pacific.confidence, Some(Confidence::Confirmed));
     assert_eq!(
         pacific.client.time_utc.as_deref(),
@@ -416,7 +428,9 @@ fn server_logs_that_name_no_host_are_all_searched_and_said_to_be() {
         (w.basis, w.servers),
         (OffsetBasis::TzBanner, ServerScope::HostUnknown)
     );
-    let sources: Vec<&str> = f.candidates.iter().map(|s| s.source.as_str()).collect();
+    let sources: Vec<&str> = (f.candidates.iter())
+        .map(|s| d.input_path(s.input))
+        .collect();
     assert_eq!(
         sources,
         ["a/SoftwareDistribution.log", "b/SoftwareDistribution.log"]
@@ -514,14 +528,12 @@ fn a_hierarchy_keeps_upstream_faults_on_their_server() {
     .unwrap();
     assert!(d.faults.iter().all(|f| f.correlation == "fault-id"));
     assert!(d.faults.iter().all(|f| {
-        f.server
-            .as_ref()
-            .unwrap()
-            .source
+        let server = f.server.as_ref().unwrap();
+        d.input_path(server.input)
             .ends_with("SoftwareDistribution.log")
     }));
     assert_eq!(d.server_faults.len(), 1);
-    assert_eq!(d.server_faults[0].source, "upstream.log");
+    assert_eq!(d.input_path(d.server_faults[0].input), "upstream.log");
 }
 
 #[test]

@@ -75,3 +75,44 @@ fn every_diagnosis_reads_back_from_its_json() {
         assert_eq!(read.to_json().unwrap(), json);
     }
 }
+
+/// With no known issue to match, the sample's two faults (same client, code, method and server
+/// cause) are one group, and the reports count and list the group.
+#[test]
+fn the_reports_count_faults_from_their_groups() {
+    let options =
+        Options::default().with_rules(wsusdiag_core::knowledge::rules::RuleSet::default());
+    let d = diagnose(sample::kb954960(), &options).unwrap();
+    assert_eq!(d.faults.len(), 2);
+    let [g] = &d.fault_groups[..] else {
+        panic!("{:#?}", d.fault_groups)
+    };
+    assert_eq!((g.count, &g.faults[..]), (2, &[0, 1][..]));
+    assert_eq!(g.server_cause.as_deref(), Some("System.ArgumentException"));
+    assert_eq!(
+        (g.first_time_utc.as_deref(), g.last_time_utc.as_deref()),
+        (
+            Some("2008-07-14T13:12:16.640Z"),
+            Some("2008-07-14T13:13:27.640Z")
+        )
+    );
+    let text = d.to_text_width(400);
+    assert!(
+        text.contains("2 client failures in 1 group and 0 server errors, but no known issue"),
+        "{text}"
+    );
+    // One line for the group: its first fault, how many, until when.
+    let listed: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("0x8024400E ("))
+        .collect();
+    assert_eq!(listed.len(), 1, "{text}");
+    assert!(listed[0].contains(":47 2008-07-14T09:12:58.640 0x8024400E (WU_E_PT_SOAP_SERVER"));
+    assert!(
+        text.contains("2 times to 2008-07-14T09:14:09.640"),
+        "{text}"
+    );
+    let page = d.to_html();
+    assert!(page.contains("2 client failures in 1 group and 0 server errors"));
+    assert!(page.contains("explains (2 failures in 1 group)"));
+}

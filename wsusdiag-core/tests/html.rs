@@ -52,6 +52,7 @@ fn an_ambiguous_fault_is_said_to_be_and_log_text_cannot_close_the_script() {
     for e in &mut f.client.evidence {
         e.text = "</script><script>alert(1)</script>".into();
     }
+    d.regroup();
     let page = d.to_html();
     assert!(
         page.contains("<td>ambiguous</td>"),

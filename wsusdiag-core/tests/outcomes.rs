@@ -5,15 +5,22 @@
 //! Publisher issue #4 install, the afifafifafifafifali/DoorsOS log, Microsoft's troubleshooting
 //! page), and from the corpus under `tests/corpus/`.
 
+use wsusdiag_core::diagnosis::EvidenceDetail;
 use wsusdiag_core::events::Operation;
 use wsusdiag_core::{Diagnosis, Input, Options, diagnose};
 
+/// The log's diagnosis with every line of each fault quoted: these tests check which lines a
+/// fault is made of.
 fn run(log: &str) -> Diagnosis {
     let input = Input::Buffer {
         name: "WindowsUpdate.log".into(),
         bytes: log.as_bytes(),
     };
-    diagnose([input], &Options::default()).unwrap()
+    diagnose([input], &full()).unwrap()
+}
+
+fn full() -> Options {
+    Options::default().with_evidence(EvidenceDetail::Full)
 }
 
 #[test]
@@ -66,6 +73,7 @@ fn a_failed_scan_takes_its_chain_as_evidence_and_names_its_endpoint() {
     // The chain is its evidence, the outcome and the caller's repeats end it.
     let lines: Vec<u32> = c.evidence.iter().map(|e| e.line).collect();
     assert_eq!(lines, [3, 4, 6, 7, 8, 9, 10, 11]);
+    assert_eq!(c.lines, "3-4,6-11");
     // A code alone: possible causes, never a confident one; the network rule names the host.
     assert!(
         d.findings.iter().all(|f| f.confidence == "possible"),
@@ -232,8 +240,7 @@ fn classic_a_repeat_before_its_exit_code_is_the_same_fault() {
         "33-wu-80240439-md-list-indent.txt",
     ] {
         let bytes = std::fs::read(dir.join(name)).unwrap();
-        let d =
-            wsusdiag_core::diagnose_buffers(&[(name, &bytes[..])], &Options::default()).unwrap();
+        let d = wsusdiag_core::diagnose_buffers(&[(name, &bytes[..])], &full()).unwrap();
         let faults: Vec<(u32, &str)> = (d.faults.iter())
             .map(|f| (f.client.evidence.len() as u32, f.client.hresult.as_str()))
             .collect();

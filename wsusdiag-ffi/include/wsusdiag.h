@@ -401,7 +401,7 @@ enum wsusdiag_result wsusdiag_diagnose_buffers(const uint8_t *data,
                                                size_t rules_len,
                                                struct wsusdiag_diagnosis **diagnosis_out);
 
-// Writes a diagnosis as JSON (the wsusdiag JSON contract, `schema_version` 1) into a new
+// Writes a diagnosis as JSON (the wsusdiag JSON contract, `schema_version` 2) into a new
 // buffer: `*json_out` and `*json_len_out` receive it, to be freed with
 // `wsusdiag_buffer_free(json, json_len)`. The JSON is UTF-8 and followed by a NUL byte not
 // counted in the length.
@@ -412,6 +412,17 @@ enum wsusdiag_result wsusdiag_diagnose_buffers(const uint8_t *data,
 enum wsusdiag_result wsusdiag_diagnosis_to_json(const struct wsusdiag_diagnosis *diagnosis,
                                                 uint8_t **json_out,
                                                 size_t *json_len_out);
+
+// Writes a diagnosis as NDJSON into a new buffer, as `wsusdiag_diagnosis_to_json` does: one
+// flat JSON object per line, each with a `type` (`input`, `clock`, `fault`, `server_fault`,
+// `finding`, `client`), for log platforms to index.
+//
+// # Safety
+//
+// `diagnosis` is NULL or a live diagnosis; each output is NULL or valid for one write.
+enum wsusdiag_result wsusdiag_diagnosis_to_ndjson(const struct wsusdiag_diagnosis *diagnosis,
+                                                  uint8_t **ndjson_out,
+                                                  size_t *ndjson_len_out);
 
 // Writes a diagnosis as a text report for people (UTF-8, several lines) into a new buffer,
 // as `wsusdiag_diagnosis_to_json` does.

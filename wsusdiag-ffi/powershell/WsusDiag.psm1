@@ -71,7 +71,8 @@ namespace WsusDiag
     {
         Json = 0,
         Text = 1,
-        Html = 2
+        Html = 2,
+        Ndjson = 3
     }
 
     /// <summary>wsusdiag_str: a borrowed UTF-8 string, not NUL-terminated.</summary>
@@ -135,6 +136,9 @@ namespace WsusDiag
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         public static extern int wsusdiag_diagnosis_to_html(IntPtr diagnosis, out IntPtr htmlOut, out UIntPtr htmlLenOut);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        public static extern int wsusdiag_diagnosis_to_ndjson(IntPtr diagnosis, out IntPtr ndjsonOut, out UIntPtr ndjsonLenOut);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         public static extern int wsusdiag_diagnosis_has_faults(IntPtr diagnosis, out byte hasFaultsOut);
@@ -305,6 +309,9 @@ namespace WsusDiag
                         break;
                     case ReportForm.Html:
                         Check(Native.wsusdiag_diagnosis_to_html(diagnosis, out buf, out len));
+                        break;
+                    case ReportForm.Ndjson:
+                        Check(Native.wsusdiag_diagnosis_to_ndjson(diagnosis, out buf, out len));
                         break;
                     default:
                         Check(Native.wsusdiag_diagnosis_to_json(diagnosis, out buf, out len));
@@ -613,10 +620,12 @@ $script:TypeOfProperty = @{
     'faults'        = 'WsusDiag.Fault'
     'client'        = 'WsusDiag.ClientSide'
     'server'        = 'WsusDiag.ServerSide'
-    'candidates'    = 'WsusDiag.ServerSide'
+    'candidates'    = 'WsusDiag.ServerRef'
     'cause'         = 'WsusDiag.ServerCause'
     'time_window'   = 'WsusDiag.TimeWindow'
     'server_faults' = 'WsusDiag.ServerFault'
+    'fault_groups'  = 'WsusDiag.FaultGroup'
+    'server_fault_groups' = 'WsusDiag.ServerFaultGroup'
     'findings'      = 'WsusDiag.Finding'
     'evidence'      = 'WsusDiag.Evidence'
     'clients'       = 'WsusDiag.Client'
@@ -659,6 +668,21 @@ function ConvertTo-WsusDiagObject {
     $Value
 }
 
+function Add-WsusDiagName {
+    # Schema 2 names a fault's log by its index in Inputs and describes each code once, in
+    # Codes: a fault's Client and Server objects carry the log's path (Source) and the code's
+    # name (HResultName) too, for the table view and for Where-Object.
+    param($Diagnosis)
+    foreach ($fault in $Diagnosis.Faults) {
+        $code = $Diagnosis.Codes.PSObject.Properties[$fault.Client.HResult]
+        $fault.Client | Add-Member -NotePropertyName Source -NotePropertyValue $Diagnosis.Inputs[$fault.Client.Input].Path
+        $fault.Client | Add-Member -NotePropertyName HResultName -NotePropertyValue $(if ($code) { $code.Value.Name })
+        if ($fault.Server) {
+            $fault.Server | Add-Member -NotePropertyName Source -NotePropertyValue $Diagnosis.Inputs[$fault.Server.Input].Path
+        }
+    }
+}
+
 function Get-WsusDiagReport {
     <#
     .SYNOPSIS
@@ -678,12 +702,15 @@ function Get-WsusDiagReport {
     (WsusDiag.Finding), faults (WsusDiag.Fault) or client summaries (WsusDiag.Client), one
     object each, or the text report, the JSON itself, or the HTML page; with -OutFile, the
     report, JSON or page goes to a file instead. The objects carry every field of the
-    wsusdiag JSON contract (schema_version 1), named in PascalCase: a finding's RuleId, Title,
+    wsusdiag JSON contract (schema_version 2), named in PascalCase: a finding's RuleId, Title,
     Severity, Confidence (confirmed, probable or possible), Occurrences, Clients, Endpoints,
-    Cause, Remediation (ordered steps), Confirm and References; a fault's Client (Source, Line,
-    Time, HResult, HResultName, Method, Operation, Endpoint, EndpointKind, ...), Server (the
-    server's entry and its Cause), Correlation (fault-id, time-window, ambiguous or none),
-    FailureKind, TimeWindow, Candidates (when ambiguous), RuleId and Confidence; a client's
+    Cause, Remediation (ordered steps), Confirm and References; a fault's Client (Input, and
+    its path as Source, Line, Time, HResult, and its name as HResultName, Method, Operation,
+    Endpoint, EndpointKind, Lines, ...), Server (the server's entry and its Cause),
+    Correlation (fault-id, time-window, ambiguous or none),
+    FailureKind, TimeWindow, Candidates (when ambiguous: Input and Line of server faults),
+    RuleId and Confidence; FaultGroups and ServerFaultGroups (Count, first and last time, and
+    the indices of their faults); Codes (each code's Name and Description); a client's
     ClientId, WsusPolicy, UpdateSources, AgentVersion, Detections, ScansSucceeded, Failures,
     LastSuccess and LastFailure. WsusDiag.format.ps1xml gives each a short table view; use
     Format-List * to see all.
@@ -700,12 +727,13 @@ function Get-WsusDiagReport {
 
     .PARAMETER As
     What to emit: Diagnosis (default), Findings, Faults, Clients, Text (the report for
-    people, as one string), Json (the JSON contract, as one string) or Html (one
+    people, as one string), Json (the JSON contract, as one string), Ndjson (one flat JSON
+    object per line, each with a type, for Splunk, Elastic or Azure Data Explorer) or Html (one
     self-contained page to open in a browser: the verdict, each finding with its evidence and
     fix, a timeline of the failures, a table of clients; nothing is fetched from the network).
 
     .PARAMETER OutFile
-    Write the -As Text, Json or Html output to this file (UTF-8, no byte order mark, replaced
+    Write the -As Text, Json, Ndjson or Html output to this file (UTF-8, no byte order mark, replaced
     if it exists) instead of emitting it. A relative path is taken from the current location.
 
     .EXAMPLE
@@ -722,7 +750,7 @@ function Get-WsusDiagReport {
 
     .OUTPUTS
     WsusDiag.Diagnosis, WsusDiag.Finding, WsusDiag.Fault or WsusDiag.Client; System.String
-    with -As Text, Json or Html; nothing with -OutFile.
+    with -As Text, Json, Ndjson or Html; nothing with -OutFile.
 
     .LINK
     Get-WsusDiagLogRecord
@@ -744,15 +772,15 @@ function Get-WsusDiagReport {
 
         [string[]] $Rules,
 
-        [ValidateSet('Diagnosis', 'Findings', 'Faults', 'Clients', 'Text', 'Json', 'Html')]
+        [ValidateSet('Diagnosis', 'Findings', 'Faults', 'Clients', 'Text', 'Json', 'Ndjson', 'Html')]
         [string] $As = 'Diagnosis',
 
         [string] $OutFile
     )
     begin {
-        $asReport = $As -in 'Text', 'Json', 'Html'
+        $asReport = $As -in 'Text', 'Json', 'Ndjson', 'Html'
         if ($OutFile -and -not $asReport) {
-            $problem = New-Object System.ArgumentException "-OutFile writes a report: use it with -As Text, Json or Html."
+            $problem = New-Object System.ArgumentException "-OutFile writes a report: use it with -As Text, Json, Ndjson or Html."
             $PSCmdlet.ThrowTerminatingError((New-Object System.Management.Automation.ErrorRecord @(
                 $problem, 'OutFileNeedsReport', [System.Management.Automation.ErrorCategory]::InvalidArgument, $As)))
         }
@@ -792,6 +820,7 @@ function Get-WsusDiagReport {
             return $output
         }
         $diagnosis = ConvertTo-WsusDiagObject -Value ($output | ConvertFrom-Json) -TypeName 'WsusDiag.Diagnosis'
+        Add-WsusDiagName -Diagnosis $diagnosis
         switch ($As) {
             'Diagnosis' { $diagnosis }
             'Findings' { $diagnosis.Findings | ForEach-Object { $_ } }

@@ -130,7 +130,7 @@ pub unsafe extern "C" fn wsusdiag_diagnose_buffers(
     })
 }
 
-/// Writes a diagnosis as JSON (the wsusdiag JSON contract, `schema_version` 1) into a new
+/// Writes a diagnosis as JSON (the wsusdiag JSON contract, `schema_version` 2) into a new
 /// buffer: `*json_out` and `*json_len_out` receive it, to be freed with
 /// `wsusdiag_buffer_free(json, json_len)`. The JSON is UTF-8 and followed by a NUL byte not
 /// counted in the length.
@@ -148,6 +148,26 @@ pub unsafe extern "C" fn wsusdiag_diagnosis_to_json(
         let outs = (json_out, "json_out", json_len_out, "json_len_out");
         // SAFETY: per the caller.
         unsafe { buffer::render((diagnosis, "diagnosis"), outs, Diagnosis::to_json) }
+    })
+}
+
+/// Writes a diagnosis as NDJSON into a new buffer, as `wsusdiag_diagnosis_to_json` does: one
+/// flat JSON object per line, each with a `type` (`input`, `clock`, `fault`, `server_fault`,
+/// `finding`, `client`), for log platforms to index.
+///
+/// # Safety
+///
+/// `diagnosis` is NULL or a live diagnosis; each output is NULL or valid for one write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wsusdiag_diagnosis_to_ndjson(
+    diagnosis: *const wsusdiag_diagnosis,
+    ndjson_out: *mut *mut u8,
+    ndjson_len_out: *mut usize,
+) -> wsusdiag_result {
+    ffi_boundary!("wsusdiag_diagnosis_to_ndjson", {
+        let outs = (ndjson_out, "ndjson_out", ndjson_len_out, "ndjson_len_out");
+        // SAFETY: per the caller.
+        unsafe { buffer::render((diagnosis, "diagnosis"), outs, |d| Ok(d.to_ndjson())) }
     })
 }
 

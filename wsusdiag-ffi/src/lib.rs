@@ -87,7 +87,7 @@ pub use buffer::wsusdiag_buffer_free;
 pub use diagnosis::{
     wsusdiag_diagnose_buffers, wsusdiag_diagnose_files, wsusdiag_diagnosis,
     wsusdiag_diagnosis_free, wsusdiag_diagnosis_has_faults, wsusdiag_diagnosis_to_html,
-    wsusdiag_diagnosis_to_json, wsusdiag_diagnosis_to_text,
+    wsusdiag_diagnosis_to_json, wsusdiag_diagnosis_to_ndjson, wsusdiag_diagnosis_to_text,
 };
 pub use error::wsusdiag_last_error_message;
 #[cfg(feature = "test-hooks")]

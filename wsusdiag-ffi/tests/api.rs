@@ -125,10 +125,10 @@ fn to_json(d: *const wsusdiag_diagnosis) -> Value {
 }
 
 fn assert_kb954960(json: &Value) {
-    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["schema_version"], 2);
     let fault = &json["faults"][0];
     assert_eq!(fault["client"]["hresult"], "0x8024400E", "{fault:#}");
-    assert_eq!(fault["client"]["hresult_name"], "WU_E_PT_SOAP_SERVER");
+    assert_eq!(json["codes"]["0x8024400E"]["name"], "WU_E_PT_SOAP_SERVER");
     assert_eq!(fault["correlation"], "fault-id");
     assert!(!fault["server"].is_null());
     // The known-issue rules arrive with the rules loader; until then `findings` may be empty.
@@ -171,6 +171,21 @@ fn sample_files_round_trip_through_json() {
 
     let (mut p, mut n) = (null_mut(), 0usize);
     assert_eq!(
+        unsafe { wsusdiag_diagnosis_to_ndjson(d, &mut p, &mut n) },
+        R_OK
+    );
+    let ndjson = take_buffer(p, n);
+    let types: Vec<Value> = (ndjson.lines())
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["type"].clone())
+        .collect();
+    assert_eq!(types.len(), 7, "{ndjson}");
+    assert_eq!(
+        (&types[3], &types[6]),
+        (&Value::from("fault"), &Value::from("client"))
+    );
+
+    let (mut p, mut n) = (null_mut(), 0usize);
+    assert_eq!(
         unsafe { wsusdiag_diagnosis_to_html(d, &mut p, &mut n) },
         R_OK
     );
@@ -207,7 +222,11 @@ fn sample_buffers_give_the_same_faults_as_files() {
     let json = to_json(d);
     assert_kb954960(&json);
     assert_eq!(json["inputs"][0]["path"], "srv.log");
-    assert_eq!(json["faults"][0]["client"]["source"], "cli.log");
+    let client = &json["faults"][0]["client"]["input"];
+    assert_eq!(
+        json["inputs"][client.as_u64().unwrap() as usize]["path"],
+        "cli.log"
+    );
     unsafe { wsusdiag_diagnosis_free(d) };
 
     let from_files = sample_diagnosis();
@@ -468,6 +487,7 @@ fn diagnosis_functions_check_every_pointer() {
         ),
         (wsusdiag_diagnosis_to_text, "wsusdiag_diagnosis_to_text"),
         (wsusdiag_diagnosis_to_html, "wsusdiag_diagnosis_to_html"),
+        (wsusdiag_diagnosis_to_ndjson, "wsusdiag_diagnosis_to_ndjson"),
     ] {
         assert_eq!(unsafe { f(null(), &mut p, &mut n) }, NULL_PARAMETER);
         assert_eq!(last_error(), format!("{name}: `diagnosis` is NULL"));
@@ -1021,10 +1041,7 @@ fn analyses_of_buffers_are_ordered_by_name() {
     let json: Value = serde_json::from_str(&json_text(d)).unwrap();
     assert_kb954960(&json);
     assert_eq!(json["inputs"][0]["path"], "PC042/WindowsUpdate.log");
-    assert_eq!(
-        json["faults"][0]["client"]["source"],
-        "PC042/WindowsUpdate.log"
-    );
+    assert_eq!(json["faults"][0]["client"]["input"], 0);
     free_analyses(&analyses);
 
     // Text that is no log is kept; combined alone, it is no log.

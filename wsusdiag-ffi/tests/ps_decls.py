@@ -264,7 +264,7 @@ def test_every_function_is_declared_and_fits():
 
 def test_the_parsers_see_the_whole_api():
     c = header_functions()
-    assert len(c) == 24, sorted(c)
+    assert len(c) == 25, sorted(c)
     assert c["wsusdiag_diagnose_files"].params[-1] == Param("wsusdiag_diagnosis **", "diagnosis_out")
     assert c["wsusdiag_version"].params == ()
     assert c["wsusdiag_combine"].params[0] == Param("wsusdiag_analysis *const *", "analyses")
@@ -279,7 +279,7 @@ def test_each_report_form_has_its_render_function():
     forms = cs_enums()["ReportForm"]
     prefix = "wsusdiag_diagnosis_to_"
     renders = {n.removeprefix(prefix) for n in header_functions() if n.startswith(prefix)}
-    assert {f.lower() for f in forms} == renders == {"json", "text", "html"}
+    assert {f.lower() for f in forms} == renders == {"json", "text", "html", "ndjson"}
 
 
 def test_a_mismatch_is_caught():

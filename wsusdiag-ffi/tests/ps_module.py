@@ -106,6 +106,9 @@ def object_properties() -> dict[str, set[str]]:
                 walk(v, type_of.get(k))
 
     walk(DIAGNOSIS, "WsusDiag.Diagnosis")
+    # The names Add-WsusDiagName gives a fault's Client and Server objects.
+    for side, name in re.findall(r"\$fault\.(Client|Server) \| Add-Member -NotePropertyName (\w+)", PSM1):
+        types[f"WsusDiag.{side}Side"].add(name)
     record = re.search(r"public sealed class LogRecord\s*\{(.*?)\n    \}", PSM1, flags=re.S)
     assert record
     types["WsusDiag.LogRecord"] = set(re.findall(r"public [\w?]+ (\w+) \{ get; set; \}", record.group(1)))

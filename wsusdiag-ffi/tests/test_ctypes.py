@@ -175,7 +175,7 @@ def take_buffer(ptr: ctypes.c_void_p, n: ctypes.c_size_t) -> str:
 
 
 def render(diagnosis: ctypes.c_void_p, form: str) -> str:
-    """Api.Render: form is a WsusDiag.ReportForm name (Json, Text or Html)."""
+    """Api.Render: form is a WsusDiag.ReportForm name (Json, Text, Html or Ndjson)."""
     try:
         buf, n = ctypes.c_void_p(), ctypes.c_size_t()
         f = getattr(NATIVE, f"wsusdiag_diagnosis_to_{form.lower()}")
@@ -333,10 +333,10 @@ def test_record_layout_is_the_c_layout():
 
 def test_diagnose_files_finds_kb954960():
     d = json.loads(diagnose_files([CLIENT, SERVER]))
-    assert d["schema_version"] == 1
+    assert d["schema_version"] == 2
     fault = d["faults"][0]
     assert fault["client"]["hresult"] == "0x8024400E"
-    assert fault["client"]["hresult_name"] == "WU_E_PT_SOAP_SERVER"
+    assert d["codes"]["0x8024400E"]["name"] == "WU_E_PT_SOAP_SERVER"
     assert fault["correlation"] == "fault-id"
     assert [i["kind"] for i in d["inputs"]] == ["client-classic", "server"]
     finding = d["findings"][0]
@@ -347,6 +347,8 @@ def test_diagnose_files_finds_kb954960():
     assert "KB954960" in text and "47 │" in text
     page = diagnose_files([CLIENT, SERVER], form="Html")
     assert page.startswith("<!DOCTYPE html>") and "KB954960" in page
+    lines = [json.loads(line) for line in diagnose_files([CLIENT, SERVER], form="Ndjson").splitlines()]
+    assert [line["type"] for line in lines] == ["input", "input", "clock", "fault", "fault", "finding", "client"]
 
 
 def test_diagnose_buffers_matches_files():

@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use wsusdiag_core::analysis;
 
-use crate::diagnosis::{Diagnosis, options, over_buffers, over_paths};
+use crate::diagnosis::{Diagnosis, options, over_buffers, over_paths, with_evidence};
 use crate::errors::{detached, interruptible};
 
 /// What a diagnosis needs of a set of logs (the Python `wsusdiag.LogAnalysis`).
@@ -109,7 +109,7 @@ pub(crate) fn analyse_paths(
     paths: Vec<PathBuf>,
     rules: Vec<PathBuf>,
 ) -> PyResult<LogAnalysis> {
-    let inner = over_paths(py, paths, rules, analysis::analyse)?;
+    let inner = over_paths(py, paths, options(rules), analysis::analyse)?;
     Ok(LogAnalysis { inner })
 }
 
@@ -121,19 +121,20 @@ pub(crate) fn analyse_buffers(
     buffers: Vec<(String, Py<PyBytes>)>,
     rules: Vec<PathBuf>,
 ) -> PyResult<LogAnalysis> {
-    let inner = over_buffers(py, &buffers, rules, |i, o| analysis::analyse(i, o))?;
+    let inner = over_buffers(py, &buffers, options(rules), |i, o| analysis::analyse(i, o))?;
     Ok(LogAnalysis { inner })
 }
 
 /// The diagnosis of analyses, in any grouping and order.
 #[pyfunction]
-#[pyo3(signature = (analyses, rules))]
+#[pyo3(signature = (analyses, rules, evidence = "key"))]
 pub(crate) fn combine(
     py: Python<'_>,
     analyses: Vec<Bound<'_, LogAnalysis>>,
     rules: Vec<PathBuf>,
+    evidence: &str,
 ) -> PyResult<Diagnosis> {
-    let (options, cancel) = options(rules);
+    let (options, cancel) = with_evidence(options(rules), evidence)?;
     let parts: Vec<&analysis::LogAnalysis> = analyses.iter().map(|a| &a.get().inner).collect();
     let inner = interruptible(py, &cancel, move || {
         analysis::combine(parts.into_iter().cloned(), &options)

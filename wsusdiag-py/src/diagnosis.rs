@@ -19,9 +19,14 @@ pub(crate) struct Diagnosis {
 
 #[pymethods]
 impl Diagnosis {
-    /// The diagnosis as JSON (`schema_version` 1).
+    /// The diagnosis as JSON (`schema_version` 2).
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
         unpanicked(py, || self.inner.to_json())?.map_err(|e| to_py(py, e))
+    }
+
+    /// The diagnosis as NDJSON: one flat JSON object per line, each with a `type`.
+    fn to_ndjson(&self, py: Python<'_>) -> PyResult<String> {
+        unpanicked(py, || self.inner.to_ndjson())
     }
 
     /// Hands the text of `to_json` to `write` (a callable taking `bytes`, such as a binary
@@ -119,15 +124,25 @@ pub(crate) fn options(rules: Vec<PathBuf>) -> (Options, Arc<AtomicBool>) {
     (options, cancel)
 }
 
+/// `options` quoting a fault's evidence as `evidence` (`key` or `full`) says.
+pub(crate) fn with_evidence(
+    (options, cancel): (Options, Arc<AtomicBool>),
+    evidence: &str,
+) -> PyResult<(Options, Arc<AtomicBool>)> {
+    let evidence = evidence.parse().map_err(|e| {
+        pyo3::exceptions::PyValueError::new_err(format!("evidence: {e} (key or full)"))
+    })?;
+    Ok((options.with_evidence(evidence), cancel))
+}
+
 /// Runs `step` (a diagnosis, an analysis) over files and folders, without the GIL and stopped
 /// by Ctrl-C.
 pub(crate) fn over_paths<T: Send>(
     py: Python<'_>,
     paths: Vec<PathBuf>,
-    rules: Vec<PathBuf>,
+    (options, cancel): (Options, Arc<AtomicBool>),
     step: impl FnOnce(Vec<Input<'static>>, &Options) -> wsusdiag_core::Result<T> + Send,
 ) -> PyResult<T> {
-    let (options, cancel) = options(rules);
     interruptible(py, &cancel, move || {
         step(paths.into_iter().map(Input::Path).collect(), &options)
     })
@@ -138,10 +153,9 @@ pub(crate) fn over_paths<T: Send>(
 pub(crate) fn over_buffers<T: Send>(
     py: Python<'_>,
     buffers: &[(String, Py<PyBytes>)],
-    rules: Vec<PathBuf>,
+    (options, cancel): (Options, Arc<AtomicBool>),
     step: impl for<'a> FnOnce(Vec<Input<'a>>, &Options) -> wsusdiag_core::Result<T> + Send,
 ) -> PyResult<T> {
-    let (options, cancel) = options(rules);
     let named: Vec<(&str, &[u8])> = buffers
         .iter()
         .map(|(name, bytes)| (name.as_str(), bytes.as_bytes(py)))
@@ -157,33 +171,41 @@ pub(crate) fn over_buffers<T: Send>(
 
 /// Diagnoses files and folders.
 #[pyfunction]
-#[pyo3(signature = (paths, rules))]
+#[pyo3(signature = (paths, rules, evidence = "key"))]
 pub(crate) fn diagnose_paths(
     py: Python<'_>,
     paths: Vec<PathBuf>,
     rules: Vec<PathBuf>,
+    evidence: &str,
 ) -> PyResult<Diagnosis> {
-    let inner = over_paths(py, paths, rules, wsusdiag_core::diagnose)?;
+    let options = with_evidence(options(rules), evidence)?;
+    let inner = over_paths(py, paths, options, wsusdiag_core::diagnose)?;
     Ok(Diagnosis { inner })
 }
 
 /// Diagnoses named buffers, read where they are.
 #[pyfunction]
-#[pyo3(signature = (buffers, rules))]
+#[pyo3(signature = (buffers, rules, evidence = "key"))]
 pub(crate) fn diagnose_buffers(
     py: Python<'_>,
     buffers: Vec<(String, Py<PyBytes>)>,
     rules: Vec<PathBuf>,
+    evidence: &str,
 ) -> PyResult<Diagnosis> {
-    let inner = over_buffers(py, &buffers, rules, |i, o| wsusdiag_core::diagnose(i, o))?;
+    let options = with_evidence(options(rules), evidence)?;
+    let inner = over_buffers(py, &buffers, options, |i, o| wsusdiag_core::diagnose(i, o))?;
     Ok(Diagnosis { inner })
 }
 
 /// Diagnoses the bundled KB954960 sample.
 #[pyfunction]
-#[pyo3(signature = (rules))]
-pub(crate) fn diagnose_sample(py: Python<'_>, rules: Vec<PathBuf>) -> PyResult<Diagnosis> {
-    let (options, cancel) = options(rules);
+#[pyo3(signature = (rules, evidence = "key"))]
+pub(crate) fn diagnose_sample(
+    py: Python<'_>,
+    rules: Vec<PathBuf>,
+    evidence: &str,
+) -> PyResult<Diagnosis> {
+    let (options, cancel) = with_evidence(options(rules), evidence)?;
     let inner = interruptible(py, &cancel, move || {
         wsusdiag_core::diagnose(wsusdiag_core::sample::kb954960(), &options)
     })?;

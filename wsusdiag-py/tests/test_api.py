@@ -23,7 +23,7 @@ def test_sample_pair_is_kb954960_confirmed(client_log, server_log):
     assert len(d.faults) == 2
     fault = d.faults[0]
     assert fault["client"]["hresult"] == "0x8024400E"
-    assert fault["client"]["hresult_name"] == "WU_E_PT_SOAP_SERVER"
+    assert d.codes[fault["client"]["hresult"]]["name"] == "WU_E_PT_SOAP_SERVER"
     assert fault["correlation"] == "fault-id"
     assert fault["server"]["cause"]["exception"] == "System.ArgumentException"
     assert d.clients[0]["client_id"] == "7f3e1c52-9a4b-4d1e-8b6f-2c5a9e0d3b71"
@@ -207,7 +207,8 @@ def test_clock_offsets_and_server_faults(client_log, server_log):
     ]
     assert alone.server_faults == alone.to_dict()["server_faults"]
     # With the client's log, both are joined to its faults: none is left over.
-    assert pair.server_faults == [] and [f["server"] for f in pair.faults] == alone.server_faults
+    # (The server log is the second input of the pair, the first alone.)
+    assert pair.server_faults == [] and [{**f["server"], "input": 0} for f in pair.faults] == alone.server_faults
     assert repr(alone) == "<Diagnosis of 1 input: 0 faults, 2 server faults; KB954960>"
     # A real classic log with its banner and no server log: the zone is all that is known.
     classic = wsusdiag.diagnose(ROOT / "wsusdiag-core" / "tests" / "corpus" / "classic" / "rkudache31-log-1.log")
@@ -326,3 +327,31 @@ def test_console_script_matches_the_example(tmp_path, client_log, server_log):
     if exe:
         via_script = subprocess.run([exe, "--json", str(client_log), str(server_log)], capture_output=True, text=True)
         assert via_script.stdout == out.stdout
+
+
+def test_groups_codes_and_the_evidence_asked_for(client_log, server_log):
+    d = wsusdiag.diagnose(client_log, server_log)
+    (group,) = d.fault_groups
+    assert (group["count"], group["faults"], group["rule_id"]) == (2, [0, 1], "KB954960")
+    assert d.inputs[group["input"]]["path"] == str(client_log)
+    # Key lines by default: the failure, the ErrorCode, the ID; every line by number.
+    client = d.faults[0]["client"]
+    assert [e["line"] for e in client["evidence"]] == [47, 50, 53]
+    assert client["lines"] == "47-59,63,65-66"
+    full = wsusdiag.diagnose(client_log, server_log, evidence="full")
+    assert len(full.faults[0]["client"]["evidence"]) == 16
+    assert [e["line"] for e in full.faults[0]["server"]["evidence"]] == [6, 18]
+    assert wsusdiag.diagnose_bytes(client_log.read_bytes(), evidence="full").faults[0]["client"]["evidence"][1]["line"] == 48
+    with pytest.raises(ValueError, match="evidence"):
+        wsusdiag.diagnose(client_log, evidence="all")
+    alone = wsusdiag.diagnose(server_log)
+    (server_group,) = alone.server_fault_groups
+    assert (server_group["count"], server_group["exception"]) == (2, "System.ArgumentException")
+    assert server_group["message"] == "Item has already been added. Key in dictionary: '#'  Key being added: '#'"
+
+
+def test_ndjson_is_one_typed_object_per_line(client_log, server_log):
+    lines = [json.loads(line) for line in wsusdiag.diagnose(client_log, server_log).to_ndjson().splitlines()]
+    assert [line["type"] for line in lines] == ["input", "input", "clock", "fault", "fault", "finding", "client"]
+    assert all(not isinstance(v, dict) for line in lines for v in line.values())
+    assert (lines[3]["path"], lines[3]["server_path"]) == (str(client_log), str(server_log))

@@ -53,6 +53,13 @@ def _check(value, hint, where):
     elif origin is typing.Union:
         arm = type(None) if value is None else next(a for a in args if a is not type(None))
         return _check(value, arm, where)
+    elif origin is dict:
+        assert isinstance(value, dict), where
+        seen = set()
+        for key, item in value.items():
+            assert isinstance(key, args[0]), where
+            seen |= _check(item, args[1], f"{where}[{key!r}]")
+        return seen
     elif origin is list:
         assert isinstance(value, list), where
         seen = set()

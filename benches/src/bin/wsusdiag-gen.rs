@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! wsusdiag-gen fleet  --out DIR [--clients N] [--faults N] [--between N] [--seed S]
-//!                    [--size MB] [--server-every N]
+//!                    [--size MB] [--server-every N] [--profile dense|verbose]
 //! wsusdiag-gen two-servers --out DIR [--clients N] [--between N] [--seed S]
 //! wsusdiag-gen client --out FILE --size MB [--format classic|win10] [--seed S]
 //! wsusdiag-gen server --out FILE --size MB [--seed S]
@@ -34,6 +34,7 @@ fn run() -> Result<(), String> {
     let (mut out, mut size, mut seed) = (None, 64usize, 1u64);
     let mut format = ClientFormat::Classic;
     let mut fleet_size = false;
+    let mut verbose = false;
     let mut spec = FleetSpec::default();
     while let Some(flag) = args.next() {
         let value = args.next().ok_or(format!("{flag} needs a value"))?;
@@ -53,6 +54,13 @@ fn run() -> Result<(), String> {
             "--faults" => spec.faults_per_client = number()? as usize,
             "--between" => spec.detections_between = number()? as usize,
             "--server-every" => spec.server_every = number()? as usize,
+            "--profile" => {
+                verbose = match value.as_str() {
+                    "dense" => false,
+                    "verbose" => true,
+                    _ => return Err(format!("--profile: dense or verbose, not {value}")),
+                }
+            }
             "--format" => {
                 format = match value.as_str() {
                     "classic" => ClientFormat::Classic,
@@ -72,7 +80,11 @@ fn run() -> Result<(), String> {
                 spec.client_bytes = size << 20;
                 spec.faults_per_client = usize::MAX;
             }
-            let g = gen_logs::fleet(&spec);
+            let g = if verbose {
+                gen_logs::verbose_fleet(&spec)
+            } else {
+                gen_logs::fleet(&spec)
+            };
             let logs = (g.clients.iter())
                 .map(|(name, text)| (name.as_str(), text.as_str()))
                 .chain([(g.truth.server_file.as_str(), g.server.as_str())]);

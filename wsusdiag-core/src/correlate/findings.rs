@@ -9,14 +9,13 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use super::Finding;
 use super::{Correlation, EntryRef, Fleet, Joined, Joins};
 use crate::knowledge::rules::{Confidence, FleetCheck, Rule, RuleSet};
-use crate::pipeline::Evidence;
+use crate::pipeline::{Evidence, Quoted};
 
 /// Client lines quoted per occurrence in a finding.
 const CLIENT_EVIDENCE: usize = 8;
@@ -41,23 +40,27 @@ enum Quote {
     /// The lines of the joined fault at this index: its first client lines, then its server
     /// entry's.
     Fault(usize),
-    Lines(Vec<Evidence>),
+    Lines(Vec<Quoted>),
 }
 
 impl Quote {
     fn lines(&self, fleet: &Fleet, corr: &Joins) -> Vec<Evidence> {
         let k = match self {
-            Self::Lines(lines) => return lines.clone(),
+            Self::Lines(lines) => {
+                return (lines.iter())
+                    .map(|l| l.evidence(fleet.input(&l.source)))
+                    .collect();
+            }
             Self::Fault(k) => *k,
         };
         let j = &corr.joined[k];
         let (source, client) = &fleet.clients[j.client];
-        let source: Arc<str> = Arc::from(source.as_str());
+        let input = fleet.input(source);
         let client_lines = client.faults[j.fault].evidence.iter().take(CLIENT_EVIDENCE);
-        let mut lines: Vec<Evidence> = client_lines.map(|l| l.evidence(&source)).collect();
+        let mut lines: Vec<Evidence> = client_lines.map(|l| l.evidence(input)).collect();
         if let Some(r) = j.server {
             let server_lines = fleet.entry(r).evidence.iter().take(SERVER_EVIDENCE);
-            lines.extend(server_lines.cloned());
+            lines.extend(server_lines.map(|l| l.evidence(fleet.input(&l.source))));
         }
         lines
     }

@@ -1,6 +1,7 @@
 //! The values the correlation decides: how a fault was joined, what a clock offset rests on,
 //! the window a join by time searched, and the known issues matched.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::knowledge::rules::{Confidence, Severity};
@@ -46,7 +47,7 @@ named_enum! {
 }
 
 /// The time window a fault was joined by time in (or found ambiguous or unjoined in).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 #[non_exhaustive]
 pub struct TimeWindow {
     /// Half-width: server entries within this many seconds of the fault's UTC time fit.
@@ -62,7 +63,7 @@ pub struct TimeWindow {
 }
 
 /// A known issue that matched.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[non_exhaustive]
 pub struct Finding {
     /// The rule's id (`KB954960`).

@@ -41,6 +41,8 @@ pub(crate) struct Fleet {
     /// Each input's kind by its name: asked of each joined fault, so a map, not a search of
     /// every input (which made a fleet's diagnosis quadratic in its clients).
     kinds: HashMap<String, LogKind>,
+    /// Each input's index in `inputs`, by path (the first, for a path given twice).
+    input_index: HashMap<String, u32>,
 }
 
 impl Fleet {
@@ -51,6 +53,8 @@ impl Fleet {
             if let Some(kind) = a.summary.kind {
                 fleet.kinds.insert(source.clone(), kind);
             }
+            let index = u32::try_from(fleet.inputs.len()).unwrap_or(u32::MAX);
+            fleet.input_index.entry(source.clone()).or_insert(index);
             fleet.inputs.push(a.summary);
             match a.body {
                 Body::Client(c) => fleet.clients.push((source, *c)),
@@ -61,6 +65,11 @@ impl Fleet {
         machine::join(&mut fleet);
         site::join(&mut fleet);
         fleet
+    }
+
+    /// The index in `inputs` of the input named `source` (every client and server log is one).
+    pub(crate) fn input(&self, source: &str) -> u32 {
+        self.input_index.get(source).copied().unwrap_or_default()
     }
 
     /// Whether the input named `source` is a fragment (lines without headers, no time).

@@ -7,6 +7,7 @@ use chrono::{Duration, NaiveDateTime};
 
 use super::Fleet;
 use super::by_time::same_host;
+use crate::pipeline::Quoted;
 use crate::pipeline::server::ServerEntry;
 
 /// A site-server failure and the WSUS entry behind it are at most this far apart.
@@ -54,7 +55,7 @@ fn gap(a: NaiveDateTime, b: NaiveDateTime) -> Duration {
 }
 
 /// The evidence of WSUS entry `x`, each line noted with how far it is from the failure at `at`.
-fn quote(x: &ServerEntry, at: NaiveDateTime, d: Duration) -> Vec<crate::pipeline::Evidence> {
+fn quote(x: &ServerEntry, at: NaiveDateTime, d: Duration) -> Vec<Quoted> {
     let when = if x.time.is_some_and(|t| t <= at) {
         "before"
     } else {
@@ -75,7 +76,7 @@ mod tests {
     use crate::input::LogKind;
     use crate::input::TextEncoding;
     use crate::pipeline::server::ServerAnalysis;
-    use crate::pipeline::{Evidence, InputSummary, unread};
+    use crate::pipeline::{InputSummary, unread};
 
     fn at(s: &str) -> Option<NaiveDateTime> {
         NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").ok()
@@ -85,7 +86,7 @@ mod tests {
         ServerEntry {
             line,
             time: at(time),
-            evidence: vec![Evidence::new(source.into(), line, "text".into())],
+            evidence: vec![Quoted::new(source.into(), line, "text".into())],
             ..ServerEntry::default()
         }
     }
@@ -105,6 +106,9 @@ mod tests {
         Fleet {
             kinds: (inputs.iter())
                 .filter_map(|i| Some((i.path.clone(), i.kind?)))
+                .collect(),
+            input_index: (inputs.iter().enumerate())
+                .map(|(n, i)| (i.path.clone(), n as u32))
                 .collect(),
             inputs,
             clients: Vec::new(),

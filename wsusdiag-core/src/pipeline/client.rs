@@ -13,7 +13,7 @@ use std::sync::Arc;
 use chrono::NaiveDateTime;
 
 use super::outcomes::{Chains, Outcomes};
-use super::{EVIDENCE_TEXT_CAP, Evidence, cut, cut_shared};
+use super::{EVIDENCE_TEXT_CAP, Evidence, Quoted, cut, cut_shared};
 use crate::events::{ClientEvent, Ended, Operation, Outcome, SoapFault, normalize_guid};
 pub(crate) use crate::events::{EndpointKind, UpdateSource};
 use crate::knowledge::hresult;
@@ -39,7 +39,7 @@ const LINE_HITS_CAP: usize = 50;
 pub(crate) struct LineHit {
     /// Index of the rule in the rule set the log was read with.
     pub rule: usize,
-    pub evidence: Evidence,
+    pub evidence: Quoted,
 }
 
 /// One line of a fault, kept as evidence; its log is the analysis's.
@@ -86,14 +86,14 @@ impl FaultLine {
         }
     }
 
-    /// The line as evidence from the log `source`.
-    pub(crate) fn evidence(&self, source: &Arc<str>) -> Evidence {
-        Evidence::new(Arc::clone(source), self.line, Arc::clone(&self.text))
+    /// The line as evidence from the log at index `input` of the inputs.
+    pub(crate) fn evidence(&self, input: u32) -> Evidence {
+        Evidence::new(input, self.line, Arc::clone(&self.text))
     }
 
     /// [`Self::evidence`], taking the text along instead of sharing it.
-    pub(crate) fn into_evidence(self, source: &Arc<str>) -> Evidence {
-        Evidence::new(Arc::clone(source), self.line, self.text)
+    pub(crate) fn into_evidence(self, input: u32) -> Evidence {
+        Evidence::new(input, self.line, self.text)
     }
 }
 
@@ -293,9 +293,9 @@ pub(crate) struct ClientAnalysis {
     pub successes: Successes,
     pub last_success: Option<NaiveDateTime>,
     /// The line that showed the client ID.
-    pub identity: Option<Evidence>,
+    pub identity: Option<Quoted>,
     /// The longest detection, in seconds, and its first line.
-    pub longest_detection: Option<(i64, Evidence)>,
+    pub longest_detection: Option<(i64, Quoted)>,
     /// Lines that rules' line patterns matched.
     pub line_hits: Vec<LineHit>,
 }
@@ -333,8 +333,8 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
         }
     }
 
-    fn evidence(&self, record: &ClientRecord<'_>, entry: &str) -> Evidence {
-        Evidence::new(self.source.into(), record.line, cut_shared(entry))
+    fn evidence(&self, record: &ClientRecord<'_>, entry: &str) -> Quoted {
+        Quoted::new(self.source.into(), record.line, cut_shared(entry))
     }
 
     /// Keeps `record` as a hit of each rule in `rules` (indices into the rule set).
@@ -504,7 +504,7 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
             .as_ref()
             .is_none_or(|(s, _)| seconds > *s)
         {
-            let first = Evidence::new(self.source.into(), line, cut_shared(first));
+            let first = Quoted::new(self.source.into(), line, cut_shared(first));
             self.out.longest_detection = Some((seconds, first));
         }
     }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::configmgr::counted_records;
 use super::server::{ServerAnalysis, ServerEntry, cap_text};
-use super::{Evidence, InputSummary, cut_shared, end_in};
+use super::{InputSummary, Quoted, cut_shared, end_in};
 use crate::events::{configmgr_codes, configmgr_event};
 use crate::records::cmtrace::CmRecord;
 
@@ -56,7 +56,7 @@ pub(super) fn analyze(name: &str, text: &str, summary: &mut InputSummary) -> Ser
         };
         for r in context.drain(..).filter(same_component).chain([record]) {
             let line = &text[r.offset..end_in(text, r.message)];
-            let evidence = Evidence::new(Arc::clone(&source), r.line, cut_shared(line));
+            let evidence = Quoted::new(Arc::clone(&source), r.line, cut_shared(line));
             entry.evidence.push(evidence);
             if !entry.text.is_empty() {
                 entry.text.push('\n');

@@ -1,16 +1,17 @@
 //! What reading an input finds that the report shows as it is: how the input was read
-//! ([`InputSummary`], its [`Problem`]s), a log line quoted ([`Evidence`]), and the exception
+//! ([`InputSummary`], its [`Problem`]s), a log line quoted ([`Quoted`] while reading, [`Evidence`] in the report), and the exception
 //! behind a server error ([`Cause`]).
 
 use std::sync::Arc;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ProblemKind;
 use crate::input::{LogKind, TextEncoding};
 
 /// How one input was read.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[non_exhaustive]
 pub struct InputSummary {
     /// The path or buffer name.
@@ -34,7 +35,7 @@ pub struct InputSummary {
 }
 
 /// A problem in an input, with its position.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 #[non_exhaustive]
 pub struct Problem {
     /// 1-based line (0 when it concerns the whole input).
@@ -50,7 +51,7 @@ pub struct Problem {
 }
 
 /// The exception behind a server fault.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[non_exhaustive]
 pub struct Cause {
     /// The exception type (`System.ArgumentException`).
@@ -67,15 +68,49 @@ pub struct Cause {
     pub sql_number: Option<i64>,
 }
 
-/// One log line quoted as evidence.
+/// A log line quoted while reading, named by its log: what the readers keep and an analysis
+/// carries. The report names the log by its input's index instead ([`Quoted::evidence`]).
 ///
 /// Its texts are shared: a fault's lines name the same log, and the text of a line quoted by
 /// several faults and findings is held once.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
-#[non_exhaustive]
-pub struct Evidence {
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Quoted {
     /// The log.
     pub source: Arc<str>,
+    /// 1-based line.
+    pub line: u32,
+    /// The line's text as the log has it (cut when long).
+    pub text: Arc<str>,
+    /// What the line shows that it does not say itself.
+    pub note: Option<String>,
+}
+
+impl Quoted {
+    /// The line `line` of the log `source`, whose text is `text`, without a note.
+    pub(crate) fn new(source: Arc<str>, line: u32, text: Arc<str>) -> Self {
+        Self {
+            source,
+            line,
+            text,
+            note: None,
+        }
+    }
+
+    /// The line as the report quotes it, its log being the input at index `input`.
+    pub(crate) fn evidence(&self, input: u32) -> Evidence {
+        Evidence {
+            note: self.note.clone(),
+            ..Evidence::new(input, self.line, Arc::clone(&self.text))
+        }
+    }
+}
+
+/// One log line quoted as evidence.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord, JsonSchema)]
+#[non_exhaustive]
+pub struct Evidence {
+    /// The log: its index in the diagnosis's `inputs`.
+    pub input: u32,
     /// 1-based line.
     pub line: u32,
     /// The line's text as the log has it (cut when long).
@@ -93,7 +128,7 @@ impl Serialize for Evidence {
         use serde::ser::SerializeStruct;
         let with_note = self.note.is_some() || !s.is_human_readable();
         let mut st = s.serialize_struct("Evidence", 3 + usize::from(with_note))?;
-        st.serialize_field("source", &self.source)?;
+        st.serialize_field("input", &self.input)?;
         st.serialize_field("line", &self.line)?;
         st.serialize_field("text", &self.text)?;
         if with_note {
@@ -104,10 +139,10 @@ impl Serialize for Evidence {
 }
 
 impl Evidence {
-    /// The line `line` of the log `source`, whose text is `text`, without a note.
-    pub fn new(source: Arc<str>, line: u32, text: Arc<str>) -> Self {
+    /// The line `line` of the input at index `input`, whose text is `text`, without a note.
+    pub fn new(input: u32, line: u32, text: Arc<str>) -> Self {
         Self {
-            source,
+            input,
             line,
             text,
             note: None,

@@ -23,6 +23,7 @@ use crate::input::{
 };
 use crate::knowledge::rules::LineMatcher;
 use crate::records::{ClientFormat, ServerRecords};
+pub(crate) use found::Quoted;
 pub use found::{Cause, Evidence, InputSummary, Problem};
 
 /// Bytes of a server log read between two calls to a [`ReadDone`].

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::NaiveDateTime;
 
 use super::Cause;
-use super::{Evidence, cut_shared};
+use super::{Quoted, cut_shared};
 use crate::events::{self, ServerEvent};
 use crate::records::ServerRecord;
 
@@ -40,7 +40,7 @@ pub(crate) struct ServerEntry {
     pub frames: String,
     /// Message and continuation lines, for rule patterns.
     pub text: String,
-    pub evidence: Vec<Evidence>,
+    pub evidence: Vec<Quoted>,
     /// This error is the cause of a fault sent right after it (reported with that fault).
     pub explains_throw: bool,
     /// The HRESULT a ConfigMgr site-server failure logs (`LE=0x8013150A`, `hr=0x80070005`).
@@ -117,7 +117,7 @@ impl ServerAnalyzer {
                     frames
                 }),
             text: entry_text(record),
-            evidence: vec![Evidence::new(
+            evidence: vec![Quoted::new(
                 Arc::clone(&self.source),
                 record.line,
                 cut_shared(entry),

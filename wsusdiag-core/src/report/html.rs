@@ -7,8 +7,10 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::text::{clock_in_words, key_client_lines};
-use crate::diagnosis::{Correlation, Diagnosis, Evidence, Fault, Finding, LogKind};
+use super::text::{
+    client_failures, clock_in_words, in_groups, key_client_lines, server_errors, server_lines,
+};
+use crate::diagnosis::{Correlation, Diagnosis, Evidence, Fault, FaultGroup, Finding, LogKind};
 
 const STYLE: &str = include_str!("html/page.css");
 const SCRIPT: &str = include_str!("html/page.js");
@@ -113,9 +115,9 @@ fn verdict(out: &mut impl Write, d: &Diagnosis) -> std::io::Result<()> {
             "No update failure found.".to_owned()
         } else {
             format!(
-                "{} client failures and {} server errors, but no known issue matches them.",
-                d.faults.len(),
-                d.server_faults.len()
+                "{} and {}, but no known issue matches them.",
+                client_failures(d),
+                server_errors(d)
             )
         };
         return writeln!(out, "<p>{what}</p></section>");
@@ -157,17 +159,17 @@ fn finding(out: &mut impl Write, d: &Diagnosis, n: usize, f: &Finding) -> std::i
         .find(|x| x.rule_id.as_deref() == Some(f.rule_id.as_str()));
     match fault {
         Some(x) => {
-            evidence(out, "What the client logged", &key_client_lines(x))?;
-            if let Some(name) = &x.client.hresult_name {
+            evidence(out, d, "What the client logged", &key_client_lines(x))?;
+            if let Some(code) = d.codes.get(&x.client.hresult) {
                 writeln!(
                     out,
-                    "<p><code>{}</code> is <code>{name}</code>: {}</p>",
+                    "<p><code>{}</code> is <code>{}</code>: {}</p>",
                     esc(&x.client.hresult),
-                    esc(x.client.hresult_description.as_deref().unwrap_or(""))
+                    esc(&code.name),
+                    esc(&code.description)
                 )?;
             }
-            let server: Vec<&Evidence> = x.server.iter().flat_map(|s| &s.evidence).collect();
-            evidence(out, "What the server logged", &server)?;
+            evidence(out, d, "What the server logged", &server_lines(f, x))?;
             if let Some(c) = x.server.as_ref().and_then(|s| s.cause.as_ref()) {
                 writeln!(
                     out,
@@ -184,6 +186,7 @@ fn finding(out: &mut impl Write, d: &Diagnosis, n: usize, f: &Finding) -> std::i
         }
         None => evidence(
             out,
+            d,
             "What the logs show",
             &f.evidence.iter().take(8).collect::<Vec<_>>(),
         )?,
@@ -225,14 +228,19 @@ fn join_sentence(x: &Fault) -> String {
     }
 }
 
-fn evidence(out: &mut impl Write, title: &str, ev: &[&Evidence]) -> std::io::Result<()> {
+fn evidence(
+    out: &mut impl Write,
+    d: &Diagnosis,
+    title: &str,
+    ev: &[&Evidence],
+) -> std::io::Result<()> {
     let Some(first) = ev.first() else {
         return Ok(());
     };
     writeln!(
         out,
         "<h3>{title} <small>({})</small></h3><pre class=\"ev\">",
-        esc(&first.source)
+        esc(d.input_path(first.input))
     )?;
     for e in ev {
         writeln!(
@@ -250,25 +258,31 @@ fn evidence(out: &mut impl Write, title: &str, ev: &[&Evidence]) -> std::io::Res
 }
 
 fn unexplained(out: &mut impl Write, d: &Diagnosis) -> std::io::Result<()> {
-    let rest: Vec<&Fault> = d.faults.iter().filter(|f| f.rule_id.is_none()).collect();
+    let rest: Vec<&FaultGroup> = (d.fault_groups.iter())
+        .filter(|g| g.rule_id.is_none())
+        .collect();
     if rest.is_empty() {
         return Ok(());
     }
+    let failures: u32 = rest.iter().map(|g| g.count).sum();
     writeln!(
         out,
-        "<section id=\"unexplained\"><h2>Client failures no known issue explains ({})</h2><table><thead><tr><th>Log</th><th>Line</th><th>Time</th><th>Code</th><th>Meaning</th><th>Server</th></tr></thead><tbody>",
-        rest.len()
+        "<section id=\"unexplained\"><h2>Client failures no known issue explains ({})</h2><table><thead><tr><th>Log</th><th>Line</th><th>Time</th><th>Code</th><th>Meaning</th><th>Times</th><th>Last</th><th>Server</th></tr></thead><tbody>",
+        in_groups(failures, rest.len(), "failure", "failures")
     )?;
-    for f in rest.iter().take(LISTED) {
+    for g in rest.iter().take(LISTED) {
+        let f = &d.faults[g.faults[0] as usize];
         let c = &f.client;
         writeln!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
-            esc(&c.source),
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(d.input_path(c.input)),
             c.line,
             esc(c.time.as_deref().unwrap_or("-")),
             esc(&c.hresult),
-            esc(c.hresult_name.as_deref().unwrap_or("")),
+            esc(d.codes.get(&c.hresult).map_or("", |code| &code.name)),
+            g.count,
+            esc(g.last_time.as_deref().unwrap_or("-")),
             match f.correlation {
                 Correlation::None => "",
                 j => j.as_str(),
@@ -279,7 +293,7 @@ fn unexplained(out: &mut impl Write, d: &Diagnosis) -> std::io::Result<()> {
     if rest.len() > LISTED {
         writeln!(
             out,
-            "<p>… and {} more (see the JSON report).</p>",
+            "<p>… and {} more groups (see the JSON report: fault_groups).</p>",
             rest.len() - LISTED
         )?;
     }
@@ -351,7 +365,7 @@ fn page_data(d: &Diagnosis) -> PageData<'_> {
     let mut first: Vec<Option<&str>> = vec![None; d.clients.len()];
     let faults = (d.faults.iter())
         .filter_map(|f| {
-            let c = *client_index.get(f.client.source.as_str())?;
+            let c = *client_index.get(d.input_path(f.client.input))?;
             let t = f.client.time.as_deref();
             if first[c].is_none_or(|x| t.is_some_and(|t| t < x)) {
                 first[c] = t;
@@ -365,7 +379,7 @@ fn page_data(d: &Diagnosis) -> PageData<'_> {
                 f.client.hresult.as_str(),
                 shown
                     .first()
-                    .map(|e| format!("{}:{} {}", e.source, e.line, e.text))
+                    .map(|e| format!("{}:{} {}", d.input_path(e.input), e.line, e.text))
                     .unwrap_or_default(),
             ))
         })
@@ -385,7 +399,7 @@ fn page_data(d: &Diagnosis) -> PageData<'_> {
             (
                 s.time.as_deref().and_then(millis),
                 rule_index(rule),
-                format!("{}:{} {text}", s.source, s.line),
+                format!("{}:{} {text}", d.input_path(s.input), s.line),
             )
         })
         .collect();

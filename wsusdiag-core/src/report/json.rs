@@ -119,13 +119,30 @@ impl Diagnosis {
             schema_version: u32,
         }
         let v: Version = serde_json::from_str(json).map_err(Error::Json)?;
+        if v.schema_version < SCHEMA_VERSION {
+            return Err(Error::InvalidArgument(format!(
+                "a diagnosis of schema {} is older than this wsusdiag's (schema {SCHEMA_VERSION}): \
+                 diagnose the logs again, or read it as MIGRATION.md (schema 1 to 2) says",
+                v.schema_version
+            )));
+        }
         if v.schema_version != SCHEMA_VERSION {
             return Err(Error::InvalidArgument(format!(
-                "a diagnosis of schema {} cannot be read as schema {SCHEMA_VERSION}",
+                "a diagnosis of schema {} is newer than this wsusdiag's (schema {SCHEMA_VERSION}): \
+                 read it with a newer wsusdiag",
                 v.schema_version
             )));
         }
         serde_json::from_str(json).map_err(Error::Json)
+    }
+
+    /// The JSON Schema (draft 2020-12) of [`Diagnosis::to_json`], made from the types, as
+    /// `schema/diagnosis.schema.json` holds it.
+    pub fn json_schema() -> String {
+        let schema = schemars::schema_for!(Diagnosis);
+        let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+        text.push('\n');
+        text
     }
 
     /// Writes [`Diagnosis::to_json`] to `out` as it goes, without holding the whole text (a
@@ -178,10 +195,12 @@ mod tests {
 
     #[test]
     fn another_schema_is_told_as_such() {
-        let e = Diagnosis::from_json(r#"{"schema_version": 2, "faults": {}}"#).unwrap_err();
-        assert!(e.to_string().contains("schema 2"), "{e}");
+        let e = Diagnosis::from_json(r#"{"schema_version": 1, "faults": {}}"#).unwrap_err();
+        assert!(e.to_string().contains("schema 1 is older"), "{e}");
+        let e = Diagnosis::from_json(r#"{"schema_version": 3, "faults": {}}"#).unwrap_err();
+        assert!(e.to_string().contains("schema 3 is newer"), "{e}");
         assert!(matches!(
-            Diagnosis::from_json("{\"schema_version\": 1"),
+            Diagnosis::from_json("{\"schema_version\": 2"),
             Err(Error::Json(_))
         ));
     }

@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use crate::diagnosis::{
-    ClockOffset, Confidence, Correlation, Diagnosis, Evidence, Fault, Finding, LogKind,
+    ClockOffset, Confidence, Correlation, Diagnosis, Evidence, Fault, FaultGroup, Finding, LogKind,
     OffsetBasis, ServerScope,
 };
 
@@ -14,7 +14,7 @@ use crate::diagnosis::{
 const DEFAULT_WIDTH: usize = 100;
 /// Narrowest width honoured: below it, indents would leave no room for words.
 const MIN_WIDTH: usize = 40;
-/// Faults listed one by one before the rest are counted.
+/// Groups of faults listed one by one before the rest are counted.
 const FAULTS_LISTED: usize = 20;
 
 /// Renders the report with lines of at most `width` columns (but for a word longer than that).
@@ -50,6 +50,36 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// `12 client failures in 3 groups`, counted from the groups.
+pub(super) fn client_failures(d: &Diagnosis) -> String {
+    let n: u32 = d.fault_groups.iter().map(|g| g.count).sum();
+    in_groups(n, d.fault_groups.len(), "client failure", "client failures")
+}
+
+/// `4 server errors in 1 group`, counted from the groups.
+pub(super) fn server_errors(d: &Diagnosis) -> String {
+    let n: u32 = d.server_fault_groups.iter().map(|g| g.count).sum();
+    in_groups(
+        n,
+        d.server_fault_groups.len(),
+        "server error",
+        "server errors",
+    )
+}
+
+pub(super) fn in_groups(n: u32, groups: usize, one: &str, many: &str) -> String {
+    let n = n as usize;
+    if groups == n {
+        plural(n, one, many)
+    } else {
+        format!(
+            "{} in {}",
+            plural(n, one, many),
+            plural(groups, "group", "groups")
+        )
+    }
+}
+
 fn headline(out: &mut String, d: &Diagnosis, w: usize) {
     let clients = d
         .inputs
@@ -76,8 +106,8 @@ fn headline(out: &mut String, d: &Diagnosis, w: usize) {
             let _ = writeln!(out);
             let line = format!(
                 "{} and {}, but no known issue matches them. The failures are listed below.",
-                plural(d.faults.len(), "client failure", "client failures"),
-                plural(d.server_faults.len(), "server error", "server errors"),
+                client_failures(d),
+                server_errors(d),
             );
             hanging(out, "VERDICT  ", &line, w);
         }
@@ -128,36 +158,23 @@ fn finding(out: &mut String, d: &Diagnosis, n: usize, f: &Finding, w: usize) {
         .iter()
         .find(|x| x.rule_id.as_deref() == Some(f.rule_id.as_str()));
     let (client_ev, server_ev): (Vec<&Evidence>, Vec<&Evidence>) = match fault {
-        Some(x) => (
-            key_client_lines(x),
-            x.server.iter().flat_map(|s| s.evidence.iter()).collect(),
-        ),
+        Some(x) => (key_client_lines(x), server_lines(f, x)),
         None => {
-            let servers: Vec<&str> = d
-                .inputs
-                .iter()
-                .filter(|i| i.kind == Some(LogKind::Server))
-                .map(|i| i.path.as_str())
-                .collect();
-            f.evidence
-                .iter()
-                .take(8)
-                .partition(|e| !servers.contains(&&*e.source))
+            let server = |e: &Evidence| {
+                let input = d.inputs.get(e.input as usize);
+                input.is_some_and(|i| i.kind == Some(LogKind::Server))
+            };
+            f.evidence.iter().take(8).partition(|e| !server(e))
         }
     };
-    evidence_block(out, "What the client logged", &client_ev, w);
+    evidence_block(out, d, "What the client logged", &client_ev, w);
     if let Some(x) = fault
-        && let Some(c) = &x.client.hresult_name
+        && let Some(c) = d.codes.get(&x.client.hresult)
     {
-        let desc = x.client.hresult_description.as_deref().unwrap_or("");
-        wrap(
-            out,
-            &format!("{} is {c}: {desc}", x.client.hresult),
-            "    ",
-            w,
-        );
+        let line = format!("{} is {}: {}", x.client.hresult, c.name, c.description);
+        wrap(out, &line, "    ", w);
     }
-    evidence_block(out, "What the server logged", &server_ev, w);
+    evidence_block(out, d, "What the server logged", &server_ev, w);
     if let Some(cause) = fault
         .and_then(|x| x.server.as_ref())
         .and_then(|s| s.cause.as_ref())
@@ -203,7 +220,7 @@ fn finding(out: &mut String, d: &Diagnosis, n: usize, f: &Finding, w: usize) {
                     "Not joined, ambiguous: {} could explain the client failure{}: {}.",
                     plural(x.candidates.len(), "server error", "server errors"),
                     window(x),
-                    candidate_lines(x)
+                    candidate_lines(d, x)
                 ),
                 "    ",
                 w,
@@ -245,12 +262,13 @@ fn window(f: &Fault) -> String {
 }
 
 /// `server.log lines 2, 3` (each log named once).
-fn candidate_lines(f: &Fault) -> String {
-    let mut parts: Vec<(String, Vec<String>)> = Vec::new();
+fn candidate_lines(d: &Diagnosis, f: &Fault) -> String {
+    let mut parts: Vec<(&str, Vec<String>)> = Vec::new();
     for c in &f.candidates {
-        match parts.iter_mut().find(|(source, _)| *source == c.source) {
+        let source = d.input_path(c.input);
+        match parts.iter_mut().find(|(s, _)| *s == source) {
             Some((_, lines)) => lines.push(c.line.to_string()),
-            None => parts.push((c.source.clone(), vec![c.line.to_string()])),
+            None => parts.push((source, vec![c.line.to_string()])),
         }
     }
     let parts: Vec<String> = (parts.into_iter())
@@ -265,34 +283,32 @@ fn candidate_lines(f: &Fault) -> String {
 /// The lines that tell the story of a client fault: the failure, the fault's ErrorCode and
 /// ID; at most five.
 pub(super) fn key_client_lines(f: &Fault) -> Vec<&Evidence> {
-    const KEYS: &[&str] = &[
-        "failure, error",
-        "ErrorCode",
-        "ID:",
-        "errorCode=",
-        "*FAILED*",
-        "<ID>",
-        "FATAL",
-    ];
-    let mut v: Vec<&Evidence> = f
-        .client
-        .evidence
-        .iter()
-        .filter(|e| KEYS.iter().any(|k| e.text.contains(k)))
-        .take(5)
-        .collect();
-    if v.is_empty() {
-        v = f.client.evidence.iter().take(3).collect();
-    }
-    v
+    let ev = &f.client.evidence;
+    let keys = crate::key_lines::key_lines(ev.iter().map(|e| &*e.text));
+    keys.into_iter().map(|i| &ev[i]).collect()
 }
 
-fn evidence_block(out: &mut String, title: &str, ev: &[&Evidence], w: usize) {
+/// The lines of the server entry joined to `x`: its own, or (when the diagnosis quotes only
+/// the clients' key lines) those the finding `f` quotes of it.
+pub(super) fn server_lines<'d>(f: &'d Finding, x: &'d Fault) -> Vec<&'d Evidence> {
+    let Some(s) = &x.server else {
+        return Vec::new();
+    };
+    if !s.evidence.is_empty() {
+        return s.evidence.iter().collect();
+    }
+    (f.evidence.iter())
+        .filter(|e| e.input == s.input && crate::key_lines::in_runs(&s.lines, e.line))
+        .collect()
+}
+
+fn evidence_block(out: &mut String, d: &Diagnosis, title: &str, ev: &[&Evidence], w: usize) {
     if ev.is_empty() {
         return;
     }
     let _ = writeln!(out);
-    wrap(out, &format!("{title} ({}):", ev[0].source), "  ", w);
+    let source = d.input_path(ev[0].input);
+    wrap(out, &format!("{title} ({source}):"), "  ", w);
     for e in ev {
         match &e.note {
             Some(note) => hanging(
@@ -306,54 +322,66 @@ fn evidence_block(out: &mut String, title: &str, ev: &[&Evidence], w: usize) {
     }
 }
 
+/// `SyncUpdates failed: 0x8024400E (WU_E_PT_SOAP_SERVER, InternalServerError)`: what a
+/// group's first fault says.
+fn group_line(d: &Diagnosis, g: &FaultGroup) -> String {
+    let f = &d.faults[g.faults[0] as usize];
+    let c = &f.client;
+    let what = [
+        c.operation.map(|o| format!("{} failed", o.as_str())),
+        d.codes.get(&c.hresult).map(|code| code.name.to_string()),
+        c.method.clone(),
+        c.error_code.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ");
+    let what = match what.is_empty() {
+        true => what,
+        false => format!(" ({what})"),
+    };
+    let times = match g.count {
+        1 => String::new(),
+        n => format!(", {n} times to {}", g.last_time.as_deref().unwrap_or("-")),
+    };
+    format!(
+        "{}:{} {} {}{}{times}{}",
+        d.input_path(c.input),
+        c.line,
+        c.time.as_deref().unwrap_or("-"),
+        c.hresult,
+        what,
+        match f.correlation {
+            Correlation::None => String::new(),
+            Correlation::Ambiguous => format!(" · ambiguous: {}", candidate_lines(d, f)),
+            j => format!(
+                " · server {} ({j})",
+                f.server.as_ref().map_or(0, |s| s.line)
+            ),
+        }
+    )
+}
+
 fn unexplained(out: &mut String, d: &Diagnosis, w: usize) {
-    let rest: Vec<&Fault> = d.faults.iter().filter(|f| f.rule_id.is_none()).collect();
+    let rest: Vec<&FaultGroup> = (d.fault_groups.iter())
+        .filter(|g| g.rule_id.is_none())
+        .collect();
     if !rest.is_empty() {
         let _ = writeln!(
             out,
             "\n{}",
             rule_line("Client failures no known issue explains", w)
         );
-        for f in rest.iter().take(FAULTS_LISTED) {
-            let c = &f.client;
-            let what = [
-                c.operation.map(|o| format!("{} failed", o.as_str())),
-                c.hresult_name.as_deref().map(str::to_owned),
-                c.method.clone(),
-                c.error_code.clone(),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(", ");
-            let what = if what.is_empty() {
-                what
-            } else {
-                format!(" ({what})")
-            };
-            let line = format!(
-                "{}:{} {} {}{}{}",
-                c.source,
-                c.line,
-                c.time.as_deref().unwrap_or("-"),
-                c.hresult,
-                what,
-                match f.correlation {
-                    Correlation::None => String::new(),
-                    Correlation::Ambiguous => format!(" · ambiguous: {}", candidate_lines(f)),
-                    j => format!(
-                        " · server {} ({j})",
-                        f.server.as_ref().map_or(0, |s| s.line)
-                    ),
-                }
-            );
-            hanging(out, "  ", &line, w);
+        for g in rest.iter().take(FAULTS_LISTED) {
+            hanging(out, "  ", &group_line(d, g), w);
         }
         if rest.len() > FAULTS_LISTED {
+            let more: u32 = rest[FAULTS_LISTED..].iter().map(|g| g.count).sum();
             let _ = writeln!(
                 out,
-                "  … and {} more (see --json).",
-                rest.len() - FAULTS_LISTED
+                "  … and {} more (see --json: fault_groups).",
+                in_groups(more, rest.len() - FAULTS_LISTED, "failure", "failures")
             );
         }
     }
@@ -377,10 +405,36 @@ fn unexplained(out: &mut String, d: &Diagnosis, w: usize) {
     if !d.server_faults.is_empty() {
         let _ = writeln!(out);
         let line = format!(
-            "{} on the server not joined to a client failure (see --json: server_faults).",
-            plural(d.server_faults.len(), "error", "errors")
+            "{} not joined to a client failure (see --json: server_fault_groups):",
+            server_errors(d)
         );
         wrap(out, &line, "", w);
+        for g in d.server_fault_groups.iter().take(FAULTS_LISTED) {
+            let line = format!(
+                "{}: {}{} in {}: {}{}",
+                d.input_path(g.input),
+                match g.count {
+                    1 => String::new(),
+                    n => format!("{n} × "),
+                },
+                g.exception.as_deref().unwrap_or("a fault"),
+                g.method,
+                g.message.as_deref().unwrap_or(""),
+                match (&g.first_time, &g.last_time) {
+                    (Some(a), Some(b)) if a != b => format!(" ({a} to {b})"),
+                    (Some(a), _) => format!(" ({a})"),
+                    _ => String::new(),
+                }
+            );
+            hanging(out, "  ", &line, w);
+        }
+        if d.server_fault_groups.len() > FAULTS_LISTED {
+            let _ = writeln!(
+                out,
+                "  … and {} more groups (see --json).",
+                d.server_fault_groups.len() - FAULTS_LISTED
+            );
+        }
     }
 }
 

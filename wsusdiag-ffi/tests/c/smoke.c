@@ -136,10 +136,10 @@ static void check_json(wsusdiag_diagnosis *d) {
     CHECK(json != NULL && len > 0 && json[len] == 0);
     if (json) {
         const char *j = (const char *)json;
-        CHECK(json_has(j, "schema_version", "1"));
+        CHECK(json_has(j, "schema_version", "2"));
         CHECK(json_has(j, "hresult", "\"0x8024400E\""));
         CHECK(json_has(j, "correlation", "\"fault-id\""));
-        CHECK(json_has(j, "hresult_name", "\"WU_E_PT_SOAP_SERVER\""));
+        CHECK(json_has(j, "name", "\"WU_E_PT_SOAP_SERVER\""));
     }
     wsusdiag_buffer_free(json, len);
 

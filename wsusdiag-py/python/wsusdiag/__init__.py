@@ -34,17 +34,20 @@ from ._wsusdiag import LogAnalysis, ParseError, Record, WsusDiagError
 from .types import (
     ClientSummary,
     ClockOffset,
+    Code,
     Confidence,
     Correlation,
     DiagnosisDict,
     EndpointKind,
     Fault,
+    FaultGroup,
     Finding,
     InputSummary,
     LogKind,
     OffsetBasis,
     Operation,
     ProblemKind,
+    ServerFaultGroup,
     ServerScope,
     ServerSide,
     Severity,
@@ -101,7 +104,7 @@ def _paths(values: Optional[Union[PathLike, Iterable[PathLike]]], what: str) -> 
 
 
 class Diagnosis:
-    """Everything wsusdiag found in a set of logs (the JSON contract, ``schema_version`` 1).
+    """Everything wsusdiag found in a set of logs (the JSON contract, ``schema_version`` 2).
 
     Its parts are dicts typed in :mod:`wsusdiag.types`; a typed value such as a fault's
     ``correlation`` is its JSON spelling, equal to the enum member (``Correlation.FAULT_ID``).
@@ -140,6 +143,11 @@ class Diagnosis:
                 buffered.detach()  # flushes, and leaves the file open
         else:
             self._native.write_json(cast(IO[bytes], file).write)
+
+    def to_ndjson(self) -> str:
+        """The diagnosis as NDJSON for log platforms: one flat JSON object per line, each with a
+        ``type`` (``input``, ``clock``, ``fault``, ``server_fault``, ``finding``, ``client``)."""
+        return self._native.to_ndjson()
 
     def to_dict(self) -> DiagnosisDict:
         """The diagnosis as plain Python data (a fresh copy each call)."""
@@ -185,9 +193,26 @@ class Diagnosis:
         return self._data()["faults"]
 
     @property
+    def fault_groups(self) -> List[FaultGroup]:
+        """The faults of one client log with the same code, method, known issue and server
+        cause, together: how many, first and last time, and their indices in ``faults``."""
+        return self._data()["fault_groups"]
+
+    @property
+    def codes(self) -> Dict[str, Code]:
+        """What each error code the faults name means, by code (``0x8024400E``)."""
+        return self._data()["codes"]
+
+    @property
     def server_faults(self) -> List[ServerSide]:
         """Server failures no client fault was joined to, by server log then line."""
         return self._data()["server_faults"]
+
+    @property
+    def server_fault_groups(self) -> List[ServerFaultGroup]:
+        """The server faults of one log with the same exception, method and message pattern,
+        together, with their indices in ``server_faults``."""
+        return self._data()["server_fault_groups"]
 
     @property
     def clock_offsets(self) -> List[ClockOffset]:
@@ -215,8 +240,16 @@ class Diagnosis:
         return f"<Diagnosis of {count(self.inputs, 'input')}: {', '.join(parts)}; {ids}>"
 
 
-def diagnose(*paths: PathLike, rules: Optional[Union[PathLike, Sequence[PathLike]]] = None) -> Diagnosis:
+def diagnose(
+    *paths: PathLike,
+    rules: Optional[Union[PathLike, Sequence[PathLike]]] = None,
+    evidence: str = "key",
+) -> Diagnosis:
     """Diagnoses log files and folders, client and server logs in any order.
+
+    ``evidence="full"`` quotes every line of each fault with its text; by default (``"key"``)
+    a client fault quotes its key lines (the failure, the fault's ErrorCode and ID) and every
+    fault lists all its lines by number.
 
     ``rules`` names extra known-issue rules files (TOML). A missing file raises
     ``FileNotFoundError``, an unreadable one ``PermissionError``, a bad rules file ``ParseError``;
@@ -230,7 +263,7 @@ def diagnose(*paths: PathLike, rules: Optional[Union[PathLike, Sequence[PathLike
     files = [_path(p, "a log path") for p in paths]
     if not files:
         raise TypeError("diagnose() needs at least one log path")
-    return Diagnosis(_wsusdiag.diagnose_paths(files, _paths(rules, "a rules path")))
+    return Diagnosis(_wsusdiag.diagnose_paths(files, _paths(rules, "a rules path"), evidence))
 
 
 def _buffers(value: Union[None, bytes, Sequence[bytes]], side: str) -> List[bytes]:
@@ -250,13 +283,15 @@ def diagnose_bytes(
     client: Union[None, bytes, Sequence[bytes]] = None,
     server: Union[None, bytes, Sequence[bytes]] = None,
     rules: Optional[Union[PathLike, Sequence[PathLike]]] = None,
+    evidence: str = "key",
 ) -> Diagnosis:
-    """Diagnoses logs already in memory: client and server logs as bytes (any encoding)."""
+    """Diagnoses logs already in memory: client and server logs as bytes (any encoding);
+    ``evidence`` as for :func:`diagnose`."""
     named = [(f"client-{i + 1}", b) for i, b in enumerate(_buffers(client, "client"))]
     named += [(f"server-{i + 1}", b) for i, b in enumerate(_buffers(server, "server"))]
     if not named:
         raise TypeError("diagnose_bytes() needs client= or server= bytes")
-    return Diagnosis(_wsusdiag.diagnose_buffers(named, _paths(rules, "a rules path")))
+    return Diagnosis(_wsusdiag.diagnose_buffers(named, _paths(rules, "a rules path"), evidence))
 
 
 def analyse(
@@ -287,19 +322,21 @@ def analyse(
 
 
 def combine(
-    analyses: Iterable[LogAnalysis], rules: Optional[Union[PathLike, Sequence[PathLike]]] = None
+    analyses: Iterable[LogAnalysis],
+    rules: Optional[Union[PathLike, Sequence[PathLike]]] = None,
+    evidence: str = "key",
 ) -> Diagnosis:
     """The diagnosis of analyses (made by :func:`analyse`, merged or not, in any order).
 
     It is :func:`diagnose` of the same logs, byte for byte in the JSON. ``rules`` must name
     the rules files they were analysed with, or it raises ``WsusDiagError``; so does an empty
-    set, or one in which no input is a log.
+    set, or one in which no input is a log. ``evidence`` as for :func:`diagnose`.
     """
     parts = list(analyses)
     for part in parts:
         if not isinstance(part, LogAnalysis):
             raise TypeError(f"combine() takes LogAnalysis objects, not {type(part).__name__}")
-    return Diagnosis(_wsusdiag.combine(parts, _paths(rules, "a rules path")))
+    return Diagnosis(_wsusdiag.combine(parts, _paths(rules, "a rules path"), evidence))
 
 
 def read_log(path: PathLike) -> Iterator[Record]:

@@ -28,7 +28,7 @@ def _parser() -> argparse.ArgumentParser:
         ),
         epilog="Exit status: 0 no fault found, 1 faults found, 2 bad usage, unreadable input or no input that is a log.",
     )
-    p.add_argument("--json", action="store_true", help="print the diagnosis as JSON (schema_version 1)")
+    p.add_argument("--json", action="store_true", help="print the diagnosis as JSON (schema_version 2)")
     p.add_argument("--rules", action="append", default=[], metavar="FILE", help="add known-issue rules from a TOML file (may be repeated)")
     p.add_argument("files", nargs="*", metavar="FILE", help="log files or folders")
     return p

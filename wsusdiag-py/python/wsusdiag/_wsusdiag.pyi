@@ -35,6 +35,8 @@ class Diagnosis:
         """The JSON contract (main README, `--json`); a fault's correlation is fault-id,
         time-window, ambiguous (candidates listed) or none."""
     def write_json(self, write: Callable[[bytes], object], chunk: int = ...) -> None: ...
+    def to_ndjson(self) -> str:
+        """One flat JSON object per line, each with a `type`."""
     def to_text(self) -> str: ...
     def to_html(self) -> str: ...
     @property
@@ -101,7 +103,7 @@ class LogReader:
     def kind(self) -> Optional[str]: ...
     def next_batch(self) -> Optional[Tuple[List[Record], List[Tuple[int, int, str, str]]]]: ...
 
-def diagnose_paths(paths: Sequence[str], rules: Sequence[str]) -> Diagnosis:
+def diagnose_paths(paths: Sequence[str], rules: Sequence[str], evidence: str = "key") -> Diagnosis:
     """Diagnoses files and folders.
 
     Inside a folder only regular files are read, each once (by device and inode); pipes,
@@ -117,14 +119,14 @@ def diagnose_paths(paths: Sequence[str], rules: Sequence[str]) -> Diagnosis:
     ``PermissionError``) when a given path cannot be read, ``ParseError`` for a bad rules file.
     """
 
-def diagnose_buffers(buffers: Sequence[Tuple[str, bytes]], rules: Sequence[str]) -> Diagnosis:
+def diagnose_buffers(buffers: Sequence[Tuple[str, bytes]], rules: Sequence[str], evidence: str = "key") -> Diagnosis:
     """Diagnoses named buffers, read where they are (not copied).
 
     Raises ``WsusDiagError`` when no buffer is a log (a buffer that is no log among logs is
     listed as a problem of its own).
     """
 
-def diagnose_sample(rules: Sequence[str]) -> Diagnosis: ...
+def diagnose_sample(rules: Sequence[str], evidence: str = "key") -> Diagnosis: ...
 def analyse_paths(paths: Sequence[str], rules: Sequence[str]) -> LogAnalysis:
     """Analyses files and folders as one set of inputs; errors as ``diagnose_paths``, but an
     input that is no log is listed, not raised."""
@@ -132,7 +134,7 @@ def analyse_paths(paths: Sequence[str], rules: Sequence[str]) -> LogAnalysis:
 def analyse_buffers(buffers: Sequence[Tuple[str, bytes]], rules: Sequence[str]) -> LogAnalysis:
     """Analyses named buffers, read where they are (not copied)."""
 
-def combine(analyses: Sequence[LogAnalysis], rules: Sequence[str]) -> Diagnosis:
+def combine(analyses: Sequence[LogAnalysis], rules: Sequence[str], evidence: str = "key") -> Diagnosis:
     """The diagnosis of analyses, ordered by path as a folder is read: ``diagnose_paths`` of
     the same logs, byte for byte in the JSON. Raises ``WsusDiagError`` for analyses read with
     other rules and when no input is a log."""

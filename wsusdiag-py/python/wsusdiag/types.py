@@ -1,7 +1,7 @@
 """The shapes of a diagnosis as Python data: its typed values as enums, its parts as TypedDicts.
 
 The dicts of :class:`wsusdiag.Diagnosis` (``findings``, ``faults``, …) are the JSON contract
-(``schema_version`` 1) as ``json.loads`` gives it: a typed value is a plain ``str`` whose type is
+(``schema_version`` 2) as ``json.loads`` gives it: a typed value is a plain ``str`` whose type is
 one of the ``…Value`` literals below. Each enum's values are those spellings, and an enum is a
 ``str``, so ``fault["correlation"] == Correlation.FAULT_ID`` holds. (A type checker's strict
 equality keeps a ``Literal`` and an enum member apart: compare with the spelling,
@@ -12,7 +12,7 @@ against the Rust library's own lists of spellings.
 from __future__ import annotations
 
 from enum import Enum
-from typing import List, Literal, Optional, TypedDict
+from typing import Dict, List, Literal, Optional, TypedDict
 
 __all__ = [
     "Confidence",
@@ -39,14 +39,18 @@ __all__ = [
     "UpdateSourceValue",
     "Cause",
     "ClientSide",
+    "Code",
     "ClientSummary",
     "ClockOffset",
     "DiagnosisDict",
     "Evidence",
     "Fault",
+    "FaultGroup",
     "Finding",
     "InputSummary",
     "Problem",
+    "ServerFaultGroup",
+    "ServerRef",
     "ServerSide",
     "TimeWindow",
     "Tool",
@@ -203,14 +207,15 @@ UpdateSourceValue = Literal[
 
 
 class _EvidenceLine(TypedDict):
-    source: str
+    input: int
     line: int
     text: str
 
 
 class Evidence(_EvidenceLine, total=False):
-    """One log line quoted as evidence: ``text`` as the log has it (cut when long); ``note``
-    says what it shows beyond its text (``this detection took 1 h 30 min``), absent when none."""
+    """One log line quoted as evidence: ``input`` is its log's index in ``inputs``; ``text`` as
+    the log has it (cut when long); ``note`` says what it shows beyond its text (``this
+    detection took 1 h 30 min``), absent when none."""
 
     note: str
 
@@ -227,9 +232,10 @@ class Cause(TypedDict):
 
 
 class ServerSide(TypedDict):
-    """The server's view of a fault; ``time`` is UTC (ISO 8601 without zone)."""
+    """The server's view of a fault; ``input`` is its log's index in ``inputs``, ``time`` is
+    UTC, ``lines`` its lines (``6,18``), quoted in ``evidence`` with ``evidence="full"``."""
 
-    source: str
+    input: int
     line: int
     time: Optional[str]
     thread: str
@@ -241,20 +247,21 @@ class ServerSide(TypedDict):
     message: Optional[str]
     client: Optional[str]
     cause: Optional[Cause]
+    lines: str
     evidence: List[Evidence]
 
 
 class ClientSide(TypedDict):
-    """The client's view of a fault; ``time`` as the log wrote it (its local time),
-    ``time_utc`` when the log's clock offset is known (ISO 8601 without zone)."""
+    """The client's view of a fault; ``input`` is its log's index in ``inputs``; ``time`` as
+    the log wrote it (its local time), ``time_utc`` when the log's clock offset is known;
+    ``hresult`` is described in the diagnosis's ``codes``; ``lines`` are all its lines
+    (``47-59,63``), ``evidence`` the text of its key lines (of all with ``evidence="full"``)."""
 
-    source: str
+    input: int
     line: int
     time: Optional[str]
     time_utc: Optional[str]
     hresult: str
-    hresult_name: Optional[str]
-    hresult_description: Optional[str]
     related_codes: List[str]
     method: Optional[str]
     fault_id: Optional[str]
@@ -268,6 +275,7 @@ class ClientSide(TypedDict):
     outcome_line: Optional[int]
     endpoint: Optional[str]
     endpoint_kind: EndpointKindValue
+    lines: str
     evidence: List[Evidence]
 
 
@@ -279,6 +287,51 @@ class TimeWindow(TypedDict):
     servers: ServerScopeValue
 
 
+class ServerRef(TypedDict):
+    """A server entry: its log's index in ``inputs`` and its line (one of ``server_faults``)."""
+
+    input: int
+    line: int
+
+
+class Code(TypedDict):
+    """What an error code means."""
+
+    name: str
+    description: str
+
+
+class FaultGroup(TypedDict):
+    """The faults of one client log with the same code, method, known issue and server
+    cause: how many, when (log time and server UTC), and their indices in ``faults``."""
+
+    input: int
+    hresult: str
+    method: Optional[str]
+    rule_id: Optional[str]
+    server_cause: Optional[str]
+    count: int
+    first_time: Optional[str]
+    last_time: Optional[str]
+    first_time_utc: Optional[str]
+    last_time_utc: Optional[str]
+    faults: List[int]
+
+
+class ServerFaultGroup(TypedDict):
+    """The server faults of one server log with the same exception, method and message
+    (numbers and IDs written ``#``), and their indices in ``server_faults``."""
+
+    input: int
+    exception: Optional[str]
+    method: str
+    message: Optional[str]
+    count: int
+    first_time: Optional[str]
+    last_time: Optional[str]
+    server_faults: List[int]
+
+
 class Fault(TypedDict):
     """One client failure, and what the server logged about it."""
 
@@ -287,7 +340,7 @@ class Fault(TypedDict):
     correlation: CorrelationValue
     failure_kind: str
     time_window: Optional[TimeWindow]
-    candidates: List[ServerSide]
+    candidates: List[ServerRef]
     rule_id: Optional[str]
     confidence: Optional[ConfidenceValue]
 
@@ -376,7 +429,10 @@ class DiagnosisDict(TypedDict):
     tool: Tool
     inputs: List[InputSummary]
     clock_offsets: List[ClockOffset]
+    codes: Dict[str, Code]
     faults: List[Fault]
+    fault_groups: List[FaultGroup]
     server_faults: List[ServerSide]
+    server_fault_groups: List[ServerFaultGroup]
     findings: List[Finding]
     clients: List[ClientSummary]
