@@ -11,6 +11,7 @@ install_deb() {
         apt-get update -qq >/dev/null
         apt_updated=1
     fi
+    echo "installing Debian packages: $*" >&2
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 

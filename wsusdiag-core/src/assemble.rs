@@ -317,6 +317,7 @@ pub(crate) fn assemble(
     let clock_offsets = (fleet.clients.iter().zip(&corr.offsets))
         .map(|((source, _), o)| clock_offset(source, o))
         .collect();
+    fleet.free_name_maps();
     if parallel {
         // Freeing what is left of a large fleet takes a while; the caller need not wait.
         rayon::spawn(move || drop((fleet, client_faults, server_entries)));

@@ -7,7 +7,7 @@ use wsusdiag_core::events::{ConfigMgrEvent, configmgr_codes, configmgr_event};
 use wsusdiag_core::input::{LogKind, sniff};
 use wsusdiag_core::knowledge::hresult;
 use wsusdiag_core::log::{Log, Record};
-use wsusdiag_core::records::cmtrace::{CmRecord, CmRecords};
+use wsusdiag_core::records::cmtrace::{CmRecord, CmRecords, CmShape};
 use wsusdiag_core::{Options, diagnose_buffers};
 
 /// An excerpt's text, kept for the rest of the test run so events may borrow from it.
@@ -65,6 +65,7 @@ fn every_excerpt_is_listed_in_sources_and_told_by_its_content() {
             "patchdownloader",
             "ruleengine",
             "setup",
+            "supsetup",
         ]
         .iter()
         .any(|p| name.starts_with(p))
@@ -109,6 +110,29 @@ fn copied_lines_keep_their_component_apart_from_the_message() {
     let r = records(text);
     assert_eq!(r.len(), 2, "the quote marker's blank line is no entry");
     assert_eq!(r[0].component, None);
+}
+
+#[test]
+fn a_role_setup_log_gives_its_stamp_and_message() {
+    // SUPSetup.log as a support article quotes it: `> \<02/09/14 22:53:28> …`, the first
+    // stamps escaped for markdown, two spaces of line break after each.
+    let r = records(excerpt("supsetup-install.log"));
+    assert_eq!(r.len(), 24);
+    assert!(
+        r.iter()
+            .all(|r| r.shape == CmShape::Setup && r.component.is_none())
+    );
+    assert_eq!(r[1].message, "SMSWSUS Setup Started....");
+    assert_eq!(
+        r[4].message,
+        "======== Installing Pre Reqs for Role SMSWSUS ========"
+    );
+    let at = |r: &CmRecord<'_>| r.time.map(|t| t.to_string());
+    assert_eq!(at(&r[0]).as_deref(), Some("2014-02-09 22:53:28"));
+    assert_eq!(at(&r[23]).as_deref(), Some("2014-02-09 22:53:44"));
+    assert_eq!(r[22].message, "Installation was successful.");
+    // Local time, and no bias to make it UTC.
+    assert_eq!(r[0].utc(), None);
 }
 
 #[test]

@@ -3,7 +3,6 @@
 use std::path::Path;
 
 use wsusdiag_core::ParseError;
-use wsusdiag_core::error::ParseErrorKind;
 use wsusdiag_core::input::LogKind;
 use wsusdiag_core::log::{Log, Record, Records};
 
@@ -271,22 +270,9 @@ impl wsusdiag_record {
             p.byte_offset,
         );
         row.message = wsusdiag_str::new(e.kind.describe());
-        row.error = wsusdiag_str::new(error_name(e.kind));
+        row.error = wsusdiag_str::new(e.kind.as_str());
         row.text = wsusdiag_str::new(&e.text);
         row
-    }
-}
-
-/// The kebab-case name of a parse problem, as in the JSON.
-fn error_name(kind: ParseErrorKind) -> &'static str {
-    match kind {
-        ParseErrorKind::BadHeader => "bad-header",
-        ParseErrorKind::Binary => "binary",
-        ParseErrorKind::TooLong => "too-long",
-        ParseErrorKind::Truncated => "truncated",
-        ParseErrorKind::Orphan => "orphan",
-        ParseErrorKind::ImpossibleDate => "impossible-date",
-        _ => "other",
     }
 }
 

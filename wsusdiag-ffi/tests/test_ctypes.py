@@ -475,6 +475,19 @@ def test_record_iterator_on_the_client_log():
     assert all(r["Kind"] == 1 for r in rows)
 
 
+def test_record_iterator_on_a_configmgr_client_log():
+    # A real WUAHandler.log in CMTrace form: a client log of its own kind, one row an entry.
+    log = FFI.parent / "wsusdiag-core" / "tests" / "configmgr" / "client-folder" / "WUAHandler.log"
+    with LogReader.open(log) as reader:
+        assert reader.kind() == 7  # ClientConfigMgr
+        rows = list(reader)
+    assert len(rows) > 20 and all(r["Kind"] == 1 for r in rows)
+    first = rows[0]
+    assert (first["Line"], first["Component"], first["Tid"]) == (1, "WUAHandler", 10472)
+    assert first["Message"].startswith("CWuaHandler::SetCategoriesForStateReportingExclusion")
+    assert any(r["Message"].startswith("Its a WSUS Update Source type") for r in rows)
+
+
 def test_record_iterator_on_the_server_log_and_malformed_lines():
     with LogReader.from_buffer("SoftwareDistribution.log", SERVER.read_bytes()) as reader:
         assert reader.kind() == 4  # Server

@@ -112,6 +112,19 @@ def test_read_log_client_and_server(client_log, server_log):
     assert e.time - r.time.replace(tzinfo=timezone(timedelta(hours=-4))) == timedelta(seconds=-42, microseconds=-47000)
 
 
+def test_read_log_of_a_configmgr_client_log():
+    # A real WUAHandler.log (CMTrace, BOM and CRLF, bias +240): one record an entry, its
+    # component and thread from the entry's attributes, its time local as written.
+    log = ROOT / "wsusdiag-core" / "tests" / "configmgr" / "client-folder" / "WUAHandler.log"
+    records = list(wsusdiag.read_log(log))
+    assert len(records) > 20
+    first = records[0]
+    assert (first.line, first.component, first.tid) == (1, "WUAHandler", 10472)
+    assert first.time == datetime(2021, 7, 14, 8, 52, 44, 338000) and first.time.tzinfo is None
+    assert first.message.startswith("CWuaHandler::SetCategoriesForStateReportingExclusion called")
+    assert any(r.message.startswith("Its a WSUS Update Source type") for r in records)
+
+
 def test_record_repr_is_python(client_log, server_log):
     r = list(wsusdiag.read_log(client_log))[46]
     assert repr(r) == (

@@ -5,13 +5,15 @@
 //!   component="WUAHandler" context="" type="3" thread="4240" file="cwuahandler.cpp:2809">`; the
 //!   message may span lines and hold `<![CDATA[`, so only `]LOG]!><time=` ends it.
 //! - **trace**: `message  $$<SMS_WSUS_SYNC_MANAGER><11-09-2018 10:29:36.123+240><thread=4240 (0x1090)>`.
+//! - **setup**: `<02/09/14 22:53:28> Supported WSUS version found`, the form of a site system
+//!   role's setup log (`SUPSetup.log`): a month-first date with a two-digit year, no bias.
 //! - **copied**: what CMTrace or a web page shows: the message, then the component, then
 //!   perhaps `8/23/2014 1:53:10 PM` and `1104 (0x0450)`, in columns of spaces or TABs; or the
 //!   message alone. A paste's `> ` quote marker is taken off.
 //!
 //! The time is local; the bias is the minutes to add to get UTC (`+240` is UTC-4).
 
-use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use memchr::memmem;
 use nom::bytes::complete::{tag, take_till};
 use nom::character::complete::{char, digit1, space1};
@@ -30,6 +32,8 @@ pub enum CmShape {
     Log,
     /// `message $$<COMPONENT><date time+bias><thread=…>`, the older site-server form.
     Trace,
+    /// `<MM/DD/YY HH:MM:SS> message`, a site system role's setup log (`SUPSetup.log`).
+    Setup,
     /// Columns copied from CMTrace or a page: message, then component, date and thread if any.
     Copied,
 }
@@ -205,7 +209,7 @@ impl<'a> Iterator for CmRecords<'a> {
             self.advance(len);
             let mut r = match memmem::find(body.as_bytes(), b"$$<") {
                 Some(at) => trace_entry(body, at),
-                None => copied_entry(body),
+                None => setup_entry(body).unwrap_or_else(|| copied_entry(body)),
             };
             r.line = line;
             r.offset = offset;
@@ -493,6 +497,37 @@ fn leading_stamp(s: &str) -> Option<(NaiveDateTime, Option<i32>, &str)> {
         .then(|| (date.and_time(time), bias, rest.trim_start()))
 }
 
+/// `<02/09/14 22:53:28>` at the start of `s` (its `<` perhaps escaped as `\<`, as markdown
+/// writes it), with what follows it. A two-digit year is of this century.
+fn setup_stamp(s: &str) -> Option<(NaiveDateTime, &str)> {
+    let s = s.strip_prefix('\\').unwrap_or(s).strip_prefix('<')?;
+    let (rest, (date, _, (time, bias), _)) = (month_day_year, space1, clock_grammar, char('>'))
+        .parse(s)
+        .ok()?;
+    let date = match date.year() {
+        0..=99 => date.with_year(2000 + date.year())?,
+        _ => date,
+    };
+    bias.is_none().then(|| (date.and_time(time), rest))
+}
+
+/// A setup log's entry, when `body` starts with its stamp.
+fn setup_entry(body: &str) -> Option<CmRecord<'_>> {
+    let (time, message) = setup_stamp(body)?;
+    Some(CmRecord {
+        line: 0,
+        offset: 0,
+        message: message.trim(),
+        component: None,
+        time: Some(time),
+        bias: None,
+        severity: None,
+        thread: None,
+        file: None,
+        shape: CmShape::Setup,
+    })
+}
+
 fn copied_entry(body: &str) -> CmRecord<'_> {
     // A trailing backslash is a markdown line break, not part of the entry.
     let body = body.trim_end();
@@ -567,6 +602,10 @@ pub(crate) fn vote(line: &str) -> Option<(Side, u32)> {
     // Only site systems write the trace form, whatever the component is called
     // (`Configuration Manager Setup`, `CMGService`).
     if memmem::find(l.as_bytes(), b"$$<").is_some() {
+        return Some((Side::Server, 4));
+    }
+    // So do the role setup logs' stamps.
+    if setup_stamp(l).is_some() {
         return Some((Side::Server, 4));
     }
     if let Some(c) = copied_entry(l).component.filter(|c| is_component(c)) {
