@@ -57,6 +57,7 @@ venv_python() {
     if [[ ! -x "$dir/bin/python" ]]; then
         python3 -m venv "$dir" >&2
     fi
+    echo "installing into $dir with pip: $*" >&2
     "$dir/bin/python" -m pip install --quiet "$@" >&2
     echo "$dir/bin/python"
 }
