@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use crate::correlate::{Correlation, Finding, OffsetBasis, ServerScope, TimeWindow};
+pub use crate::correlate::{Correlation, OffsetBasis, ServerScope, TimeWindow};
 pub use crate::error::ProblemKind;
 pub use crate::events::{EndpointKind, Operation, UpdateSource};
 pub use crate::groups::{FaultGroup, ServerFaultGroup};
@@ -294,4 +294,34 @@ pub struct ClientSummary {
     pub last_success: Option<String>,
     /// Time of the last fault (log time).
     pub last_failure: Option<String>,
+}
+
+/// A known issue that matched.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+#[non_exhaustive]
+pub struct Finding {
+    /// The rule's id (`KB954960`).
+    pub rule_id: String,
+    /// Its title.
+    pub title: String,
+    /// What would confirm the cause, when only the error code points at it (`possible`).
+    pub confirm: Option<String>,
+    /// The hosts the failed calls went to, when the log shows them.
+    pub endpoints: Vec<String>,
+    /// `critical`, `error`, `warning` or `info`.
+    pub severity: Severity,
+    /// `confirmed` when client and server evidence were joined, else `probable`.
+    pub confidence: Confidence,
+    /// Faults or lines it matched.
+    pub occurrences: u32,
+    /// The client logs it was seen in.
+    pub clients: Vec<String>,
+    /// Why it happens.
+    pub cause: String,
+    /// The fix, step by step.
+    pub remediation: Vec<String>,
+    /// Where to read more.
+    pub references: Vec<String>,
+    /// The log lines that show it (client first, then server), at most a few per occurrence.
+    pub evidence: Vec<Evidence>,
 }

@@ -252,7 +252,7 @@ pub(crate) fn conclude(
     let corr = correlate::correlate(&fleet, options.time_window, options.parallel);
     cancelled(options)?;
     let matches = correlate::match_rules(&fleet, &corr, rules, options.parallel);
-    let mut diagnosis = crate::assemble::assemble(fleet, &corr, matches, options);
+    let mut diagnosis = crate::assemble::assemble(fleet, &corr, matches, rules, options);
     crate::fields::cap(&mut diagnosis);
     diagnosis.regroup();
     Ok(diagnosis)

@@ -1,6 +1,6 @@
 //! Matches the known-issue rules on the joined faults, the server entries no client fault was
-//! joined to, the lines rules look for, and the fleet as a whole; then gathers the matches into
-//! one finding per rule.
+//! joined to, the lines rules look for, and the fleet as a whole: each match an [`Occurrence`],
+//! which the assembly gathers into one finding per rule.
 //!
 //! A client fault joined to a server entry where both match a rule is `confirmed` (when the
 //! rule accepts that kind of join); one side alone is `probable`. A server entry joined by fault
@@ -12,65 +12,40 @@ use std::collections::{BTreeSet, HashMap};
 
 use rayon::prelude::*;
 
-use super::Finding;
 use super::{Correlation, EntryRef, Fleet, Joined, Joins};
 use crate::knowledge::rules::{Confidence, FleetCheck, Rule, RuleSet};
-use crate::pipeline::{Evidence, Quoted};
+use crate::pipeline::Quoted;
 
-/// Client lines quoted per occurrence in a finding.
-const CLIENT_EVIDENCE: usize = 8;
 /// Server lines quoted per occurrence.
-const SERVER_EVIDENCE: usize = 4;
-/// Occurrences quoted per finding.
-const QUOTED_OCCURRENCES: usize = 3;
+pub(crate) const SERVER_EVIDENCE: usize = 4;
 /// Causes named for a fault whose code alone points at them.
 const POSSIBLE_CAUSES: usize = 3;
 
 /// One match of a rule.
-struct Occurrence {
-    rule: usize,
-    confidence: Confidence,
-    client: Option<usize>,
-    evidence: Quote,
+pub(crate) struct Occurrence {
+    /// The rule's index in the rule set.
+    pub rule: usize,
+    pub confidence: Confidence,
+    /// The client log it was seen in, when a client's.
+    pub client: Option<usize>,
+    pub evidence: Quote,
 }
 
 /// What an occurrence quotes. Only a few occurrences of each rule are quoted, so a fault's
 /// lines are copied out only when they are.
-enum Quote {
+pub(crate) enum Quote {
     /// The lines of the joined fault at this index: its first client lines, then its server
     /// entry's.
     Fault(usize),
     Lines(Vec<Quoted>),
 }
 
-impl Quote {
-    fn lines(&self, fleet: &Fleet, corr: &Joins) -> Vec<Evidence> {
-        let k = match self {
-            Self::Lines(lines) => {
-                return (lines.iter())
-                    .map(|l| l.evidence(fleet.input(&l.source)))
-                    .collect();
-            }
-            Self::Fault(k) => *k,
-        };
-        let j = &corr.joined[k];
-        let (source, client) = &fleet.clients[j.client];
-        let input = fleet.input(source);
-        let client_lines = client.faults[j.fault].evidence.iter().take(CLIENT_EVIDENCE);
-        let mut lines: Vec<Evidence> = client_lines.map(|l| l.evidence(input)).collect();
-        if let Some(r) = j.server {
-            let server_lines = fleet.entry(r).evidence.iter().take(SERVER_EVIDENCE);
-            lines.extend(server_lines.map(|l| l.evidence(fleet.input(&l.source))));
-        }
-        lines
-    }
-}
-
 /// What rule matching adds to a diagnosis.
 pub(crate) struct RuleMatches {
     /// Per joined fault: its rule and confidence.
     pub per_fault: Vec<Option<(String, Confidence)>>,
-    pub findings: Vec<Finding>,
+    /// Every match, to be gathered into findings.
+    pub occurrences: Vec<Occurrence>,
 }
 
 /// How `rule` judges a client fault and what it was joined to; `None` when it does not match.
@@ -221,7 +196,7 @@ pub(crate) fn match_rules(
     occurrences.extend(fleet_checks(fleet, rules));
     RuleMatches {
         per_fault,
-        findings: gather(fleet, corr, rules, occurrences),
+        occurrences,
     }
 }
 
@@ -344,99 +319,4 @@ fn duration(seconds: i64) -> String {
     } else {
         format!("{m} min")
     }
-}
-
-/// The hosts the faults of a rule's occurrences talked to, in order, without repeats.
-fn endpoints(fleet: &Fleet, corr: &Joins, list: &[Occurrence]) -> Vec<String> {
-    let mut hosts: Vec<String> = Vec::new();
-    for o in list {
-        let Quote::Fault(k) = o.evidence else {
-            continue;
-        };
-        let j = &corr.joined[k];
-        let fault = &fleet.clients[j.client].1.faults[j.fault];
-        if let Some(url) = fault.endpoint.as_deref().or(fault.server_url.as_deref()) {
-            let host = crate::events::host(url);
-            if !host.is_empty() && !hosts.iter().any(|h| h == host) {
-                hosts.push(host.to_owned());
-            }
-        }
-    }
-    hosts
-}
-
-/// One finding per rule, the most serious and most certain first.
-fn gather(
-    fleet: &Fleet,
-    corr: &Joins,
-    rules: &RuleSet,
-    occurrences: Vec<Occurrence>,
-) -> Vec<Finding> {
-    let mut by_rule: Vec<(usize, Vec<Occurrence>)> = Vec::new();
-    for o in occurrences {
-        match by_rule.iter_mut().find(|(r, _)| *r == o.rule) {
-            Some((_, list)) => list.push(o),
-            None => by_rule.push((o.rule, vec![o])),
-        }
-    }
-    let mut findings: Vec<Finding> = by_rule
-        .into_iter()
-        .map(|(rule, list)| {
-            let r = &rules.rules()[rule];
-            let confidence = list
-                .iter()
-                .map(|o| o.confidence)
-                .min()
-                .unwrap_or(Confidence::Probable);
-            let clients: BTreeSet<&str> = list
-                .iter()
-                .filter_map(|o| o.client.map(|c| fleet.clients[c].0.as_str()))
-                .collect();
-            // Quote the most certain occurrences first.
-            let mut quoted: Vec<&Occurrence> = list.iter().collect();
-            quoted.sort_by_key(|o| o.confidence);
-            let mut evidence: Vec<Evidence> = Vec::new();
-            for o in quoted.into_iter().take(QUOTED_OCCURRENCES) {
-                for e in o.evidence.lines(fleet, corr) {
-                    if !evidence.contains(&e) {
-                        evidence.push(e);
-                    }
-                }
-            }
-            let endpoints = endpoints(fleet, corr, &list);
-            let hosts = if endpoints.is_empty() {
-                "the update server".to_owned()
-            } else {
-                endpoints.join(", ")
-            };
-            let named = |text: &str| text.replace("{endpoint}", &hosts);
-            Finding {
-                rule_id: r.id.clone(),
-                title: named(&r.title),
-                confirm: (confidence == Confidence::Possible)
-                    .then(|| r.confirm.clone())
-                    .flatten(),
-                endpoints,
-                severity: r.severity,
-                confidence,
-                occurrences: u32::try_from(list.len()).unwrap_or(u32::MAX),
-                clients: clients.into_iter().map(str::to_owned).collect(),
-                cause: named(&r.cause),
-                remediation: r.remediation.iter().map(|s| named(s)).collect(),
-                references: r.references.clone(),
-                evidence,
-            }
-        })
-        .collect();
-    findings.sort_by(|a, b| {
-        let key = |f: &Finding| {
-            (
-                f.severity,
-                f.confidence != Confidence::Confirmed,
-                Reverse(f.occurrences),
-            )
-        };
-        key(a).cmp(&key(b)).then_with(|| a.rule_id.cmp(&b.rule_id))
-    });
-    findings
 }

@@ -1,12 +1,10 @@
 //! The values the correlation decides: how a fault was joined, what a clock offset rests on,
-//! the window a join by time searched, and the known issues matched.
+//! and the window a join by time searched.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::knowledge::rules::{Confidence, Severity};
 use crate::named::named_enum;
-use crate::pipeline::Evidence;
 
 named_enum! {
     /// How a client fault was joined to the server's record of it.
@@ -60,34 +58,4 @@ pub struct TimeWindow {
     /// server URL), or `host-unknown` (the client's server host, or the server logs' hosts,
     /// could not be known: every server log that may be the client's).
     pub servers: ServerScope,
-}
-
-/// A known issue that matched.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
-#[non_exhaustive]
-pub struct Finding {
-    /// The rule's id (`KB954960`).
-    pub rule_id: String,
-    /// Its title.
-    pub title: String,
-    /// What would confirm the cause, when only the error code points at it (`possible`).
-    pub confirm: Option<String>,
-    /// The hosts the failed calls went to, when the log shows them.
-    pub endpoints: Vec<String>,
-    /// `critical`, `error`, `warning` or `info`.
-    pub severity: Severity,
-    /// `confirmed` when client and server evidence were joined, else `probable`.
-    pub confidence: Confidence,
-    /// Faults or lines it matched.
-    pub occurrences: u32,
-    /// The client logs it was seen in.
-    pub clients: Vec<String>,
-    /// Why it happens.
-    pub cause: String,
-    /// The fix, step by step.
-    pub remediation: Vec<String>,
-    /// Where to read more.
-    pub references: Vec<String>,
-    /// The log lines that show it (client first, then server), at most a few per occurrence.
-    pub evidence: Vec<Evidence>,
 }

@@ -20,8 +20,8 @@ use crate::pipeline::client::ClientAnalysis;
 use crate::pipeline::server::{ServerAnalysis, ServerEntry};
 use crate::pipeline::{Analysis, Body, InputSummary};
 
-pub(crate) use findings::{RuleMatches, match_rules};
-pub use kinds::{Correlation, Finding, OffsetBasis, ServerScope, TimeWindow};
+pub(crate) use findings::{Occurrence, Quote, RuleMatches, SERVER_EVIDENCE, match_rules};
+pub use kinds::{Correlation, OffsetBasis, ServerScope, TimeWindow};
 pub(crate) use offsets::{ClockEstimate, estimate_offset};
 
 /// Which server entry: (server log, throws or errors, index).

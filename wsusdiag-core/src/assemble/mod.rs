@@ -1,6 +1,8 @@
 //! The diagnosis, assembled once from what the readers found and what the joins decided: every
 //! report type is built here, from the layers' own types.
 
+mod findings;
+
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
@@ -14,6 +16,7 @@ use crate::diagnosis::{
 };
 use crate::key_lines::{key_lines, runs};
 use crate::knowledge::hresult;
+use crate::knowledge::rules::RuleSet;
 use crate::pipeline::client::{ClientAnalysis, ClientFault};
 use crate::pipeline::server::ServerEntry;
 use crate::run::Options;
@@ -176,14 +179,16 @@ struct Taken<'f, 'c> {
     rule: Option<(String, Confidence)>,
 }
 
-/// Assembles the diagnosis, with the rules' matches. The client faults are taken out of `fleet`
+/// Assembles the diagnosis, with the rules' matches (of `rules`). The client faults are taken out of `fleet`
 /// into it, not copied: they are most of a large fleet's diagnosis.
 pub(crate) fn assemble(
     mut fleet: Fleet,
     corr: &Joins,
     matches: RuleMatches,
+    rules: &RuleSet,
     options: &Options,
 ) -> Diagnosis {
+    let found = findings::gather(&fleet, corr, rules, matches.occurrences);
     let parallel = options.parallel;
     let clients = summaries(&fleet);
     // Each client fault is joined once; a server entry may be joined more than once, and is
@@ -332,7 +337,7 @@ pub(crate) fn assemble(
         fault_groups: Vec::new(),
         server_faults,
         server_fault_groups: Vec::new(),
-        findings: matches.findings,
+        findings: found,
         clients,
     }
 }
