@@ -17,10 +17,11 @@ Examples:
 
 Exit status: 0 no fault found, 1 faults found, 2 bad usage or unreadable input.";
 
-/// Reads Windows Update client logs (WindowsUpdate.log, classic or Windows 10, or .etl traces)
-/// and WSUS server logs (SoftwareDistribution.log) in any order, joins each client failure to
-/// the server's record of it, and names the known issue and its fix. With no file, diagnoses a
-/// bundled sample of the KB954960 case.
+/// Reads Windows Update client logs (WindowsUpdate.log, classic or Windows 10, or .etl traces),
+/// WSUS server logs (SoftwareDistribution.log) and Configuration Manager's (WUAHandler.log,
+/// wsyncmgr.log, …) in any order, joins each client failure to the server's record of it, and
+/// names the known issue and its fix. With no file, diagnoses a bundled sample of the KB954960
+/// case.
 #[derive(Debug, Parser)]
 #[command(name = "wsusdiag", version, after_help = EXAMPLES)]
 pub(crate) struct Args {
