@@ -84,8 +84,9 @@ def test_json_and_its_paths_written_the_windows_way():
     paths = sorted(i["path"] for i in d["inputs"])
     assert paths == sorted([win(CLIENT), win(SERVER)])
     for fault in d["faults"]:
-        assert fault["client"]["source"] == win(CLIENT)
-        assert fault["server"]["source"] == win(SERVER)
+        # Schema 2 names each side's log by its index in the inputs.
+        assert d["inputs"][fault["client"]["input"]]["path"] == win(CLIENT)
+        assert d["inputs"][fault["server"]["input"]]["path"] == win(SERVER)
 
 
 def test_a_folder_with_a_space_and_a_non_ascii_name():
