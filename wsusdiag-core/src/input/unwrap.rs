@@ -214,12 +214,57 @@ pub fn is_clean(text: &str) -> bool {
 /// it is. Lines that are not log lines before the first log line, or after a blank line, are
 /// prose and are blanked; a line right after a log line that looks cut is kept as its
 /// continuation.
+///
+/// A paste of a paste (a page quoting, HTML-escaped, another page that showed the log) is
+/// unwrapped again when decoding its entities revealed markup, up to [`PASSES`] times.
 pub fn unwrap(text: &str) -> Unwrapped<'_> {
-    if text.len() > PASTE_LIMIT || is_clean(text) || is_cmtrace(text) {
+    let mut found: Vec<Repair> = Vec::new();
+    let mut prose = 0;
+    let mut current: Option<String> = None;
+    for _ in 0..PASSES {
+        let before = current.as_deref().unwrap_or(text);
+        let Some((next, repairs, ignored)) = unwrap_once(before) else {
+            break;
+        };
+        // Only decoded entities can reveal another layer (`&lt;pre&gt;` is a `<pre>` now); a
+        // text unwrapped without them is left as it is, its verbatim lines kept.
+        let revealed = next != before && repairs.contains(&Repair::Entities);
+        for r in repairs {
+            if !found.contains(&r) {
+                found.push(r);
+            }
+        }
+        prose += ignored;
+        current = Some(next);
+        if !revealed {
+            break;
+        }
+    }
+    let Some(text_out) = current else {
         return Unwrapped {
             text: Cow::Borrowed(text),
             repairs: Vec::new(),
         };
+    };
+    if prose > 0 {
+        found.push(Repair::Prose);
+    }
+    found.sort();
+    Unwrapped {
+        repairs: found.into_iter().map(|r| r.describe(prose)).collect(),
+        text: Cow::Owned(text_out),
+    }
+}
+
+/// How many times [`unwrap`] takes wrapping off.
+const PASSES: usize = 3;
+
+/// One pass of [`unwrap`]: the text with one layer of wrapping taken off, what was repaired
+/// (prose aside) and how many lines of prose were ignored; `None` when there is nothing to take
+/// off.
+fn unwrap_once(text: &str) -> Option<(String, Vec<Repair>, usize)> {
+    if text.len() > PASTE_LIMIT || is_clean(text) || is_cmtrace(text) {
+        return None;
     }
     let mut out: Vec<String> = Vec::new();
     let mut found: Vec<Repair> = Vec::new();
@@ -298,14 +343,7 @@ pub fn unwrap(text: &str) -> Unwrapped<'_> {
     if text.ends_with(['\n', '\r']) {
         joined.push('\n');
     }
-    if prose > 0 {
-        found.push(Repair::Prose);
-    }
-    found.sort();
-    Unwrapped {
-        repairs: found.into_iter().map(|r| r.describe(prose)).collect(),
-        text: Cow::Owned(joined),
-    }
+    Some((joined, found, prose))
 }
 
 /// Where a whole entry header starts inside a line that does not start with one (a cut entry
@@ -812,6 +850,23 @@ mod tests {
         assert_eq!(
             lines(&u),
             ["WARNING: Failed to filter search results, error = 0x8024000B"]
+        );
+    }
+
+    #[test]
+    fn a_paste_of_a_paste_is_unwrapped_twice() {
+        // A page quoting, in a `<pre>`, the HTML of another page that showed the line in one.
+        let line = "Failed to sync update 8b1ca2c2-e002-4dc6-a5d6-0168006fb369. Error: The Microsoft Software License Terms have not been completely downloaded";
+        let inner = format!("<p>The log:</p>\n<pre>{line}</pre>\n");
+        let escaped = inner.replace('<', "&lt;").replace('>', "&gt;");
+        let outer = format!("<p>The log:</p>\n<pre>{}</pre>\n", escaped.trim_end());
+        let u = unwrap(&outer);
+        assert_eq!(u.text.trim(), line, "{u:?}");
+        assert!(u.repairs.contains(&"decoded HTML entities".to_owned()));
+        assert!(
+            u.repairs.contains(&"ignored 2 lines of prose".to_owned()),
+            "{:?}",
+            u.repairs
         );
     }
 
