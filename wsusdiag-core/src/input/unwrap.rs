@@ -216,7 +216,7 @@ pub fn is_clean(text: &str) -> bool {
 /// continuation.
 ///
 /// A paste of a paste (a page quoting, HTML-escaped, another page that showed the log) is
-/// unwrapped again when decoding its entities revealed markup, up to [`PASSES`] times.
+/// unwrapped again when decoding its entities revealed markup, up to three times.
 pub fn unwrap(text: &str) -> Unwrapped<'_> {
     let mut found: Vec<Repair> = Vec::new();
     let mut prose = 0;
