@@ -21,6 +21,21 @@ target_dir() {
         python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])'
 }
 
+# Installs a cargo tool (`cargo_tool CHECK CRATE [--version V]`) into the target directory's
+# tools, never into the user's cargo home, unless the command CHECK (a function) succeeds
+# already; puts those tools first on PATH either way.
+cargo_tool() {
+    local check=$1
+    shift
+    local tools
+    tools="$(target_dir)/tools"
+    export PATH="$tools/bin:$PATH"
+    if ! "$check" >/dev/null 2>&1; then
+        echo "installing $* into $tools" >&2
+        cargo install "$@" --locked --root "$tools"
+    fi
+}
+
 # Whether the workspace has a package of this name.
 has_package() {
     cargo metadata --format-version 1 --no-deps |

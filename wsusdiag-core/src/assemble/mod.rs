@@ -101,12 +101,17 @@ fn client_side(
 }
 
 /// The server's side of a fault, for the report: `e`, an entry of the fleet's server log at
-/// index `server`, is taken apart into it. `detail` says whether its lines keep their text;
+/// index `server` (the input at index `input`), is taken apart into it. `detail` says whether its lines keep their text;
 /// the lines it quotes of another log (a site server's failure quotes the WSUS log's error
 /// nearest in time) always do, as its own lines are all its `lines` name.
-fn server_side(fleet: &Fleet, server: usize, e: ServerEntry, detail: EvidenceDetail) -> ServerSide {
+fn server_side(
+    fleet: &Fleet,
+    server: usize,
+    input: u32,
+    e: ServerEntry,
+    detail: EvidenceDetail,
+) -> ServerSide {
     let own = fleet.servers[server].0.as_str();
-    let input = fleet.input(own);
     let (actor, upstream, throw_id, error_code, message, client) = match e.throw {
         Some(t) => (
             Some(t.actor).filter(|a| !a.is_empty()),
@@ -139,7 +144,14 @@ fn server_side(fleet: &Fleet, server: usize, e: ServerEntry, detail: EvidenceDet
         ),
         evidence: (e.evidence.iter())
             .filter(|l| detail == EvidenceDetail::Full || &*l.source != own)
-            .map(|l| l.evidence(fleet.input(&l.source)))
+            .map(|l| {
+                let from_own = &*l.source == own;
+                l.evidence(if from_own {
+                    input
+                } else {
+                    fleet.input(&l.source)
+                })
+            })
             .collect(),
     }
 }
@@ -268,8 +280,10 @@ pub(crate) fn assemble(
                 offset,
                 options.evidence,
             ),
-            server: (entry.zip(t.joined.server))
-                .map(|(e, r)| server_side(&fleet, r.server, e, options.evidence)),
+            server: (entry.zip(t.joined.server)).map(|(e, r)| {
+                let input = server_inputs[r.server];
+                server_side(&fleet, r.server, input, e, options.evidence)
+            }),
             correlation: t.joined.join,
             failure_kind: Cow::Borrowed(t.joined.family.name.as_str()),
             time_window: t.joined.window.clone(),
@@ -285,6 +299,7 @@ pub(crate) fn assemble(
     };
     let mut server_faults = Vec::new();
     for (si, [throws, errors]) in server_entries.iter_mut().enumerate() {
+        let input = server_inputs[si];
         let mut entries: Vec<(u32, ServerSide)> = Vec::new();
         // A site-server log's failures are faults of their own, exception or not.
         let site = fleet.is_site_log(&fleet.servers[si].0);
@@ -296,7 +311,7 @@ pub(crate) fn assemble(
             }) {
                 entries.push((
                     e.line,
-                    server_side(&fleet, si, std::mem::take(e), options.evidence),
+                    server_side(&fleet, si, input, std::mem::take(e), options.evidence),
                 ));
             }
         }
@@ -311,7 +326,7 @@ pub(crate) fn assemble(
             {
                 entries.push((
                     e.line,
-                    server_side(&fleet, si, std::mem::take(e), options.evidence),
+                    server_side(&fleet, si, input, std::mem::take(e), options.evidence),
                 ));
             }
         }
@@ -322,7 +337,7 @@ pub(crate) fn assemble(
     let clock_offsets = (fleet.clients.iter().zip(&corr.offsets))
         .map(|((source, _), o)| clock_offset(source, o))
         .collect();
-    fleet.free_name_maps();
+    fleet.free_name_map();
     if parallel {
         // Freeing what is left of a large fleet takes a while; the caller need not wait.
         rayon::spawn(move || drop((fleet, client_faults, server_entries)));

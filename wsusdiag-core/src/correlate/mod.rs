@@ -38,11 +38,20 @@ pub(crate) struct Fleet {
     pub inputs: Vec<InputSummary>,
     pub clients: Vec<(String, ClientAnalysis)>,
     pub servers: Vec<(String, ServerAnalysis)>,
-    /// Each input's kind by its name: asked of each joined fault, so a map, not a search of
-    /// every input (which made a fleet's diagnosis quadratic in its clients).
-    kinds: HashMap<String, LogKind>,
-    /// Each input's index in `inputs`, by path (the first, for a path given twice).
-    input_index: HashMap<String, u32>,
+    /// Each input's index in `inputs` and kind, by name (the first, for a name given twice):
+    /// asked of each joined fault, so a map, not a search of every input (which made a fleet's
+    /// diagnosis quadratic in its clients).
+    by_name: HashMap<String, (u32, Option<LogKind>)>,
+}
+
+/// Each input's index and kind, by name (the first, for a name given twice).
+fn by_name(inputs: &[InputSummary]) -> HashMap<String, (u32, Option<LogKind>)> {
+    let mut map = HashMap::with_capacity(inputs.len());
+    for (i, input) in inputs.iter().enumerate() {
+        let index = u32::try_from(i).unwrap_or(u32::MAX);
+        map.entry(input.path.clone()).or_insert((index, input.kind));
+    }
+    map
 }
 
 impl Fleet {
@@ -50,11 +59,6 @@ impl Fleet {
         let mut fleet = Self::default();
         for a in analyses {
             let source = a.summary.path.clone();
-            if let Some(kind) = a.summary.kind {
-                fleet.kinds.insert(source.clone(), kind);
-            }
-            let index = u32::try_from(fleet.inputs.len()).unwrap_or(u32::MAX);
-            fleet.input_index.entry(source.clone()).or_insert(index);
             fleet.inputs.push(a.summary);
             match a.body {
                 Body::Client(c) => fleet.clients.push((source, *c)),
@@ -62,6 +66,7 @@ impl Fleet {
                 Body::Unknown => {}
             }
         }
+        fleet.by_name = by_name(&fleet.inputs);
         machine::join(&mut fleet);
         site::join(&mut fleet);
         fleet
@@ -69,16 +74,15 @@ impl Fleet {
 
     /// The index in `inputs` of the input named `source` (every client and server log is one).
     pub(crate) fn input(&self, source: &str) -> u32 {
-        self.input_index.get(source).copied().unwrap_or_default()
+        self.by_name.get(source).map_or(0, |&(index, _)| index)
     }
 
-    /// Frees the maps by input name, which the diagnosis no longer needs once assembled. They
-    /// are freed here, not with the rest of the fleet on another thread: a hash table is held
+    /// Frees the map by input name, which the diagnosis no longer needs once assembled. It is
+    /// freed here, not with the rest of the fleet on another thread: a hash table is held
     /// through a pointer into its middle, so a leak checker takes one still in the hands of a
     /// thread that a short-lived process did not wait for as possibly lost.
-    pub(crate) fn free_name_maps(&mut self) {
-        self.kinds = HashMap::new();
-        self.input_index = HashMap::new();
+    pub(crate) fn free_name_map(&mut self) {
+        self.by_name = HashMap::new();
     }
 
     /// Whether the input named `source` is a fragment (lines without headers, no time).
@@ -94,7 +98,7 @@ impl Fleet {
 
     /// Whether the input named `source` is of a kind `is` accepts.
     fn kind_is(&self, source: &str, is: impl Fn(LogKind) -> bool) -> bool {
-        self.kinds.get(source).is_some_and(|&k| is(k))
+        (self.by_name.get(source)).is_some_and(|&(_, k)| k.is_some_and(&is))
     }
 
     pub(crate) fn entry(&self, r: EntryRef) -> &ServerEntry {

@@ -104,12 +104,7 @@ mod tests {
             input("SoftwareDistribution.log", LogKind::Server),
         ];
         Fleet {
-            kinds: (inputs.iter())
-                .filter_map(|i| Some((i.path.clone(), i.kind?)))
-                .collect(),
-            input_index: (inputs.iter().enumerate())
-                .map(|(n, i)| (i.path.clone(), n as u32))
-                .collect(),
+            by_name: crate::correlate::by_name(&inputs),
             inputs,
             clients: Vec::new(),
             servers: vec![

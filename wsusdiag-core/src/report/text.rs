@@ -337,9 +337,10 @@ fn group_line(d: &Diagnosis, g: &FaultGroup) -> String {
     .flatten()
     .collect::<Vec<_>>()
     .join(", ");
-    let what = match what.is_empty() {
-        true => what,
-        false => format!(" ({what})"),
+    let what = if what.is_empty() {
+        what
+    } else {
+        format!(" ({what})")
     };
     let times = match g.count {
         1 => String::new(),
