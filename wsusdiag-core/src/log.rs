@@ -4,6 +4,7 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use crate::input::{FileData, LogKind, NotALog, TextEncoding, decode, sniff, unwrap};
+use crate::records::TraceEvents;
 pub use crate::records::{Record, Records};
 use crate::{Error, Result};
 
@@ -14,6 +15,8 @@ enum Storage {
     Bytes(FileData),
     /// Text decoded from another encoding.
     Text(String),
+    /// The Windows Update events of an `.etl` trace.
+    Trace(TraceEvents),
 }
 
 /// A log file or buffer, decoded once and sniffed, ready to be read record by record.
@@ -51,7 +54,7 @@ impl Log {
     fn from_data(name: String, data: FileData) -> Result<Self> {
         if crate::etl::is_etl(&data) {
             let traces = crate::pipeline::etl::read(&[(&name, &data)]);
-            if traces.is_empty() {
+            if traces.events.is_empty() {
                 let reason = NotALog::NoUpdateEvents(
                     traces
                         .problems
@@ -62,7 +65,7 @@ impl Log {
             }
             return Ok(Self {
                 name,
-                storage: Storage::Text(traces.text()),
+                storage: Storage::Trace(traces.events),
                 kind: LogKind::ClientEtl,
                 encoding: TextEncoding::Binary,
             });
@@ -107,20 +110,30 @@ impl Log {
         self.encoding
     }
 
-    /// The decoded text.
-    pub fn text(&self) -> &str {
+    /// The decoded text; for an `.etl` trace, the text `Get-WindowsUpdateLog` would write for
+    /// its events (but in UTC), made on each call.
+    pub fn text(&self) -> Cow<'_, str> {
+        match &self.storage {
+            Storage::Trace(events) => Cow::Owned(events.text()),
+            _ => Cow::Borrowed(self.plain_text()),
+        }
+    }
+
+    /// The text of a log that is text (empty for a trace).
+    fn plain_text(&self) -> &str {
         match &self.storage {
             // Checked valid when the log was made; checking again is cheap next to parsing.
             Storage::Bytes(b) => std::str::from_utf8(b).unwrap_or_default(),
             Storage::Text(t) => t,
+            Storage::Trace(_) => "",
         }
     }
 
-    /// The decoded text, owned (an `.etl` trace's: the Windows 10 text its events render to).
-    pub(crate) fn into_text(self) -> String {
+    /// The Windows Update events of an `.etl` trace, owned; `None` for a text log.
+    pub(crate) fn into_trace(self) -> Option<TraceEvents> {
         match self.storage {
-            Storage::Text(t) => t,
-            Storage::Bytes(b) => String::from_utf8_lossy(&b).into_owned(),
+            Storage::Trace(events) => Some(events),
+            _ => None,
         }
     }
 
@@ -128,6 +141,9 @@ impl Log {
     /// For an `.etl` trace, the records are its Windows Update events (times in UTC) and a
     /// record's line is the event's number.
     pub fn records(&self) -> Records<'_> {
-        Records::new(self.text(), self.kind)
+        match &self.storage {
+            Storage::Trace(events) => Records::Trace(events.records()),
+            _ => Records::new(self.plain_text(), self.kind),
+        }
     }
 }

@@ -26,7 +26,7 @@ use encoding_rs::{CoderResult, Decoder, Encoding};
 use crate::error::{ParseError, ParseErrorKind, Position, excerpt};
 use crate::input::{LogKind, TextEncoding, sniff, utf16_without_bom};
 use crate::log::Log;
-use crate::records::{Record, Records};
+use crate::records::{Record, Records, TraceEvents};
 use crate::{Error, Result};
 
 /// Bytes read per call by default.
@@ -54,6 +54,8 @@ pub struct LogStream<R> {
     byte_base: usize,
     /// Dropping the rest of a line that was too long.
     skipping: bool,
+    /// An `.etl` trace's events, and the next one to hand over.
+    trace: Option<(TraceEvents, usize)>,
 }
 
 impl<R> std::fmt::Debug for LogStream<R> {
@@ -73,8 +75,8 @@ pub type FileStream = LogStream<Box<dyn Read + Send + Sync>>;
 impl FileStream {
     /// Opens a log file, named by its path in errors. A text log is read as it comes, in
     /// bounded memory; an `.etl` trace is decoded whole first (as [`Log::open`] decodes it) and
-    /// its events are read as the Windows 10 text they render to: kind `client-etl`, encoding
-    /// `binary`, times in UTC.
+    /// its events are handed over as records, a chunk's worth of messages per call: kind
+    /// `client-etl`, encoding `binary`, times in UTC, an event's number as its line.
     pub fn open(path: &Path) -> Result<Self> {
         let name = path.display().to_string();
         // Opened once: a named pipe cannot be opened again for the same bytes.
@@ -83,10 +85,11 @@ impl FileStream {
         let n = file.read(&mut head).map_err(|e| Error::io(path, e))?;
         if crate::etl::is_etl(&head[..n]) {
             // A trace is a regular file: it is read again, whole, from its start.
-            let text = Log::open(path)?.into_text();
-            let mut stream = Self::new(name, Box::new(Cursor::new(text.into_bytes())));
+            let events = Log::open(path)?.into_trace().unwrap_or_default();
+            let mut stream = Self::new(name, Box::new(std::io::empty()));
             stream.kind = Some(LogKind::ClientEtl);
             stream.encoding = Some(TextEncoding::Binary);
+            stream.trace = Some((events, 0));
             return Ok(stream);
         }
         let reader = Cursor::new(head[..n].to_vec()).chain(BufReader::new(file));
@@ -109,6 +112,7 @@ impl<R: Read> LogStream<R> {
             line_base: 0,
             byte_base: 0,
             skipping: false,
+            trace: None,
         }
     }
 
@@ -129,9 +133,10 @@ impl<R: Read> LogStream<R> {
     }
 
     /// Bytes of text held between calls (the entry still open): bounded by the chunk size and
-    /// the longest entry, not by the size of the log.
+    /// the longest entry, not by the size of the log; for an `.etl` trace, its decoded events.
     pub fn held_bytes(&self) -> usize {
-        self.text.capacity() + self.raw.capacity()
+        let trace = self.trace.as_ref().map_or(0, |(t, _)| t.heap_bytes());
+        self.text.capacity() + self.raw.capacity() + trace
     }
 
     /// Reads one chunk and hands every complete record in it to `each`. Returns `false` when
@@ -140,8 +145,20 @@ impl<R: Read> LogStream<R> {
     /// [`finish`](Self::finish) to close).
     pub fn read_some(
         &mut self,
-        each: impl FnMut(std::result::Result<Record<'_>, ParseError>),
+        mut each: impl FnMut(std::result::Result<Record<'_>, ParseError>),
     ) -> Result<bool> {
+        if let Some((events, next)) = &mut self.trace {
+            let mut bytes = 0;
+            for record in events.records_from(*next) {
+                bytes += record.message.len();
+                *next += 1;
+                each(Ok(Record::Client(record)));
+                if bytes >= self.chunk {
+                    break;
+                }
+            }
+            return Ok(*next < events.len());
+        }
         let mut buf = vec![0u8; self.chunk];
         let n = loop {
             match self.reader.read(&mut buf) {
@@ -171,8 +188,15 @@ impl<R: Read> LogStream<R> {
     /// line break.
     pub fn finish(
         &mut self,
-        each: impl FnMut(std::result::Result<Record<'_>, ParseError>),
+        mut each: impl FnMut(std::result::Result<Record<'_>, ParseError>),
     ) -> Result<()> {
+        if let Some((events, next)) = &mut self.trace {
+            events
+                .records_from(*next)
+                .for_each(|r| each(Ok(Record::Client(r))));
+            *next = events.len();
+            return Ok(());
+        }
         self.decode(&[], true);
         self.hand_over(true, each)
     }
@@ -200,8 +224,7 @@ impl<R: Read> LogStream<R> {
         }
         let raw = std::mem::take(&mut self.raw);
         let (encoding, decoder, skip) = choose_encoding(&raw);
-        // An `.etl` trace's text was decoded from binary before (see `open`).
-        self.encoding.get_or_insert(encoding);
+        self.encoding = Some(encoding);
         self.decoder = Some(decoder);
         self.push_decoded(&raw[skip..], false);
     }

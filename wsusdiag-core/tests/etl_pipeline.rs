@@ -1,9 +1,12 @@
-//! `.etl` traces through the whole pipeline: sniffed, rendered, diagnosed, read row by row.
+//! `.etl` traces through the whole pipeline: sniffed, diagnosed, read row by row.
 
 use std::path::Path;
 
+use chrono::NaiveDateTime;
+
 use wsusdiag_core::diagnosis::{LogKind, OffsetBasis, TextEncoding};
 use wsusdiag_core::log::{Log, Record};
+use wsusdiag_core::records::{ClientFormat, ClientRecords};
 use wsusdiag_core::{Error, Options, diagnose_paths};
 
 fn data(name: &str) -> std::path::PathBuf {
@@ -96,4 +99,38 @@ fn a_trace_of_another_provider_is_explained_not_guessed() {
     let last = listed.problems.last().unwrap();
     assert_eq!(last.kind, "no-windows-update-events");
     assert!(Log::open(&data("waasmedic.20251005_113019_195.etl")).is_err());
+}
+
+#[test]
+fn trace_rows_are_the_events_themselves_and_read_as_their_rendered_text_does() {
+    let log = Log::open(&data("WindowsUpdate.20251008.140245.443.8.etl")).unwrap();
+    fn fields(
+        r: Record<'_>,
+    ) -> (
+        u32,
+        Option<NaiveDateTime>,
+        Option<u32>,
+        Option<u32>,
+        String,
+        String,
+    ) {
+        let Record::Client(c) = r else {
+            panic!("a trace has client records only")
+        };
+        let text = (c.component.to_owned(), c.message.to_owned());
+        (c.line, c.time, c.pid, c.tid, text.0, text.1)
+    }
+    let rows: Vec<_> = log.records().map(|r| fields(r.unwrap())).collect();
+    // The text `Get-WindowsUpdateLog` would write for the events, read back as a Windows 10 log.
+    let text = log.text();
+    assert_eq!(text.lines().count(), 80);
+    assert!(
+        text.starts_with("2025/10/08 21:03:26.9403716 11168 10232 Agent           Reschedule"),
+        "{}",
+        &text[..100]
+    );
+    let reread: Vec<_> = ClientRecords::new(&text, ClientFormat::Win10)
+        .map(|r| fields(Record::Client(r.unwrap())))
+        .collect();
+    assert_eq!(rows, reread);
 }

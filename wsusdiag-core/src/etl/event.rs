@@ -252,17 +252,7 @@ impl EtlEvent<'_> {
     /// Appends what [`write_log_line`](Self::write_log_line) writes before the message: time,
     /// PID, TID and component, each padded, and a space.
     pub(crate) fn write_log_header(&self, out: &mut String) {
-        use fmt::Write as _;
-        let nanos = self.time.and_utc().timestamp_subsec_nanos();
-        let _ = write!(
-            out,
-            "{}.{:07} {:<5} {:<5} {:<15} ",
-            self.time.format("%Y/%m/%d %H:%M:%S"),
-            nanos / 100,
-            self.pid,
-            self.tid,
-            self.event_name
-        );
+        write_log_header(out, self.time, self.pid, self.tid, &self.event_name);
     }
 
     /// Every field the event's metadata declares, decoded, in order (up to the first that cannot
@@ -305,6 +295,28 @@ impl EtlEvent<'_> {
 }
 
 /// Pointer size of the process that wrote an event, from its header flags, else the file's.
+/// Appends an event's header as `Get-WindowsUpdateLog` prints it: time (UTC, to 100 ns), PID,
+/// TID and component, each padded, and a space.
+pub(crate) fn write_log_header(
+    out: &mut String,
+    time: NaiveDateTime,
+    pid: u32,
+    tid: u32,
+    component: &str,
+) {
+    use fmt::Write as _;
+    let nanos = time.and_utc().timestamp_subsec_nanos();
+    let _ = write!(
+        out,
+        "{}.{:07} {:<5} {:<5} {:<15} ",
+        time.format("%Y/%m/%d %H:%M:%S"),
+        nanos / 100,
+        pid,
+        tid,
+        component
+    );
+}
+
 pub(crate) fn event_pointer_size(flags: u16, file_pointer_size: u8) -> u8 {
     if flags & flags::HEADER_32 != 0 {
         4

@@ -66,6 +66,7 @@ pub(crate) mod writer;
 use std::fmt::Write as _;
 
 pub use buffer::{BUFFER_CAP, DECOMPRESSED_CAP};
+pub(crate) use event::write_log_header;
 pub use event::{EtlEvent, Guid, WINDOWS_UPDATE_PROVIDER, WINDOWS_UPDATE_PROVIDER_NAME};
 pub use header::LogHeader;
 pub use issue::{EtlIssue, EtlIssueKind};

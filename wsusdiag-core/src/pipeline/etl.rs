@@ -7,46 +7,23 @@ use super::Problem;
 use super::chunks;
 use super::client::{ClientAnalysis, ClientAnalyzer};
 use crate::error::ProblemKind;
-use crate::etl::{self, EtlEvent, EtlIssueKind};
+use crate::etl::{self, EtlIssueKind};
 use crate::knowledge::rules::LineMatcher;
-use crate::records::{ClientFormat, ClientRecord, Shape};
+use crate::records::{ClientFormat, ClientRecord, TraceEvents};
 
-/// The Windows Update events of a set of traces, with their messages decoded once: what their
-/// records borrow from.
+/// The Windows Update events of a set of traces, and what reading them found.
 #[derive(Debug, Default)]
-pub(crate) struct Traces<'a> {
+pub(crate) struct Traces {
     /// The Windows Update events, in time order.
-    events: Vec<EtlEvent<'a>>,
-    /// Their messages, one after another, each on one line (its line breaks made spaces).
-    messages: String,
-    /// Where each event's message ends in `messages`.
-    ends: Vec<usize>,
+    pub events: TraceEvents,
     /// What each trace reported: WPP, other providers, events lost, cut buffers.
     pub problems: Vec<Problem>,
 }
 
 /// Reads the traces of one machine: their Windows Update events and messages.
-pub(crate) fn read<'a>(files: &[(&str, &'a [u8])]) -> Traces<'a> {
+pub(crate) fn read(files: &[(&str, &[u8])]) -> Traces {
     let set = etl::read_many(files);
     let mut out = Traces::default();
-    out.events.reserve(set.events.len());
-    out.ends.reserve(set.events.len());
-    // A message is about half its UTF-16 payload.
-    let wu = set.events.iter().filter(|e| e.is_windows_update());
-    out.messages
-        .reserve(wu.map(|e| e.payload().len() / 2).sum());
-    for event in set.events.into_iter().filter(EtlEvent::is_windows_update) {
-        let start = out.messages.len();
-        event.write_message(&mut out.messages);
-        let end = start + out.messages[start..].trim_end_matches(['\n', '\r']).len();
-        out.messages.truncate(end);
-        if out.messages[start..].contains(['\n', '\r']) {
-            let line = out.messages[start..].replace(['\n', '\r'], " ");
-            out.messages.replace_range(start.., &line);
-        }
-        out.ends.push(out.messages.len());
-        out.events.push(event);
-    }
     for file in &set.files {
         for issue in &file.issues {
             let kind = match issue.kind {
@@ -73,6 +50,7 @@ pub(crate) fn read<'a>(files: &[(&str, &'a [u8])]) -> Traces<'a> {
             });
         }
     }
+    out.events = TraceEvents::collect(set.events);
     if out.events.is_empty() && !set.files.is_empty() {
         let providers: Vec<String> = set
             .files
@@ -98,53 +76,7 @@ pub(crate) fn read<'a>(files: &[(&str, &'a [u8])]) -> Traces<'a> {
     out
 }
 
-impl Traces<'_> {
-    /// Whether the traces hold no Windows Update event.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.events.is_empty()
-    }
-
-    /// The Windows Update events read.
-    pub(crate) fn len(&self) -> u64 {
-        self.events.len() as u64
-    }
-
-    /// The events as records: time (UTC), PID, TID, component, message, and the event's number
-    /// as the line. The offset is the message's in the messages of all events.
-    pub(crate) fn records(&self) -> impl Iterator<Item = ClientRecord<'_>> {
-        let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        (self.events.iter().zip(starts.zip(&self.ends)).zip(1..)).map(
-            |((event, (start, &end)), line)| ClientRecord {
-                line,
-                column: 1,
-                offset: start,
-                time: Some(event.time),
-                pid: Some(event.pid),
-                tid: Some(event.tid),
-                component: event.component(),
-                message: &self.messages[start..end],
-                shape: Shape::Full,
-            },
-        )
-    }
-
-    /// Appends the entry of `record`, one of [`Self::records`], as `Get-WindowsUpdateLog`
-    /// prints it (but in UTC), without a line break.
-    fn write_entry(&self, record: &ClientRecord<'_>, out: &mut String) {
-        self.events[record.line as usize - 1].write_log_header(out);
-        out.push_str(record.message);
-    }
-
-    /// The events as the text `Get-WindowsUpdateLog` writes (but in UTC), a line each.
-    pub(crate) fn text(&self) -> String {
-        let mut text = String::new();
-        for record in self.records() {
-            self.write_entry(&record, &mut text);
-            text.push('\n');
-        }
-        text
-    }
-
+impl Traces {
     /// Reads the events into the analysis of a client log named `name`, in runs of `run` events
     /// ([`chunks::RUN_RECORDS`] but in tests), on all cores when `parallel`. `lines` are the
     /// rules' line patterns.
@@ -154,12 +86,12 @@ impl Traces<'_> {
         lines: &LineMatcher,
         (parallel, run): (bool, usize),
     ) -> ClientAnalysis {
-        let records: Vec<ClientRecord<'_>> = self.records().collect();
+        let records: Vec<ClientRecord<'_>> = self.events.records().collect();
         let mut entries = String::new();
         let mut a = ClientAnalyzer::new(name, ClientFormat::Win10, &lines.benign);
-        let write_entry = |r: &ClientRecord<'_>, out: &mut String| self.write_entry(r, out);
+        let write_entry = |r: &ClientRecord<'_>, out: &mut String| self.events.write_entry(r, out);
         chunks::read_records(
-            &self.messages,
+            self.events.messages(),
             &records,
             lines,
             &mut a,
@@ -238,7 +170,7 @@ mod tests {
             let trace = trace_of(&String::from_utf8_lossy(bytes), *format);
             let traces = read(&[(name, &trace)]);
             // The events as `Get-WindowsUpdateLog` text, read as a Windows 10 log.
-            let text = traces.text();
+            let text = traces.events.text();
             let mut summary = unread(name, 0, TextEncoding::Binary);
             let Ok(mut expected) = client_text(
                 name,
@@ -251,7 +183,7 @@ mod tests {
             expected.utc = true;
             assert_eq!(
                 (summary.records, summary.malformed_lines),
-                (traces.len(), 0)
+                (traces.events.len() as u64, 0)
             );
             assert!(
                 summary.problems.is_empty(),
@@ -259,7 +191,7 @@ mod tests {
                 summary.problems
             );
             faults += expected.faults.len();
-            let times: Vec<_> = traces.records().filter_map(|r| r.time).collect();
+            let times: Vec<_> = traces.events.records().filter_map(|r| r.time).collect();
             gaps += times
                 .windows(2)
                 .filter(|t| (t[1] - t[0]).num_seconds() > 600)

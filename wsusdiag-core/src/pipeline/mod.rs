@@ -159,14 +159,14 @@ pub(crate) fn analyze_etl(
     summary.kind = Some(LogKind::ClientEtl);
     summary.problems = std::mem::take(&mut traces.problems);
     summary.problems.truncate(PROBLEMS_CAP);
-    if traces.is_empty() {
+    if traces.events.is_empty() {
         summary.kind = None;
         return Analysis {
             summary,
             body: Body::Unknown,
         };
     }
-    summary.records = traces.len();
+    summary.records = traces.events.len() as u64;
     let a = traces.analyze(name, lines, (parallel, chunks::RUN_RECORDS));
     Analysis {
         summary,

@@ -28,8 +28,8 @@ pub enum ClientFormat {
 }
 
 impl ClientFormat {
-    /// The text format of a client log of `kind` (`.etl` traces are rendered as Windows 10
-    /// text; a fragment is read with the classic grammar, which takes lines without headers).
+    /// The text format of a client log of `kind` (an `.etl` trace's events read as Windows 10
+    /// entries; a fragment is read with the classic grammar, which takes lines without headers).
     /// Only client kinds have one; a server log is taken as Windows 10 text too.
     pub(crate) fn of(kind: crate::input::LogKind) -> Self {
         use crate::input::LogKind;

@@ -13,11 +13,13 @@ pub mod lines;
 mod reader;
 mod scan;
 mod server;
+mod trace;
 
 pub use client::{ClientFormat, ClientRecord, ClientRecords, Shape};
 pub use components::is_known_component;
 pub use reader::{Record, Records};
 pub use server::{ServerRecord, ServerRecords};
+pub use trace::{TraceEvents, TraceRecords};
 
 /// Lines longer than this are parsed, but only their first `MAX_LINE` bytes are searched for
 /// joined entries, so a pathological line cannot make parsing slow.

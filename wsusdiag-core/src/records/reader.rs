@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 
 use super::cmtrace::CmRecords;
-use super::{ClientFormat, ClientRecord, ClientRecords, ServerRecord, ServerRecords};
+use super::{ClientFormat, ClientRecord, ClientRecords, ServerRecord, ServerRecords, TraceRecords};
 use crate::error::ParseError;
 use crate::input::LogKind;
 
@@ -60,11 +60,14 @@ pub enum Records<'a> {
     Server(ServerRecords<'a>),
     /// A Configuration Manager log, its entries read as client records.
     ConfigMgr(CmRecords<'a>),
+    /// The Windows Update events of `.etl` traces.
+    Trace(TraceRecords<'a>),
 }
 
 impl<'a> Records<'a> {
     /// The records of `text`, a log of `kind`: each kind read with its grammar (a fragment's
-    /// lines without headers; an `.etl` trace as the Windows 10 text it renders to).
+    /// lines without headers; `client-etl` text as the Windows 10 text it is). The events of a
+    /// trace itself are read with [`TraceEvents::records`](super::TraceEvents::records).
     pub fn new(text: &'a str, kind: LogKind) -> Self {
         match kind {
             LogKind::Server => Self::Server(ServerRecords::new(text)),
@@ -112,6 +115,7 @@ impl<'a> Iterator for Records<'a> {
             Self::Client(it) => it.next().map(|r| r.map(Record::Client)),
             Self::Server(it) => it.next().map(|r| r.map(Record::Server)),
             Self::ConfigMgr(it) => it.next().map(|r| r.map(|r| Record::Client(r.as_client()))),
+            Self::Trace(it) => it.next().map(|r| Ok(Record::Client(r))),
         }
     }
 }
