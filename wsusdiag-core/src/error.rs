@@ -76,6 +76,9 @@ named_enum! {
         /// The entry's date or time does not exist (month 13, Feb 30, 25:61): the entry is read
         /// with its time unknown.
         ImpossibleDate = "impossible-date",
+        /// An event `Get-WindowsUpdateLog` could not decode: `Unknown(N): GUID=… (No Format
+        /// Information found).`, written when it ran without Windows Update's symbols.
+        Undecoded = "undecoded",
     }
 }
 
@@ -83,7 +86,7 @@ named_enum! {
     /// What kind of problem an input has ([`Problem::kind`](crate::diagnosis::Problem::kind)):
     /// one of its lines (the [`ParseErrorKind`]s), or the whole input.
     pub enum ProblemKind extends ParseErrorKind {
-        BadHeader, Binary, TooLong, Truncated, Orphan, ImpossibleDate,
+        BadHeader, Binary, TooLong, Truncated, Orphan, ImpossibleDate, Undecoded,
     } {
         /// The input is not a log wsusdiag reads.
         UnknownFormat = "unknown-format",
@@ -120,6 +123,9 @@ impl ParseErrorKind {
             Self::Truncated => "the input ends inside this entry",
             Self::Orphan => "continuation line with no entry before it",
             Self::ImpossibleDate => "the date or time does not exist; the entry is read without it",
+            Self::Undecoded => {
+                "an event Get-WindowsUpdateLog could not decode (No Format Information found): it ran without Windows Update's symbols"
+            }
         }
     }
 }

@@ -468,16 +468,32 @@ fn is_trace(mut file: &std::fs::File) -> bool {
     crate::etl::is_etl(&head[..n])
 }
 
+/// Why a Windows 10 log whose every event is `Unknown(N): GUID=… (No Format Information found)`
+/// cannot be read, and what to do.
+const UNDECODED: &str = "not one event of this Windows Update log was decoded: Get-WindowsUpdateLog \
+     wrote each as \"Unknown(…): GUID=… (No Format Information found)\", as it does without Windows \
+     Update's symbols (run in a remote PowerShell session, or with no access to the Microsoft \
+     symbol server). Run Get-WindowsUpdateLog on the machine itself, or bring the .etl files of \
+     C:\\Windows\\Logs\\WindowsUpdate, which wsusdiag reads itself (Windows 10 1709 and later)";
+
 /// A text taken for a log in which not one entry could be read is not a log after all: it is
 /// listed, never counted as a log with no failure.
 fn without_entries_no_log(mut a: Analysis) -> Analysis {
     if a.summary.records == 0 && !matches!(a.body, Body::Unknown) {
         a.body = Body::Unknown;
         a.summary.kind = None;
-        let message = "not a Windows Update or WSUS log: not one log entry in it".to_owned();
-        a.summary
+        let undecoded = a
+            .summary
             .problems
-            .push(whole_input_problem(ProblemKind::UnknownFormat, message));
+            .iter()
+            .any(|p| p.kind == ProblemKind::Undecoded);
+        let (kind, message) = if undecoded {
+            (ProblemKind::NeedsSymbols, UNDECODED.to_owned())
+        } else {
+            let message = "not a Windows Update or WSUS log: not one log entry in it";
+            (ProblemKind::UnknownFormat, message.to_owned())
+        };
+        a.summary.problems.push(whole_input_problem(kind, message));
     }
     a
 }

@@ -122,6 +122,16 @@ const CASES: &[Case] = &[
     // Raw trace-formatter lines (`[0]0EF8.1588::04/24/2020-…`, bracketed components) of a
     // display driver, with a failure status in them: not a Windows Update log, no fault.
     case("66-iddcx-tracefmt-not-wu.txt", None, &[], None),
+    // Get-WindowsUpdateLog run without the symbols: not one event decoded, an error that says
+    // why (see `undecoded_events_say_why_they_cannot_be_read`).
+    case("67-pastebin-getwulog-unknown-guid.txt", None, &[], None),
+    // Raw trace-formatter lines with the lower-case WPP tags of Windows 10 1703, behind list
+    // markers: read as the Windows 10 entries they are.
+    case("68-pastebin-tracefmt-raw-wu-1703.txt", WIN10, &[0x8024000C], None),
+    // Windows 10 text whose messages still carry the trace-formatter prefix.
+    case("69-pastebin-getwulog-embedded-tracefmt.txt", WIN10, &[], None),
+    // One decoded line and one undecoded, mid-sentence in an issue.
+    case("70-psdocs-492-pssession-unknown-guid.txt", WIN10, &[], None),
 ];
 
 fn read(file: &str) -> Vec<u8> {
@@ -361,6 +371,90 @@ fn an_elided_stack_trace_stays_one_entry() {
         assert!(
             continuation.contains(frame),
             "{frame} not in {continuation:?}"
+        );
+    }
+}
+
+/// Get-WindowsUpdateLog's output when it ran without Windows Update's symbols: not read as an
+/// all-clear, and the reader is told why and what to do.
+#[test]
+fn undecoded_events_say_why_they_cannot_be_read() {
+    let file = "67-pastebin-getwulog-unknown-guid.txt";
+    let e = diagnose_buffers(&[(file, &read(file))], &Options::default()).unwrap_err();
+    let said = e.to_string();
+    assert!(matches!(e, Error::NoLog { .. }), "{said}");
+    assert!(
+        said.contains("not one event of this Windows Update log was decoded")
+            && said.contains("symbols")
+            && said.contains(".etl"),
+        "{said}"
+    );
+    // Beside a decoded line, the undecoded one is a problem of its line; the decoded is read.
+    let file = "70-psdocs-492-pssession-unknown-guid.txt";
+    let d = diagnose_buffers(&[(file, &read(file))], &Options::default()).unwrap();
+    let input = &d.inputs[0];
+    assert_eq!((input.records, input.malformed_lines), (1, 1));
+    let undecoded: Vec<_> = input
+        .problems
+        .iter()
+        .filter(|p| p.kind == "undecoded")
+        .collect();
+    assert_eq!(undecoded.len(), 1, "{:?}", input.problems);
+    assert!(
+        undecoded[0].text.contains("Unknown( 15): GUID=1f9e54c8"),
+        "{:?}",
+        undecoded[0]
+    );
+}
+
+/// Trace-formatter lines, raw or left inside Get-WindowsUpdateLog's messages, read as the
+/// entries they are: the component as the log spells it, the message without the prefix.
+#[test]
+fn trace_formatter_excerpts_read_as_entries() {
+    let rows = |file: &str| -> Vec<(String, String, u32)> {
+        let log = Log::from_bytes(file, read(file)).unwrap();
+        log.records()
+            .map(|r| match r.unwrap() {
+                Record::Client(c) => (c.component.to_owned(), c.message.to_owned(), c.pid.unwrap()),
+                Record::Server(_) => panic!("{file}: a server record"),
+            })
+            .collect()
+    };
+    let raw = rows("68-pastebin-tracefmt-raw-wu-1703.txt");
+    assert_eq!(raw.len(), 14, "{raw:?}");
+    assert_eq!(
+        raw[1],
+        (
+            "Agent".to_owned(),
+            "WU client version 10.0.15063.674".to_owned(),
+            0x39A0
+        )
+    );
+    assert_eq!(raw[4].0, "store");
+    let embedded = rows("69-pastebin-getwulog-embedded-tracefmt.txt");
+    assert_eq!(embedded.len(), 9, "{embedded:?}");
+    assert_eq!(
+        embedded[0],
+        (
+            "IdleTimer".to_owned(),
+            "Non-AoAc machine. Aoac operations will be ignored.".to_owned(),
+            2860
+        )
+    );
+    assert!(
+        embedded.iter().all(|(_, m, _)| !m.starts_with('[')),
+        "{embedded:?}"
+    );
+    // The agent's version is read from the message as from any Windows 10 log.
+    for file in [
+        "68-pastebin-tracefmt-raw-wu-1703.txt",
+        "69-pastebin-getwulog-embedded-tracefmt.txt",
+    ] {
+        let d = diagnose_buffers(&[(file, &read(file))], &Options::default()).unwrap();
+        let agent = d.clients[0].agent_version.as_deref();
+        assert!(
+            agent.is_some_and(|v| v.starts_with("10.0.150")),
+            "{file}: {agent:?}"
         );
     }
 }

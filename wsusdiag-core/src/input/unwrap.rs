@@ -160,6 +160,10 @@ fn is_log_line(line: &str) -> bool {
     if p.header.is_match(t) || is_log_vocabulary(t) || p.continuation.is_match(line) {
         return true;
     }
+    // A trace-formatter line of Windows Update's.
+    if t.starts_with('[') && trace_header(t).is_some() {
+        return true;
+    }
     // A Configuration Manager line, as written or as CMTrace copies it.
     if crate::records::cmtrace::is_line(t) {
         return true;
@@ -645,14 +649,12 @@ fn strip_bullet(s: &str) -> Option<String> {
 }
 
 /// A `tracefmt` line of a Windows Update component, as the Windows 10 text writes the same
-/// entry: `2024/03/05 10:12:44.1230000 2588  3900  Agent           …` (PID and TID in decimal).
-/// Other providers' trace lines are left alone.
+/// entry: `2024/03/05 10:12:44.1230000 2588  3900  Agent           …` (PID and TID in decimal,
+/// the component in its usual spelling: `[agent]` is `Agent`). Other providers' trace lines
+/// are left alone.
 fn trace_header(s: &str) -> Option<String> {
     let c = patterns().trace_prefix.captures(s.trim_start())?;
-    let component = &c[11];
-    if !crate::records::components::is_known_component(component) {
-        return None;
-    }
+    let component = crate::records::components::trace_component(&c[11])?;
     let pid = u32::from_str_radix(&c[1], 16).ok()?;
     let tid = u32::from_str_radix(&c[2], 16).ok()?;
     let part = |a: usize, b: usize| c.get(a).or_else(|| c.get(b)).map(|m| m.as_str());
@@ -737,6 +739,21 @@ mod tests {
             trace_header("[1]03E4.1668::03/05/2024-10:12:44.1234567 [WebServices]WS error")
                 .as_deref(),
             Some("2024/03/05 10:12:44.1234567 996   5736  WebServices     WS error")
+        );
+        // The lower-case WPP tags of Windows 10 1703 (a real pastebin excerpt's lines).
+        assert_eq!(
+            trace_header(
+                "[0]39A0.357C::10/28/2017-18:24:12.149 [agent]WU client version 10.0.15063.674"
+            )
+            .as_deref(),
+            Some(
+                "2017/10/28 18:24:12.1490000 14752 13692 Agent           WU client version 10.0.15063.674"
+            )
+        );
+        assert_eq!(
+            trace_header("[0]39A0.357C::10/28/2017-18:24:12.645 [regutil]LoadHistoryEventFromRegistry completed, hr = 8024000C")
+                .as_deref(),
+            Some("2017/10/28 18:24:12.6450000 14752 13692 regutil         LoadHistoryEventFromRegistry completed, hr = 8024000C")
         );
         // Another provider's trace line (a driver's) stays as it is.
         assert_eq!(

@@ -211,12 +211,18 @@ impl<'a> ClientRecords<'a> {
                         start + msg_start + text[msg_start..msg_start + split].trim_end().len();
                     self.joined = Some((line, at));
                 }
-                let record = self.record(line, start, entry_end, h);
+                let mut record = self.record(line, start, entry_end, h);
+                if self.format == ClientFormat::Win10 {
+                    record = untraced(record);
+                }
                 if h.impossible {
                     self.stashed = Some(record);
                     return Some(Err(bad_line(line, start, ParseErrorKind::ImpossibleDate)));
                 }
                 Some(Ok(record))
+            }
+            Err(_) if is_undecoded(text) => {
+                Some(Err(bad_line(line, start, ParseErrorKind::Undecoded)))
             }
             Err(Miss::BadAt(i)) => Some(Err(bad_line(line, start + i, ParseErrorKind::BadHeader))),
             Err(Miss::NotHeader) => {
@@ -285,7 +291,7 @@ impl<'a> Iterator for ClientRecords<'a> {
             if self.format == ClientFormat::Win10
                 && let Some(h) = strict_win10(line.text, &mut self.recent.dates)
             {
-                return Some(Ok(self.well_formed(line, h, true)));
+                return Some(Ok(untraced(self.well_formed(line, h, true))));
             }
             let format = self.format;
             let mut probe = DateCache::default();
@@ -298,6 +304,26 @@ impl<'a> Iterator for ClientRecords<'a> {
             }
         }
     }
+}
+
+/// A Windows 10 record without the trace-formatter prefix that some builds'
+/// `Get-WindowsUpdateLog` left at the start of its message (`[0]0B2C.0C34::03/07/2017-17:08:41.736
+/// [agent]WU client version …`): the header before it says the same.
+#[inline]
+fn untraced(mut r: ClientRecord<'_>) -> ClientRecord<'_> {
+    if r.message.as_bytes().first() == Some(&b'[')
+        && let Ok((rest, _)) = grammar::trace_prefix(r.message.as_bytes())
+    {
+        r.message = &r.message[r.message.len() - rest.len()..];
+    }
+    r
+}
+
+/// Whether `text` is an event `Get-WindowsUpdateLog` could not decode:
+/// `1600/12/31 16:00:00.0000000 944 2492 Unknown( 10): GUID=… (No Format Information found).`
+fn is_undecoded(text: &str) -> bool {
+    memchr::memmem::find(text.as_bytes(), b"(No Format Information found)").is_some()
+        && text.contains("Unknown(")
 }
 
 fn bad_line(line: Line<'_>, at: usize, kind: ParseErrorKind) -> ParseError {

@@ -272,6 +272,35 @@ pub(crate) fn component(i: &[u8]) -> Res<'_, &[u8]> {
     }
 }
 
+/// The trace-formatter prefix some Windows 10 builds' `Get-WindowsUpdateLog` left at the start
+/// of a message, `[0]0B2C.0C34::03/07/2017-17:08:41.736 [agent]`: CPU, hexadecimal PID and
+/// TID, the time as the formatter wrote it, and the WPP module's tag. Returns the tag; the rest
+/// is the message.
+pub(crate) fn trace_prefix(i: &[u8]) -> Res<'_, &[u8]> {
+    let (i, _) = byte(i, b'[')?;
+    let (i, _) = many1(i, DIGIT)?;
+    let (i, _) = byte(i, b']')?;
+    let (i, _) = hex(i)?;
+    let (i, _) = byte(i, b'.')?;
+    let (i, _) = hex(i)?;
+    let (i, _) = byte(i, b':')?;
+    let (i, _) = byte(i, b':')?;
+    // The time: one word (`03/07/2017-17:08:41.736`) or two (`2024-03-05 10:12:44.123`).
+    fn word(i: &[u8]) -> Res<'_, ()> {
+        let (i, _) = i.split_at_position1_complete(|c| c == b' ' || c == b'[', ErrorKind::Space)?;
+        let (i, _) = i.split_at_position_complete(|c| c != b' ')?;
+        Ok((i, ()))
+    }
+    let (mut i, _) = word(i)?;
+    if i.first() != Some(&b'[') {
+        i = word(i)?.0;
+    }
+    let (i, _) = byte(i, b'[')?;
+    let (i, tag) = many1(i, WORD)?;
+    let (i, _) = byte(i, b']')?;
+    Ok((i, tag))
+}
+
 /// The server's levels, told apart by their first bytes before one tag is compared (no `alt`
 /// trying each in turn).
 #[inline(always)]
@@ -380,6 +409,20 @@ mod tests {
         assert!(decimal(b"12345678901").is_err());
         assert_eq!(hex(b"FFFFFFFF\t"), Ok((&b"\t"[..], u32::MAX)));
         assert!(hex(b"123456789").is_err());
+    }
+
+    #[test]
+    fn trace_prefixes() {
+        assert_eq!(
+            trace_prefix(b"[0]0B2C.0C34::03/07/2017-17:08:41.736 [agent]WU client version"),
+            Ok((&b"WU client version"[..], &b"agent"[..]))
+        );
+        assert_eq!(
+            trace_prefix(b"[1]03E4.1668::2024-03-05 10:12:44.123 [ComApi] x").map(|r| r.1),
+            Ok(&b"ComApi"[..])
+        );
+        assert!(trace_prefix(b"[0]0B2C.0C34 03/07/2017 [agent]x").is_err());
+        assert!(trace_prefix(b"[80244007] Web service call").is_err());
     }
 
     #[test]

@@ -132,6 +132,7 @@ class ProblemKind(_Spelled):
     TRUNCATED = "truncated"
     ORPHAN = "orphan"
     IMPOSSIBLE_DATE = "impossible-date"
+    UNDECODED = "undecoded"
     UNKNOWN_FORMAT = "unknown-format"
     UNREADABLE = "unreadable"
     NOT_A_FILE = "not-a-file"
@@ -193,7 +194,7 @@ LogKindValue = Literal[
 OffsetBasisValue = Literal["fault-id", "tz-banner", "utc"]
 OperationValue = Literal["scan", "download", "install", "reporting", "self-update", "call"]
 ProblemKindValue = Literal[
-    "bad-header", "binary", "too-long", "truncated", "orphan", "impossible-date",
+    "bad-header", "binary", "too-long", "truncated", "orphan", "impossible-date", "undecoded",
     "unknown-format", "unreadable", "not-a-file", "already-read", "needs-symbols",
     "other-provider", "events-lost", "unknown-field-type", "too-large", "bad-record",
     "no-windows-update-events",
