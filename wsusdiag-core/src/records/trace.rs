@@ -97,7 +97,7 @@ impl TraceEvents {
     }
 
     /// The events as records: time (UTC), PID, TID, component, message, and the event's number
-    /// as its line. A record's offset is its message's in [`Self::messages`].
+    /// as its line. A record's offset is its message's among all the messages, one after another.
     pub fn records(&self) -> TraceRecords<'_> {
         self.records_from(0)
     }

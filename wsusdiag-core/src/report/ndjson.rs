@@ -8,9 +8,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::diagnosis::{
-    ClientSummary, ClockOffset, Diagnosis, Fault, Finding, InputSummary, ServerSide,
-};
+use crate::diagnosis::{Diagnosis, Fault, Finding, InputSummary, ServerSide};
 
 /// One input (its problems counted, not listed).
 #[derive(Serialize)]
@@ -115,6 +113,12 @@ struct Tagged<'a, T> {
     kind: &'static str,
     #[serde(flatten)]
     record: &'a T,
+}
+
+impl<'a, T> Tagged<'a, T> {
+    fn new(kind: &'static str, record: &'a T) -> Self {
+        Self { kind, record }
+    }
 }
 
 fn line<T: Serialize>(out: &mut impl Write, record: &T) -> io::Result<()> {
@@ -255,13 +259,7 @@ impl Diagnosis {
             line(out, &input_line(i, s))?;
         }
         for c in &self.clock_offsets {
-            line(
-                out,
-                &Tagged::<ClockOffset> {
-                    kind: "clock",
-                    record: c,
-                },
-            )?;
+            line(out, &Tagged::new("clock", c))?;
         }
         let groups = group_of(
             self.faults.len(),
@@ -279,13 +277,7 @@ impl Diagnosis {
             line(out, &finding_line(f))?;
         }
         for c in &self.clients {
-            line(
-                out,
-                &Tagged::<ClientSummary> {
-                    kind: "client",
-                    record: c,
-                },
-            )?;
+            line(out, &Tagged::new("client", c))?;
         }
         Ok(())
     }
