@@ -202,7 +202,10 @@ impl<'a> ClientRecords<'a> {
             None => lenient(text, self.format, &mut self.recent.dates),
         };
         match header {
-            Ok(h) => {
+            Ok(mut h) => {
+                if self.format == ClientFormat::Win10 {
+                    skip_trace_prefix(text, &mut h);
+                }
                 let msg_start = h.message.min(text.len());
                 let mut entry_end = end;
                 if let Some(split) = find_joined(&text[msg_start..], self.format) {
@@ -211,10 +214,7 @@ impl<'a> ClientRecords<'a> {
                         start + msg_start + text[msg_start..msg_start + split].trim_end().len();
                     self.joined = Some((line, at));
                 }
-                let mut record = self.record(line, start, entry_end, h);
-                if self.format == ClientFormat::Win10 {
-                    record = untraced(record);
-                }
+                let record = self.record(line, start, entry_end, h);
                 if h.impossible {
                     self.stashed = Some(record);
                     return Some(Err(bad_line(line, start, ParseErrorKind::ImpossibleDate)));
@@ -289,9 +289,10 @@ impl<'a> Iterator for ClientRecords<'a> {
             }
             let line = self.lines.next()?;
             if self.format == ClientFormat::Win10
-                && let Some(h) = strict_win10(line.text, &mut self.recent.dates)
+                && let Some(mut h) = strict_win10(line.text, &mut self.recent.dates)
             {
-                return Some(Ok(untraced(self.well_formed(line, h, true))));
+                skip_trace_prefix(line.text, &mut h);
+                return Some(Ok(self.well_formed(line, h, true)));
             }
             let format = self.format;
             let mut probe = DateCache::default();
@@ -306,21 +307,27 @@ impl<'a> Iterator for ClientRecords<'a> {
     }
 }
 
-/// A Windows 10 record without the trace-formatter prefix that some builds'
-/// `Get-WindowsUpdateLog` left at the start of its message (`[0]0B2C.0C34::03/07/2017-17:08:41.736
-/// [agent]WU client version …`): the header before it says the same.
-#[inline]
-fn untraced(mut r: ClientRecord<'_>) -> ClientRecord<'_> {
-    if r.message.as_bytes().first() == Some(&b'[')
-        && let Ok((rest, _)) = grammar::trace_prefix(r.message.as_bytes())
-    {
-        r.message = &r.message[r.message.len() - rest.len()..];
+/// Moves a Windows 10 header's message start past the trace-formatter prefix that some builds'
+/// `Get-WindowsUpdateLog` left at the start of the message (`[0]0B2C.0C34::03/07/2017-17:08:41.736
+/// [agent]WU client version …`): the header before it says the same. `text` is the entry.
+#[inline(always)]
+fn skip_trace_prefix(text: &str, h: &mut Header) {
+    if text.as_bytes().get(h.message) == Some(&b'[') {
+        h.message += trace_prefix_len(&text.as_bytes()[h.message..]);
     }
-    r
+}
+
+/// The length of the trace-formatter prefix at the start of `message`, 0 when there is none.
+#[cold]
+#[inline(never)]
+fn trace_prefix_len(message: &[u8]) -> usize {
+    grammar::trace_prefix(message).map_or(0, |(rest, _)| message.len() - rest.len())
 }
 
 /// Whether `text` is an event `Get-WindowsUpdateLog` could not decode:
 /// `1600/12/31 16:00:00.0000000 944 2492 Unknown( 10): GUID=… (No Format Information found).`
+#[cold]
+#[inline(never)]
 fn is_undecoded(text: &str) -> bool {
     memchr::memmem::find(text.as_bytes(), b"(No Format Information found)").is_some()
         && text.contains("Unknown(")

@@ -276,7 +276,12 @@ pub(crate) fn component(i: &[u8]) -> Res<'_, &[u8]> {
 /// of a message, `[0]0B2C.0C34::03/07/2017-17:08:41.736 [agent]`: CPU, hexadecimal PID and
 /// TID, the time as the formatter wrote it, and the WPP module's tag. Returns the tag; the rest
 /// is the message.
+#[cold]
+#[inline(never)]
 pub(crate) fn trace_prefix(i: &[u8]) -> Res<'_, &[u8]> {
+    fn hex(i: &[u8]) -> Res<'_, &[u8]> {
+        i.split_at_position1_complete(|c| !c.is_ascii_hexdigit(), ErrorKind::HexDigit)
+    }
     let (i, _) = byte(i, b'[')?;
     let (i, _) = many1(i, DIGIT)?;
     let (i, _) = byte(i, b']')?;
@@ -329,6 +334,8 @@ fn level(i: &[u8]) -> Res<'_, &[u8]> {
 /// the process and the method as lengths from the start of `i`, the thread, and where the
 /// message starts. Glued fields (copies that lost their TABs) are read by the lenient parser.
 #[allow(clippy::manual_contains)]
+// Kept out of line: inlined into its one caller it took 3% more instructions (callgrind).
+#[inline(never)]
 pub(crate) fn server_fields(i: &[u8]) -> Res<'_, ServerFields> {
     let start = i.len();
     let at = |rest: &[u8]| start - rest.len();

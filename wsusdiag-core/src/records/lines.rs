@@ -69,7 +69,9 @@ impl<'a> Lines<'a> {
 impl<'a> Iterator for Lines<'a> {
     type Item = Line<'a>;
 
-    #[inline]
+    // Always inlined: called once per line by every reader, and left out of line when a
+    // reader grows (callgrind: 3% more instructions on the Windows 10 and server logs).
+    #[inline(always)]
     fn next(&mut self) -> Option<Line<'a>> {
         let rest = self.rest().as_bytes();
         if rest.is_empty() {
