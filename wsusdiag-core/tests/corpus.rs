@@ -150,6 +150,8 @@ impl Score {
             self.twice,
             self.unfounded,
         );
+        // The score, for `--nocapture` (closing notes quote it before and after a change).
+        eprintln!("{}", report.lines().next().unwrap_or_default());
         assert!(self.precision() >= 0.95, "{report}");
         assert!(self.recall() >= 0.95, "{report}");
         assert!(self.twice.is_empty(), "{report}");

@@ -132,6 +132,11 @@ const CASES: &[Case] = &[
     case("69-pastebin-getwulog-embedded-tracefmt.txt", WIN10, &[], None),
     // One decoded line and one undecoded, mid-sentence in an issue.
     case("70-psdocs-492-pssession-unknown-guid.txt", WIN10, &[], None),
+    // A download error of a fenced Windows 10 excerpt: the log ends before the call reports
+    // it, and the author names the cause.
+    case("71-blog-800706d9-firewall-service.txt", WIN10, &[0x800706D9], Some("WU-800706D9-FIREWALL-SVC")),
+    // Microsoft's own excerpt of the same: a bracketed component among the three forms.
+    case("72-itpro-firewall-bracketed-component.txt", CLIENT_FRAGMENT, &[0x800706D9, 0x80D0000A], Some("WU-800706D9-FIREWALL-SVC")),
 ];
 
 fn read(file: &str) -> Vec<u8> {

@@ -101,7 +101,7 @@ fn builtin_files_are_all_the_rules_files() {
 }
 
 #[test]
-fn the_54_known_issues_are_encoded_with_their_ids() {
+fn the_55_known_issues_are_encoded_with_their_ids() {
     let rules = RuleSet::builtin();
     let ids = [
         "KB954960",
@@ -143,6 +143,7 @@ fn the_54_known_issues_are_encoded_with_their_ids() {
         "WUSP-GETEXTENDEDUPDATEINFO",
         "DUP-KEY-METADATA",
         "BITS-PROXY-DOWNLOAD",
+        "WU-800706D9-FIREWALL-SVC",
         "LOCALPUB-TRUST",
         "WUSP-SOAPFAULT-GENERIC",
         "CM-87D00692-GPO-CONFLICT",

@@ -238,7 +238,10 @@ impl Outcomes {
         entry: &str,
         o: Outcome<'_>,
     ) {
-        self.outcome_seen = true;
+        // A download attempt's error is evidence for its call's outcome, not an outcome: an
+        // excerpt of such lines alone still shows the failure they are.
+        let attempt = o.operation == Operation::Download && !o.repeat;
+        self.outcome_seen |= !(attempt && matches!(o.ended, Ended::Failed(_)));
         match o.ended {
             Ended::Succeeded => {
                 if !o.repeat {

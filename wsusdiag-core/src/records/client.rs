@@ -203,9 +203,7 @@ impl<'a> ClientRecords<'a> {
         };
         match header {
             Ok(mut h) => {
-                if self.format == ClientFormat::Win10 {
-                    skip_trace_prefix(text, &mut h);
-                }
+                skip_trace_prefix(text, &mut h);
                 let msg_start = h.message.min(text.len());
                 let mut entry_end = end;
                 if let Some(split) = find_joined(&text[msg_start..], self.format) {
@@ -232,7 +230,8 @@ impl<'a> ClientRecords<'a> {
                 if looks_binary(text) {
                     return Some(Err(bad_line(line, start, ParseErrorKind::Binary)));
                 }
-                let h = headerless(text);
+                let mut h = headerless(text);
+                skip_trace_prefix(text, &mut h);
                 let mut entry_end = end;
                 let msg = &text[h.message..];
                 let split = find_joined(msg, self.format).or_else(|| {
@@ -307,7 +306,7 @@ impl<'a> Iterator for ClientRecords<'a> {
     }
 }
 
-/// Moves a Windows 10 header's message start past the trace-formatter prefix that some builds'
+/// Moves a header's message start past the trace-formatter prefix that some Windows 10 builds'
 /// `Get-WindowsUpdateLog` left at the start of the message (`[0]0B2C.0C34::03/07/2017-17:08:41.736
 /// [agent]WU client version …`): the header before it says the same. `text` is the entry.
 #[inline(always)]
