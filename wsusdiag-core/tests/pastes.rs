@@ -426,23 +426,24 @@ fn trace_formatter_excerpts_read_as_entries() {
             .collect()
     };
     let raw = rows("68-pastebin-tracefmt-raw-wu-1703.txt");
-    assert_eq!(raw.len(), 14, "{raw:?}");
+    let embedded = rows("69-pastebin-getwulog-embedded-tracefmt.txt");
+    assert_eq!(
+        (raw.len(), embedded.len()),
+        (14, 9),
+        "{raw:?}\n{embedded:?}"
+    );
+    let want =
+        |component: &str, message: &str, pid| (component.to_owned(), message.to_owned(), pid);
     assert_eq!(
         raw[1],
-        (
-            "Agent".to_owned(),
-            "WU client version 10.0.15063.674".to_owned(),
-            0x39A0
-        )
+        want("Agent", "WU client version 10.0.15063.674", 0x39A0)
     );
     assert_eq!(raw[4].0, "store");
-    let embedded = rows("69-pastebin-getwulog-embedded-tracefmt.txt");
-    assert_eq!(embedded.len(), 9, "{embedded:?}");
     assert_eq!(
         embedded[0],
-        (
-            "IdleTimer".to_owned(),
-            "Non-AoAc machine. Aoac operations will be ignored.".to_owned(),
+        want(
+            "IdleTimer",
+            "Non-AoAc machine. Aoac operations will be ignored.",
             2860
         )
     );
