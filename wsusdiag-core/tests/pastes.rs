@@ -137,6 +137,10 @@ const CASES: &[Case] = &[
     case("71-blog-800706d9-firewall-service.txt", WIN10, &[0x800706D9], Some("WU-800706D9-FIREWALL-SVC")),
     // Microsoft's own excerpt of the same: a bracketed component among the three forms.
     case("72-itpro-firewall-bracketed-component.txt", CLIENT_FRAGMENT, &[0x800706D9, 0x80D0000A], Some("WU-800706D9-FIREWALL-SVC")),
+    // `Agent -- WARNING:` lines, then a fence of PowerShell commands that are no log lines.
+    // The article's causes are a list of conditions, none of them the code's own meaning
+    // (0x80240439 is WU_E_PT_INVALID_FORMAT in wuerror.h), so no rule is expected.
+    case("73-learn-80240439-double-dash.txt", CLIENT_FRAGMENT, &[0x80240439], None),
 ];
 
 fn read(file: &str) -> Vec<u8> {

@@ -273,7 +273,7 @@ fn unwrap_once(text: &str) -> Option<(String, Vec<Repair>, usize)> {
     let mut out: Vec<String> = Vec::new();
     let mut found: Vec<Repair> = Vec::new();
     let mut prose = 0usize;
-    let mut fence: Option<usize> = None;
+    let mut fence: Option<Fence> = None;
     let mut in_pre = false;
     // The line a wrapped continuation joins: the last log line, when nothing came between.
     let mut open: Option<usize> = None;
@@ -307,8 +307,9 @@ fn unwrap_once(text: &str) -> Option<(String, Vec<Repair>, usize)> {
             (cleaned, false)
         };
         let here = out.len() - 1;
-        // Inside a fence or a `<pre>` block every line is pasted text, none is prose.
-        let verbatim = fence.is_some() || in_pre;
+        // Inside a fence or a `<pre>` block every line is pasted text, none is prose; a fence of
+        // shell commands holds the commands a post gives, prose unless they are log lines.
+        let verbatim = fence.is_some_and(|f| !f.commands) || in_pre;
         if line.text.contains("</pre>") {
             in_pre = false;
         }
@@ -397,13 +398,37 @@ fn quoted_log_text(line: &str) -> Option<&str> {
     None
 }
 
+/// An open code fence: its indent (inside a list item), and whether its language is a shell's
+/// (` ```powershell `, ` ```cmd `, ` ```console `…), whose lines are commands.
+#[derive(Clone, Copy, Debug)]
+struct Fence {
+    indent: usize,
+    commands: bool,
+}
+
+/// The info strings of fences that hold shell commands, not a log.
+const COMMAND_FENCES: &[&str] = &[
+    "powershell",
+    "pwsh",
+    "ps",
+    "ps1",
+    "posh",
+    "cmd",
+    "bat",
+    "batch",
+    "console",
+    "bash",
+    "sh",
+    "shell",
+];
+
 /// One line with its wrappers taken off, and the fence state after it. `None` when the line
 /// is wrapping only (a fence, a prompt, a table rule, a shortcode).
 fn clean_line(
     raw: &str,
-    fence: Option<usize>,
+    fence: Option<Fence>,
     note: &mut impl FnMut(Repair),
-) -> (Option<String>, Option<usize>) {
+) -> (Option<String>, Option<Fence>) {
     let mut l: Cow<'_, str> = Cow::Borrowed(raw.trim_end());
     // Markup first: quote marks and fences may be written as entities inside it.
     if let Some(t) = strip_html_tags(&l) {
@@ -441,10 +466,18 @@ fn clean_line(
     let trimmed = l.trim_start();
     if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
         note(Repair::Markdown);
+        if fence.is_some() {
+            return (None, None);
+        }
+        let info = trimmed.trim_start_matches(['`', '~']).trim();
+        let language = info.split_whitespace().next().unwrap_or_default();
+        let commands = COMMAND_FENCES
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(language));
         let indent = l.len() - trimmed.len();
-        return (None, if fence.is_some() { None } else { Some(indent) });
+        return (None, Some(Fence { indent, commands }));
     }
-    if let Some(indent) = fence {
+    if let Some(Fence { indent, .. }) = fence {
         // The fence's indent, or the line's whitespace when less; never inside a character
         // (a no-break space is two bytes of whitespace).
         let mut cut = (l.len() - l.trim_start().len()).min(indent);
@@ -805,6 +838,27 @@ mod tests {
                 "took off quote marks",
                 "ignored 2 lines of prose"
             ]
+        );
+    }
+
+    #[test]
+    fn a_fence_of_shell_commands_holds_no_log_text_but_its_log_lines() {
+        // The commands an article gives after its log excerpt are prose; a log line pasted
+        // into such a fence still counts, and a plain fence keeps every line as pasted text.
+        let text = "```output\nAgent -- WARNING: Exit code = 0x80240439\n```\n\n```powershell\nGet-Service wuauserv | Select-Object Name, Status\n2016-10-19 11:23:47:375 1532 2150 AU x\n```\n\n```\nGet-Service wuauserv\n```\n";
+        let u = unwrap(text);
+        let kept: Vec<String> = lines(&u).into_iter().filter(|l| !l.is_empty()).collect();
+        assert_eq!(
+            kept,
+            [
+                "Agent -- WARNING: Exit code = 0x80240439",
+                "2016-10-19 11:23:47:375 1532 2150 AU x",
+                "Get-Service wuauserv"
+            ]
+        );
+        assert_eq!(
+            u.repairs.last().map(String::as_str),
+            Some("ignored 1 lines of prose")
         );
     }
 
