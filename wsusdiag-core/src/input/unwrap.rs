@@ -161,7 +161,7 @@ fn is_log_line(line: &str) -> bool {
         return true;
     }
     // A trace-formatter line of Windows Update's.
-    if t.starts_with('[') && trace_header(t).is_some() {
+    if t.starts_with('[') && trace_line(t).is_some() {
         return true;
     }
     // A Configuration Manager line, as written or as CMTrace copies it.
@@ -681,13 +681,18 @@ fn strip_bullet(s: &str) -> Option<String> {
     None
 }
 
-/// A `tracefmt` line of a Windows Update component, as the Windows 10 text writes the same
-/// entry: `2024/03/05 10:12:44.1230000 2588  3900  Agent           …` (PID and TID in decimal,
-/// the component in its usual spelling: `[agent]` is `Agent`). Other providers' trace lines
-/// are left alone.
-fn trace_header(s: &str) -> Option<String> {
+/// A `tracefmt` line of a Windows Update component (`[agent]` is `Agent`; other providers'
+/// lines are none): its captures and the component in its usual spelling.
+fn trace_line(s: &str) -> Option<(regex::Captures<'_>, &str)> {
     let c = patterns().trace_prefix.captures(s.trim_start())?;
-    let component = crate::records::components::trace_component(&c[11])?;
+    let component = crate::records::components::trace_component(c.get(11)?.as_str())?;
+    Some((c, component))
+}
+
+/// A [`trace_line`] as the Windows 10 text writes the same entry:
+/// `2024/03/05 10:12:44.1230000 2588  3900  Agent           …` (PID and TID in decimal).
+fn trace_header(s: &str) -> Option<String> {
+    let (c, component) = trace_line(s)?;
     let pid = u32::from_str_radix(&c[1], 16).ok()?;
     let tid = u32::from_str_radix(&c[2], 16).ok()?;
     let part = |a: usize, b: usize| c.get(a).or_else(|| c.get(b)).map(|m| m.as_str());

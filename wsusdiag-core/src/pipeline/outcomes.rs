@@ -238,12 +238,9 @@ impl Outcomes {
         entry: &str,
         o: Outcome<'_>,
     ) {
-        // A download attempt's error is evidence for its call's outcome, not an outcome: an
-        // excerpt of such lines alone still shows the failure they are.
-        let attempt = o.operation == Operation::Download && !o.repeat;
-        self.outcome_seen |= !(attempt && matches!(o.ended, Ended::Failed(_)));
         match o.ended {
             Ended::Succeeded => {
+                self.outcome_seen = true;
                 if !o.repeat {
                     a.succeeded(o.operation, record);
                 }
@@ -256,16 +253,21 @@ impl Outcomes {
                 }
             }
             Ended::Cancelled => {
+                self.outcome_seen = true;
                 self.chains.take(thread(record));
             }
             Ended::Failed(code) if o.operation == Operation::Download && !o.repeat => {
-                // An attempt failed: evidence for the call's outcome, if it fails.
+                // An attempt failed: evidence for the call's outcome, if it fails, and no
+                // outcome itself (an excerpt of such lines alone shows the failure they are).
                 self.trace(a, record, entry, code);
                 if self.chains.get(thread(record)).is_some() {
                     self.download_error = Some((thread(record), record.time, record.line));
                 }
             }
-            Ended::Failed(code) => self.failed(a, record, entry, o, code),
+            Ended::Failed(code) => {
+                self.outcome_seen = true;
+                self.failed(a, record, entry, o, code);
+            }
         }
     }
 

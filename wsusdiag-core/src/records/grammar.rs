@@ -279,9 +279,6 @@ pub(crate) fn component(i: &[u8]) -> Res<'_, &[u8]> {
 #[cold]
 #[inline(never)]
 pub(crate) fn trace_prefix(i: &[u8]) -> Res<'_, &[u8]> {
-    fn hex(i: &[u8]) -> Res<'_, &[u8]> {
-        i.split_at_position1_complete(|c| !c.is_ascii_hexdigit(), ErrorKind::HexDigit)
-    }
     let (i, _) = byte(i, b'[')?;
     let (i, _) = many1(i, DIGIT)?;
     let (i, _) = byte(i, b']')?;
