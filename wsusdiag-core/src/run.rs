@@ -13,7 +13,7 @@ use crate::correlate::{self, Fleet};
 use crate::diagnosis::{Diagnosis, InputSummary, Problem, ProblemKind};
 use crate::input::{FileData, Found, TextEncoding, Walk, open_listed};
 use crate::knowledge::rules::{LineMatcher, RuleSet};
-use crate::pipeline::{self, Analysis, Body, ReadDone, whole_input_problem};
+use crate::pipeline::{self, Analysis, Body, ReadDone, Shrunk, whole_input_problem};
 use crate::progress::{Progress, Tally};
 use crate::{Error, Result};
 
@@ -393,23 +393,26 @@ fn run(
     parallel: bool,
     go_on: ReadDone<'_>,
 ) -> Result<Analysis> {
-    let read = |path: &Path, listed: bool| {
+    let open = |path: &Path, listed: bool| {
         if listed {
-            FileData::read(path, open_listed(path)?)
+            open_listed(path)
         } else {
-            FileData::open(path)
+            std::fs::File::open(path).map_err(|e| Error::io(path, e))
         }
     };
+    let read = |path: &Path, listed: bool| FileData::read(path, open(path, listed)?);
     match job {
         Job::File { path, listed } => {
-            let data = match read(path, *listed) {
-                Ok(data) => data,
-                Err(e @ Error::Io { .. }) if *listed => return Ok(unreadable(name, &e)),
-                Err(e) => return Err(e),
-            };
-            let mut a = pipeline::analyze(name, &data, lines, parallel, go_on);
-            note_shrunk(&mut a, &data);
-            Ok(a)
+            let read = open(path, *listed)
+                .and_then(|file| pipeline::analyze_file(name, path, file, lines, parallel, go_on));
+            match read {
+                Ok((mut a, shrunk)) => {
+                    note_shrunk(&mut a, shrunk);
+                    Ok(a)
+                }
+                Err(e @ Error::Io { .. }) if *listed => Ok(unreadable(name, &e)),
+                Err(e) => Err(e),
+            }
         }
         Job::Read(_, data) => Ok(pipeline::analyze(name, data, lines, parallel, go_on)),
         Job::Traces(_, files) => {
@@ -426,7 +429,7 @@ fn run(
                 data.iter().map(|(n, d)| (n.as_str(), &d[..])).collect();
             let mut a = pipeline::analyze_etl(name, &parts, lines, parallel);
             for (_, d) in &data {
-                note_shrunk(&mut a, d);
+                note_shrunk(&mut a, d.shrunk_from.map(|from| (from, d.len() as u64)));
             }
             for e in failed {
                 let problem = whole_input_problem(ProblemKind::Unreadable, e.to_string());
@@ -524,12 +527,11 @@ fn unreadable(name: &str, e: &Error) -> Analysis {
 }
 
 /// Lists the cut of a file that shrank while it was read.
-fn note_shrunk(a: &mut Analysis, data: &FileData) {
-    if let Some(size) = data.shrunk_from {
+fn note_shrunk(a: &mut Analysis, shrunk: Shrunk) {
+    if let Some((size, read)) = shrunk {
         let message = format!(
-            "the file shrank from {size} to {} bytes while it was read (cut by another \
-             process): what was read is diagnosed",
-            data.len()
+            "the file shrank from {size} to {read} bytes while it was read (cut by another \
+             process): what was read is diagnosed"
         );
         a.summary
             .problems

@@ -180,3 +180,70 @@ fn a_cancelled_diagnosis_stops_with_cancelled() {
     let e = diagnose_paths(&[dir], &options).unwrap_err();
     assert!(matches!(e, Error::Cancelled), "{e}");
 }
+
+/// The KB954960 client log over and over, about `bytes` long: past the part of a file read
+/// first to tell what it is, so that the rest is read a window at a time.
+fn long_client_log(bytes: usize) -> Vec<u8> {
+    sample::KB954960_CLIENT.repeat(bytes / sample::KB954960_CLIENT.len() + 1)
+}
+
+/// A file's diagnosis from its path and from its bytes in memory, as JSON.
+fn from_path_and_from_memory(dir: &Path, name: &str, bytes: &[u8]) -> (String, String) {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    let from_path = diagnose_paths(&[&path], &Options::default()).unwrap();
+    let name = path.display().to_string();
+    let from_memory = diagnose_buffers(&[(&name, bytes)], &Options::default()).unwrap();
+    (from_path.to_json().unwrap(), from_memory.to_json().unwrap())
+}
+
+#[test]
+fn a_file_reads_as_its_bytes_in_memory_read() {
+    let dir = folder("as-in-memory");
+    let long = long_client_log(700 << 10);
+    let mut cases = vec![("long.log".to_owned(), long.clone())];
+    // With a byte order mark.
+    cases.push(("bom.log".to_owned(), [&b"\xEF\xBB\xBF"[..], &long].concat()));
+    // Windows-1252 in a message past the head: the file is read again, whole, and decoded.
+    let mut latin = long.clone();
+    let at = 600_000 + memchr::memmem::find(&long[600_000..], b"Agent\t").unwrap() + 7;
+    latin[at] = 0xE9;
+    cases.push(("latin.log".to_owned(), latin));
+    // UTF-16, as Windows writes it.
+    let text = String::from_utf8(long.clone()).unwrap();
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    cases.push(("utf16.log".to_owned(), utf16));
+    // Cut inside its last line.
+    cases.push(("cut.log".to_owned(), long[..long.len() - 20].to_vec()));
+    cases.push(("server.log".to_owned(), sample::KB954960_SERVER.repeat(40)));
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    for kind in ["win10", "classic"] {
+        for entry in std::fs::read_dir(corpus.join(kind)).unwrap() {
+            let path = entry.unwrap().path();
+            let name = format!("{kind}-{}", path.file_name().unwrap().to_string_lossy());
+            cases.push((name, std::fs::read(&path).unwrap()));
+        }
+    }
+    for (name, bytes) in &cases {
+        let (from_path, from_memory) = from_path_and_from_memory(&dir, name, bytes);
+        assert_eq!(from_path, from_memory, "{name}");
+    }
+    // The long log's faults are all there: as many as in the sample, times its copies.
+    let (json, _) = from_path_and_from_memory(&dir, "long.log", &long);
+    let once = diagnose_buffers(&[("once", sample::KB954960_CLIENT)], &Options::default());
+    let copies = long.len() / sample::KB954960_CLIENT.len();
+    let faults = |json: &str| {
+        serde_json::from_str::<serde_json::Value>(json).unwrap()["faults"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(
+        faults(&json),
+        copies * faults(&once.unwrap().to_json().unwrap())
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -98,7 +98,7 @@ impl FileData {
 
 /// Reads `len` bytes, or fewer when the file shrank meanwhile; what was appended after it was
 /// opened is left for the next run.
-fn read_regular(path: &Path, file: &mut File, len: u64) -> Result<FileData> {
+pub(super) fn read_regular(path: &Path, file: &mut File, len: u64) -> Result<FileData> {
     let mut bytes = Vec::new();
     reserve(&mut bytes, len, path)?;
     file.take(len)

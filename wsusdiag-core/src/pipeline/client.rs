@@ -302,7 +302,7 @@ pub(crate) struct ClientAnalysis {
 
 /// Builds the analysis of a client log record by record.
 #[derive(Debug)]
-pub(crate) struct ClientAnalyzer<'s, 't> {
+pub(crate) struct ClientAnalyzer<'s> {
     source: &'s str,
     benign: &'s BenignMatcher,
     pub(super) out: ClientAnalysis,
@@ -311,9 +311,10 @@ pub(crate) struct ClientAnalyzer<'s, 't> {
     /// Windows 10: faults are operations' failed outcomes (`None` for a classic log, whose
     /// faults are failure lines and their cascades).
     outcomes: Option<Outcomes>,
-    /// Detections under way, by thread: when each started, its first line's number and text,
-    /// and the idle time since (seconds without any record).
-    detections: Chains<(NaiveDateTime, u32, &'t str, i64)>,
+    /// Detections under way, by thread: when each started, its first line's number and text
+    /// (copied: the text it was read from may be gone when the detection ends), and the idle
+    /// time since (seconds without any record).
+    detections: Chains<(NaiveDateTime, u32, Arc<str>, i64)>,
 }
 
 /// The thread a record was logged by.
@@ -321,7 +322,7 @@ pub(super) fn thread(record: &ClientRecord<'_>) -> (u32, u32) {
     (record.pid.unwrap_or(0), record.tid.unwrap_or(0))
 }
 
-impl<'s, 't> ClientAnalyzer<'s, 't> {
+impl<'s> ClientAnalyzer<'s> {
     pub(crate) fn new(source: &'s str, format: ClientFormat, benign: &'s BenignMatcher) -> Self {
         Self {
             source,
@@ -403,7 +404,7 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
     pub(crate) fn push_read(
         &mut self,
         record: &ClientRecord<'_>,
-        entry: &'t str,
+        entry: &str,
         event: Option<ClientEvent<'_>>,
         rules: &[usize],
     ) {
@@ -424,12 +425,7 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
 
     /// Takes what every format says the same way: identity, time zone, servers, versions,
     /// detections. Returns whether the event is used up.
-    fn context(
-        &mut self,
-        record: &ClientRecord<'_>,
-        entry: &'t str,
-        event: &ClientEvent<'_>,
-    ) -> bool {
+    fn context(&mut self, record: &ClientRecord<'_>, entry: &str, event: &ClientEvent<'_>) -> bool {
         match *event {
             ClientEvent::LoggingInitialized { tz_minutes, .. } => {
                 if let Some(tz) = tz_minutes {
@@ -440,7 +436,7 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
                 self.out.detections += 1;
                 if let Some(t) = record.time {
                     self.detections
-                        .put(thread(record), (t, record.line, entry, 0));
+                        .put(thread(record), (t, record.line, cut_shared(entry), 0));
                 }
                 // A classic detection closes the fault before it; a Windows 10 one starts a
                 // new operation on its thread.
@@ -504,13 +500,13 @@ impl<'s, 't> ClientAnalyzer<'s, 't> {
             .as_ref()
             .is_none_or(|(s, _)| seconds > *s)
         {
-            let first = Quoted::new(self.source.into(), line, cut_shared(first));
+            let first = Quoted::new(self.source.into(), line, first);
             self.out.longest_detection = Some((seconds, first));
         }
     }
 
     /// A classic log: each failure line and its cascade of follow-on lines is one fault.
-    fn cascade(&mut self, record: &ClientRecord<'_>, entry: &'t str, event: ClientEvent<'_>) {
+    fn cascade(&mut self, record: &ClientRecord<'_>, entry: &str, event: ClientEvent<'_>) {
         match event {
             ClientEvent::DetectionFound { .. } | ClientEvent::ExitCode { hresult: 0 } => {
                 self.success(record);

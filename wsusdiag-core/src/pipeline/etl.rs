@@ -172,14 +172,15 @@ mod tests {
             // The events as `Get-WindowsUpdateLog` text, read as a Windows 10 log.
             let text = traces.events.text();
             let mut summary = unread(name, 0, TextEncoding::Binary);
-            let Ok(mut expected) = client_text(
+            let mut expected = client_text(
                 name,
-                text.as_str(),
+                &mut chunks::InMemory::new(text.as_bytes()),
                 ClientFormat::Win10,
                 &lines,
                 (false, &|_| true),
                 &mut summary,
-            );
+            )
+            .unwrap();
             expected.utc = true;
             assert_eq!(
                 (summary.records, summary.malformed_lines),

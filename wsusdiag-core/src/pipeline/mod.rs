@@ -7,6 +7,7 @@ pub(crate) mod client;
 mod configmgr;
 mod configmgr_site;
 pub(crate) mod etl;
+mod file;
 mod found;
 mod outcomes;
 pub(crate) mod server;
@@ -14,7 +15,7 @@ pub(crate) mod server;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
-use chunks::ChunkText;
+use chunks::{InMemory, WindowError, Windows};
 
 use crate::error::ProblemKind;
 use crate::error::{ParseError, excerpt_to};
@@ -23,6 +24,7 @@ use crate::input::{
 };
 use crate::knowledge::rules::LineMatcher;
 use crate::records::{ClientFormat, ServerRecords};
+pub(crate) use file::{Shrunk, analyze_file};
 pub(crate) use found::Quoted;
 pub use found::{Cause, Evidence, InputSummary, Problem};
 
@@ -112,15 +114,16 @@ pub(crate) fn whole_input_problem(kind: ProblemKind, message: String) -> Problem
 }
 
 /// Reads the client records of `text` into an analysis, counting them in `summary`; or, when
-/// part of `text` is not UTF-8 after all, returns why and leaves `summary` as it was.
-fn client_text<'t, T: ChunkText<'t>>(
+/// part of `text` is not UTF-8 after all or cannot be read, returns why and leaves `summary`
+/// as it was.
+fn client_text<'t>(
     name: &str,
-    text: T,
+    text: &mut impl Windows<'t>,
     format: ClientFormat,
     lines: &LineMatcher,
     (parallel, read_done): (bool, ReadDone<'_>),
     summary: &mut InputSummary,
-) -> Result<client::ClientAnalysis, T::Error> {
+) -> Result<client::ClientAnalysis, WindowError> {
     let mut a = client::ClientAnalyzer::new(name, format, &lines.benign);
     let cap = PROBLEMS_CAP.saturating_sub(summary.problems.len());
     let chunking = (parallel, chunks::CHUNK_BYTES);
@@ -129,7 +132,7 @@ fn client_text<'t, T: ChunkText<'t>>(
     summary.malformed_lines += counts.malformed;
     summary.problems.extend(counts.errors.iter().map(problem));
     // Empty, or ending with a line break.
-    let ends_cleanly = matches!(text.bytes().last(), None | Some(b'\n' | b'\r'));
+    let ends_cleanly = matches!(text.last_byte(), None | Some(b'\n' | b'\r'));
     if !ends_cleanly && summary.problems.len() < PROBLEMS_CAP {
         summary.problems.push(whole_input_problem(
             ProblemKind::Truncated,
@@ -199,7 +202,7 @@ pub(crate) fn analyze(
         let format = ClientFormat::of(kind);
         if let Ok(a) = client_text(
             name,
-            body,
+            &mut InMemory::new(body),
             format,
             lines,
             (parallel, read_done),
@@ -287,15 +290,25 @@ pub(crate) fn analyze(
         | LogKind::ClientWin10
         | LogKind::ClientEtl
         | LogKind::ClientFragment => {
-            let Ok(a) = client_text(
+            let read = client_text(
                 name,
-                text,
+                &mut InMemory::new(text.as_bytes()),
                 ClientFormat::of(kind),
                 lines,
                 (parallel, read_done),
                 &mut summary,
             );
-            Body::Client(Box::new(a))
+            match read {
+                Ok(a) => Body::Client(Box::new(a)),
+                // Not met with text in memory, decoded already; said, not hidden, if it were.
+                Err(e) => {
+                    let why = format!("cannot be read: {e}");
+                    summary
+                        .problems
+                        .push(whole_input_problem(ProblemKind::Unreadable, why));
+                    Body::Unknown
+                }
+            }
         }
     };
     Analysis { summary, body }

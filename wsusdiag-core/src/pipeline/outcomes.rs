@@ -129,7 +129,7 @@ impl Outcomes {
     /// Takes the next event of the log.
     pub(crate) fn push(
         &mut self,
-        a: &mut ClientAnalyzer<'_, '_>,
+        a: &mut ClientAnalyzer<'_>,
         record: &ClientRecord<'_>,
         entry: &str,
         event: ClientEvent<'_>,
@@ -215,7 +215,7 @@ impl Outcomes {
     /// A failure trace: evidence for its thread's next outcome, unless it is benign.
     fn trace(
         &mut self,
-        a: &ClientAnalyzer<'_, '_>,
+        a: &ClientAnalyzer<'_>,
         record: &ClientRecord<'_>,
         entry: &str,
         code: Option<u32>,
@@ -233,7 +233,7 @@ impl Outcomes {
 
     fn outcome(
         &mut self,
-        a: &mut ClientAnalyzer<'_, '_>,
+        a: &mut ClientAnalyzer<'_>,
         record: &ClientRecord<'_>,
         entry: &str,
         o: Outcome<'_>,
@@ -283,7 +283,7 @@ impl Outcomes {
 
     fn failed(
         &mut self,
-        a: &mut ClientAnalyzer<'_, '_>,
+        a: &mut ClientAnalyzer<'_>,
         record: &ClientRecord<'_>,
         entry: &str,
         o: Outcome<'_>,
@@ -373,7 +373,7 @@ impl Outcomes {
 
     /// The end of the log: chains with a SOAP fault or a failed web call that no outcome
     /// concluded are faults of their own.
-    pub(crate) fn finish(&mut self, a: &mut ClientAnalyzer<'_, '_>) {
+    pub(crate) fn finish(&mut self, a: &mut ClientAnalyzer<'_>) {
         a.close();
         // A log with no outcome at all is an excerpt of failure lines: each chain is a failure
         // it shows. Elsewhere only a chain with a SOAP fault or a failed web call is.

@@ -24,7 +24,7 @@ use crate::knowledge::rules::LineMatcher;
 use crate::records::{ClientFormat, ClientRecord, ClientRecords};
 use read::{Read, Reader};
 use text::chunks;
-pub(crate) use text::{CHUNK_BYTES, ChunkText};
+pub(crate) use text::{CHUNK_BYTES, FileWindows, InMemory, Window, Windows};
 
 /// The room a new record buffer starts with: a record that matters per this many bytes of its
 /// chunk, about as many as a fault-dense log has (a buffer that grows is copied whole).
@@ -105,76 +105,166 @@ fn read_chunk<'a>(
     out
 }
 
-/// Reads the client log `text` into `analyzer` in chunks of about `chunk_bytes`
-/// ([`CHUNK_BYTES`] but in tests), in parallel when `parallel`. Returns the record count and
-/// the malformed lines (the first `errors_cap` of them, and how many), or the error of the
-/// first chunk that could not be taken as text (the analyzer is then half fed: drop it).
+/// Why a client log could not be read in windows.
+#[derive(Debug)]
+pub(crate) enum WindowError {
+    /// A chunk is not UTF-8: the text is to be decoded whole instead.
+    NotUtf8(std::str::Utf8Error),
+    /// The file could not be read on.
+    Read(crate::Error),
+}
+
+impl std::fmt::Display for WindowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NotUtf8(e) => write!(f, "not UTF-8 text: {e}"),
+            Self::Read(e) => e.fmt(f),
+        }
+    }
+}
+
+/// The records of a window's chunks.
+type ChunkReads<'a> = Vec<ChunkRead<'a>>;
+
+self_cell::self_cell!(
+    /// A window of text and its chunks, read: the records of the chunks borrow the window's
+    /// text, which a window read from a file owns.
+    struct ReadWindow<'t> {
+        owner: Window<'t>,
+        #[covariant]
+        dependent: ChunkReads,
+    }
+);
+
+/// An emptied record buffer made ready for the records of another text, keeping its room (the
+/// standard library collects a vector's iterator into its own buffer).
+#[expect(
+    clippy::unnecessary_filter_map,
+    reason = "the map is there to change the type of what it keeps, which is nothing"
+)]
+fn recycle<'b>(mut reads: Vec<Entry<'_>>) -> Vec<Entry<'b>> {
+    reads.clear();
+    reads.into_iter().filter_map(|_| None).collect()
+}
+
+/// How the chunks of a log are read: its format, the rules' line patterns, the chunk size, on
+/// how many cores, and how many malformed lines to keep.
+struct ChunkReading<'l> {
+    format: ClientFormat,
+    lines: &'l LineMatcher,
+    chunk_bytes: usize,
+    parallel: bool,
+    errors_cap: usize,
+}
+
+impl ChunkReading<'_> {
+    /// Reads the chunks of `window` into the record buffers `spare` (emptied buffers of an
+    /// earlier window, or new ones), on all cores when parallel.
+    fn window<'t>(
+        &self,
+        window: Window<'t>,
+        mut spare: Vec<Vec<Entry<'static>>>,
+    ) -> Result<ReadWindow<'t>, std::str::Utf8Error> {
+        ReadWindow::try_new(window, |w| {
+            let jobs: Vec<_> = chunks(&w.bytes, self.chunk_bytes)
+                .map(|range| {
+                    let reads = spare
+                        .pop()
+                        .map_or_else(|| Vec::with_capacity(range.len() / BYTES_PER_READ), recycle);
+                    (range, reads)
+                })
+                .collect();
+            let read = |(range, reads): (Range<usize>, _)| {
+                let start = w.start + range.start;
+                let chunk = std::str::from_utf8(&w.bytes[range])?;
+                let errors_cap = self.errors_cap;
+                Ok(read_chunk(
+                    chunk,
+                    start,
+                    self.format,
+                    self.lines,
+                    errors_cap,
+                    reads,
+                ))
+            };
+            if self.parallel {
+                jobs.into_par_iter().map(read).collect()
+            } else {
+                jobs.into_iter().map(read).collect()
+            }
+        })
+    }
+}
+
+/// Reads a client log, a window at a time from `text`, into `analyzer` in chunks of about
+/// `chunk_bytes` ([`CHUNK_BYTES`] but in tests), in parallel when `parallel`. Returns the
+/// record count and the malformed lines (the first `errors_cap` of them, and how many), or why
+/// the text could not be read on (the analyzer is then half fed: drop it).
 ///
-/// In parallel, the analyzer takes one window of chunks while the next window is read. Each
-/// window taken is handed to `read_done`, which stops the read when it returns false.
-pub(crate) fn read_client<'t, T: ChunkText<'t>>(
-    text: T,
+/// In parallel, the analyzer takes one window while the next is read. Each window taken is
+/// handed to `read_done`, which stops the read when it returns false. At most two windows are
+/// in memory at once, whatever the size of the log.
+pub(crate) fn read_client<'t>(
+    text: &mut impl Windows<'t>,
     format: ClientFormat,
     lines: &LineMatcher,
-    analyzer: &mut ClientAnalyzer<'_, 't>,
+    analyzer: &mut ClientAnalyzer<'_>,
     (parallel, chunk_bytes): (bool, usize),
     read_done: ReadDone<'_>,
     errors_cap: usize,
-) -> Result<Counts, T::Error> {
-    let window = if parallel {
+) -> Result<Counts, WindowError> {
+    let window_chunks = if parallel {
         WINDOW_PER_CORE * rayon::current_num_threads().max(1)
     } else {
         1
     };
-    let mut chunks = chunks(text.bytes(), chunk_bytes);
-    let mut next_window = || chunks.by_ref().take(window).collect::<Vec<_>>();
-    // Each window reads into the emptied buffers of the one taken before it: a buffer kept
-    // keeps its pages, where a new one would fault in fresh pages from the allocator.
-    type Window<'t, E> = Result<Vec<ChunkRead<'t>>, E>;
-    let read_window = |ranges: &[Range<usize>], mut spare: Vec<Vec<Entry<'t>>>| -> Window<'t, _> {
-        let jobs: Vec<_> = (ranges.iter().cloned())
-            .map(|range| {
-                let reads = spare
-                    .pop()
-                    .unwrap_or_else(|| Vec::with_capacity(range.len() / BYTES_PER_READ));
-                (range, reads)
-            })
-            .collect();
-        let read = |(range, reads): (Range<usize>, Vec<Entry<'t>>)| {
-            let start = range.start;
-            let chunk = text.chunk(range)?;
-            Ok(read_chunk(chunk, start, format, lines, errors_cap, reads))
-        };
-        if parallel {
-            jobs.into_par_iter().map(read).collect()
-        } else {
-            jobs.into_iter().map(read).collect()
-        }
+    let want = chunk_bytes.max(1).saturating_mul(window_chunks);
+    let reading = ChunkReading {
+        format,
+        lines,
+        chunk_bytes,
+        parallel,
+        errors_cap,
+    };
+    // Each window is read into the buffers of the one taken before it: a buffer kept keeps its
+    // pages, where a new one would fault in fresh pages from the allocator.
+    let read_next = |text: &mut _, spare_bytes, spare_reads| {
+        Windows::next(text, want, spare_bytes)
+            .map_err(WindowError::Read)?
+            .map(|w| reading.window(w, spare_reads).map_err(WindowError::NotUtf8))
+            .transpose()
     };
     let mut taken = Taken {
         counts: Counts::default(),
         line_base: 0,
         errors_cap,
     };
-    let mut ahead = next_window();
-    let mut next = (!ahead.is_empty()).then(|| read_window(&ahead, Vec::new()));
-    let mut spare = Vec::new();
-    while let Some(chunks) = next.take() {
-        let chunks = chunks?;
-        let done = &text.bytes()[ahead[0].start..ahead[ahead.len() - 1].end];
-        ahead = next_window();
-        let more = !ahead.is_empty();
+    let mut next = read_next(text, Vec::new(), Vec::new());
+    let (mut spare_bytes, mut spare_reads) = (Vec::new(), Vec::new());
+    while let Some(mut window) = next? {
         let taking = || {
-            let emptied = taken.take(chunks, analyzer);
-            (emptied, read_done(done))
+            let (emptied, go_on) = window.with_dependent_mut(|w, chunks| {
+                let emptied = taken.take(std::mem::take(chunks), analyzer);
+                let emptied: Vec<_> = emptied.into_iter().map(recycle).collect();
+                (emptied, read_done(&w.bytes))
+            });
+            (window.into_owner().into_buffer(), emptied, go_on)
         };
         let go_on;
         if parallel {
-            ((spare, go_on), next) =
-                rayon::join(taking, || more.then(|| read_window(&ahead, spare)));
+            let spares = (
+                std::mem::take(&mut spare_bytes),
+                std::mem::take(&mut spare_reads),
+            );
+            ((spare_bytes, spare_reads, go_on), next) =
+                rayon::join(taking, || read_next(text, spares.0, spares.1));
         } else {
-            (spare, go_on) = taking();
-            next = more.then(|| read_window(&ahead, std::mem::take(&mut spare)));
+            (spare_bytes, spare_reads, go_on) = taking();
+            let spares = (
+                std::mem::take(&mut spare_bytes),
+                std::mem::take(&mut spare_reads),
+            );
+            next = read_next(text, spares.0, spares.1);
         }
         if !go_on {
             // The caller stopped the read (cancelled): what was taken stays taken.
@@ -192,7 +282,7 @@ pub(crate) fn read_records<'t>(
     text: &'t str,
     records: &[ClientRecord<'t>],
     lines: &LineMatcher,
-    analyzer: &mut ClientAnalyzer<'_, 't>,
+    analyzer: &mut ClientAnalyzer<'_>,
     (parallel, run): (bool, usize),
     (entries, write_entry): (&'t mut String, impl Fn(&ClientRecord<'t>, &mut String)),
 ) {
@@ -241,7 +331,7 @@ impl Taken {
     fn take<'t>(
         &mut self,
         chunks: Vec<ChunkRead<'t>>,
-        analyzer: &mut ClientAnalyzer<'_, 't>,
+        analyzer: &mut ClientAnalyzer<'_>,
     ) -> Vec<Vec<Entry<'t>>> {
         let mut emptied = Vec::with_capacity(chunks.len());
         for mut chunk in chunks {
@@ -271,18 +361,18 @@ mod tests {
     use super::*;
     use crate::knowledge::rules::RuleSet;
 
-    /// Everything the analyzer and the counts end up with, as text to compare, or why a chunk
-    /// was not text. Checks that what was read was released once, in order, from the start.
-    fn read_into<'t, T: ChunkText<'t>>(
-        text: T,
+    /// Everything the analyzer and the counts end up with, as text to compare, or why the text
+    /// could not be read. Checks that what was read was released once, in order, whole.
+    fn read_into<'t>(
+        text: &mut impl Windows<'t>,
+        len: usize,
         size: usize,
         parallel: bool,
-    ) -> Result<String, T::Error> {
+    ) -> Result<String, WindowError> {
         let lines = LineMatcher::new(&RuleSet::builtin());
         let mut analyzer =
             ClientAnalyzer::new("WindowsUpdate.log", ClientFormat::Classic, &lines.benign);
         let released = std::sync::Mutex::new(Vec::new());
-        let base = text.bytes().as_ptr() as usize;
         let counts = read_client(
             text,
             ClientFormat::Classic,
@@ -290,30 +380,81 @@ mod tests {
             &mut analyzer,
             (parallel, size),
             &|part| {
-                let start = part.as_ptr() as usize - base;
-                released.lock().unwrap().push(start..start + part.len());
+                released.lock().unwrap().push(part.len());
                 true
             },
             3,
         );
         let released = released.into_inner().unwrap();
-        let mut at = 0;
-        for part in &released {
-            assert_eq!(part.start, at, "{size} {parallel}: {released:?}");
-            assert!(part.end > part.start, "{size} {parallel}: {released:?}");
-            at = part.end;
-        }
+        assert!(
+            released.iter().all(|&n| n > 0),
+            "{size} {parallel}: {released:?}"
+        );
         let counts = counts?;
-        assert_eq!(at, text.bytes().len(), "{size} {parallel}: {released:?}");
+        let all: usize = released.iter().sum();
+        assert_eq!(all, len, "{size} {parallel}: {released:?}");
         Ok(format!("{counts:?}\n{:?}", analyzer.finish()))
     }
 
-    /// [`read_into`] on text known to be UTF-8, and on the same as bytes checked as read.
+    /// A file holding `bytes`, removed when dropped.
+    struct TempLog(std::path::PathBuf);
+
+    impl TempLog {
+        fn new(bytes: &[u8]) -> Self {
+            static MADE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+            let n = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let name = format!("wsusdiag-windows-{}-{n}.log", std::process::id());
+            let path = std::env::temp_dir().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            Self(path)
+        }
+
+        /// The file's windows, its first `head` bytes read first, as a caller sniffing it does.
+        fn windows(&self, head: usize) -> FileWindows {
+            let file = std::fs::File::open(&self.0).unwrap();
+            let len = file.metadata().unwrap().len();
+            let mut parts = crate::input::LineParts::new(&self.0, file, len);
+            let head = parts.next(Vec::new(), head).unwrap().unwrap_or_default();
+            FileWindows::new(head, parts)
+        }
+    }
+
+    impl Drop for TempLog {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+
+    /// [`read_into`] on bytes in memory, and on the same bytes read from a file, whose windows
+    /// must read the same (its head cut at a few places).
+    fn read_bytes(bytes: &[u8], size: usize, parallel: bool) -> Result<String, WindowError> {
+        let in_memory = read_into(&mut InMemory::new(bytes), bytes.len(), size, parallel);
+        let file = TempLog::new(bytes);
+        for head in [1, 200, 1 << 20] {
+            let from_file = read_into(&mut file.windows(head), bytes.len(), size, parallel);
+            // Where in its chunk a byte that is not UTF-8 is depends on the chunks' ends.
+            let outcome = |r: &Result<String, WindowError>| match r {
+                Err(WindowError::NotUtf8(e)) => Err(e.error_len()),
+                Err(WindowError::Read(e)) => panic!("{e}"),
+                Ok(read) => Ok(read.clone()),
+            };
+            let (from_file, expected) = (outcome(&from_file), outcome(&in_memory));
+            assert_eq!(from_file, expected, "{size} {parallel} {head}");
+        }
+        in_memory
+    }
+
+    /// [`read_bytes`] on text.
     fn read_with(text: &str, size: usize, parallel: bool) -> String {
-        let Ok(checked) = read_into(text, size, parallel);
-        let unchecked = read_into(text.as_bytes(), size, parallel);
-        assert_eq!(unchecked.as_ref(), Ok(&checked), "{size} {parallel}");
-        checked
+        read_bytes(text.as_bytes(), size, parallel).unwrap()
+    }
+
+    #[test]
+    fn a_recycled_record_buffer_keeps_its_room() {
+        let reads: Vec<Entry<'_>> = Vec::with_capacity(4096);
+        let room = reads.capacity();
+        let recycled: Vec<Entry<'static>> = recycle(reads);
+        assert_eq!((recycled.len(), recycled.capacity()), (0, room));
     }
 
     #[test]
@@ -326,15 +467,16 @@ mod tests {
                 let mut analyzer =
                     ClientAnalyzer::new("WindowsUpdate.log", ClientFormat::Classic, &lines.benign);
                 let calls = std::sync::atomic::AtomicUsize::new(0);
-                let Ok(counts) = read_client(
-                    text.as_str(),
+                let counts = read_client(
+                    &mut InMemory::new(text.as_bytes()),
                     ClientFormat::Classic,
                     &lines,
                     &mut analyzer,
                     (parallel, 512),
                     &|_| calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1 < stop_after,
                     3,
-                );
+                )
+                .unwrap();
                 (counts.records, calls.into_inner())
             };
             let (all, windows) = read(usize::MAX);
@@ -428,11 +570,13 @@ mod tests {
         text.extend_from_slice("caf\u{e9}\r\n".as_bytes());
         for parallel in [false, true] {
             for size in [1, 97, 1000, usize::MAX] {
-                assert!(read_into(&text[..], size, parallel).is_ok());
-                let e = read_into(&latin[..], size, parallel).unwrap_err();
-                assert_eq!(e.error_len(), Some(1), "{size} {parallel}");
-                let e = read_into(&cut[..], size, parallel).unwrap_err();
-                assert_eq!(e.error_len(), None, "{size} {parallel}");
+                assert!(read_bytes(&text, size, parallel).is_ok());
+                let not_utf8 = |bytes: &[u8]| match read_bytes(bytes, size, parallel) {
+                    Err(WindowError::NotUtf8(e)) => e.error_len(),
+                    other => panic!("{size} {parallel}: {other:?}"),
+                };
+                assert_eq!(not_utf8(&latin), Some(1), "{size} {parallel}");
+                assert_eq!(not_utf8(&cut), None, "{size} {parallel}");
             }
         }
     }

@@ -28,7 +28,7 @@ pub(super) struct Read<'a> {
 
 impl<'a> Read<'a> {
     /// Hands the record, whose whole entry (header and message) is `entry`, to the analyzer.
-    pub(super) fn hand(&mut self, entry: &'a str, analyzer: &mut ClientAnalyzer<'_, 'a>) {
+    pub(super) fn hand(&mut self, entry: &str, analyzer: &mut ClientAnalyzer<'_>) {
         if self.idle_before > 0 {
             analyzer.idle(self.idle_before);
         }

@@ -1,39 +1,113 @@
-//! A client log's text cut into chunks: lines whole, each chunk taken as UTF-8 on its own.
+//! A client log's text as the chunk reader takes it: a window of whole lines at a time, from
+//! memory or read from a file, each window cut into chunks taken as UTF-8 on their own.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
-/// A client log's text as the chunk reader takes it: already known to be UTF-8, or bytes that
-/// are checked chunk by chunk as they are read, on all cores, instead of in one pass before.
-pub(crate) trait ChunkText<'t>: Copy + Send + Sync {
-    /// Why a chunk could not be taken as text.
-    type Error: Send;
-    /// The whole text, as bytes.
-    fn bytes(self) -> &'t [u8];
-    /// The chunk `range`, as text. Its ends are after line breaks, never inside a character.
-    fn chunk(self, range: Range<usize>) -> Result<&'t str, Self::Error>;
+use crate::Result;
+use crate::input::LineParts;
+
+/// Whole lines of a client log's text, `start` bytes into it: a slice of a text in memory, or
+/// a buffer read from a file.
+#[derive(Debug)]
+pub(crate) struct Window<'t> {
+    pub(crate) start: usize,
+    pub(crate) bytes: Cow<'t, [u8]>,
 }
 
-impl<'t> ChunkText<'t> for &'t str {
-    type Error = std::convert::Infallible;
-
-    fn bytes(self) -> &'t [u8] {
-        self.as_bytes()
-    }
-
-    fn chunk(self, range: Range<usize>) -> Result<&'t str, Self::Error> {
-        Ok(&self[range])
+impl Window<'_> {
+    /// The buffer the window was read into, for the next window to be read into (a window of
+    /// a text in memory has none).
+    pub(super) fn into_buffer(self) -> Vec<u8> {
+        match self.bytes {
+            Cow::Owned(buffer) => buffer,
+            Cow::Borrowed(_) => Vec::new(),
+        }
     }
 }
 
-impl<'t> ChunkText<'t> for &'t [u8] {
-    type Error = std::str::Utf8Error;
+/// Where a client log's text comes from, a window at a time.
+pub(crate) trait Windows<'t>: Send {
+    /// The next window: about `want` bytes of whole lines, or the rest of the text; one whole
+    /// line when it is longer. A window that is read is read into `spare`, the buffer of a
+    /// window before (or an empty one). `None` at the end.
+    fn next(&mut self, want: usize, spare: Vec<u8>) -> Result<Option<Window<'t>>>;
 
-    fn bytes(self) -> &'t [u8] {
-        self
+    /// The text's last byte, once every window is read.
+    fn last_byte(&self) -> Option<u8>;
+}
+
+/// A client log's text in memory, windows of it borrowed.
+pub(crate) struct InMemory<'t> {
+    bytes: &'t [u8],
+    at: usize,
+}
+
+impl<'t> InMemory<'t> {
+    pub(crate) fn new(bytes: &'t [u8]) -> Self {
+        Self { bytes, at: 0 }
+    }
+}
+
+impl<'t> Windows<'t> for InMemory<'t> {
+    fn next(&mut self, want: usize, _: Vec<u8>) -> Result<Option<Window<'t>>> {
+        let start = self.at;
+        let Some(range) = chunks(&self.bytes[start..], want).next() else {
+            return Ok(None);
+        };
+        self.at += range.end;
+        let bytes = Cow::Borrowed(&self.bytes[start..self.at]);
+        Ok(Some(Window { start, bytes }))
     }
 
-    fn chunk(self, range: Range<usize>) -> Result<&'t str, Self::Error> {
-        std::str::from_utf8(&self[range])
+    fn last_byte(&self) -> Option<u8> {
+        self.bytes.last().copied()
+    }
+}
+
+/// A client log file's windows: a head read already, then the rest a part at a time.
+pub(crate) struct FileWindows {
+    head: Option<Vec<u8>>,
+    parts: LineParts,
+    /// Bytes handed out so far.
+    at: usize,
+}
+
+impl FileWindows {
+    /// The windows of a file whose first part, `head` (whole lines), was read from `parts`.
+    pub(crate) fn new(head: Vec<u8>, parts: LineParts) -> Self {
+        let head = Some(head).filter(|h| !h.is_empty());
+        Self { head, parts, at: 0 }
+    }
+
+    /// The file being read.
+    pub(crate) fn parts(&self) -> &LineParts {
+        &self.parts
+    }
+
+    /// The file, to be read otherwise.
+    pub(crate) fn into_parts(self) -> LineParts {
+        self.parts
+    }
+}
+
+impl Windows<'static> for FileWindows {
+    fn next(&mut self, want: usize, spare: Vec<u8>) -> Result<Option<Window<'static>>> {
+        let bytes = match self.head.take() {
+            Some(head) => head,
+            None => match self.parts.next(spare, want)? {
+                Some(part) => part,
+                None => return Ok(None),
+            },
+        };
+        let start = self.at;
+        self.at += bytes.len();
+        let bytes = Cow::Owned(bytes);
+        Ok(Some(Window { start, bytes }))
+    }
+
+    fn last_byte(&self) -> Option<u8> {
+        self.parts.last_byte()
     }
 }
 

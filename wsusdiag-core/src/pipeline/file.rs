@@ -1,0 +1,75 @@
+//! A log file read a window at a time: a client log in UTF-8, which is most of them and the
+//! largest, is read and analysed with two windows in memory, never the whole file; any other
+//! input is read whole and goes through [`analyze`](super::analyze).
+
+use std::fs::File;
+use std::path::Path;
+
+use super::chunks::{FileWindows, WindowError};
+use super::{Analysis, Body, ReadDone, analyze, client_text, unread};
+use crate::input::{
+    FileData, LineParts, LogKind, NotAFile, SNIFF_BYTES, is_clean, sniff, utf8_head,
+};
+use crate::knowledge::rules::LineMatcher;
+use crate::records::ClientFormat;
+use crate::{Error, Result};
+
+/// The head read first, to tell what the file is: the sniffed bytes and a byte order mark.
+const HEAD_BYTES: usize = SNIFF_BYTES + 3;
+
+/// A file's size when opened and the bytes read of it, when it shrank while it was read.
+pub(crate) type Shrunk = Option<(u64, u64)>;
+
+/// Reads the file `file` at `path` into an analysis named `name`, as [`analyze`] reads bytes,
+/// and says whether the file shrank while it was read.
+pub(crate) fn analyze_file(
+    name: &str,
+    path: &Path,
+    file: File,
+    lines: &LineMatcher,
+    parallel: bool,
+    read_done: ReadDone<'_>,
+) -> Result<(Analysis, Shrunk)> {
+    let whole = |data: FileData| {
+        let a = analyze(name, &data, lines, parallel, read_done);
+        let shrunk = data.shrunk_from.map(|from| (from, data.len() as u64));
+        (a, shrunk)
+    };
+    let meta = file.metadata().map_err(|e| Error::io(path, e))?;
+    if NotAFile::of(&meta).is_some() || meta.len() == 0 {
+        return Ok(whole(FileData::read(path, file)?));
+    }
+    let mut parts = LineParts::new(path, file, meta.len());
+    let Some(mut head) = parts.next(Vec::new(), HEAD_BYTES)? else {
+        return Ok(whole(parts.whole()?));
+    };
+    let clean_client = match utf8_head(&head, SNIFF_BYTES) {
+        Some((encoding, body, text)) if is_clean(text) => match sniff(text) {
+            Ok(kind @ (LogKind::ClientClassic | LogKind::ClientWin10)) => {
+                Some((encoding, kind, head.len() - body.len()))
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some((encoding, kind, mark)) = clean_client else {
+        return Ok(whole(parts.whole_from(head)?));
+    };
+    head.drain(..mark);
+    let mut summary = unread(name, meta.len(), encoding);
+    summary.kind = Some(kind);
+    let mut windows = FileWindows::new(head, parts);
+    let format = ClientFormat::of(kind);
+    let read = (parallel, read_done);
+    match client_text(name, &mut windows, format, lines, read, &mut summary) {
+        Ok(a) => {
+            let parts = windows.parts();
+            let shrunk = parts.shrunk_from().map(|from| (from, parts.bytes_read()));
+            let body = Body::Client(Box::new(a));
+            Ok((Analysis { summary, body }, shrunk))
+        }
+        // Not UTF-8 after all: read again, whole, and decoded.
+        Err(WindowError::NotUtf8(_)) => Ok(whole(windows.into_parts().whole()?)),
+        Err(WindowError::Read(e)) => Err(e),
+    }
+}
