@@ -120,6 +120,11 @@ impl LineParts {
     pub(crate) fn whole_from(mut self, mut first: Vec<u8>) -> Result<FileData> {
         first.append(&mut self.carry);
         let left = self.len - self.read;
+        // Out of memory for the whole file, as its size says.
+        reserve(&mut first, left, &self.path).map_err(|_| Error::OutOfMemory {
+            name: self.path.display().to_string(),
+            bytes: self.len,
+        })?;
         let got = self.fill(&mut first, left)?;
         let mut data = FileData::from_vec(first);
         data.shrunk_from = (self.shrank || got < left).then_some(self.len);

@@ -167,7 +167,12 @@ impl ServerAnalyzer {
                     e.exception_kinds
                         .extend(prior.exception_kinds.iter().cloned());
                     e.frames.push_str(&prior.frames);
-                    e.text = format!("{}\n{}", prior.text, e.text);
+                    // Sized once: `format!` would grow it a few bytes at a time.
+                    let mut text = String::with_capacity(prior.text.len() + 1 + e.text.len());
+                    text.push_str(&prior.text);
+                    text.push('\n');
+                    text.push_str(&e.text);
+                    e.text = text;
                 }
                 self.out.throws.push(e);
             }
