@@ -81,6 +81,23 @@ impl LineParts {
         Ok(Some(buf))
     }
 
+    /// The first `want` bytes of the file (fewer when it is shorter), whole lines or not: what
+    /// is read to tell what the file holds. Handed back with [`put_back`](Self::put_back) to read
+    /// on in parts, or to [`whole_from`](Self::whole_from).
+    pub(crate) fn head(&mut self, want: usize) -> Result<Vec<u8>> {
+        let mut head = Vec::new();
+        let asked = (want as u64).min(self.len - self.read);
+        let got = self.fill(&mut head, asked)?;
+        self.shrank |= got < asked;
+        Ok(head)
+    }
+
+    /// Puts `bytes`, the next bytes of the file, back in front of what is read next.
+    pub(crate) fn put_back(&mut self, mut bytes: Vec<u8>) {
+        bytes.append(&mut self.carry);
+        self.carry = bytes;
+    }
+
     /// Reads up to `asked` more bytes onto the end of `buf`; returns how many were read (fewer
     /// at the file's end).
     fn fill(&mut self, buf: &mut Vec<u8>, asked: u64) -> Result<u64> {
@@ -210,6 +227,21 @@ mod tests {
         let mut parts = LineParts::new(&temp.0, file, 100);
         assert_eq!(all(&mut parts, 4).concat(), b"one\ntwo\nthree\n");
         assert_eq!(parts.shrunk_from(), Some(100));
+    }
+
+    #[test]
+    fn a_head_is_the_first_bytes_whole_lines_or_not_and_can_be_read_on() {
+        // No line break at all (a file of zeros), then lines.
+        let temp = Temp::new("head", b"0123456789one\ntwo\n");
+        let mut parts = temp.parts();
+        let head = parts.head(5).unwrap();
+        assert_eq!(head, b"01234");
+        parts.put_back(head);
+        assert_eq!(all(&mut parts, 100).concat(), b"0123456789one\ntwo\n");
+        let mut parts = temp.parts();
+        let head = parts.head(1 << 20).unwrap();
+        assert_eq!(head.len(), 18);
+        assert_eq!(&*parts.whole_from(head).unwrap(), b"0123456789one\ntwo\n");
     }
 
     #[test]

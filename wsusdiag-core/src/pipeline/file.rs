@@ -15,6 +15,8 @@ use crate::records::ClientFormat;
 use crate::{Error, Result};
 
 /// The head read first, to tell what the file is: the sniffed bytes and a byte order mark.
+/// Read as they are, not to the end of a line: a file without line breaks is not read whole to
+/// find one.
 const HEAD_BYTES: usize = SNIFF_BYTES + 3;
 
 /// A file's size when opened and the bytes read of it, when it shrank while it was read.
@@ -40,9 +42,7 @@ pub(crate) fn analyze_file(
         return Ok(whole(FileData::read(path, file)?));
     }
     let mut parts = LineParts::new(path, file, meta.len());
-    let Some(mut head) = parts.next(Vec::new(), HEAD_BYTES)? else {
-        return Ok(whole(parts.whole()?));
-    };
+    let mut head = parts.head(HEAD_BYTES)?;
     let clean_client = match utf8_head(&head, SNIFF_BYTES) {
         Some((encoding, body, text)) if is_clean(text) => match sniff(text) {
             Ok(kind @ (LogKind::ClientClassic | LogKind::ClientWin10)) => {
@@ -56,9 +56,10 @@ pub(crate) fn analyze_file(
         return Ok(whole(parts.whole_from(head)?));
     };
     head.drain(..mark);
+    parts.put_back(head);
     let mut summary = unread(name, meta.len(), encoding);
     summary.kind = Some(kind);
-    let mut windows = FileWindows::new(head, parts);
+    let mut windows = FileWindows::new(parts);
     let format = ClientFormat::of(kind);
     let read = (parallel, read_done);
     match client_text(name, &mut windows, format, lines, read, &mut summary) {

@@ -414,8 +414,9 @@ mod tests {
             let file = std::fs::File::open(&self.0).unwrap();
             let len = file.metadata().unwrap().len();
             let mut parts = crate::input::LineParts::new(&self.0, file, len);
-            let head = parts.next(Vec::new(), head).unwrap().unwrap_or_default();
-            FileWindows::new(head, parts)
+            let head = parts.head(head).unwrap();
+            parts.put_back(head);
+            FileWindows::new(parts)
         }
     }
 

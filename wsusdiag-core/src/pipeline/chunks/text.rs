@@ -65,19 +65,17 @@ impl<'t> Windows<'t> for InMemory<'t> {
     }
 }
 
-/// A client log file's windows: a head read already, then the rest a part at a time.
+/// A client log file's windows, each a part of whole lines.
 pub(crate) struct FileWindows {
-    head: Option<Vec<u8>>,
     parts: LineParts,
     /// Bytes handed out so far.
     at: usize,
 }
 
 impl FileWindows {
-    /// The windows of a file whose first part, `head` (whole lines), was read from `parts`.
-    pub(crate) fn new(head: Vec<u8>, parts: LineParts) -> Self {
-        let head = Some(head).filter(|h| !h.is_empty());
-        Self { head, parts, at: 0 }
+    /// The windows of the file `parts` reads, from where it is.
+    pub(crate) fn new(parts: LineParts) -> Self {
+        Self { parts, at: 0 }
     }
 
     /// The file being read.
@@ -93,12 +91,8 @@ impl FileWindows {
 
 impl Windows<'static> for FileWindows {
     fn next(&mut self, want: usize, spare: Vec<u8>) -> Result<Option<Window<'static>>> {
-        let bytes = match self.head.take() {
-            Some(head) => head,
-            None => match self.parts.next(spare, want)? {
-                Some(part) => part,
-                None => return Ok(None),
-            },
+        let Some(bytes) = self.parts.next(spare, want)? else {
+            return Ok(None);
         };
         let start = self.at;
         self.at += bytes.len();
