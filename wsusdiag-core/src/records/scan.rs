@@ -220,6 +220,10 @@ pub(crate) fn looks_binary(line: &str) -> bool {
     if controls > 0 {
         return true;
     }
+    // U+FFFD is EF BF BD in UTF-8: most lines have no EF byte to count from.
+    if memchr::memchr(0xEF, bytes).is_none() {
+        return false;
+    }
     let replacements = line.matches('\u{FFFD}').count();
     replacements * 8 > line.chars().count().max(1)
 }

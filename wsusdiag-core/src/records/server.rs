@@ -129,6 +129,16 @@ struct Open<'a> {
     terminated: bool,
 }
 
+impl Open<'_> {
+    /// Takes `line` as the entry's next continuation line.
+    fn continue_with(&mut self, line: Line<'_>) {
+        let line_end = line.offset + line.text.len();
+        let cont_start = self.cont.map_or(line.offset, |c| c.0);
+        self.cont = Some((cont_start, line_end, line.number));
+        self.terminated = line.terminated;
+    }
+}
+
 #[derive(Debug, Clone)]
 enum Ahead<'a> {
     Entry(Line<'a>, usize, usize),
@@ -207,6 +217,15 @@ impl<'a> Iterator for ServerRecords<'a> {
                 Some(Ahead::Entry(line, start, end)) => (line, start, end),
                 None => match self.lines.next() {
                     Some(line) => {
+                        // A stack frame of the open entry, most of a server log's lines: no
+                        // header, no paste wrapper, only more of the entry.
+                        if let Some(open) = &mut self.open
+                            && is_frame(line.text)
+                            && !looks_binary(line.text)
+                        {
+                            open.continue_with(line);
+                            continue;
+                        }
                         if let Some(h) = strict(line.text, &mut self.dates) {
                             if let Some(done) = self.open.take() {
                                 self.open_entry(line, 0, line.text.len(), h);
@@ -254,12 +273,7 @@ impl<'a> Iterator for ServerRecords<'a> {
                         continue;
                     }
                     match &mut self.open {
-                        Some(open) => {
-                            let line_end = line.offset + line.text.len();
-                            let cont_start = open.cont.map_or(line.offset, |c| c.0);
-                            open.cont = Some((cont_start, line_end, line.number));
-                            open.terminated = line.terminated;
-                        }
+                        Some(open) => open.continue_with(line),
                         None => {
                             // An excerpt that starts without a header: keep it as an entry.
                             self.open = Some(headerless_entry(line, start, text));
@@ -295,6 +309,12 @@ fn headerless_entry<'a>(line: Line<'a>, start: usize, text: &'a str) -> Open<'a>
 
 /// Whether a line without a header continues the entry before it: indented, a stack frame, an
 /// inner exception or the end of its trace.
+/// Whether `line` is a frame of a stack trace: indented, then `at `.
+fn is_frame(line: &str) -> bool {
+    let t = line.trim_start_matches([' ', '\t']);
+    t.len() < line.len() && t.starts_with("at ")
+}
+
 fn is_continuation(line: &str) -> bool {
     let t = line.trim_start();
     t.len() < line.len() || t.starts_with("at ") || t.starts_with("---")
@@ -579,6 +599,36 @@ mod tests {
         assert_eq!(r[0].continuation_lines().count(), 3);
         assert!(!r[0].truncated);
         assert!(r[1].truncated, "the last entry has no line break");
+    }
+
+    #[test]
+    fn stack_frames_are_continuation_lines_and_a_binary_one_is_an_error() {
+        let text = "   at Before.AnyHeader()\n\
+            2021-03-02 09:15:42.130 UTC\tError\tw3wp.25\tX.Y\tSystem.Exception: boom\n\
+            \x20  at A.B()\n\
+            \tat C.D(String s)\n\
+            \x20  at E.F()\u{1}\u{2}\n\
+            \x20  at G.H() |\n\
+            at I.J()\n";
+        let read: Vec<_> = ServerRecords::new(text).collect();
+        let got: Vec<String> = (read.iter())
+            .map(|r| match r {
+                Ok(r) => format!("{} {:?}", summary(r), r.continuation),
+                Err(e) => format!("{:?} at {}:{}", e.kind, e.position.line, e.position.column),
+            })
+            .collect();
+        // A frame before any header is an excerpt's entry; a frame with control characters is
+        // binary, reported and skipped; an unindented `at` line is still the entry's.
+        let expected = [
+            r#" [] .None <> "at Before.AnyHeader()" +0 lines 1-1 """#,
+            "Binary at 5:4",
+            concat!(
+                r#"2021-03-02 09:15:42.130 [Error] w3wp.Some(25) <X.Y> "System.Exception: boom" "#,
+                r#"+5 lines 2-7 "   at A.B()\n\tat C.D(String s)\n   at E.F()\u{1}\u{2}\n"#,
+                r#"   at G.H() |\nat I.J()""#,
+            ),
+        ];
+        assert_eq!(got, expected);
     }
 
     #[test]
