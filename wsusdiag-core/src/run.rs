@@ -11,9 +11,9 @@ use rayon::prelude::*;
 
 use crate::correlate::{self, Fleet};
 use crate::diagnosis::{Diagnosis, InputSummary, Problem, ProblemKind};
-use crate::input::{FileData, Found, TextEncoding, Walk, open_listed};
+use crate::input::{FileData, Found, Shrunk, TextEncoding, Walk, open_listed};
 use crate::knowledge::rules::{LineMatcher, RuleSet};
-use crate::pipeline::{self, Analysis, Body, ReadDone, Shrunk, whole_input_problem};
+use crate::pipeline::{self, Analysis, Body, ReadDone, whole_input_problem};
 use crate::progress::{Progress, Tally};
 use crate::{Error, Result};
 
@@ -429,7 +429,7 @@ fn run(
                 data.iter().map(|(n, d)| (n.as_str(), &d[..])).collect();
             let mut a = pipeline::analyze_etl(name, &parts, lines, parallel);
             for (_, d) in &data {
-                note_shrunk(&mut a, d.shrunk_from.map(|from| (from, d.len() as u64)));
+                note_shrunk(&mut a, d.shrunk());
             }
             for e in failed {
                 let problem = whole_input_problem(ProblemKind::Unreadable, e.to_string());

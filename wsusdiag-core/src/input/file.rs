@@ -31,6 +31,9 @@ pub struct FileData {
     pub shrunk_from: Option<u64>,
 }
 
+/// A file's size when opened and the bytes read of it, when it shrank while it was read.
+pub(crate) type Shrunk = Option<(u64, u64)>;
+
 /// What a path is, when it is not something to read as a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum NotAFile {
@@ -71,6 +74,11 @@ impl FileData {
             bytes,
             shrunk_from: None,
         }
+    }
+
+    /// The file's size when opened and the bytes read, when it shrank while it was read.
+    pub(crate) fn shrunk(&self) -> Shrunk {
+        self.shrunk_from.map(|from| (from, self.bytes.len() as u64))
     }
 
     /// Opens `path` once and reads it: a regular file up to its size when opened, anything

@@ -11,9 +11,11 @@ mod walk;
 
 pub use decode::{Decoded, TextEncoding, decode};
 pub(crate) use decode::{utf8_head, utf16_without_bom};
-pub(crate) use file::NotAFile;
 pub use file::{FileData, SPECIAL_FILE_CAP};
+pub(crate) use file::{NotAFile, Shrunk};
 pub(crate) use parts::LineParts;
+#[cfg(test)]
+pub(crate) use parts::TempLog;
 pub(crate) use sniff::SNIFF_BYTES;
 pub use sniff::{LogKind, NotALog, sniff};
 pub use unwrap::{Unwrapped, is_clean, unwrap};

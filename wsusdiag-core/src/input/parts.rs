@@ -10,7 +10,7 @@ use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 
 use super::FileData;
-use super::file::{read_regular, reserve};
+use super::file::{Shrunk, read_regular, reserve};
 use crate::{Error, Result};
 
 /// A regular file, read in parts of whole lines.
@@ -116,14 +116,10 @@ impl LineParts {
         self.last
     }
 
-    /// Bytes read of the file so far.
-    pub(crate) fn bytes_read(&self) -> u64 {
-        self.read
-    }
-
-    /// The file's size when opened, when it shrank while it was read (the parts end early).
-    pub(crate) fn shrunk_from(&self) -> Option<u64> {
-        self.shrank.then_some(self.len)
+    /// The file's size when opened and the bytes read, when it shrank while it was read (the
+    /// parts ended early).
+    pub(crate) fn shrunk(&self) -> Shrunk {
+        self.shrank.then_some((self.len, self.read))
     }
 
     /// The whole file after all, read again from its start (the parts handed out are
@@ -149,33 +145,40 @@ impl LineParts {
     }
 }
 
+/// A file holding given bytes, removed when dropped, and read in parts: for tests.
+#[cfg(test)]
+pub(crate) struct TempLog(PathBuf);
+
+#[cfg(test)]
+impl TempLog {
+    /// A new file named after `name` (and this process, and a count), holding `bytes`.
+    pub(crate) fn new(name: &str, bytes: &[u8]) -> Self {
+        static MADE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let file = format!("wsusdiag-{name}-{}-{n}.log", std::process::id());
+        let path = std::env::temp_dir().join(file);
+        std::fs::write(&path, bytes).unwrap();
+        Self(path)
+    }
+
+    /// The file, opened to be read in parts.
+    pub(crate) fn parts(&self) -> LineParts {
+        let file = File::open(&self.0).unwrap();
+        let len = file.metadata().unwrap().len();
+        LineParts::new(&self.0, file, len)
+    }
+}
+
+#[cfg(test)]
+impl Drop for TempLog {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A file holding `bytes`, removed when dropped.
-    struct Temp(PathBuf);
-
-    impl Temp {
-        fn new(name: &str, bytes: &[u8]) -> Self {
-            let path = std::env::temp_dir()
-                .join(format!("wsusdiag-parts-{name}-{}.log", std::process::id()));
-            std::fs::write(&path, bytes).unwrap();
-            Self(path)
-        }
-
-        fn parts(&self) -> LineParts {
-            let file = File::open(&self.0).unwrap();
-            let len = file.metadata().unwrap().len();
-            LineParts::new(&self.0, file, len)
-        }
-    }
-
-    impl Drop for Temp {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_file(&self.0);
-        }
-    }
 
     /// Every part of `parts`, `want` bytes asked each time, through one reused buffer.
     fn all(parts: &mut LineParts, want: usize) -> Vec<Vec<u8>> {
@@ -197,7 +200,7 @@ mod tests {
         text.push_str("\r\n");
         text.push_str(&line.repeat(3));
         text.push_str("no line break");
-        let temp = Temp::new("lines", text.as_bytes());
+        let temp = TempLog::new("lines", text.as_bytes());
         for want in [1, 10, 97, 1000, 1 << 20] {
             let mut parts = temp.parts();
             let got = all(&mut parts, want);
@@ -213,7 +216,7 @@ mod tests {
                 );
             }
             assert_eq!(parts.last_byte(), Some(b'k'));
-            assert_eq!(parts.shrunk_from(), None);
+            assert_eq!(parts.shrunk(), None);
         }
         let mut parts = temp.parts();
         assert_eq!(all(&mut parts, 1 << 20).len(), 1);
@@ -221,18 +224,18 @@ mod tests {
 
     #[test]
     fn a_file_that_shrank_ends_early_and_says_so() {
-        let temp = Temp::new("shrunk", b"one\ntwo\nthree\n");
+        let temp = TempLog::new("shrunk", b"one\ntwo\nthree\n");
         let file = File::open(&temp.0).unwrap();
         // As if the file had 100 bytes when opened.
         let mut parts = LineParts::new(&temp.0, file, 100);
         assert_eq!(all(&mut parts, 4).concat(), b"one\ntwo\nthree\n");
-        assert_eq!(parts.shrunk_from(), Some(100));
+        assert_eq!(parts.shrunk(), Some((100, 14)));
     }
 
     #[test]
     fn a_head_is_the_first_bytes_whole_lines_or_not_and_can_be_read_on() {
         // No line break at all (a file of zeros), then lines.
-        let temp = Temp::new("head", b"0123456789one\ntwo\n");
+        let temp = TempLog::new("head", b"0123456789one\ntwo\n");
         let mut parts = temp.parts();
         let head = parts.head(5).unwrap();
         assert_eq!(head, b"01234");
@@ -247,7 +250,7 @@ mod tests {
     #[test]
     fn the_whole_file_can_still_be_had_after_some_parts() {
         let text = b"one\ntwo\nthree\nfour";
-        let temp = Temp::new("whole", text);
+        let temp = TempLog::new("whole", text);
         let mut parts = temp.parts();
         let first = parts.next(Vec::new(), 9).unwrap().unwrap();
         assert_eq!(first, b"one\ntwo\n");

@@ -6,10 +6,8 @@ use std::fs::File;
 use std::path::Path;
 
 use super::chunks::{FileWindows, WindowError};
-use super::{Analysis, Body, ReadDone, analyze, client_text, unread};
-use crate::input::{
-    FileData, LineParts, LogKind, NotAFile, SNIFF_BYTES, is_clean, sniff, utf8_head,
-};
+use super::{Analysis, Body, ReadDone, analyze, client_text, unread, utf8_client};
+use crate::input::{FileData, LineParts, NotAFile, SNIFF_BYTES, Shrunk};
 use crate::knowledge::rules::LineMatcher;
 use crate::records::ClientFormat;
 use crate::{Error, Result};
@@ -18,9 +16,6 @@ use crate::{Error, Result};
 /// Read as they are, not to the end of a line: a file without line breaks is not read whole to
 /// find one.
 const HEAD_BYTES: usize = SNIFF_BYTES + 3;
-
-/// A file's size when opened and the bytes read of it, when it shrank while it was read.
-pub(crate) type Shrunk = Option<(u64, u64)>;
 
 /// Reads the file `file` at `path` into an analysis named `name`, as [`analyze`] reads bytes,
 /// and says whether the file shrank while it was read.
@@ -34,8 +29,7 @@ pub(crate) fn analyze_file(
 ) -> Result<(Analysis, Shrunk)> {
     let whole = |data: FileData| {
         let a = analyze(name, &data, lines, parallel, read_done);
-        let shrunk = data.shrunk_from.map(|from| (from, data.len() as u64));
-        (a, shrunk)
+        (a, data.shrunk())
     };
     let meta = file.metadata().map_err(|e| Error::io(path, e))?;
     if NotAFile::of(&meta).is_some() || meta.len() == 0 {
@@ -43,15 +37,10 @@ pub(crate) fn analyze_file(
     }
     let mut parts = LineParts::new(path, file, meta.len());
     let mut head = parts.head(HEAD_BYTES)?;
-    let clean_client = match utf8_head(&head, SNIFF_BYTES) {
-        Some((encoding, body, text)) if is_clean(text) => match sniff(text) {
-            Ok(kind @ (LogKind::ClientClassic | LogKind::ClientWin10)) => {
-                Some((encoding, kind, head.len() - body.len()))
-            }
-            _ => None,
-        },
-        _ => None,
-    };
+    let clean_client = utf8_client(&head).map(|(encoding, kind, body)| {
+        // The byte order mark's length.
+        (encoding, kind, head.len() - body.len())
+    });
     let Some((encoding, kind, mark)) = clean_client else {
         return Ok(whole(parts.whole_from(head)?));
     };
@@ -64,10 +53,8 @@ pub(crate) fn analyze_file(
     let read = (parallel, read_done);
     match client_text(name, &mut windows, format, lines, read, &mut summary) {
         Ok(a) => {
-            let parts = windows.parts();
-            let shrunk = parts.shrunk_from().map(|from| (from, parts.bytes_read()));
             let body = Body::Client(Box::new(a));
-            Ok((Analysis { summary, body }, shrunk))
+            Ok((Analysis { summary, body }, windows.parts().shrunk()))
         }
         // Not UTF-8 after all: read again, whole, and decoded.
         Err(WindowError::NotUtf8(_)) => Ok(whole(windows.into_parts().whole()?)),

@@ -24,7 +24,7 @@ use crate::input::{
 };
 use crate::knowledge::rules::LineMatcher;
 use crate::records::{ClientFormat, ServerRecords};
-pub(crate) use file::{Shrunk, analyze_file};
+pub(crate) use file::analyze_file;
 pub(crate) use found::Quoted;
 pub use found::{Cause, Evidence, InputSummary, Problem};
 
@@ -177,6 +177,20 @@ pub(crate) fn analyze_etl(
     }
 }
 
+/// A client log whose head (the start of `bytes`) is clean UTF-8, classic or Windows 10: its
+/// encoding, its kind and its text after any byte order mark. Such a log is read a window at a
+/// time, each checked for UTF-8 as it is read.
+fn utf8_client(bytes: &[u8]) -> Option<(TextEncoding, LogKind, &[u8])> {
+    let (encoding, body, head) = utf8_head(bytes, SNIFF_BYTES)?;
+    if !is_clean(head) {
+        return None;
+    }
+    match sniff(head) {
+        Ok(kind @ (LogKind::ClientClassic | LogKind::ClientWin10)) => Some((encoding, kind, body)),
+        _ => None,
+    }
+}
+
 /// Reads one input: decodes, sniffs, parses and analyses it.
 /// `lines` are the rules' line patterns, matched against every client log message; a client
 /// log is read on all cores when `parallel`. The parts of `bytes` read are handed to `read_done`, which stops the read when it returns false.
@@ -193,10 +207,7 @@ pub(crate) fn analyze(
     // Most client logs are UTF-8 from start to end: when the head is, the rest is checked
     // chunk by chunk as it is read, on all cores, and never all in memory at once. A chunk that
     // is not UTF-8 sends the whole input down the common path below.
-    if let Some((encoding, body, head)) = utf8_head(bytes, SNIFF_BYTES)
-        && is_clean(head)
-        && let Ok(kind @ (LogKind::ClientClassic | LogKind::ClientWin10)) = sniff(head)
-    {
+    if let Some((encoding, kind, body)) = utf8_client(bytes) {
         let mut summary = unread(name, bytes.len() as u64, encoding);
         summary.kind = Some(kind);
         let format = ClientFormat::of(kind);

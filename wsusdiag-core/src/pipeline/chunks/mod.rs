@@ -177,15 +177,8 @@ impl ChunkReading<'_> {
             let read = |(range, reads): (Range<usize>, _)| {
                 let start = w.start + range.start;
                 let chunk = std::str::from_utf8(&w.bytes[range])?;
-                let errors_cap = self.errors_cap;
-                Ok(read_chunk(
-                    chunk,
-                    start,
-                    self.format,
-                    self.lines,
-                    errors_cap,
-                    reads,
-                ))
+                let (format, lines, errors_cap) = (self.format, self.lines, self.errors_cap);
+                Ok(read_chunk(chunk, start, format, lines, errors_cap, reads))
             };
             if self.parallel {
                 jobs.into_par_iter().map(read).collect()
@@ -240,7 +233,8 @@ pub(crate) fn read_client<'t>(
         errors_cap,
     };
     let mut next = read_next(text, Vec::new(), Vec::new());
-    let (mut spare_bytes, mut spare_reads) = (Vec::new(), Vec::new());
+    // The buffers of the window taken last, for the next one to be read into.
+    let mut spares = (Vec::new(), Vec::new());
     while let Some(mut window) = next? {
         let taking = || {
             let (emptied, go_on) = window.with_dependent_mut(|w, chunks| {
@@ -248,23 +242,16 @@ pub(crate) fn read_client<'t>(
                 let emptied: Vec<_> = emptied.into_iter().map(recycle).collect();
                 (emptied, read_done(&w.bytes))
             });
-            (window.into_owner().into_buffer(), emptied, go_on)
+            ((window.into_owner().into_buffer(), emptied), go_on)
         };
         let go_on;
         if parallel {
-            let spares = (
-                std::mem::take(&mut spare_bytes),
-                std::mem::take(&mut spare_reads),
-            );
-            ((spare_bytes, spare_reads, go_on), next) =
-                rayon::join(taking, || read_next(text, spares.0, spares.1));
+            let (bytes, reads) = std::mem::take(&mut spares);
+            ((spares, go_on), next) = rayon::join(taking, || read_next(text, bytes, reads));
         } else {
-            (spare_bytes, spare_reads, go_on) = taking();
-            let spares = (
-                std::mem::take(&mut spare_bytes),
-                std::mem::take(&mut spare_reads),
-            );
-            next = read_next(text, spares.0, spares.1);
+            let ((bytes, reads), taken_on) = taking();
+            go_on = taken_on;
+            next = read_next(text, bytes, reads);
         }
         if !go_on {
             // The caller stopped the read (cancelled): what was taken stays taken.
@@ -359,6 +346,7 @@ impl Taken {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::TempLog;
     use crate::knowledge::rules::RuleSet;
 
     /// Everything the analyzer and the counts end up with, as text to compare, or why the text
@@ -396,43 +384,21 @@ mod tests {
         Ok(format!("{counts:?}\n{:?}", analyzer.finish()))
     }
 
-    /// A file holding `bytes`, removed when dropped.
-    struct TempLog(std::path::PathBuf);
-
-    impl TempLog {
-        fn new(bytes: &[u8]) -> Self {
-            static MADE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-            let n = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let name = format!("wsusdiag-windows-{}-{n}.log", std::process::id());
-            let path = std::env::temp_dir().join(name);
-            std::fs::write(&path, bytes).unwrap();
-            Self(path)
-        }
-
-        /// The file's windows, its first `head` bytes read first, as a caller sniffing it does.
-        fn windows(&self, head: usize) -> FileWindows {
-            let file = std::fs::File::open(&self.0).unwrap();
-            let len = file.metadata().unwrap().len();
-            let mut parts = crate::input::LineParts::new(&self.0, file, len);
-            let head = parts.head(head).unwrap();
-            parts.put_back(head);
-            FileWindows::new(parts)
-        }
-    }
-
-    impl Drop for TempLog {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_file(&self.0);
-        }
+    /// The windows of `file`, its first `head` bytes read first, as a caller sniffing it does.
+    fn windows(file: &TempLog, head: usize) -> FileWindows {
+        let mut parts = file.parts();
+        let head = parts.head(head).unwrap();
+        parts.put_back(head);
+        FileWindows::new(parts)
     }
 
     /// [`read_into`] on bytes in memory, and on the same bytes read from a file, whose windows
     /// must read the same (its head cut at a few places).
     fn read_bytes(bytes: &[u8], size: usize, parallel: bool) -> Result<String, WindowError> {
         let in_memory = read_into(&mut InMemory::new(bytes), bytes.len(), size, parallel);
-        let file = TempLog::new(bytes);
+        let file = TempLog::new("windows", bytes);
         for head in [1, 200, 1 << 20] {
-            let from_file = read_into(&mut file.windows(head), bytes.len(), size, parallel);
+            let from_file = read_into(&mut windows(&file, head), bytes.len(), size, parallel);
             // Where in its chunk a byte that is not UTF-8 is depends on the chunks' ends.
             let outcome = |r: &Result<String, WindowError>| match r {
                 Err(WindowError::NotUtf8(e)) => Err(e.error_len()),
