@@ -70,14 +70,16 @@ fn prlimit() -> bool {
 #[test]
 fn out_of_memory_is_an_error_not_an_abort() {
     assert!(prlimit(), "prlimit (util-linux) is needed");
-    // 512 MiB that take no disk (a sparse file), read with 200 MiB of address space.
+    // 1 GiB that takes no disk (a sparse file), read with 768 MiB of address space. Less
+    // space is no fairer a test: with 200 MiB, the allocator's first reservations on three
+    // threads at once could take it all, and a thread starting then failed a small allocation.
     let log = temp("large.log");
     std::fs::File::create(&log)
         .unwrap()
-        .set_len(512 << 20)
+        .set_len(1 << 30)
         .unwrap();
     let out = Command::new("prlimit")
-        .arg(format!("--as={}", 200 << 20))
+        .arg(format!("--as={}", 768 << 20))
         .arg(command().get_program())
         .arg(&log)
         .output()
@@ -86,7 +88,7 @@ fn out_of_memory_is_an_error_not_an_abort() {
     let said = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{:?}: {said}", out.status);
     assert!(
-        said.contains("out of memory reading 536870912 bytes"),
+        said.contains("out of memory reading 1073741824 bytes"),
         "{said}"
     );
 }

@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use super::configmgr::counted_records;
-use super::server::{ServerAnalysis, ServerEntry, cap_text};
+use super::server::{EntryText, ServerAnalysis, ServerEntry};
 use super::{InputSummary, Quoted, cut_shared, end_in};
 use crate::events::{configmgr_codes, configmgr_event};
 use crate::records::cmtrace::CmRecord;
@@ -54,16 +54,17 @@ pub(super) fn analyze(name: &str, text: &str, summary: &mut InputSummary) -> Ser
             code: (event.and_then(|e| e.code())).or_else(|| configmgr_codes(record.message).next()),
             ..ServerEntry::default()
         };
+        let mut lines = String::new();
         for r in context.drain(..).filter(same_component).chain([record]) {
             let line = &text[r.offset..end_in(text, r.message)];
             let evidence = Quoted::new(Arc::clone(&source), r.line, cut_shared(line));
             entry.evidence.push(evidence);
-            if !entry.text.is_empty() {
-                entry.text.push('\n');
+            if !lines.is_empty() {
+                lines.push('\n');
             }
-            entry.text.push_str(r.message);
+            lines.push_str(r.message);
         }
-        cap_text(&mut entry.text);
+        entry.text = EntryText::lines(lines);
         out.errors.push(entry);
     }
     out

@@ -16,7 +16,7 @@ use crate::records::ServerRecord;
 const CAUSE_RECORDS: usize = 64;
 /// … and at most this many seconds before it.
 const CAUSE_SECONDS: i64 = 30;
-/// Stack frames kept per entry.
+/// Stack frames read per entry.
 const FRAMES_CAP: usize = 64;
 /// Characters of an entry kept for rule patterns.
 const TEXT_CAP: usize = 16 * 1024;
@@ -36,15 +36,58 @@ pub(crate) struct ServerEntry {
     pub cause: Option<Cause>,
     /// Exception types: outer and inner.
     pub exception_kinds: Vec<String>,
-    /// Stack frames, each ended by a line break (one text, not one allocation a frame).
-    pub frames: String,
-    /// Message and continuation lines, for rule patterns.
-    pub text: String,
+    /// Message and continuation lines (the stack among them), for rule patterns.
+    pub text: EntryText,
+    /// For a fault sent: the text of the exception entry that caused it, shared with that
+    /// entry, not copied.
+    pub cause_text: Option<EntryText>,
     pub evidence: Vec<Quoted>,
     /// This error is the cause of a fault sent right after it (reported with that fault).
     pub explains_throw: bool,
     /// The HRESULT a ConfigMgr site-server failure logs (`LE=0x8013150A`, `hr=0x80070005`).
     pub code: Option<u32>,
+}
+
+impl ServerEntry {
+    /// Its text, then for a fault sent the text of the exception that caused it.
+    pub(crate) fn texts(&self) -> impl Iterator<Item = &EntryText> {
+        std::iter::once(&self.text).chain(&self.cause_text)
+    }
+}
+
+/// The text of a server entry, capped at [`TEXT_CAP`] bytes: its message, then its
+/// continuation lines. Cheap to clone.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct EntryText {
+    text: Arc<str>,
+    /// Where the continuation lines begin (`text.len()` when there are none).
+    continuation: usize,
+}
+
+impl EntryText {
+    /// Lines of a ConfigMgr site-server failure, which have no stack.
+    pub(crate) fn lines(mut text: String) -> Self {
+        cap_text(&mut text);
+        Self {
+            continuation: text.len(),
+            text: text.into(),
+        }
+    }
+
+    /// The text a pattern is matched against.
+    pub(crate) fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Its stack frames (`at` lines of the continuation), without `at `, at most
+    /// [`FRAMES_CAP`].
+    pub(crate) fn frames(&self) -> impl Iterator<Item = &str> {
+        let continuation = self.text.get(self.continuation..).unwrap_or_default();
+        crate::records::lines::Lines::new(continuation)
+            .filter_map(|l| l.text.trim_start().strip_prefix("at "))
+            .map(str::trim)
+            .take(FRAMES_CAP)
+    }
 }
 
 /// The fields of a `ThrowException` entry.
@@ -109,13 +152,6 @@ impl ServerAnalyzer {
             level: record.level.to_owned(),
             thread,
             source: record.source.to_owned(),
-            frames: events::frames(record)
-                .take(FRAMES_CAP)
-                .fold(String::new(), |mut frames, f| {
-                    frames.push_str(f.trim());
-                    frames.push('\n');
-                    frames
-                }),
             text: entry_text(record),
             evidence: vec![Quoted::new(
                 Arc::clone(&self.source),
@@ -166,13 +202,7 @@ impl ServerAnalyzer {
                     e.evidence.splice(0..0, prior.evidence.iter().cloned());
                     e.exception_kinds
                         .extend(prior.exception_kinds.iter().cloned());
-                    e.frames.push_str(&prior.frames);
-                    // Sized once: `format!` would grow it a few bytes at a time.
-                    let mut text = String::with_capacity(prior.text.len() + 1 + e.text.len());
-                    text.push_str(&prior.text);
-                    text.push('\n');
-                    text.push_str(&e.text);
-                    e.text = text;
+                    e.cause_text = Some(prior.text.clone());
                 }
                 self.out.throws.push(e);
             }
@@ -241,19 +271,23 @@ fn cause_of(
 }
 
 /// Message and continuation, capped.
-fn entry_text(record: &ServerRecord<'_>) -> String {
+fn entry_text(record: &ServerRecord<'_>) -> EntryText {
     let mut t = String::with_capacity(record.message.len() + record.continuation.len() + 1);
     t.push_str(record.message);
     if !record.continuation.is_empty() {
         t.push('\n');
-        t.push_str(record.continuation);
     }
+    let continuation = t.len();
+    t.push_str(record.continuation);
     cap_text(&mut t);
-    t
+    EntryText {
+        continuation: continuation.min(t.len()),
+        text: t.into(),
+    }
 }
 
 /// Cuts an entry's text for rule patterns to [`TEXT_CAP`] bytes, at a character boundary.
-pub(super) fn cap_text(t: &mut String) {
+fn cap_text(t: &mut String) {
     if t.len() > TEXT_CAP {
         let mut end = TEXT_CAP;
         while !t.is_char_boundary(end) {
@@ -283,6 +317,62 @@ pub(crate) fn host_of(url: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::knowledge::rules::ServerSignature;
+    use crate::records::ServerRecords;
+
+    /// The bundled KB954960 server log, analysed.
+    fn kb954960_server() -> ServerAnalysis {
+        let text = include_str!("../../samples/kb954960/SoftwareDistribution.log");
+        let mut a = ServerAnalyzer::new("SoftwareDistribution.log");
+        for record in ServerRecords::new(text) {
+            let record = record.unwrap();
+            a.push(
+                &record,
+                &text[record.offset..super::super::end_in(text, record.message)],
+            );
+        }
+        a.finish()
+    }
+
+    #[test]
+    fn a_fault_sent_matches_through_the_exception_behind_it_without_a_copy() {
+        let a = kb954960_server();
+        let throw = &a.throws[0];
+        let cause = a.errors.iter().find(|e| e.explains_throw).unwrap();
+        assert_eq!(throw.cause.as_ref().unwrap().line, cause.line);
+        // The exception's text is the fault's, shared.
+        let shared = throw.cause_text.as_ref().unwrap();
+        assert!(Arc::ptr_eq(&shared.text, &cause.text.text));
+        assert!(!throw.text.as_str().contains("Item has already been added"));
+        // Its frames are read from its text: each without `at `, trimmed.
+        let frames: Vec<&str> = shared.frames().collect();
+        assert_eq!(
+            frames[0],
+            "System.Collections.Hashtable.Insert(Object key, Object nvalue, Boolean add)"
+        );
+        assert!(
+            frames
+                .iter()
+                .all(|f| !f.starts_with("at ") && f.trim() == *f)
+        );
+        assert_eq!(throw.text.frames().count(), 0);
+
+        let signature = |messages: &[&str], frames: &[&str]| ServerSignature {
+            messages: messages
+                .iter()
+                .map(|p| regex::Regex::new(p).unwrap())
+                .collect(),
+            frames: frames
+                .iter()
+                .map(|p| regex::Regex::new(p).unwrap())
+                .collect(),
+            ..ServerSignature::default()
+        };
+        assert!(signature(&["Item has already been added"], &[]).matches(throw));
+        assert!(signature(&[], &[r"Internal\.ClientImplementation\.GetSyncInfo\("]).matches(throw));
+        assert!(!signature(&[], &["^at "]).matches(throw));
+        assert!(!signature(&["Timeout expired"], &[]).matches(throw));
+    }
 
     #[test]
     fn an_internal_database_names_its_server() {

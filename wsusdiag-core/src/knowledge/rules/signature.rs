@@ -4,7 +4,7 @@ use regex::Regex;
 
 use crate::events::EndpointKind;
 use crate::pipeline::client::ClientFault;
-use crate::pipeline::server::ServerEntry;
+use crate::pipeline::server::{EntryText, ServerEntry};
 
 /// What the client log shows. Every field that is set must match (any of its values); `lines`
 /// is separate: it matches single lines anywhere in the log, fault or not.
@@ -132,10 +132,12 @@ impl ServerSignature {
                 || throw
                     .and_then(|t| t.error_code.as_deref())
                     .is_some_and(|c| any_name(&self.error_codes, c.trim())))
-            && (self.messages.is_empty() || self.messages.iter().any(|p| p.is_match(&e.text)))
+            && (self.messages.is_empty()
+                || e.texts()
+                    .any(|t| self.messages.iter().any(|p| p.is_match(t.as_str()))))
             && (self.frames.is_empty()
-                || e.frames
-                    .split_terminator('\n')
+                || e.texts()
+                    .flat_map(EntryText::frames)
                     .chain(cause.and_then(|c| c.method.as_deref()))
                     .any(|f| self.frames.iter().any(|p| p.is_match(f))))
             && (self.sql_numbers.is_empty()
