@@ -80,7 +80,7 @@ impl EntryText {
     }
 
     /// Its stack frames (`at` lines of the continuation), without `at `, at most
-    /// [`FRAMES_CAP`].
+    /// [`FRAMES_CAP`]; those past the cap on the text are not read.
     pub(crate) fn frames(&self) -> impl Iterator<Item = &str> {
         let continuation = self.text.get(self.continuation..).unwrap_or_default();
         crate::records::lines::Lines::new(continuation)
