@@ -1,6 +1,10 @@
 //! The key lines of a client fault: those that tell its story (the failure, the SOAP fault's
 //! ErrorCode and ID), which the JSON quotes by default and the reports show.
 
+use std::sync::LazyLock;
+
+use aho_corasick::packed;
+
 /// Key lines kept per fault.
 pub const KEY_LINES_CAP: usize = 5;
 
@@ -19,12 +23,25 @@ const KEYS: &[&str] = &[
     "FATAL",
 ];
 
+/// A SIMD search for all of [`KEYS`] at once (Teddy), when this CPU runs one: a fleet's
+/// report asks of every line of every fault.
+static KEY_SEARCH: LazyLock<Option<packed::Searcher>> =
+    LazyLock::new(|| packed::Config::new().builder().extend(KEYS).build());
+
+/// Whether `text` holds one of [`KEYS`].
+fn is_key(text: &str) -> bool {
+    match &*KEY_SEARCH {
+        Some(teddy) => teddy.find(text).is_some(),
+        None => KEYS.iter().any(|k| text.contains(k)),
+    }
+}
+
 /// The indices of the key lines among `texts`, at most [`KEY_LINES_CAP`]; the first three
 /// when none is.
 pub(crate) fn key_lines<'t>(texts: impl IntoIterator<Item = &'t str>) -> Vec<usize> {
     let texts: Vec<&str> = texts.into_iter().collect();
     let keys: Vec<usize> = (0..texts.len())
-        .filter(|&i| KEYS.iter().any(|k| texts[i].contains(k)))
+        .filter(|&i| is_key(texts[i]))
         .take(KEY_LINES_CAP)
         .collect();
     if keys.is_empty() {
@@ -37,20 +54,31 @@ pub(crate) fn key_lines<'t>(texts: impl IntoIterator<Item = &'t str>) -> Vec<usi
 /// `lines` (ascending) with each run of consecutive numbers written first-last:
 /// `47-59,63,65-66`.
 pub(crate) fn runs(lines: impl IntoIterator<Item = u32>) -> String {
-    let mut spans: Vec<(u32, u32)> = Vec::new();
+    use std::fmt::Write;
+    let mut out = String::new();
+    let mut put = |(first, last): (u32, u32)| {
+        let comma = if out.is_empty() { "" } else { "," };
+        // Writing into a String cannot fail.
+        let _ = match first == last {
+            true => write!(out, "{comma}{first}"),
+            false => write!(out, "{comma}{first}-{last}"),
+        };
+    };
+    let mut run: Option<(u32, u32)> = None;
     for line in lines {
-        match spans.last_mut() {
-            Some(run) if run.1.checked_add(1) == Some(line) => run.1 = line,
-            _ => spans.push((line, line)),
-        }
+        run = match run {
+            Some((first, last)) if last.checked_add(1) == Some(line) => Some((first, line)),
+            Some(done) => {
+                put(done);
+                Some((line, line))
+            }
+            None => Some((line, line)),
+        };
     }
-    let spans: Vec<String> = (spans.into_iter())
-        .map(|(first, last)| match first == last {
-            true => first.to_string(),
-            false => format!("{first}-{last}"),
-        })
-        .collect();
-    spans.join(",")
+    if let Some(done) = run {
+        put(done);
+    }
+    out
 }
 
 /// Whether `line` is among `runs` as [`runs`] writes them.
@@ -78,6 +106,38 @@ mod tests {
         // No key line: the first three.
         assert_eq!(key_lines(["a", "b", "c", "d"]), [0, 1, 2]);
         assert_eq!(key_lines(["a"]), [0]);
+    }
+
+    #[test]
+    fn the_simd_search_finds_what_a_plain_search_finds() {
+        let plain = |text: &str| KEYS.iter().any(|k| text.contains(k));
+        let fillers = [
+            "",
+            "x",
+            "2024-03-12\t01:05:28:118\t1032\t31c\tPT\tWARNING: ",
+            &"é".repeat(70),
+        ];
+        let mut texts = vec![
+            String::new(),
+            "WARNING:     ErrorCode:InternalServerError(5)".to_owned(),
+            "ID".to_owned(),
+            "Error Code".to_owned(),
+            "*FAILED [".to_owned(),
+        ];
+        for key in KEYS {
+            for before in fillers {
+                for after in fillers {
+                    texts.push(format!("{before}{key}{after}"));
+                    // Cut by one byte at either end: no longer the key.
+                    texts.push(format!("{before}{}{after}", &key[1..]));
+                    texts.push(format!("{before}{}{after}", &key[..key.len() - 1]));
+                }
+            }
+        }
+        for text in &texts {
+            assert_eq!(is_key(text), plain(text), "{text:?}");
+        }
+        assert!(texts.iter().filter(|t| is_key(t)).count() >= KEYS.len() * fillers.len().pow(2));
     }
 
     #[test]

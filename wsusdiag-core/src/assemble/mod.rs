@@ -4,10 +4,11 @@
 mod findings;
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDateTime};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::correlate::{ClockEstimate, EntryRef, Fleet, Joined, Joins, RuleMatches};
 use crate::diagnosis::{
@@ -205,7 +206,7 @@ pub(crate) fn assemble(
     let clients = summaries(&fleet);
     // Each client fault is joined once; a server entry may be joined more than once, and is
     // copied for all but its last fault. The entries joined to none are the server faults.
-    let mut uses: HashMap<EntryRef, usize> = HashMap::new();
+    let mut uses: FxHashMap<EntryRef, usize> = FxHashMap::default();
     for r in corr.joined.iter().filter_map(|j| j.server) {
         *uses.entry(r).or_default() += 1;
     }

@@ -11,6 +11,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeSet, HashMap};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use super::{Correlation, EntryRef, Fleet, Joined, Joins};
 use crate::knowledge::rules::{Confidence, FleetCheck, Rule, RuleSet};
@@ -131,7 +132,8 @@ pub(crate) fn match_rules(
         corr.joined.iter().map(judge_all).collect()
     };
     // Thresholds: matches per client log (faults and lines), and client logs per rule.
-    let mut per_client: HashMap<(usize, usize), u32> = HashMap::new();
+    // Keys of indices, not of log text: the fast hash is safe.
+    let mut per_client: FxHashMap<(usize, usize), u32> = FxHashMap::default();
     for (k, c) in candidates.iter().enumerate() {
         for &(rule, _) in c {
             *per_client.entry((rule, corr.joined[k].client)).or_default() += 1;
@@ -142,7 +144,7 @@ pub(crate) fn match_rules(
             *per_client.entry((h.rule, ci)).or_default() += 1;
         }
     }
-    let mut clients_per_rule: HashMap<usize, u32> = HashMap::new();
+    let mut clients_per_rule: FxHashMap<usize, u32> = FxHashMap::default();
     for (&(rule, _), &n) in &per_client {
         if n >= all[rule].min_occurrences {
             *clients_per_rule.entry(rule).or_default() += 1;
