@@ -183,7 +183,9 @@ pub fn diagnose_with_progress<'a>(
     options: &Options,
     progress: &(dyn Fn(Progress<'_>) -> bool + Sync),
 ) -> Result<Diagnosis> {
-    let rules = options.rule_set()?;
+    // The patterns that tell what each input is compile beside the rules, on the other core.
+    let (rules, ()) = rayon::join(|| options.rule_set(), crate::input::compile_patterns);
+    let rules = rules?;
     let (analyses, empty_folders) = read(inputs, &rules, options, progress)?;
     conclude(analyses, &empty_folders, &rules, options)
 }

@@ -74,6 +74,10 @@ pub(crate) fn ascii_regex(pattern: &str) -> Regex {
     Regex::new(&pattern.replace(r"\d", "[0-9]")).expect("built-in pattern")
 }
 
+pub(super) fn compile_patterns() {
+    patterns();
+}
+
 fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| {

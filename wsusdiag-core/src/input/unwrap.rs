@@ -94,6 +94,10 @@ struct Patterns {
     component_failure: Regex,
 }
 
+pub(super) fn compile_patterns() {
+    patterns();
+}
+
 fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| {

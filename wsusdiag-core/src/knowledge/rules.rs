@@ -209,6 +209,8 @@ impl RuleSet {
         static BUILTIN_SET: OnceLock<RuleSet> = OnceLock::new();
         BUILTIN_SET
             .get_or_init(|| {
+                // One file after another: work stolen by a rayon worker waiting in here could
+                // ask for this same set, and wait for itself.
                 let mut set = RuleSet::default();
                 for (name, text) in BUILTIN {
                     // The built-in files are tested; a bad one fails every test run.
