@@ -82,6 +82,7 @@
 #![deny(unsafe_code)]
 
 pub mod analysis;
+mod any_word;
 mod assemble;
 mod correlate;
 pub mod diagnosis;
