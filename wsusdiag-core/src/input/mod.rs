@@ -19,6 +19,7 @@ pub(crate) use parts::TempLog;
 pub(crate) use sniff::SNIFF_BYTES;
 pub use sniff::{LogKind, NotALog, sniff};
 pub use unwrap::{Unwrapped, is_clean, unwrap};
+pub(crate) use walk::{Found, Walk, open_listed};
 
 /// Compiles the patterns that tell what an input is and unwrap a paste, which every run
 /// needs; done beside the rules' compilation, so that no reader waits for them.
@@ -26,4 +27,3 @@ pub(crate) fn compile_patterns() {
     sniff::compile_patterns();
     unwrap::compile_patterns();
 }
-pub(crate) use walk::{Found, Walk, open_listed};
