@@ -13,6 +13,7 @@ pub use client::{ClientEvent, SoapFault, client_event, message_event};
 pub use configmgr::{ConfigMgrEvent, codes as configmgr_codes, configmgr_event};
 pub use endpoints::{EndpointKind, UpdateSource, host};
 pub use outcome::{ALL_UPDATES_FAILED, CALL_CANCELLED, Ended, Operation, Outcome};
+pub(crate) use server::frames_in;
 pub use server::{
     ExceptionInfo, ServerEvent, SqlError, ThrowException, exception, exceptions, frames,
     server_event, throw_exception, wsus_frame,

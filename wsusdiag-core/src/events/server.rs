@@ -210,7 +210,11 @@ pub fn exceptions<'a>(record: &ServerRecord<'a>) -> Vec<ExceptionInfo<'a>> {
 
 /// Stack frames of a record (`at Namespace.Class.Method(args)`), as written after `at `.
 pub fn frames<'a>(record: &ServerRecord<'a>) -> impl Iterator<Item = &'a str> + use<'a> {
-    let continuation: &'a str = record.continuation;
+    frames_in(record.continuation)
+}
+
+/// The stack frames among an entry's continuation lines, each without `at `.
+pub(crate) fn frames_in(continuation: &str) -> impl Iterator<Item = &str> {
     crate::records::lines::Lines::new(continuation)
         .filter_map(|l| l.text.trim_start().strip_prefix("at "))
 }

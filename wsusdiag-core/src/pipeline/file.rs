@@ -6,7 +6,7 @@ use std::fs::File;
 use std::path::Path;
 
 use super::chunks::{FileWindows, WindowError};
-use super::{Analysis, Body, ReadDone, analyze, client_text, unread, utf8_client};
+use super::{Analysis, Body, ReadDone, analyze, analyze_whole, client_text, unread, utf8_client};
 use crate::input::{FileData, LineParts, NotAFile, SNIFF_BYTES, Shrunk};
 use crate::knowledge::rules::LineMatcher;
 use crate::records::ClientFormat;
@@ -27,14 +27,17 @@ pub(crate) fn analyze_file(
     parallel: bool,
     read_done: ReadDone<'_>,
 ) -> Result<(Analysis, Shrunk)> {
-    let whole = |data: FileData| {
-        let a = analyze(name, &data, lines, parallel, read_done);
-        (a, data.shrunk())
-    };
     let meta = file.metadata().map_err(|e| Error::io(path, e))?;
     if NotAFile::of(&meta).is_some() || meta.len() == 0 {
-        return Ok(whole(FileData::read(path, file)?));
+        let data = FileData::read(path, file)?;
+        let a = analyze(name, &data, lines, parallel, read_done);
+        return Ok((a, data.shrunk()));
     }
+    // Found not to be a clean UTF-8 client log: read the common way, not tried again.
+    let whole = |data: FileData| {
+        let a = analyze_whole(name, &data, lines, parallel, read_done);
+        (a, data.shrunk())
+    };
     let mut parts = LineParts::new(path, file, meta.len());
     let mut head = parts.head(HEAD_BYTES)?;
     let clean_client = utf8_client(&head).map(|(encoding, kind, body)| {

@@ -201,13 +201,12 @@ pub(crate) fn analyze(
     parallel: bool,
     read_done: ReadDone<'_>,
 ) -> Analysis {
-    if crate::etl::is_etl(bytes) {
-        return analyze_etl(name, &[(name, bytes)], lines, parallel);
-    }
     // Most client logs are UTF-8 from start to end: when the head is, the rest is checked
     // chunk by chunk as it is read, on all cores, and never all in memory at once. A chunk that
-    // is not UTF-8 sends the whole input down the common path below.
-    if let Some((encoding, kind, body)) = utf8_client(bytes) {
+    // is not UTF-8 sends the whole input down the common path.
+    if !crate::etl::is_etl(bytes)
+        && let Some((encoding, kind, body)) = utf8_client(bytes)
+    {
         let mut summary = unread(name, bytes.len() as u64, encoding);
         summary.kind = Some(kind);
         let format = ClientFormat::of(kind);
@@ -224,6 +223,21 @@ pub(crate) fn analyze(
                 body: Body::Client(Box::new(a)),
             };
         }
+    }
+    analyze_whole(name, bytes, lines, parallel, read_done)
+}
+
+/// [`analyze`] without trying first to read `bytes` as a clean UTF-8 client log: for an input
+/// already found not to be one, at its head or further on.
+pub(crate) fn analyze_whole(
+    name: &str,
+    bytes: &[u8],
+    lines: &LineMatcher,
+    parallel: bool,
+    read_done: ReadDone<'_>,
+) -> Analysis {
+    if crate::etl::is_etl(bytes) {
+        return analyze_etl(name, &[(name, bytes)], lines, parallel);
     }
     let decoded = decode(bytes);
     let unwrapped = unwrap(&decoded.text);

@@ -83,8 +83,7 @@ impl EntryText {
     /// [`FRAMES_CAP`]; those past the cap on the text are not read.
     pub(crate) fn frames(&self) -> impl Iterator<Item = &str> {
         let continuation = self.text.get(self.continuation..).unwrap_or_default();
-        crate::records::lines::Lines::new(continuation)
-            .filter_map(|l| l.text.trim_start().strip_prefix("at "))
+        events::frames_in(continuation)
             .map(str::trim)
             .take(FRAMES_CAP)
     }

@@ -307,14 +307,14 @@ fn headerless_entry<'a>(line: Line<'a>, start: usize, text: &'a str) -> Open<'a>
     }
 }
 
-/// Whether a line without a header continues the entry before it: indented, a stack frame, an
-/// inner exception or the end of its trace.
 /// Whether `line` is a frame of a stack trace: indented, then `at `.
 fn is_frame(line: &str) -> bool {
     let t = line.trim_start_matches([' ', '\t']);
     t.len() < line.len() && t.starts_with("at ")
 }
 
+/// Whether a line without a header continues the entry before it: indented, a stack frame, an
+/// inner exception or the end of its trace.
 fn is_continuation(line: &str) -> bool {
     let t = line.trim_start();
     t.len() < line.len() || t.starts_with("at ") || t.starts_with("---")
