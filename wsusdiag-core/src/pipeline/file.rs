@@ -35,7 +35,7 @@ pub(crate) fn analyze_file(
     }
     // Found not to be a clean UTF-8 client log: read the common way, not tried again.
     let whole = |data: FileData| {
-        let a = analyze_whole(name, &data, lines, parallel, read_done);
+        let a = analyze_whole(name, &data, lines, (parallel, read_done));
         (a, data.shrunk())
     };
     let mut parts = LineParts::new(path, file, meta.len());

@@ -224,17 +224,17 @@ pub(crate) fn analyze(
             };
         }
     }
-    analyze_whole(name, bytes, lines, parallel, read_done)
+    analyze_whole(name, bytes, lines, (parallel, read_done))
 }
 
 /// [`analyze`] without trying first to read `bytes` as a clean UTF-8 client log: for an input
-/// already found not to be one, at its head or further on.
+/// already found not to be one, at its head or further on. The last argument is `parallel`
+/// and `read_done`, as for [`analyze`].
 pub(crate) fn analyze_whole(
     name: &str,
     bytes: &[u8],
     lines: &LineMatcher,
-    parallel: bool,
-    read_done: ReadDone<'_>,
+    (parallel, read_done): (bool, ReadDone<'_>),
 ) -> Analysis {
     if crate::etl::is_etl(bytes) {
         return analyze_etl(name, &[(name, bytes)], lines, parallel);
