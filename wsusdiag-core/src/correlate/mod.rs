@@ -177,10 +177,14 @@ pub(crate) fn correlate(fleet: &Fleet, widest: Duration, parallel: bool) -> Join
     let mut offsets = Vec::new();
     let mut offset_seconds = Vec::new();
     let mut windows = Vec::new();
-    for (ci, (_, c)) in fleet.clients.iter().enumerate() {
-        let pairs: Vec<i64> = joined
+    // `joined` holds each client's faults together, in client order.
+    let mut of_client = joined.as_slice();
+    for (_, c) in &fleet.clients {
+        let (mine, rest) = of_client.split_at(c.faults.len());
+        of_client = rest;
+        let pairs: Vec<i64> = mine
             .iter()
-            .filter(|j| j.client == ci && j.join == Correlation::FaultId)
+            .filter(|j| j.join == Correlation::FaultId)
             .filter_map(|j| {
                 let client = c.faults[j.fault].time?;
                 let server = fleet.entry(j.server?).time?;
