@@ -57,6 +57,10 @@ impl LogKind {
 pub(crate) const SNIFF_BYTES: usize = 256 * 1024;
 /// How many non-blank lines are looked at.
 const SNIFF_LINES: usize = 400;
+/// A text that opens with this many entry headers of one format, and nothing between them, is
+/// a log of that format: the lines after them are not looked at. (A fleet's folder holds
+/// thousands of small clean logs, each of which would otherwise be read twice.)
+const OPENING_ENTRIES: usize = 64;
 
 struct Patterns {
     classic: Regex,
@@ -196,6 +200,12 @@ pub fn sniff(text: &str) -> Result<LogKind, NotALog> {
                 client_words += 1;
             }
         }
+        // A full header is the only vote worth 4 to its format, and no line votes more: a
+        // tally of 4 a line means every line so far was a header of that format.
+        let all_headers = 4 * u32::try_from(seen).unwrap_or(u32::MAX);
+        if seen >= OPENING_ENTRIES && [classic, win10, server].contains(&all_headers) {
+            break;
+        }
     }
     if seen == 0 {
         return Err(NotALog::Empty);
@@ -266,6 +276,25 @@ mod tests {
             ),
             Ok(LogKind::Server)
         );
+    }
+
+    #[test]
+    fn a_text_that_opens_with_entries_of_one_format_is_decided_by_them() {
+        let classic = "2016-10-19\t11:23:47:375\t1532\t2150\tAU\t#############\n";
+        let server = "2014-01-16 18:53:54.231 UTC Change w3wp.58 AdminDataAccess.StartSubscriptionManually Synchronization manually started\n";
+        // Entries of one format from the first line on decide once there are enough of them,
+        // whatever follows ...
+        let opening = classic.repeat(OPENING_ENTRIES) + &server.repeat(SNIFF_LINES);
+        assert_eq!(sniff(&opening), Ok(LogKind::ClientClassic));
+        // ... but not before, nor when another line comes between them: then every line
+        // looked at votes.
+        let short = classic.repeat(OPENING_ENTRIES - 1) + &server.repeat(SNIFF_LINES);
+        assert_eq!(sniff(&short), Ok(LogKind::Server));
+        let interrupted = classic.repeat(OPENING_ENTRIES / 2)
+            + "PT WARNING: SyncUpdates failure, error = 0x8024400E\n"
+            + &classic.repeat(OPENING_ENTRIES / 2)
+            + &server.repeat(SNIFF_LINES);
+        assert_eq!(sniff(&interrupted), Ok(LogKind::Server));
     }
 
     #[test]
