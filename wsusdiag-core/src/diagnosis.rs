@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use crate::correlate::{Correlation, OffsetBasis, ServerScope, TimeWindow};
+pub use crate::correlate::{CANDIDATES_CAP, Correlation, OffsetBasis, ServerScope, TimeWindow};
 pub use crate::error::ProblemKind;
 pub use crate::events::{EndpointKind, Operation, UpdateSource};
 pub use crate::groups::{FaultGroup, ServerFaultGroup};
@@ -161,12 +161,22 @@ pub struct Fault {
     /// that may be the client's).
     pub time_window: Option<TimeWindow>,
     /// When `ambiguous`: the server entries that fit, in time order, else empty; each is among
-    /// `server_faults`.
+    /// `server_faults`. At most eight ([`CANDIDATES_CAP`]), the nearest in time: `time_window.fits`
+    /// says how many fit in all.
     pub candidates: Vec<ServerRef>,
     /// The known issue it matches, if any.
     pub rule_id: Option<String>,
     /// `confirmed` or `probable`, when a rule matched.
     pub confidence: Option<Confidence>,
+}
+
+impl Fault {
+    /// How many server events fit the time window: for an ambiguous fault, all of those that
+    /// could explain it, where `candidates` names the nearest few.
+    pub fn fits(&self) -> usize {
+        let counted = (self.time_window.as_ref()).map_or(0, |w| w.fits);
+        (counted as usize).max(self.candidates.len())
+    }
 }
 
 /// The client's view of a fault.

@@ -566,3 +566,78 @@ fn one_failure_logged_twice_by_one_thread_is_one_event() {
     assert_eq!(d.faults[0].correlation, "ambiguous");
     assert_eq!(d.faults[0].candidates.len(), 2);
 }
+
+#[test]
+fn a_server_logging_errors_by_the_thousand_leaves_each_fault_ambiguous_with_its_nearest() {
+    // A WSUS in trouble: ten errors a second on forty threads for an hour, while a client's
+    // syncs fail with HTTP 500 every ten seconds. Each fault's two-minute window holds some
+    // 2,400 of them: the fault names the eight nearest and counts them all.
+    let mut client = banner("2023-02-07", "+0000");
+    let faults: Vec<i64> = (0..300).map(|k| 600_000 + k * 10_000 + 30).collect();
+    for &ms in &faults {
+        let time = format!(
+            "{:02}:{:02}:{:02}:{:03}",
+            17 + ms / 3_600_000,
+            ms / 60_000 % 60,
+            ms / 1000 % 60,
+            ms % 1000
+        );
+        client += &c(
+            "2023-02-07",
+            &time,
+            "PT",
+            "WARNING: SyncUpdates failure, error = 0x8024401F, soap client error = 5, soap error code = 0, HTTP status code = 500",
+        );
+    }
+    // Server entry k (line k + 1) at 17:00:00 + 100 ms * k, UTC like the client.
+    let errors = 36_000i64;
+    let server: String = (0..errors)
+        .map(|k| {
+            let ms = k * 100;
+            s(
+                "2023-02-07",
+                &format!(
+                    "{:02}:{:02}:{:02}.{:03}",
+                    17 + ms / 3_600_000,
+                    ms / 60_000 % 60,
+                    ms / 1000 % 60,
+                    ms % 1000
+                ),
+                "Error",
+                &format!("w3wp.{}", k % 40),
+                "ClientImplementation.SyncUpdates",
+                "System.Data.SqlClient.SqlException: Transaction (Process ID 67) was deadlocked on lock resources with another process and has been chosen as the deadlock victim. Rerun the transaction.",
+            )
+        })
+        .collect();
+    let d = run(&[("client.log", &client), ("server.log", &server)]);
+    assert_eq!(d.faults.len(), faults.len());
+    for (f, &at) in d.faults.iter().zip(&faults) {
+        assert_eq!(f.correlation, "ambiguous");
+        // Every entry is its own event: a thread logs every four seconds.
+        let fit: Vec<i64> = (0..errors)
+            .filter(|k| (k * 100 - at).abs() <= 120_000)
+            .collect();
+        assert_eq!(f.time_window.as_ref().unwrap().fits as usize, fit.len());
+        assert_eq!(f.fits(), fit.len());
+        // The eight nearest (30, 70, 130, 170, ... ms away), in time order.
+        let mut nearest = fit.clone();
+        nearest.sort_by_key(|k| (k * 100 - at).abs());
+        nearest.truncate(8);
+        nearest.sort_unstable();
+        let lines: Vec<u32> = f.candidates.iter().map(|r| r.line).collect();
+        let expected: Vec<u32> = nearest.iter().map(|k| *k as u32 + 1).collect();
+        assert_eq!(lines, expected);
+    }
+    // The report says how many could explain it, and which it names (the first fault's).
+    let text = d.to_text();
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("2400 server errors could explain the client failure"),
+        "{text}"
+    );
+    assert!(
+        words.contains("the 8 nearest in time, server.log lines 5998, 5999, 6000, 6001, 6002, 6003, 6004, 6005."),
+        "{text}"
+    );
+}

@@ -2,24 +2,41 @@
 //! its family may be joined to (`data/joins.toml`), on the client's own server, inside the
 //! window its clock offset allows. Two or more such entries make it ambiguous, never a guess.
 
+use std::collections::HashMap;
+
 use chrono::{Duration, NaiveDateTime};
+use rustc_hash::FxHashMap;
 
+use super::kinds::CANDIDATES_CAP;
 use super::{Correlation, EntryRef, Fleet, Joined, OffsetBasis, ServerScope, TimeWindow};
-
-/// Entries of one server thread this close together are one failure logged twice (the SQL
-/// layer's `DBLAYER` line, then the exception that ends the request): one event, not two.
-const SAME_EVENT_MILLISECONDS: i64 = 1000;
 use crate::knowledge::joins::{self, Failure, Family, ServerKind};
 use crate::pipeline::client::ClientFault;
 use crate::pipeline::server::{ServerEntry, host_of};
 
-/// Every server entry a client fault may be joined to by time, in time order, with its kind's
-/// [`ServerKind::bit`].
-pub(super) struct Timeline(Vec<(NaiveDateTime, EntryRef, u8)>);
+/// Entries of one server thread this close together are one failure logged twice (the SQL
+/// layer's `DBLAYER` line, then the exception that ends the request): one event, not two.
+const SAME_EVENT_MILLISECONDS: i64 = 1000;
+
+/// A server entry on the timeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Moment {
+    /// Its time, UTC, in milliseconds since 1970.
+    at: i64,
+    entry: EntryRef,
+    /// Its kind's [`ServerKind::bit`].
+    kind: u8,
+    /// Its server log and thread, numbered.
+    thread: u32,
+}
+
+/// Every server entry a client fault may be joined to by time, in time order.
+pub(super) struct Timeline(Vec<Moment>);
 
 impl Timeline {
     pub(super) fn new(fleet: &Fleet) -> Self {
         let mut t = Vec::new();
+        // Thread names are the log's text: the standard hash, which a log cannot defeat.
+        let mut threads: HashMap<(usize, &str), u32> = HashMap::new();
         for (si, (source, s)) in fleet.servers.iter().enumerate() {
             if fleet.is_site_log(source) {
                 continue;
@@ -28,12 +45,17 @@ impl Timeline {
             let errors = s.errors.iter().enumerate().map(|(i, e)| (false, i, e));
             for (throw, index, e) in throws.chain(errors) {
                 if let (Some(time), Some(kind)) = (e.time, kind_of(e)) {
-                    let r = EntryRef {
-                        server: si,
-                        throw,
-                        index,
-                    };
-                    t.push((time, r, kind.bit()));
+                    let numbered = u32::try_from(threads.len()).unwrap_or(u32::MAX);
+                    t.push(Moment {
+                        at: millis(time),
+                        entry: EntryRef {
+                            server: si,
+                            throw,
+                            index,
+                        },
+                        kind: kind.bit(),
+                        thread: *threads.entry((si, e.thread.as_str())).or_insert(numbered),
+                    });
                 }
             }
         }
@@ -41,23 +63,38 @@ impl Timeline {
         Self(t)
     }
 
-    /// The entries within `window` of `at` whose kind is in `kinds` and that `ok` accepts, in
-    /// time order.
+    /// The entries within `window` milliseconds of `at` whose kind is in `kinds` and that `ok`
+    /// accepts, in time order.
     fn within(
         &self,
-        at: NaiveDateTime,
-        window: Duration,
+        at: i64,
+        window: i64,
         kinds: u8,
         ok: impl Fn(EntryRef) -> bool,
-    ) -> Vec<EntryRef> {
-        let lo = self.0.partition_point(|(t, ..)| *t < at - window);
+    ) -> impl Iterator<Item = &Moment> {
+        let lo = self.0.partition_point(|m| m.at < at - window);
         self.0[lo..]
             .iter()
-            .take_while(|(t, ..)| *t <= at + window)
-            .filter(|&&(_, r, kind)| kind & kinds != 0 && ok(r))
-            .map(|&(_, r, _)| r)
-            .collect()
+            .take_while(move |m| m.at <= at + window)
+            .filter(move |m| m.kind & kinds != 0 && ok(m.entry))
     }
+}
+
+/// What one core reuses from fault to fault: a storm of server errors fits thousands of them in
+/// each fault's window.
+#[derive(Default)]
+pub(super) struct Scratch {
+    /// The events that fit, in time order.
+    events: Vec<Moment>,
+    /// Per thread, the index of its latest event.
+    latest: FxHashMap<u32, usize>,
+    /// (Distance to the fault, index) of each event.
+    by_distance: Vec<(i64, usize)>,
+}
+
+/// `time` (UTC) in milliseconds since 1970.
+fn millis(time: NaiveDateTime) -> i64 {
+    time.and_utc().timestamp_millis()
 }
 
 /// What kind of entry `e` is for a join by time; `None` for one no client fault is joined to
@@ -136,6 +173,7 @@ pub(super) fn join(
     taken: &[EntryRef],
     offset: Option<i64>,
     window: Option<(i64, OffsetBasis)>,
+    scratch: &mut Scratch,
     j: &mut Joined,
 ) {
     if j.join != Correlation::None || j.family.joins == 0 {
@@ -153,47 +191,76 @@ pub(super) fn join(
     if servers.is_empty() {
         return;
     }
+    let at = millis(time + Duration::seconds(offset));
+    let fits = timeline.within(at, seconds * 1000, j.family.joins, |r| {
+        servers.contains(&r.server) && taken.binary_search(&r).is_err()
+    });
+    events(fits, scratch);
+    let events = &scratch.events;
     j.window = Some(TimeWindow {
         seconds,
         basis,
         servers: how,
+        fits: u32::try_from(events.len()).unwrap_or(u32::MAX),
     });
-    let at = time + Duration::seconds(offset);
-    let fits = timeline.within(at, Duration::seconds(seconds), j.family.joins, |r| {
-        servers.contains(&r.server) && taken.binary_search(&r).is_err()
-    });
-    let events = events(fleet, fits);
     match events.as_slice() {
         [] => {}
         [one] => {
-            j.server = Some(*one);
+            j.server = Some(one.entry);
             j.join = Correlation::TimeWindow;
         }
         _ => {
-            j.candidates = events;
+            nearest(at, scratch);
+            j.candidates = (scratch.by_distance.iter())
+                .map(|&(_, i)| scratch.events[i].entry)
+                .collect();
             j.join = Correlation::Ambiguous;
         }
     }
 }
 
-/// The distinct events among `fits` (in time order): entries of one thread of one server
-/// within [`SAME_EVENT_MILLISECONDS`] of each other are one, named by its last entry.
-fn events(fleet: &Fleet, fits: Vec<EntryRef>) -> Vec<EntryRef> {
-    let mut out: Vec<EntryRef> = Vec::with_capacity(fits.len());
-    for r in fits {
-        let e = fleet.entry(r);
-        let same = out.iter().rposition(|&o| {
-            let p = fleet.entry(o);
-            let close = (e.time.zip(p.time))
-                .is_some_and(|(a, b)| (a - b).num_milliseconds().abs() <= SAME_EVENT_MILLISECONDS);
-            o.server == r.server && p.thread == e.thread && close
-        });
-        match same {
-            Some(k) => out[k] = r,
-            None => out.push(r),
+/// Leaves in `scratch.by_distance` the [`CANDIDATES_CAP`] events of `scratch.events` nearest
+/// to `at`, in the order of the events.
+fn nearest(at: i64, scratch: &mut Scratch) {
+    let Scratch {
+        events,
+        by_distance,
+        ..
+    } = scratch;
+    by_distance.clear();
+    by_distance.extend(
+        events
+            .iter()
+            .enumerate()
+            .map(|(i, m)| ((m.at - at).abs(), i)),
+    );
+    if by_distance.len() > CANDIDATES_CAP {
+        // Nearest first; ties by order.
+        by_distance.select_nth_unstable(CANDIDATES_CAP - 1);
+        by_distance.truncate(CANDIDATES_CAP);
+        by_distance.sort_unstable_by_key(|&(_, i)| i);
+    }
+}
+
+/// The distinct events among `fits` (in time order), into `scratch.events`: entries of one
+/// thread of one server within [`SAME_EVENT_MILLISECONDS`] of each other are one, named by its
+/// last entry.
+fn events<'t>(fits: impl Iterator<Item = &'t Moment>, scratch: &mut Scratch) {
+    let Scratch { events, latest, .. } = scratch;
+    events.clear();
+    // Per thread, its latest event: in time order, the only one an entry may be close to.
+    // (Keys are numbers the timeline gave: the fast hash is safe.)
+    latest.clear();
+    for &m in fits {
+        let k = *latest.entry(m.thread).or_insert(events.len());
+        match events.get_mut(k) {
+            Some(event) if m.at - event.at <= SAME_EVENT_MILLISECONDS => *event = m,
+            _ => {
+                latest.insert(m.thread, events.len());
+                events.push(m);
+            }
         }
     }
-    out
 }
 
 #[cfg(test)]

@@ -58,4 +58,13 @@ pub struct TimeWindow {
     /// server URL), or `host-unknown` (the client's server host, or the server logs' hosts,
     /// could not be known: every server log that may be the client's).
     pub servers: ServerScope,
+    /// How many server events fit in it: none, one (joined), or more (ambiguous: the fault's
+    /// `candidates` are the nearest of them, eight at most: [`CANDIDATES_CAP`]).
+    #[serde(default)]
+    pub fits: u32,
 }
+
+/// The most candidates an ambiguous fault names: the server events nearest its time. A server
+/// in trouble can log thousands of errors in a fault's window; a list of them all would name
+/// no cause and make the report as large as the server's log, once per fault.
+pub const CANDIDATES_CAP: usize = 8;

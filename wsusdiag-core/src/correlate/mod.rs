@@ -21,7 +21,7 @@ use crate::pipeline::server::{ServerAnalysis, ServerEntry};
 use crate::pipeline::{Analysis, Body, InputSummary};
 
 pub(crate) use findings::{Occurrence, Quote, RuleMatches, SERVER_EVIDENCE, match_rules};
-pub use kinds::{Correlation, OffsetBasis, ServerScope, TimeWindow};
+pub use kinds::{CANDIDATES_CAP, Correlation, OffsetBasis, ServerScope, TimeWindow};
 pub(crate) use offsets::{ClockEstimate, estimate_offset};
 
 /// Which server entry: (server log, throws or errors, index).
@@ -202,14 +202,19 @@ pub(crate) fn correlate(fleet: &Fleet, widest: Duration, parallel: bool) -> Join
     let timeline = by_time::Timeline::new(fleet);
     let mut taken: Vec<EntryRef> = joined.iter().filter_map(|j| j.server).collect();
     taken.sort_unstable();
-    let join_by_time = |j: &mut Joined| {
+    let join_by_time = |scratch: &mut by_time::Scratch, j: &mut Joined| {
         let (offset, window) = (offset_seconds[j.client], windows[j.client]);
-        by_time::join(fleet, &timeline, &taken, offset, window, j);
+        by_time::join(fleet, &timeline, &taken, offset, window, scratch, j);
     };
     if parallel {
-        joined.par_iter_mut().for_each(join_by_time);
+        joined
+            .par_iter_mut()
+            .for_each_init(by_time::Scratch::default, join_by_time);
     } else {
-        joined.iter_mut().for_each(join_by_time);
+        let mut scratch = by_time::Scratch::default();
+        joined
+            .iter_mut()
+            .for_each(|j| join_by_time(&mut scratch, j));
     }
     Joins {
         joined,

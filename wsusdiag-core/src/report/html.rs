@@ -222,7 +222,7 @@ fn join_sentence(x: &Fault) -> String {
         }
         Correlation::Ambiguous => format!(
             "Not joined, ambiguous: {} server errors could explain it.",
-            x.candidates.len()
+            x.fits()
         ),
         _ => "Not joined to a server error.".to_owned(),
     }

@@ -59,6 +59,7 @@ struct FaultLine<'a> {
     correlation: &'static str,
     failure_kind: &'a str,
     window_seconds: Option<i64>,
+    /// How many server events fit the window (all of them, not only the candidates named).
     candidates: usize,
     rule_id: Option<&'a str>,
     confidence: Option<&'static str>,
@@ -176,7 +177,7 @@ fn fault_line<'a>(
         correlation: f.correlation.as_str(),
         failure_kind: &f.failure_kind,
         window_seconds: f.time_window.as_ref().map(|w| w.seconds),
-        candidates: f.candidates.len(),
+        candidates: f.fits(),
         rule_id: f.rule_id.as_deref(),
         confidence: f.confidence.map(|c| c.as_str()),
         group,

@@ -217,9 +217,14 @@ fn finding(out: &mut String, d: &Diagnosis, n: usize, f: &Finding, w: usize) {
             Correlation::Ambiguous => wrap(
                 out,
                 &format!(
-                    "Not joined, ambiguous: {} could explain the client failure{}: {}.",
-                    plural(x.candidates.len(), "server error", "server errors"),
+                    "Not joined, ambiguous: {} could explain the client failure{}: {}{}.",
+                    plural(x.fits(), "server error", "server errors"),
                     window(x),
+                    if x.fits() > x.candidates.len() {
+                        format!("the {} nearest in time, ", x.candidates.len())
+                    } else {
+                        String::new()
+                    },
                     candidate_lines(d, x)
                 ),
                 "    ",

@@ -281,11 +281,14 @@ class ClientSide(TypedDict):
 
 
 class TimeWindow(TypedDict):
-    """The window a fault was searched for in the server logs: ± ``seconds``."""
+    """The window a fault was searched for in the server logs: ± ``seconds``; ``fits`` server
+    events fit in it (of which an ambiguous fault's ``candidates`` names the nearest eight at
+    most)."""
 
     seconds: int
     basis: OffsetBasisValue
     servers: ServerScopeValue
+    fits: int
 
 
 class ServerRef(TypedDict):
