@@ -641,3 +641,58 @@ fn a_server_logging_errors_by_the_thousand_leaves_each_fault_ambiguous_with_its_
         "{text}"
     );
 }
+
+#[test]
+fn a_server_log_naming_a_host_on_every_line_is_still_searched_by_name() {
+    // Faults sent all day, each naming another host in its actor URL (a log gone wrong, or
+    // made to look so); one of them names the client's server, in another letter case.
+    let client = banner("2023-02-07", "+0000")
+        + &c(
+            "2023-02-07",
+            "18:00:04:000",
+            "PT",
+            "  + ServiceId = {3DA21691-E39D-4DA6-8A4B-B43877BCB1B7}, Server URL = http://wsus01:8530/ClientWebService/client.asmx",
+        )
+        + &c(
+            "2023-02-07",
+            "18:00:04:000",
+            "PT",
+            "WARNING: SyncUpdates failure, error = 0x8024400E, soap client error = 7, soap error code = 400, HTTP status code = 200",
+        );
+    let throws = 20_000;
+    let server: String = (0..throws)
+        .map(|k: u32| {
+            let host = if k == 3_604 {
+                "WSUS01.contoso.com".to_owned()
+            } else {
+                format!("host{k}.contoso.com")
+            };
+            s(
+                "2023-02-07",
+                &format!("{:02}:{:02}:{:02}.500", 17 + k / 3600, k / 60 % 60, k % 60),
+                "Warning",
+                &format!("w3wp.{}", k % 40),
+                "SoapUtilities.CreateException",
+                &format!(
+                    "ThrowException: actor = http://{host}/ClientWebService/client.asmx, ID={:08x}-0000-4000-8000-000000000000, ErrorCode=InternalServerError, Message=, Client=?",
+                    k
+                ),
+            )
+        })
+        .collect();
+    let d = run(&[("client.log", &client), ("server.log", &server)]);
+    let f = &d.faults[0];
+    assert_eq!(f.failure_kind, "soap-fault");
+    let w = f.time_window.as_ref().unwrap();
+    assert_eq!(w.servers, "matched");
+    // Every fault sent within two minutes fits (17:58:04.500 to 18:02:03.500): the log is the
+    // client's server's.
+    assert_eq!(f.correlation, "ambiguous");
+    assert_eq!(w.fits, 240);
+    // A log that names only other hosts is not the client's server's: nothing is searched.
+    let other = server.replace("WSUS01.contoso.com", "wsus02.contoso.com");
+    let d = run(&[("client.log", &client), ("server.log", &other)]);
+    let f = &d.faults[0];
+    assert_eq!(f.correlation, "none");
+    assert!(f.time_window.is_none());
+}

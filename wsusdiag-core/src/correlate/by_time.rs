@@ -2,7 +2,7 @@
 //! its family may be joined to (`data/joins.toml`), on the client's own server, inside the
 //! window its clock offset allows. Two or more such entries make it ambiguous, never a guess.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{Duration, NaiveDateTime};
 use rustc_hash::FxHashMap;
@@ -29,11 +29,24 @@ struct Moment {
     thread: u32,
 }
 
-/// Every server entry a client fault may be joined to by time, in time order.
-pub(super) struct Timeline(Vec<Moment>);
+/// What a join by time searches: every server entry a client fault may be joined to, in time
+/// order, and the names each server log goes by.
+pub(super) struct Timeline {
+    moments: Vec<Moment>,
+    /// Per server log, the short names of its hosts ([`short`]), in lower case.
+    hosts: Vec<HashSet<String>>,
+}
 
 impl Timeline {
     pub(super) fn new(fleet: &Fleet) -> Self {
+        let hosts = (fleet.servers.iter())
+            .map(|(_, s)| {
+                s.hosts
+                    .iter()
+                    .map(|h| short(h).to_ascii_lowercase())
+                    .collect()
+            })
+            .collect();
         let mut t = Vec::new();
         // Thread names are the log's text: the standard hash, which a log cannot defeat.
         let mut threads: HashMap<(usize, &str), u32> = HashMap::new();
@@ -60,7 +73,7 @@ impl Timeline {
             }
         }
         t.sort_unstable();
-        Self(t)
+        Self { moments: t, hosts }
     }
 
     /// The entries within `window` milliseconds of `at` whose kind is in `kinds` and that `ok`
@@ -72,8 +85,8 @@ impl Timeline {
         kinds: u8,
         ok: impl Fn(EntryRef) -> bool,
     ) -> impl Iterator<Item = &Moment> {
-        let lo = self.0.partition_point(|m| m.at < at - window);
-        self.0[lo..]
+        let lo = self.moments.partition_point(|m| m.at < at - window);
+        self.moments[lo..]
             .iter()
             .take_while(move |m| m.at <= at + window)
             .filter(move |m| m.kind & kinds != 0 && ok(m.entry))
@@ -136,19 +149,18 @@ pub(super) fn family(f: &ClientFault) -> &'static Family {
 /// The server logs that may be the one the client at `host` talks to, and how that is known:
 /// those that name `host` (`matched`); else, when none does, those whose host is unknown, and
 /// every one when `host` is (`host-unknown`).
-fn servers_of(fleet: &Fleet, host: Option<&str>) -> (Vec<usize>, ServerScope) {
-    let all = 0..fleet.servers.len();
+fn servers_of(timeline: &Timeline, host: Option<&str>) -> (Vec<usize>, ServerScope) {
+    let hosts = &timeline.hosts;
+    let all = 0..hosts.len();
     let Some(host) = host else {
         return (all.collect(), ServerScope::HostUnknown);
     };
-    let hosts = |s: usize| &fleet.servers[s].1.hosts;
-    let named: Vec<usize> = all
-        .clone()
-        .filter(|&s| hosts(s).iter().any(|h| same_host(h, host)))
-        .collect();
+    // The same machine as one of a log's hosts ([`same_host`]): the same short name.
+    let name = short(host).to_ascii_lowercase();
+    let named: Vec<usize> = all.clone().filter(|&s| hosts[s].contains(&name)).collect();
     if named.is_empty() {
         (
-            all.filter(|&s| hosts(s).is_empty()).collect(),
+            all.filter(|&s| hosts[s].is_empty()).collect(),
             ServerScope::HostUnknown,
         )
     } else {
@@ -156,13 +168,15 @@ fn servers_of(fleet: &Fleet, host: Option<&str>) -> (Vec<usize>, ServerScope) {
     }
 }
 
-/// Whether two host names are the same machine: equal, or equal short names
+/// A host name up to its first dot: `wsus01` of `wsus01.contoso.com`.
+fn short(host: &str) -> &str {
+    host.split('.').next().unwrap_or(host)
+}
+
+/// Whether two host names are the same machine: equal short names, letter case aside
 /// (`wsus01.contoso.com` and `WSUS01`).
 pub(super) fn same_host(a: &str, b: &str) -> bool {
-    fn short(host: &str) -> &str {
-        host.split('.').next().unwrap_or(host)
-    }
-    a.eq_ignore_ascii_case(b) || short(a).eq_ignore_ascii_case(short(b))
+    short(a).eq_ignore_ascii_case(short(b))
 }
 
 /// Joins `j` by time when it was not joined by ID: `window` is its client's (seconds, basis),
@@ -187,7 +201,7 @@ pub(super) fn join(
     let client_host = (f.server_url.as_deref())
         .or(c.server_url.as_deref())
         .and_then(host_of);
-    let (servers, how) = servers_of(fleet, client_host);
+    let (servers, how) = servers_of(timeline, client_host);
     if servers.is_empty() {
         return;
     }

@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use super::configmgr::counted_records;
-use super::server::{EntryText, ServerAnalysis, ServerEntry};
+use super::server::{EntryText, HostNames, ServerAnalysis, ServerEntry};
 use super::{InputSummary, Quoted, cut_shared, end_in};
 use crate::events::{configmgr_codes, configmgr_event};
 use crate::records::cmtrace::CmRecord;
@@ -24,11 +24,10 @@ pub(super) fn analyze(name: &str, text: &str, summary: &mut InputSummary) -> Ser
     let source: Arc<str> = name.into();
     let mut out = ServerAnalysis::default();
     let mut context: VecDeque<CmRecord<'_>> = VecDeque::with_capacity(CONTEXT_RECORDS);
+    let mut hosts = HostNames::default();
     for record in counted_records(text, summary) {
-        if let Some(host) = status_host(record.message)
-            && !out.hosts.iter().any(|h| h == host)
-        {
-            out.hosts.push(host.to_owned());
+        if let Some(host) = status_host(record.message) {
+            hosts.add(&mut out.hosts, host);
         }
         let event = configmgr_event(record.message);
         let failed =

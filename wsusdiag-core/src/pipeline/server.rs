@@ -2,7 +2,7 @@
 //! that caused it, and every other error entry. Owned, so logs are read in parallel.
 
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::NaiveDateTime;
@@ -120,7 +120,23 @@ pub(crate) struct ServerAnalyzer {
     out: ServerAnalysis,
     /// Per `process.thread`: the last exception entry (index into `errors`) and when it was seen.
     last_exception: HashMap<String, (usize, usize)>,
+    hosts: HostNames,
     count: usize,
+}
+
+/// The host names a log has named so far, each once whatever its letter case: a log may name
+/// a host on every line, or a different one on each.
+#[derive(Debug, Default)]
+pub(crate) struct HostNames(HashSet<String>);
+
+impl HostNames {
+    /// Adds `host` to `hosts` (the names in the order first named) unless it is there already.
+    pub(crate) fn add(&mut self, hosts: &mut Vec<String>, host: &str) {
+        let again = hosts.last().is_some_and(|h| h.eq_ignore_ascii_case(host));
+        if !again && self.0.insert(host.to_ascii_lowercase()) {
+            hosts.push(host.to_owned());
+        }
+    }
 }
 
 impl ServerAnalyzer {
@@ -129,6 +145,7 @@ impl ServerAnalyzer {
             source: source.into(),
             out: ServerAnalysis::default(),
             last_exception: HashMap::new(),
+            hosts: HostNames::default(),
             count: 0,
         }
     }
@@ -229,9 +246,7 @@ impl ServerAnalyzer {
     }
 
     fn add_host(&mut self, host: &str) {
-        if !self.out.hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
-            self.out.hosts.push(host.to_owned());
-        }
+        self.hosts.add(&mut self.out.hosts, host);
     }
 
     fn remember(&mut self, e: ServerEntry) {
@@ -318,6 +333,23 @@ mod tests {
     use super::*;
     use crate::knowledge::rules::ServerSignature;
     use crate::records::ServerRecords;
+
+    #[test]
+    fn each_host_is_named_once_in_the_order_first_named() {
+        let mut hosts = Vec::new();
+        let mut seen = HostNames::default();
+        for host in [
+            "wsus01",
+            "WSUS01",
+            "wsus01.contoso.com",
+            "wsus02",
+            "wsus01",
+            "Wsus02",
+        ] {
+            seen.add(&mut hosts, host);
+        }
+        assert_eq!(hosts, ["wsus01", "wsus01.contoso.com", "wsus02"]);
+    }
 
     /// The bundled KB954960 server log, analysed.
     fn kb954960_server() -> ServerAnalysis {
