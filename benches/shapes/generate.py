@@ -44,6 +44,13 @@ def client_log(path, faults, failure, tz):
             f.write(f"{ts}\t1100\t7d8\tPT\tWARNING: SyncUpdates failure, error = {failure}\n")
 
 
+def server_log(out, entries):
+    """Writes SoftwareDistribution.log into `out`: one entry (its lines) a `(time, text)`."""
+    with open(os.path.join(out, "SoftwareDistribution.log"), "w", newline="\r\n") as f:
+        for time, text in entries:
+            f.write(f"{server_time(time)} UTC\t{text}\n")
+
+
 def storm(out):
     client_log(
         os.path.join(out, "WindowsUpdate.log"),
@@ -51,33 +58,41 @@ def storm(out):
         "0x8024401F, soap client error = 5, soap error code = 0, HTTP status code = 500",
         "-0400",
     )
-    with open(os.path.join(out, "SoftwareDistribution.log"), "w", newline="\r\n") as f:
-        for i in range(200_000):
-            ts = server_time(START + datetime.timedelta(milliseconds=100 * i))
-            f.write(
-                f"{ts} UTC\tError\tw3wp.{i % 40}\tClientImplementation.SyncUpdates\t"
+    server_log(
+        out,
+        (
+            (
+                START + datetime.timedelta(milliseconds=100 * i),
+                f"Error\tw3wp.{i % 40}\tClientImplementation.SyncUpdates\t"
                 f"System.InvalidOperationException: The connection pool is exhausted {i}\n"
                 "   at System.Data.ProviderBase.DbConnectionFactory.GetConnection("
-                "DbConnection owningConnection)\n"
+                "DbConnection owningConnection)",
             )
+            for i in range(200_000)
+        ),
+    )
 
 
 def hosts(out):
     client_log(
         os.path.join(out, "WindowsUpdate.log"),
         20_000,
-        "0x8024401F, soap client error = 5, soap error code = 0, HTTP status code = 500",
+        "0x8024400E, soap client error = 7, soap error code = 400, HTTP status code = 200",
         "+0000",
     )
-    with open(os.path.join(out, "SoftwareDistribution.log"), "w", newline="\r\n") as f:
-        for i in range(20_000):
-            ts = server_time(START + datetime.timedelta(seconds=i, milliseconds=500))
-            f.write(
-                f"{ts} UTC\tWarning\tw3wp.{i % 40}\tSoapUtilities.CreateException\t"
+    server_log(
+        out,
+        (
+            (
+                START + datetime.timedelta(seconds=i, milliseconds=500),
+                f"Warning\tw3wp.{i % 40}\tSoapUtilities.CreateException\t"
                 f"ThrowException: actor = http://host{i}.contoso.com/ClientWebService/"
                 f"client.asmx, ID={i:08x}-0000-4000-8000-000000000000, "
-                "ErrorCode=InternalServerError, Message=, Client=?\n"
+                "ErrorCode=InternalServerError, Message=, Client=?",
             )
+            for i in range(20_000)
+        ),
+    )
 
 
 def main():

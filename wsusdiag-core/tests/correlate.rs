@@ -28,6 +28,24 @@ fn s(date: &str, time: &str, level: &str, thread: &str, source: &str, msg: &str)
     format!("{date} {time} UTC\t{level}\t{thread}\t{source}\t{msg}\n")
 }
 
+/// A client log in UTC whose sync with `http://wsus01:8530` failed at 18:00:04 with `failure`
+/// (the code and what follows it).
+fn wsus01_client(failure: &str) -> String {
+    banner("2023-02-07", "+0000")
+        + &c(
+            "2023-02-07",
+            "18:00:04:000",
+            "PT",
+            "  + ServiceId = {3DA21691-E39D-4DA6-8A4B-B43877BCB1B7}, Server URL = http://wsus01:8530/ClientWebService/client.asmx",
+        )
+        + &c(
+            "2023-02-07",
+            "18:00:04:000",
+            "PT",
+            &format!("WARNING: SyncUpdates failure, error = {failure}"),
+        )
+}
+
 const SQL_TIMEOUT: &str = "DBLAYER: Errors[0]: Source .Net SqlClient Data Provider, Server WSUS01\\MICROSOFT##WID, Number -2, Class 10, State 0, Procedure ConnectionRead (WrapperRead())., LineNumber 0: Timeout expired.  The timeout period elapsed prior to completion of the operation or the server is not responding.";
 
 /// The SQL layer's line for a query that timed out.
@@ -392,19 +410,9 @@ fn a_client_of_another_server_is_not_joined_by_time() {
 
 #[test]
 fn server_logs_that_name_no_host_are_all_searched_and_said_to_be() {
-    let client = banner("2023-02-07", "+0000")
-        + &c(
-            "2023-02-07",
-            "18:00:04:000",
-            "PT",
-            "  + ServiceId = {3DA21691-E39D-4DA6-8A4B-B43877BCB1B7}, Server URL = http://wsus01:8530/ClientWebService/client.asmx",
-        )
-        + &c(
-            "2023-02-07",
-            "18:00:04:000",
-            "PT",
-            "WARNING: SyncUpdates failure, error = 0x8024401F, soap client error = 5, soap error code = 0, HTTP status code = 500",
-        );
+    let client = wsus01_client(
+        "0x8024401F, soap client error = 5, soap error code = 0, HTTP status code = 500",
+    );
     let error = |time: &str| {
         s(
             "2023-02-07",
@@ -646,19 +654,9 @@ fn a_server_logging_errors_by_the_thousand_leaves_each_fault_ambiguous_with_its_
 fn a_server_log_naming_a_host_on_every_line_is_still_searched_by_name() {
     // Faults sent all day, each naming another host in its actor URL (a log gone wrong, or
     // made to look so); one of them names the client's server, in another letter case.
-    let client = banner("2023-02-07", "+0000")
-        + &c(
-            "2023-02-07",
-            "18:00:04:000",
-            "PT",
-            "  + ServiceId = {3DA21691-E39D-4DA6-8A4B-B43877BCB1B7}, Server URL = http://wsus01:8530/ClientWebService/client.asmx",
-        )
-        + &c(
-            "2023-02-07",
-            "18:00:04:000",
-            "PT",
-            "WARNING: SyncUpdates failure, error = 0x8024400E, soap client error = 7, soap error code = 400, HTTP status code = 200",
-        );
+    let client = wsus01_client(
+        "0x8024400E, soap client error = 7, soap error code = 400, HTTP status code = 200",
+    );
     let throws = 20_000;
     let server: String = (0..throws)
         .map(|k: u32| {
