@@ -63,3 +63,38 @@ fn an_ambiguous_fault_is_said_to_be_and_log_text_cannot_close_the_script() {
     assert_eq!(data["faults"][1][3], "ambiguous");
     assert!(data["faults"][1][5].as_str().unwrap().contains("</script>"));
 }
+
+#[test]
+fn each_client_row_lists_the_findings_seen_in_its_log_once_in_order() {
+    // The sample's client, and two more: one that a second finding was also seen in (named
+    // twice in it, as a merge of two diagnoses may leave it), and one with no finding.
+    let mut d = sample_diagnosis();
+    let first = d.clients[0].clone();
+    let (a, b, c) = (
+        first.source.clone(),
+        "PC2/WindowsUpdate.log",
+        "PC3/WindowsUpdate.log",
+    );
+    for source in [b, c] {
+        let mut client = first.clone();
+        client.source = source.to_owned();
+        client.dns_name = None;
+        d.clients.push(client);
+    }
+    let mut second = d.findings[0].clone();
+    second.rule_id = "WU-80244022-WSUSPOOL".to_owned();
+    second.clients = vec![b.to_owned(), a.clone(), b.to_owned()];
+    d.findings.push(second);
+    let data = page_data(&d.to_html());
+    let listed: Vec<serde_json::Value> = (data["clients"].as_array().unwrap().iter())
+        .map(|row| row["findings"].clone())
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            serde_json::json!(["KB954960", "WU-80244022-WSUSPOOL"]),
+            serde_json::json!(["WU-80244022-WSUSPOOL"]),
+            serde_json::json!([]),
+        ]
+    );
+}

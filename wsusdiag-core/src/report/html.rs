@@ -406,6 +406,17 @@ fn page_data(d: &Diagnosis) -> PageData<'_> {
     let clocks: std::collections::HashMap<&str, String> = (d.clock_offsets.iter())
         .map(|c| (c.source.as_str(), clock_in_words(c)))
         .collect();
+    // Per client log, the findings seen in it (each once), in the findings' order.
+    let mut findings_of: std::collections::HashMap<&str, Vec<usize>> =
+        std::collections::HashMap::new();
+    for (i, f) in d.findings.iter().enumerate() {
+        for client in &f.clients {
+            let of = findings_of.entry(client).or_default();
+            if of.last() != Some(&i) {
+                of.push(i);
+            }
+        }
+    }
     let clients = (d.clients.iter().enumerate())
         .map(|(i, c)| ClientRow {
             name: c.dns_name.as_deref().unwrap_or(&c.source),
@@ -413,9 +424,8 @@ fn page_data(d: &Diagnosis) -> PageData<'_> {
             failures: c.failures,
             first: first[i],
             last: c.last_failure.as_deref(),
-            findings: (d.findings.iter())
-                .filter(|f| f.clients.contains(&c.source))
-                .map(|f| f.rule_id.as_str())
+            findings: (findings_of.get(c.source.as_str()).into_iter().flatten())
+                .map(|&f| d.findings[f].rule_id.as_str())
                 .collect(),
             clock: clocks.get(c.source.as_str()).cloned().unwrap_or_default(),
         })
