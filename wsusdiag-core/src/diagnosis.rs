@@ -64,7 +64,13 @@ impl Diagnosis {
 
     /// The server fault `r` names (a candidate of an ambiguous fault), when it is one.
     pub fn server_fault(&self, r: ServerRef) -> Option<&ServerSide> {
-        (self.server_faults.iter()).find(|s| s.input == r.input && s.line == r.line)
+        let at = |s: &ServerSide| (s.input, s.line);
+        // In order of log and line, as a diagnosis lists them: found at once. A list changed
+        // out of that order is searched through.
+        match (self.server_faults).binary_search_by_key(&(r.input, r.line), at) {
+            Ok(i) => Some(&self.server_faults[i]),
+            Err(_) => (self.server_faults.iter()).find(|s| at(s) == (r.input, r.line)),
+        }
     }
 
     /// Makes `fault_groups` and `server_fault_groups` again from the faults, after they were

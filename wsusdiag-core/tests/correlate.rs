@@ -636,7 +636,16 @@ fn a_server_logging_errors_by_the_thousand_leaves_each_fault_ambiguous_with_its_
         let lines: Vec<u32> = f.candidates.iter().map(|r| r.line).collect();
         let expected: Vec<u32> = nearest.iter().map(|k| *k as u32 + 1).collect();
         assert_eq!(lines, expected);
+        // Each is one of the server faults, and found among the 36,000 of them.
+        for &r in &f.candidates {
+            assert_eq!(d.server_fault(r).map(|s| s.line), Some(r.line));
+        }
     }
+    // As the diagnosis lists them, by log and line; changed out of order, still found.
+    let mut shuffled = d.clone();
+    shuffled.server_faults.reverse();
+    let r = d.faults[0].candidates[3];
+    assert_eq!(shuffled.server_fault(r).map(|s| s.line), Some(r.line));
     // The report says how many could explain it, and which it names (the first fault's).
     let text = d.to_text();
     let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
