@@ -178,7 +178,8 @@ pub struct Fault {
 
 impl Fault {
     /// How many server events fit the time window: for an ambiguous fault, all of those that
-    /// could explain it, where `candidates` names the nearest few.
+    /// could explain it, where `candidates` names the nearest few. (A diagnosis read from JSON
+    /// written before the window counted them has its candidates only.)
     pub fn fits(&self) -> usize {
         let counted = (self.time_window.as_ref()).map_or(0, |w| w.fits);
         (counted as usize).max(self.candidates.len())

@@ -582,17 +582,21 @@ fn a_server_logging_errors_by_the_thousand_leaves_each_fault_ambiguous_with_its_
     // 2,400 of them: the fault names the eight nearest and counts them all.
     let mut client = banner("2023-02-07", "+0000");
     let faults: Vec<i64> = (0..300).map(|k| 600_000 + k * 10_000 + 30).collect();
-    for &ms in &faults {
-        let time = format!(
-            "{:02}:{:02}:{:02}:{:03}",
+    // The time `ms` milliseconds after 17:00, its milliseconds after `sep` (`:` in a classic
+    // client log, `.` in a server log).
+    let clock = |ms: i64, sep: char| {
+        format!(
+            "{:02}:{:02}:{:02}{sep}{:03}",
             17 + ms / 3_600_000,
             ms / 60_000 % 60,
             ms / 1000 % 60,
             ms % 1000
-        );
+        )
+    };
+    for &ms in &faults {
         client += &c(
             "2023-02-07",
-            &time,
+            &clock(ms, ':'),
             "PT",
             "WARNING: SyncUpdates failure, error = 0x8024401F, soap client error = 5, soap error code = 0, HTTP status code = 500",
         );
@@ -601,16 +605,9 @@ fn a_server_logging_errors_by_the_thousand_leaves_each_fault_ambiguous_with_its_
     let errors = 36_000i64;
     let server: String = (0..errors)
         .map(|k| {
-            let ms = k * 100;
             s(
                 "2023-02-07",
-                &format!(
-                    "{:02}:{:02}:{:02}.{:03}",
-                    17 + ms / 3_600_000,
-                    ms / 60_000 % 60,
-                    ms / 1000 % 60,
-                    ms % 1000
-                ),
+                &clock(k * 100, '.'),
                 "Error",
                 &format!("w3wp.{}", k % 40),
                 "ClientImplementation.SyncUpdates",

@@ -266,11 +266,11 @@ fn events<'t>(fits: impl Iterator<Item = &'t Moment>, scratch: &mut Scratch) {
     // (Keys are numbers the timeline gave: the fast hash is safe.)
     latest.clear();
     for &m in fits {
-        let k = *latest.entry(m.thread).or_insert(events.len());
-        match events.get_mut(k) {
+        let k = latest.entry(m.thread).or_insert(usize::MAX);
+        match events.get_mut(*k) {
             Some(event) if m.at - event.at <= SAME_EVENT_MILLISECONDS => *event = m,
             _ => {
-                latest.insert(m.thread, events.len());
+                *k = events.len();
                 events.push(m);
             }
         }
