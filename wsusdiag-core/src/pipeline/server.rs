@@ -30,8 +30,9 @@ pub(crate) struct ServerEntry {
     pub thread: String,
     /// The logging `Class.Method`.
     pub source: String,
-    /// `ThrowException` fields, when it is one.
-    pub throw: Option<Throw>,
+    /// `ThrowException` fields, when it is one: boxed, as most entries of a log in trouble are
+    /// errors, which would each carry its room.
+    pub throw: Option<Box<Throw>>,
     /// The exception (its own, or for a throw, the one that caused it).
     pub cause: Option<Cause>,
     /// Exception types: outer and inner.
@@ -180,14 +181,14 @@ impl ServerAnalyzer {
         e.exception_kinds = exceptions.iter().map(|x| x.kind.to_owned()).collect();
         match event {
             Some(ServerEvent::Throw(t)) => {
-                e.throw = Some(Throw {
+                e.throw = Some(Box::new(Throw {
                     upstream: t.upstream,
                     actor: t.actor.to_owned(),
                     id: t.id.map(str::to_owned),
                     error_code: t.error_code.map(str::to_owned),
                     message: t.message.to_owned(),
                     client: t.client.map(str::to_owned),
-                });
+                }));
                 if let Some(host) = host_of(t.actor)
                     && !t.upstream
                 {
