@@ -29,8 +29,11 @@ pub(crate) use text::{CHUNK_BYTES, FileWindows, InMemory, Window, Windows};
 /// The room a new record buffer starts with: a record that matters per this many bytes of its
 /// chunk, about as many as a fault-dense log has (a buffer that grows is copied whole).
 const BYTES_PER_READ: usize = 256;
-/// Chunks read at once per core before the analyzer takes them.
-const WINDOW_PER_CORE: usize = 4;
+/// Chunks read at once per core before the analyzer takes them. Two, not more: four took about
+/// 10 ms more and 13 to 22 MB more memory on each 128 MB peer pair (BENCHMARKS.md), from the
+/// fresh pages zeroed for larger buffers and, likely, a window no longer in the cache by the
+/// time its chunks are parsed.
+const WINDOW_PER_CORE: usize = 2;
 /// Records already taken apart read at once on one core: about as many as a chunk holds.
 pub(crate) const RUN_RECORDS: usize = 8192;
 
