@@ -187,6 +187,12 @@ fn long_client_log(bytes: usize) -> Vec<u8> {
     sample::KB954960_CLIENT.repeat(bytes / sample::KB954960_CLIENT.len() + 1)
 }
 
+/// The KB954960 server log over and over, about `bytes` long: read a window at a time past its
+/// head, its entries (stack traces) cut by the windows' ends.
+fn long_server_log(bytes: usize) -> Vec<u8> {
+    sample::KB954960_SERVER.repeat(bytes / sample::KB954960_SERVER.len() + 1)
+}
+
 /// A file's diagnosis from its path and from its bytes in memory, as JSON.
 fn from_path_and_from_memory(dir: &Path, name: &str, bytes: &[u8]) -> (String, String) {
     let path = dir.join(name);
@@ -219,6 +225,22 @@ fn a_file_reads_as_its_bytes_in_memory_read() {
     // Cut inside its last line.
     cases.push(("cut.log".to_owned(), long[..long.len() - 20].to_vec()));
     cases.push(("server.log".to_owned(), sample::KB954960_SERVER.repeat(40)));
+    // A server log of several windows: whole, with a byte order mark, cut inside its last
+    // entry, and with Windows-1252 in a message past its head (read again, whole, decoded).
+    let server = long_server_log(5 << 20);
+    cases.push(("long-server.log".to_owned(), server.clone()));
+    cases.push((
+        "bom-server.log".to_owned(),
+        [&b"\xEF\xBB\xBF"[..], &server].concat(),
+    ));
+    cases.push((
+        "cut-server.log".to_owned(),
+        server[..server.len() - 30].to_vec(),
+    ));
+    let mut latin = server.clone();
+    let at = 4_000_000 + memchr::memmem::find(&server[4_000_000..], b"already").unwrap() + 2;
+    latin[at] = 0xE9;
+    cases.push(("latin-server.log".to_owned(), latin));
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
     for kind in ["win10", "classic"] {
         for entry in std::fs::read_dir(corpus.join(kind)).unwrap() {

@@ -111,6 +111,11 @@ impl LineParts {
         Ok(got)
     }
 
+    /// Whether the part handed out last was the file's last: nothing is left to read.
+    pub(crate) fn is_done(&self) -> bool {
+        self.carry.is_empty() && (self.shrank || self.read == self.len)
+    }
+
     /// The last byte handed out so far.
     pub(crate) fn last_byte(&self) -> Option<u8> {
         self.last
@@ -159,6 +164,11 @@ impl TempLog {
         let path = std::env::temp_dir().join(file);
         std::fs::write(&path, bytes).unwrap();
         Self(path)
+    }
+
+    /// Where the file is.
+    pub(crate) fn path(&self) -> &Path {
+        &self.0
     }
 
     /// The file, opened to be read in parts.

@@ -1,13 +1,18 @@
 //! A log file read a window at a time: a client log in UTF-8, which is most of them and the
-//! largest, is read and analysed with two windows in memory, never the whole file; any other
-//! input is read whole and goes through [`analyze`](super::analyze).
+//! largest, is read and analysed with two windows in memory, and a server log in UTF-8 with
+//! one, never the whole file; any other input is read whole and goes through
+//! [`analyze`](super::analyze).
 
 use std::fs::File;
 use std::path::Path;
 
 use super::chunks::{FileWindows, WindowError};
-use super::{Analysis, Body, ReadDone, analyze, analyze_whole, client_text, unread, utf8_client};
-use crate::input::{FileData, LineParts, NotAFile, SNIFF_BYTES, Shrunk};
+use super::server::ServerAnalyzer;
+use super::{
+    Analysis, Body, ReadDone, analyze, analyze_whole, clean_utf8, client_text, server_windows,
+    unread,
+};
+use crate::input::{FileData, LineParts, LogKind, NotAFile, SNIFF_BYTES, Shrunk};
 use crate::knowledge::rules::LineMatcher;
 use crate::records::ClientFormat;
 use crate::{Error, Result};
@@ -33,24 +38,40 @@ pub(crate) fn analyze_file(
         let a = analyze(name, &data, lines, parallel, read_done);
         return Ok((a, data.shrunk()));
     }
-    // Found not to be a clean UTF-8 client log: read the common way, not tried again.
+    // Found not to be a clean UTF-8 client or server log: read the common way, not tried again.
     let whole = |data: FileData| {
         let a = analyze_whole(name, &data, lines, (parallel, read_done));
         (a, data.shrunk())
     };
     let mut parts = LineParts::new(path, file, meta.len());
     let mut head = parts.head(HEAD_BYTES)?;
-    let clean_client = utf8_client(&head).map(|(encoding, kind, body)| {
+    let clean = clean_utf8(&head).map(|(encoding, kind, body)| {
         // The byte order mark's length.
         (encoding, kind, head.len() - body.len())
     });
-    let Some((encoding, kind, mark)) = clean_client else {
-        return Ok(whole(parts.whole_from(head)?));
+    let (encoding, kind, mark) = match clean {
+        Some(found @ (_, LogKind::ClientClassic | LogKind::ClientWin10 | LogKind::Server, _)) => {
+            found
+        }
+        _ => return Ok(whole(parts.whole_from(head)?)),
     };
     head.drain(..mark);
     parts.put_back(head);
     let mut summary = unread(name, meta.len(), encoding);
     summary.kind = Some(kind);
+    if kind == LogKind::Server {
+        let mut a = ServerAnalyzer::new(name);
+        let window = (server_windows::WINDOW_BYTES, read_done);
+        return match server_windows::read_windows(&mut parts, &mut a, &mut summary, window) {
+            Ok(()) => {
+                let body = Body::Server(a.finish());
+                Ok((Analysis { summary, body }, parts.shrunk()))
+            }
+            // Not UTF-8 after all: read again, whole, and decoded.
+            Err(WindowError::NotUtf8(_)) => Ok(whole(parts.whole()?)),
+            Err(WindowError::Read(e)) => Err(e),
+        };
+    }
     let mut windows = FileWindows::new(parts);
     let format = ClientFormat::of(kind);
     let read = (parallel, read_done);

@@ -11,6 +11,7 @@ mod file;
 mod found;
 mod outcomes;
 pub(crate) mod server;
+mod server_windows;
 
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -177,18 +178,21 @@ pub(crate) fn analyze_etl(
     }
 }
 
-/// A client log whose head (the start of `bytes`) is clean UTF-8, classic or Windows 10: its
-/// encoding, its kind and its text after any byte order mark. Such a log is read a window at a
-/// time, each checked for UTF-8 as it is read.
-fn utf8_client(bytes: &[u8]) -> Option<(TextEncoding, LogKind, &[u8])> {
+/// A log whose head (the start of `bytes`) is clean UTF-8 (no paste to unwrap): its encoding,
+/// its kind and its text after any byte order mark. A classic or Windows 10 client log, or a
+/// server log, in a file is read a window at a time, each checked for UTF-8 as it is read.
+fn clean_utf8(bytes: &[u8]) -> Option<(TextEncoding, LogKind, &[u8])> {
     let (encoding, body, head) = utf8_head(bytes, SNIFF_BYTES)?;
     if !is_clean(head) {
         return None;
     }
-    match sniff(head) {
-        Ok(kind @ (LogKind::ClientClassic | LogKind::ClientWin10)) => Some((encoding, kind, body)),
-        _ => None,
-    }
+    sniff(head).ok().map(|kind| (encoding, kind, body))
+}
+
+/// [`clean_utf8`], for a classic or Windows 10 client log only.
+fn utf8_client(bytes: &[u8]) -> Option<(TextEncoding, LogKind, &[u8])> {
+    clean_utf8(bytes)
+        .filter(|(_, kind, _)| matches!(kind, LogKind::ClientClassic | LogKind::ClientWin10))
 }
 
 /// Reads one input: decodes, sniffs, parses and analyses it.
@@ -281,29 +285,15 @@ pub(crate) fn analyze_whole(
                 ServerRecords::new(text)
             };
             for r in records {
-                match r {
-                    Ok(record) => {
-                        if record.offset - released >= READ_DONE_STEP {
-                            if !read_done(&text.as_bytes()[released..record.offset]) {
-                                break;
-                            }
-                            released = record.offset;
-                        }
-                        summary.records += 1;
-                        let entry = &text[record.offset..end_in(text, record.message)];
-                        a.push(&record, entry);
-                        if record.truncated && summary.problems.len() < PROBLEMS_CAP {
-                            summary.problems.push(Problem {
-                                line: record.end_line,
-                                column: 1,
-                                kind: ProblemKind::Truncated,
-                                message: "the input ends inside this entry: it was cut or is still being written".to_owned(),
-                                text: cut(entry),
-                            });
-                        }
+                if let Ok(record) = &r
+                    && record.offset - released >= READ_DONE_STEP
+                {
+                    if !read_done(&text.as_bytes()[released..record.offset]) {
+                        break;
                     }
-                    Err(e) => note(&mut summary, &e),
+                    released = record.offset;
                 }
+                server_windows::take(&mut a, &mut summary, text, r, (0, 0));
             }
             Body::Server(a.finish())
         }
