@@ -16,6 +16,7 @@ use rustc_hash::FxHashMap;
 use super::{Correlation, EntryRef, Fleet, Joined, Joins};
 use crate::knowledge::rules::{Confidence, FleetCheck, Rule, RuleSet};
 use crate::pipeline::Quoted;
+use crate::pipeline::server::ServerEntry;
 
 /// Server lines quoted per occurrence.
 pub(crate) const SERVER_EVIDENCE: usize = 4;
@@ -182,7 +183,7 @@ pub(crate) fn match_rules(
             });
         }
     }
-    occurrences.extend(server_only(fleet, corr, rules));
+    occurrences.extend(server_only(fleet, corr, rules, parallel));
     for (ci, (_, c)) in fleet.clients.iter().enumerate() {
         for h in &c.line_hits {
             if counts(h.rule, ci) {
@@ -203,53 +204,47 @@ pub(crate) fn match_rules(
 }
 
 /// Server entries no client fault was joined to, matched by rules that accept the server side
-/// alone.
-fn server_only(fleet: &Fleet, corr: &Joins, rules: &RuleSet) -> Vec<Occurrence> {
+/// alone; on all cores when `parallel` (a server in a storm of errors logs hundreds of
+/// thousands, each tried against every such rule). In log order.
+fn server_only(fleet: &Fleet, corr: &Joins, rules: &RuleSet, parallel: bool) -> Vec<Occurrence> {
     let used: BTreeSet<EntryRef> = corr.joined.iter().filter_map(|j| j.server).collect();
-    let mut out = Vec::new();
+    let server_only: Vec<usize> = (rules.rules().iter().enumerate())
+        .filter(|(_, r)| r.join.server_only && r.server.is_some())
+        .map(|(i, _)| i)
+        .collect();
+    let mut entries: Vec<&ServerEntry> = Vec::new();
     for (si, (_, s)) in fleet.servers.iter().enumerate() {
-        let entries = s
-            .throws
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (true, i, e))
-            .chain(
-                s.errors
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, e)| !e.explains_throw)
-                    .map(|(i, e)| (false, i, e)),
-            );
-        for (throw, index, e) in entries {
-            if used.contains(&EntryRef {
+        let throws = (s.throws.iter().enumerate()).map(|(i, e)| (true, i, e));
+        let errors = (s.errors.iter().enumerate())
+            .filter(|(_, e)| !e.explains_throw)
+            .map(|(i, e)| (false, i, e));
+        for (throw, index, e) in throws.chain(errors) {
+            let at = EntryRef {
                 server: si,
                 throw,
                 index,
-            }) {
-                continue;
-            }
-            let best = rules
-                .rules()
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| {
-                    r.join.server_only && r.server.as_ref().is_some_and(|sig| sig.matches(e))
-                })
-                .map(|(i, _)| (i, Confidence::Probable))
-                .min_by_key(|&(i, _)| rank_server_only(rules, i));
-            if let Some((rule, confidence)) = best {
-                out.push(Occurrence {
-                    rule,
-                    confidence,
-                    client: None,
-                    evidence: Quote::Lines(
-                        e.evidence.iter().take(SERVER_EVIDENCE).cloned().collect(),
-                    ),
-                });
+            };
+            if !used.contains(&at) {
+                entries.push(e);
             }
         }
     }
-    out
+    let best = |e: &&ServerEntry| -> Option<Occurrence> {
+        let rule = (server_only.iter().copied())
+            .filter(|&i| (rules.rules()[i].server.as_ref()).is_some_and(|sig| sig.matches(e)))
+            .min_by_key(|&i| rank_server_only(rules, i))?;
+        Some(Occurrence {
+            rule,
+            confidence: Confidence::Probable,
+            client: None,
+            evidence: Quote::Lines(e.evidence.iter().take(SERVER_EVIDENCE).cloned().collect()),
+        })
+    };
+    if parallel {
+        entries.par_iter().filter_map(best).collect()
+    } else {
+        entries.iter().filter_map(best).collect()
+    }
 }
 
 /// Conditions over the whole fleet.
