@@ -208,7 +208,8 @@ pub(crate) fn match_rules(
 /// thousands, each tried against every such rule). In log order.
 fn server_only(fleet: &Fleet, corr: &Joins, rules: &RuleSet, parallel: bool) -> Vec<Occurrence> {
     let used: BTreeSet<EntryRef> = corr.joined.iter().filter_map(|j| j.server).collect();
-    let server_only: Vec<usize> = (rules.rules().iter().enumerate())
+    // The rules that may name a cause from the server's side alone.
+    let alone: Vec<usize> = (rules.rules().iter().enumerate())
         .filter(|(_, r)| r.join.server_only && r.server.is_some())
         .map(|(i, _)| i)
         .collect();
@@ -230,7 +231,7 @@ fn server_only(fleet: &Fleet, corr: &Joins, rules: &RuleSet, parallel: bool) -> 
         }
     }
     let best = |e: &&ServerEntry| -> Option<Occurrence> {
-        let rule = (server_only.iter().copied())
+        let rule = (alone.iter().copied())
             .filter(|&i| (rules.rules()[i].server.as_ref()).is_some_and(|sig| sig.matches(e)))
             .min_by_key(|&i| rank_server_only(rules, i))?;
         Some(Occurrence {
