@@ -63,7 +63,7 @@ pub(super) fn analyze(name: &str, text: &str, summary: &mut InputSummary) -> Ser
             }
             lines.push_str(r.message);
         }
-        entry.text = EntryText::lines(lines);
+        entry.text = EntryText::lines(&lines);
         out.errors.push(entry);
     }
     out

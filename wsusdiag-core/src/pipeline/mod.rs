@@ -11,6 +11,7 @@ mod file;
 mod found;
 mod outcomes;
 pub(crate) mod server;
+mod server_text;
 mod server_windows;
 
 use serde::{Deserialize, Serialize};

@@ -8,6 +8,8 @@ use std::sync::Arc;
 use chrono::NaiveDateTime;
 
 use super::Cause;
+pub(crate) use super::server_text::EntryText;
+use super::server_text::RecentStacks;
 use super::{Quoted, cut_shared};
 use crate::events::{self, ServerEvent};
 use crate::records::ServerRecord;
@@ -16,10 +18,6 @@ use crate::records::ServerRecord;
 const CAUSE_RECORDS: usize = 64;
 /// … and at most this many seconds before it.
 const CAUSE_SECONDS: i64 = 30;
-/// Stack frames read per entry.
-const FRAMES_CAP: usize = 64;
-/// Characters of an entry kept for rule patterns.
-const TEXT_CAP: usize = 16 * 1024;
 
 /// A server entry that matters: a fault sent to a client, or an error.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -56,40 +54,6 @@ impl ServerEntry {
     }
 }
 
-/// The text of a server entry, capped at [`TEXT_CAP`] bytes: its message, then its
-/// continuation lines. Cheap to clone.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub(crate) struct EntryText {
-    text: Arc<str>,
-    /// Where the continuation lines begin (`text.len()` when there are none).
-    continuation: usize,
-}
-
-impl EntryText {
-    /// Lines of a ConfigMgr site-server failure, which have no stack.
-    pub(crate) fn lines(mut text: String) -> Self {
-        cap_text(&mut text);
-        Self {
-            continuation: text.len(),
-            text: text.into(),
-        }
-    }
-
-    /// The text a pattern is matched against.
-    pub(crate) fn as_str(&self) -> &str {
-        &self.text
-    }
-
-    /// Its stack frames (`at` lines of the continuation), without `at `, at most
-    /// [`FRAMES_CAP`]; those past the cap on the text are not read.
-    pub(crate) fn frames(&self) -> impl Iterator<Item = &str> {
-        let continuation = self.text.get(self.continuation..).unwrap_or_default();
-        events::frames_in(continuation)
-            .map(str::trim)
-            .take(FRAMES_CAP)
-    }
-}
-
 /// The fields of a `ThrowException` entry.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Throw {
@@ -122,6 +86,8 @@ pub(crate) struct ServerAnalyzer {
     /// Per `process.thread`: the last exception entry (index into `errors`) and when it was seen.
     last_exception: HashMap<String, (usize, usize)>,
     hosts: HostNames,
+    /// The stacks of the entries read lately, for an entry that repeats one to share it.
+    stacks: RecentStacks,
     count: usize,
 }
 
@@ -147,6 +113,7 @@ impl ServerAnalyzer {
             out: ServerAnalysis::default(),
             last_exception: HashMap::new(),
             hosts: HostNames::default(),
+            stacks: RecentStacks::default(),
             count: 0,
         }
     }
@@ -169,7 +136,7 @@ impl ServerAnalyzer {
             level: record.level.to_owned(),
             thread,
             source: record.source.to_owned(),
-            text: entry_text(record),
+            text: self.stacks.text_of(record),
             evidence: vec![Quoted::new(
                 Arc::clone(&self.source),
                 record.line,
@@ -285,33 +252,6 @@ fn cause_of(
     })
 }
 
-/// Message and continuation, capped.
-fn entry_text(record: &ServerRecord<'_>) -> EntryText {
-    let mut t = String::with_capacity(record.message.len() + record.continuation.len() + 1);
-    t.push_str(record.message);
-    if !record.continuation.is_empty() {
-        t.push('\n');
-    }
-    let continuation = t.len();
-    t.push_str(record.continuation);
-    cap_text(&mut t);
-    EntryText {
-        continuation: continuation.min(t.len()),
-        text: t.into(),
-    }
-}
-
-/// Cuts an entry's text for rule patterns to [`TEXT_CAP`] bytes, at a character boundary.
-fn cap_text(t: &mut String) {
-    if t.len() > TEXT_CAP {
-        let mut end = TEXT_CAP;
-        while !t.is_char_boundary(end) {
-            end -= 1;
-        }
-        t.truncate(end);
-    }
-}
-
 /// `WSUS01\MICROSOFT##WID` (or the older `##SSEE`) → `WSUS01`: the host of a Windows Internal
 /// Database, always the WSUS server's own.
 fn wid_host(sql_server: &str) -> Option<&str> {
@@ -374,8 +314,13 @@ mod tests {
         assert_eq!(throw.cause.as_ref().unwrap().line, cause.line);
         // The exception's text is the fault's, shared.
         let shared = throw.cause_text.as_ref().unwrap();
-        assert!(Arc::ptr_eq(&shared.text, &cause.text.text));
-        assert!(!throw.text.as_str().contains("Item has already been added"));
+        assert!(shared.shares_stack(&cause.text));
+        assert!(
+            !throw
+                .text
+                .pieces()
+                .any(|p| p.contains("Item has already been added"))
+        );
         // Its frames are read from its text: each without `at `, trimmed.
         let frames: Vec<&str> = shared.frames().collect();
         assert_eq!(
@@ -401,6 +346,8 @@ mod tests {
             ..ServerSignature::default()
         };
         assert!(signature(&["Item has already been added"], &[]).matches(throw));
+        // A message pattern reads the stack too.
+        assert!(signature(&[r"Hashtable\.Insert\(Object key"], &[]).matches(throw));
         assert!(signature(&[], &[r"Internal\.ClientImplementation\.GetSyncInfo\("]).matches(throw));
         assert!(!signature(&[], &["^at "]).matches(throw));
         assert!(!signature(&["Timeout expired"], &[]).matches(throw));

@@ -87,7 +87,8 @@ pub struct ServerSignature {
     pub exceptions: Vec<String>,
     /// `ErrorCode` of the `ThrowException` entry.
     pub error_codes: Vec<String>,
-    /// Patterns, one of which the entry's text (message and stack) must match.
+    /// Patterns, one of which the entry's message or its continuation lines (the stack) must
+    /// match.
     pub messages: Vec<Regex>,
     /// Patterns, one of which a stack frame must match.
     pub frames: Vec<Regex>,
@@ -133,8 +134,8 @@ impl ServerSignature {
                     .and_then(|t| t.error_code.as_deref())
                     .is_some_and(|c| any_name(&self.error_codes, c.trim())))
             && (self.messages.is_empty()
-                || e.texts()
-                    .any(|t| self.messages.iter().any(|p| p.is_match(t.as_str()))))
+                || (e.texts().flat_map(EntryText::pieces))
+                    .any(|t| self.messages.iter().any(|p| p.is_match(t))))
             && (self.frames.is_empty()
                 || e.texts()
                     .flat_map(EntryText::frames)

@@ -83,7 +83,7 @@ impl<'a> Meanings<'a> {
 
 /// A hash of a message's length and its first and last eight bytes, which tells apart the
 /// messages a log repeats, in a few instructions.
-fn fingerprint(message: &str) -> u64 {
+pub(crate) fn fingerprint(message: &str) -> u64 {
     let b = message.as_bytes();
     let (head, tail) = match (b.first_chunk::<8>(), b.last_chunk::<8>()) {
         (Some(head), Some(tail)) => (u64::from_le_bytes(*head), u64::from_le_bytes(*tail)),

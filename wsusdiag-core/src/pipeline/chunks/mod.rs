@@ -22,6 +22,7 @@ use super::{ReadDone, end_in};
 use crate::error::{ParseError, ParseErrorKind};
 use crate::knowledge::rules::LineMatcher;
 use crate::records::{ClientFormat, ClientRecord, ClientRecords};
+pub(crate) use memo::fingerprint;
 use read::{Read, Reader};
 use text::chunks;
 pub(crate) use text::{CHUNK_BYTES, FileWindows, InMemory, Window, Windows};
