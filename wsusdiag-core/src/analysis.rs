@@ -39,8 +39,10 @@ use crate::{Error, Result};
 /// The first bytes of an analysis in its binary form.
 const MAGIC: &[u8; 8] = b"WSUSDIAG";
 /// The version of the binary form; analyses are combined only with those of the same version
-/// of this crate (the analysis types change between releases).
-const WIRE_VERSION: u16 = 1;
+/// of this crate (the analysis types change between releases). Raised whenever the binary form
+/// of the analysis types changes, so that two builds of one version that differ there refuse
+/// each other's analyses: 2 when a server entry's text became its message and its stack apart.
+const WIRE_VERSION: u16 = 2;
 
 /// What a set of logs holds that a diagnosis needs: for each, how it was read and its faults,
 /// events and errors (not its text). Made by [`analyse`], merged with [`LogAnalysis::merge`]
