@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::{Correlation, EntryRef, Fleet, Joined, Joins};
-use crate::knowledge::rules::{Confidence, FleetCheck, Rule, RuleSet};
+use crate::knowledge::rules::{Confidence, FleetCheck, Rule, RuleSet, StackVerdicts};
 use crate::pipeline::Quoted;
 use crate::pipeline::server::ServerEntry;
 
@@ -51,7 +51,12 @@ pub(crate) struct RuleMatches {
 }
 
 /// How `rule` judges a client fault and what it was joined to; `None` when it does not match.
-fn judge(rule: &Rule, fleet: &Fleet, j: &super::Joined) -> Option<Confidence> {
+fn judge(
+    rule: &Rule,
+    fleet: &Fleet,
+    j: &super::Joined,
+    seen: &mut StackVerdicts,
+) -> Option<Confidence> {
     let client = rule.client.as_ref()?;
     let fault = &fleet.clients[j.client].1.faults[j.fault];
     if !client.matches(fault) {
@@ -78,7 +83,7 @@ fn judge(rule: &Rule, fleet: &Fleet, j: &super::Joined) -> Option<Confidence> {
             let fragments_only = fleet.is_fragment(&fleet.clients[j.client].0)
                 && j.server
                     .is_some_and(|r| fleet.is_fragment(&fleet.servers[r.server].0));
-            if server.matches(entry) {
+            if server.matches(entry, seen) {
                 if accepted && !fragments_only {
                     Some(Confidence::Confirmed)
                 } else {
@@ -121,16 +126,22 @@ pub(crate) fn match_rules(
     let all = rules.rules();
     // Candidates per fault, before thresholds: every rule against every fault, on all cores
     // when there are many faults.
-    let judge_all = |j: &Joined| -> Vec<(usize, Confidence)> {
+    let judge_all = |seen: &mut StackVerdicts, j: &Joined| -> Vec<(usize, Confidence)> {
         all.iter()
             .enumerate()
-            .filter_map(|(i, r)| judge(r, fleet, j).map(|c| (i, c)))
+            .filter_map(|(i, r)| judge(r, fleet, j, seen).map(|c| (i, c)))
             .collect()
     };
     let mut candidates: Vec<Vec<(usize, Confidence)>> = if parallel {
-        corr.joined.par_iter().map(judge_all).collect()
+        (corr.joined.par_iter())
+            .map_init(StackVerdicts::default, judge_all)
+            .collect()
     } else {
-        corr.joined.iter().map(judge_all).collect()
+        let mut seen = StackVerdicts::default();
+        corr.joined
+            .iter()
+            .map(|j| judge_all(&mut seen, j))
+            .collect()
     };
     // Thresholds: matches per client log (faults and lines), and client logs per rule.
     // Keys of indices, not of log text: the fast hash is safe.
@@ -230,9 +241,9 @@ fn server_only(fleet: &Fleet, corr: &Joins, rules: &RuleSet, parallel: bool) -> 
             }
         }
     }
-    let best = |e: &&ServerEntry| -> Option<Occurrence> {
+    let best = |seen: &mut StackVerdicts, e: &&ServerEntry| -> Option<Occurrence> {
         let rule = (alone.iter().copied())
-            .filter(|&i| (rules.rules()[i].server.as_ref()).is_some_and(|sig| sig.matches(e)))
+            .filter(|&i| (rules.rules()[i].server.as_ref()).is_some_and(|sig| sig.matches(e, seen)))
             .min_by_key(|&i| rank_server_only(rules, i))?;
         Some(Occurrence {
             rule,
@@ -242,9 +253,13 @@ fn server_only(fleet: &Fleet, corr: &Joins, rules: &RuleSet, parallel: bool) -> 
         })
     };
     if parallel {
-        entries.par_iter().filter_map(best).collect()
+        (entries.par_iter())
+            .map_init(StackVerdicts::default, best)
+            .flatten_iter()
+            .collect()
     } else {
-        entries.iter().filter_map(best).collect()
+        let mut seen = StackVerdicts::default();
+        entries.iter().filter_map(|e| best(&mut seen, e)).collect()
     }
 }
 

@@ -49,6 +49,7 @@ use crate::{Error, Result};
 pub(crate) use benign::BenignMatcher;
 pub use benign::BenignTrace;
 pub(crate) use lines::LineMatcher;
+pub(crate) use signature::StackVerdicts;
 pub use signature::{ClientSignature, ServerSignature};
 
 /// The built-in rules files, by name.

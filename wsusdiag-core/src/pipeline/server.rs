@@ -272,7 +272,7 @@ pub(crate) fn host_of(url: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::knowledge::rules::ServerSignature;
+    use crate::knowledge::rules::{ServerSignature, StackVerdicts};
     use crate::records::ServerRecords;
 
     #[test]
@@ -315,10 +315,12 @@ mod tests {
         // The exception's text is the fault's, shared.
         let shared = throw.cause_text.as_ref().unwrap();
         assert!(shared.shares_stack(&cause.text));
+        let own = [
+            throw.text.message(),
+            throw.text.continuation().unwrap_or_default(),
+        ];
         assert!(
-            !throw
-                .text
-                .pieces()
+            !own.iter()
                 .any(|p| p.contains("Item has already been added"))
         );
         // Its frames are read from its text: each without `at `, trimmed.
@@ -334,23 +336,52 @@ mod tests {
         );
         assert_eq!(throw.text.frames().count(), 0);
 
-        let signature = |messages: &[&str], frames: &[&str]| ServerSignature {
-            messages: messages
-                .iter()
-                .map(|p| regex::Regex::new(p).unwrap())
-                .collect(),
-            frames: frames
-                .iter()
-                .map(|p| regex::Regex::new(p).unwrap())
-                .collect(),
-            ..ServerSignature::default()
-        };
-        assert!(signature(&["Item has already been added"], &[]).matches(throw));
+        assert!(
+            signature(&["Item has already been added"], &[])
+                .matches(throw, &mut StackVerdicts::default())
+        );
         // A message pattern reads the stack too.
-        assert!(signature(&[r"Hashtable\.Insert\(Object key"], &[]).matches(throw));
-        assert!(signature(&[], &[r"Internal\.ClientImplementation\.GetSyncInfo\("]).matches(throw));
-        assert!(!signature(&[], &["^at "]).matches(throw));
-        assert!(!signature(&["Timeout expired"], &[]).matches(throw));
+        assert!(
+            signature(&[r"Hashtable\.Insert\(Object key"], &[])
+                .matches(throw, &mut StackVerdicts::default())
+        );
+        assert!(
+            signature(&[], &[r"Internal\.ClientImplementation\.GetSyncInfo\("])
+                .matches(throw, &mut StackVerdicts::default())
+        );
+        assert!(!signature(&[], &["^at "]).matches(throw, &mut StackVerdicts::default()));
+        assert!(
+            !signature(&["Timeout expired"], &[]).matches(throw, &mut StackVerdicts::default())
+        );
+    }
+
+    /// A server signature of these message and frame patterns only.
+    fn signature(messages: &[&str], frames: &[&str]) -> ServerSignature {
+        let patterns = |p: &[&str]| p.iter().map(|p| regex::Regex::new(p).unwrap()).collect();
+        ServerSignature {
+            messages: patterns(messages),
+            frames: patterns(frames),
+            ..ServerSignature::default()
+        }
+    }
+
+    #[test]
+    fn what_a_rule_found_in_a_shared_stack_is_remembered_for_that_rule_alone() {
+        let a = kb954960_server();
+        // The fault sent shares the stack of the exception behind it.
+        let throw = &a.throws[0];
+        let cause = a.errors.iter().find(|e| e.explains_throw).unwrap();
+        let frame_found = signature(&[], &[r"Hashtable\.Insert\("]);
+        let frame_missed = signature(&[], &[r"SqlConnection\.OnError\("]);
+        let message_found = signature(&[r"Hashtable\.Add\(Object key"], &[]);
+        let mut seen = StackVerdicts::default();
+        for entry in [throw, cause, throw] {
+            assert!(frame_found.matches(entry, &mut seen));
+            assert!(!frame_missed.matches(entry, &mut seen));
+            assert!(message_found.matches(entry, &mut seen));
+        }
+        // One verdict a rule's list of patterns: each of the three remembered once.
+        assert_eq!(seen.len(), 3);
     }
 
     #[test]

@@ -36,10 +36,22 @@ impl EntryText {
         }
     }
 
-    /// What rule patterns are matched against, each on its own: the message, then the
-    /// continuation lines.
-    pub(crate) fn pieces(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(&*self.message).chain(self.continuation.as_deref())
+    /// The message: what the first line says after its header.
+    pub(crate) fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The continuation lines (the stack), when there are any.
+    pub(crate) fn continuation(&self) -> Option<&str> {
+        self.continuation.as_deref()
+    }
+
+    /// Where the continuation is held, when other entries share it: what a verdict on it is
+    /// remembered by while the entries live.
+    pub(crate) fn shared_stack(&self) -> Option<usize> {
+        (self.continuation.as_ref())
+            .filter(|c| Arc::strong_count(c) > 1)
+            .map(|c| Arc::as_ptr(c).cast::<u8>() as usize)
     }
 
     /// Its stack frames (`at` lines of the continuation), without `at `, at most
@@ -53,7 +65,7 @@ impl EntryText {
     /// Whether the two hold the same continuation, not a copy of it.
     #[cfg(test)]
     pub(crate) fn shares_stack(&self, other: &Self) -> bool {
-        matches!((&self.continuation, &other.continuation), (Some(a), Some(b)) if Arc::ptr_eq(a, b))
+        self.shared_stack().is_some() && self.shared_stack() == other.shared_stack()
     }
 }
 
@@ -127,14 +139,15 @@ mod tests {
             .collect();
         assert!(texts[0].shares_stack(&texts[2]));
         assert!(!texts[0].shares_stack(&texts[1]));
-        let pieces: Vec<&str> = texts[2].pieces().collect();
         assert_eq!(
-            pieces,
-            [
-                "System.ArgumentException: Item has already been added. Key in dictionary: '8883'",
-                stack
-            ]
+            texts[2].message(),
+            "System.ArgumentException: Item has already been added. Key in dictionary: '8883'"
         );
+        assert_eq!(texts[2].continuation(), Some(stack));
+        // Once the reading is done, a stack held by one entry only has nothing to remember a
+        // verdict by.
+        drop(recent);
+        assert_eq!(texts[1].shared_stack(), None);
         let frames: Vec<&str> = texts[0].frames().collect();
         assert_eq!(
             frames,
@@ -160,16 +173,12 @@ mod tests {
             "the stack is the continuation"
         );
         let text = RecentStacks::default().text_of(&record);
-        let pieces: Vec<&str> = text.pieces().collect();
-        assert_eq!(pieces[0], message);
+        assert_eq!(text.message(), message);
         // 16,384 - 10,001 = 6,383 bytes of room: 3,191 whole characters.
-        assert_eq!(pieces[1], "é".repeat(3_191));
-        assert_eq!(
-            pieces.iter().map(|p| p.len() + 1).sum::<usize>() - 1,
-            TEXT_CAP - 1
-        );
+        assert_eq!(text.continuation(), Some(&*"é".repeat(3_191)));
         let lines = EntryText::lines(&"é".repeat(10_000));
-        assert_eq!(lines.pieces().map(str::len).collect::<Vec<_>>(), [TEXT_CAP]);
+        assert_eq!(lines.message().len(), TEXT_CAP);
+        assert_eq!(lines.continuation(), None);
         assert_eq!(lines.frames().count(), 0);
     }
 }

@@ -1,6 +1,7 @@
 //! What a rule looks for on each side, and how a fault or a server entry is tested against it.
 
 use regex::Regex;
+use rustc_hash::FxHashMap;
 
 use crate::events::EndpointKind;
 use crate::pipeline::client::ClientFault;
@@ -114,8 +115,9 @@ impl ServerSignature {
         .sum()
     }
 
-    /// Whether a server entry matches.
-    pub(crate) fn matches(&self, e: &ServerEntry) -> bool {
+    /// Whether a server entry matches; what its patterns find in a stack other entries share
+    /// is remembered in `seen`.
+    pub(crate) fn matches(&self, e: &ServerEntry, seen: &mut StackVerdicts) -> bool {
         let cause = e.cause.as_ref();
         let throw = e.throw.as_ref();
         (self.sources.is_empty()
@@ -134,13 +136,22 @@ impl ServerSignature {
                     .and_then(|t| t.error_code.as_deref())
                     .is_some_and(|c| any_name(&self.error_codes, c.trim())))
             && (self.messages.is_empty()
-                || (e.texts().flat_map(EntryText::pieces))
-                    .any(|t| self.messages.iter().any(|p| p.is_match(t))))
+                || e.texts().any(|t| {
+                    any_match(&self.messages, t.message())
+                        || seen.verdict(&self.messages, t, || {
+                            t.continuation()
+                                .is_some_and(|c| any_match(&self.messages, c))
+                        })
+                }))
             && (self.frames.is_empty()
-                || e.texts()
-                    .flat_map(EntryText::frames)
-                    .chain(cause.and_then(|c| c.method.as_deref()))
-                    .any(|f| self.frames.iter().any(|p| p.is_match(f))))
+                || e.texts().any(|t| {
+                    seen.verdict(&self.frames, t, || {
+                        t.frames().any(|f| any_match(&self.frames, f))
+                    })
+                })
+                || cause
+                    .and_then(|c| c.method.as_deref())
+                    .is_some_and(|m| any_match(&self.frames, m)))
             && (self.sql_numbers.is_empty()
                 || cause
                     .and_then(|c| c.sql_number)
@@ -149,6 +160,42 @@ impl ServerSignature {
                 .upstream
                 .is_none_or(|u| throw.is_some_and(|t| t.upstream == u))
     }
+}
+
+/// What patterns found in the stacks entries share, by pattern list and stack: a stack a log
+/// repeats word for word is held once (`pipeline/server_text.rs`), and so tested once by each
+/// rule, not once for each entry. Good while the rules and the entries tested live.
+#[derive(Debug, Default)]
+pub(crate) struct StackVerdicts(FxHashMap<(usize, usize), bool>);
+
+impl StackVerdicts {
+    /// What `test` says of the stack of `text` for `patterns` (a rule's list): remembered when
+    /// other entries share that stack.
+    fn verdict(
+        &mut self,
+        patterns: &[Regex],
+        text: &EntryText,
+        test: impl FnOnce() -> bool,
+    ) -> bool {
+        match text.shared_stack() {
+            Some(stack) => *(self.0)
+                .entry((patterns.as_ptr() as usize, stack))
+                .or_insert_with(test),
+            None => test(),
+        }
+    }
+}
+
+#[cfg(test)]
+impl StackVerdicts {
+    /// How many verdicts are remembered.
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+fn any_match(patterns: &[Regex], text: &str) -> bool {
+    patterns.iter().any(|p| p.is_match(text))
 }
 
 fn any_name(names: &[String], value: &str) -> bool {
