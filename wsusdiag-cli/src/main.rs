@@ -12,6 +12,8 @@ use std::fs::File;
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
+use anstream::AutoStream;
+use anstream::stream::{AsLockedWrite, RawStream};
 use clap::{CommandFactory, Parser};
 use wsusdiag_core::{Diagnosis, Input, Options, diagnose_with_progress};
 
@@ -21,6 +23,10 @@ use args::{Args, Format};
 /// call at a time; mimalloc takes memory from the system in large pieces (BENCHMARKS.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Bytes written at a time: a fleet's report runs to tens of megabytes, and each write is a
+/// system call.
+const BLOCK: usize = 1 << 20;
 
 /// Report width when standard output is not a terminal.
 const DEFAULT_WIDTH: usize = 100;
@@ -75,9 +81,7 @@ fn main() -> ExitCode {
             } else {
                 DEFAULT_WIDTH
             };
-            // Colour on a terminal only, and never with NO_COLOR set (anstream decides).
-            let out = anstream::AutoStream::auto(stdout.lock());
-            write_report(&diagnosis, args.format(), width, out)
+            write_report(&diagnosis, args.format(), width, stdout.lock())
                 .map_err(|e| (e, "standard output".to_owned()))
         }
     };
@@ -94,15 +98,34 @@ fn main() -> ExitCode {
     status
 }
 
-/// Writes the report in `format`; text lines wrap at `width` columns.
-fn write_report(d: &Diagnosis, format: Format, width: usize, out: impl Write) -> io::Result<()> {
-    // Large blocks: a fleet's report runs to tens of megabytes, and each write is a system call.
-    let mut out = io::BufWriter::with_capacity(1 << 20, out);
+/// Writes the report in `format` to a file or standard output; text lines wrap at `width`
+/// columns.
+fn write_report<S>(d: &Diagnosis, format: Format, width: usize, raw: S) -> io::Result<()>
+where
+    S: RawStream + AsLockedWrite,
+{
     match format {
-        Format::Json => d.write_json(&mut out).and_then(|()| writeln!(out)),
-        Format::Ndjson => d.write_ndjson(&mut out),
-        Format::Text => writeln!(out, "{}", colour::paint(&d.to_text_width(width))),
-        Format::Html => d.write_html(&mut out),
-    }?;
+        // Colour on a terminal only, never with NO_COLOR set, whether to standard output or a
+        // file (anstream decides, and strips the codes elsewhere).
+        Format::Text => in_blocks(AutoStream::auto(raw), |out| {
+            writeln!(out, "{}", colour::paint(&d.to_text_width(width)))
+        }),
+        // Nothing painted, so written as made: no stripping pass over tens of megabytes (JSON
+        // escapes control characters itself).
+        Format::Json => in_blocks(raw, |out| {
+            d.write_json(&mut *out).and_then(|()| writeln!(out))
+        }),
+        Format::Ndjson => in_blocks(raw, |out| d.write_ndjson(out)),
+        Format::Html => in_blocks(raw, |out| d.write_html(out)),
+    }
+}
+
+/// What `write` writes to `out`, [`BLOCK`] bytes at a time.
+fn in_blocks<W: Write>(
+    out: W,
+    write: impl FnOnce(&mut io::BufWriter<W>) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut out = io::BufWriter::with_capacity(BLOCK, out);
+    write(&mut out)?;
     out.flush()
 }

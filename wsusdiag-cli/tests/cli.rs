@@ -103,14 +103,39 @@ fn help_version_and_completions() {
     }
 }
 
+/// The command with colour left to it: neither `NO_COLOR` nor `CLICOLOR_FORCE` set.
+fn with_colour_left_to_it(args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_wsusdiag"));
+    c.args(args)
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE");
+    c
+}
+
 #[test]
 fn piped_output_has_no_colour_codes() {
-    let o = Command::new(env!("CARGO_BIN_EXE_wsusdiag"))
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
+    let o = with_colour_left_to_it(&[]).output().unwrap();
+    assert!(stdout(&o).contains("confirmed") && !stdout(&o).contains('\x1b'));
+    // Asked for, the codes are there.
+    let forced = (with_colour_left_to_it(&[]).env("CLICOLOR_FORCE", "1"))
         .output()
         .unwrap();
-    assert!(stdout(&o).contains("confirmed") && !stdout(&o).contains('\x1b'));
+    assert!(stdout(&forced).contains("\x1b[1;32mconfirmed\x1b[0m"));
+}
+
+#[test]
+fn a_text_report_written_to_a_file_has_no_colour_codes() {
+    let dir = std::env::temp_dir().join(format!("wsusdiag-cli-text-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("report.txt");
+    let o = (with_colour_left_to_it(&["-o", path.to_str().unwrap()]))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let report = std::fs::read_to_string(&path).unwrap();
+    assert!(report.contains("KB954960") && report.contains("confirmed"));
+    assert!(!report.contains('\x1b'), "{report}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// A folder of 120 client logs and a server log: enough files for a progress line.
