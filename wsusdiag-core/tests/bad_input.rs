@@ -1,5 +1,5 @@
 //! Bad input never panics and never stops a file: empty, binary, huge lines, invalid UTF-8,
-//! UTF-16 without BOM, a file cut inside a character.
+//! UTF-16 without BOM, a file cut inside a character, control characters meant for a terminal.
 
 use proptest::prelude::*;
 use wsusdiag_core::diagnosis::LogKind;
@@ -144,6 +144,37 @@ fn utf16_without_bom_and_cut_in_a_character() {
     assert_eq!(d.inputs[0].kind, Some(LogKind::ClientWin10));
     assert!(d.inputs[0].problems.iter().any(|p| p.kind == "truncated"));
     assert_eq!(d.faults[0].client.hresult, "0x80240439");
+}
+
+#[test]
+fn control_characters_a_log_holds_are_shown_in_the_text_report_never_obeyed() {
+    let samples = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/kb954960/");
+    let server = std::fs::read(format!("{samples}SoftwareDistribution.log")).unwrap();
+    let client = std::fs::read_to_string(format!("{samples}WindowsUpdate.log")).unwrap();
+    // A key line that retitles the terminal, rings it, clears it and starts a CSI sequence.
+    let hostile = "soap client error = 7 \x1b]0;pwned\x07\x1b[2J\u{9b}31m,";
+    let client = client.replacen("soap client error = 7,", hostile, 1);
+    let d = diagnose_buffers(
+        &[
+            ("WindowsUpdate.log", client.as_bytes()),
+            ("SoftwareDistribution.log", &server),
+        ],
+        &Options::default(),
+    )
+    .unwrap();
+    let text = d.to_text();
+    assert!(
+        text.contains("7 \u{241b}]0;pwned\u{2407}\u{241b}[2J\u{fffd}31m,"),
+        "{text}"
+    );
+    assert!(!text.chars().any(|c| c != '\n' && c.is_control()));
+    // The data keeps the line as logged.
+    let quoted = d.faults[0]
+        .client
+        .evidence
+        .iter()
+        .find(|e| e.text.contains("pwned"));
+    assert!(quoted.unwrap().text.contains("\x1b]0;pwned\x07"));
 }
 
 proptest! {

@@ -43,7 +43,28 @@ fn text(d: &Diagnosis, width: usize) -> String {
     clocks(&mut out, d, w);
     inputs(&mut out, d, w);
     out.truncate(out.trim_end().len());
-    out
+    shown(out)
+}
+
+/// `report` with each control character but the line break made visible: a C0 control as its
+/// picture (`␛` for ESC, `␇` for BEL), DEL as `␡`, a C1 control (the one-byte CSI among them)
+/// as `�`. Text a log holds can then never move the cursor, clear the screen or retitle the
+/// terminal the report is read in.
+fn shown(report: String) -> String {
+    // 0xC2 leads the UTF-8 of every C1 control (and of harmless characters, checked below).
+    let suspect = |b: &u8| (*b < 0x20 && *b != b'\n') || *b == 0x7f || *b == 0xc2;
+    if !report.as_bytes().iter().any(suspect) {
+        return report;
+    }
+    (report.chars())
+        .map(|c| match c {
+            '\n' => c,
+            '\0'..='\x1f' => char::from_u32(0x2400 + u32::from(c)).unwrap_or('\u{fffd}'),
+            '\x7f' => '\u{2421}',
+            c if c.is_control() => '\u{fffd}',
+            c => c,
+        })
+        .collect()
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
