@@ -85,9 +85,11 @@ struct Patterns {
     cut_stamp: Regex,
     /// The prefix `tracefmt` writes before a message (`[0]0A1C.0F3C::2024-03-05 10:12:44.123
     /// [Agent]`, or with the date as `03/05/2024-10:12:44.123`): CPU, PID.TID in hex, time,
-    /// component.
+    /// component. The message is what follows the match: a capture search spans only what its
+    /// pattern spans, and a line can be long.
     trace_prefix: Regex,
-    /// A component in brackets before a message (`[DownloadManager] BITS job failed …`).
+    /// A component in brackets before a message (`[DownloadManager] BITS job failed …`), the
+    /// message what follows the match.
     bracketed: Regex,
     /// A failure with its code, led by a component name that is no English word
     /// (`DownloadManager BITS job failed 0x800706d9`).
@@ -137,9 +139,9 @@ fn patterns() -> &'static Patterns {
             trace_prefix: re(concat!(
                 r"^\[\d{1,3}\]([0-9A-Fa-f]{1,8})\.([0-9A-Fa-f]{1,8})::",
                 r"(?:(\d{4})-(\d{2})-(\d{2})[ -]|(\d{2})/(\d{2})/(\d{4})-)",
-                r"(\d{2}:\d{2}:\d{2})\.(\d{1,7})[\t ]*\[([A-Za-z]{2,16})\][\t ]?(.*)$",
+                r"(\d{2}:\d{2}:\d{2})\.(\d{1,7})[\t ]*\[([A-Za-z]{2,16})\][\t ]?",
             )),
-            bracketed: re(r"^\[([A-Za-z]{2,16})\][\t ]*(\S.*)$"),
+            bracketed: re(r"^\[([A-Za-z]{2,16})\][\t ]*"),
             component_failure: re(concat!(
                 r"^(?i:DOWNLOADMANAGER|DNLDMGR|DWNLDMGR|PROTOCOLTALKER|WEBSERVICES|COMAPI|IDLETIMER",
                 r"|IDLETMR|DTASTOR|DATASTORE|EEHANDLER|ENDPOINTPROVIDER|AUCLNT|WUTASK)[\t ]+",
@@ -165,7 +167,7 @@ fn is_log_line(line: &str) -> bool {
         return true;
     }
     // A trace-formatter line of Windows Update's.
-    if t.starts_with('[') && trace_line(t).is_some() {
+    if trace_line(t).is_some() {
         return true;
     }
     // A Configuration Manager line, as written or as CMTrace copies it.
@@ -687,31 +689,60 @@ fn strip_bullet(s: &str) -> Option<String> {
 
 /// A `tracefmt` line of a Windows Update component (`[agent]` is `Agent`; other providers'
 /// lines are none): its captures and the component in its usual spelling.
-fn trace_line(s: &str) -> Option<(regex::Captures<'_>, &str)> {
-    let c = patterns().trace_prefix.captures(s.trim_start())?;
-    let component = crate::records::components::trace_component(c.get(11)?.as_str())?;
-    Some((c, component))
+fn trace_line(s: &str) -> Option<TraceLine<'_>> {
+    let s = bracket_first(s)?;
+    let prefix = patterns().trace_prefix.captures(s)?;
+    let component = crate::records::components::trace_component(prefix.get(11)?.as_str())?;
+    let message = &s[prefix.get(0)?.end()..];
+    Some(TraceLine {
+        prefix,
+        component,
+        message,
+    })
+}
+
+/// The parts of a [`trace_line`].
+struct TraceLine<'a> {
+    /// The prefix's fields, as [`Patterns::trace_prefix`] numbers them.
+    prefix: regex::Captures<'a>,
+    component: &'a str,
+    message: &'a str,
+}
+
+/// `s` from its first non-blank, when that is a bracket: where the patterns of a bracketed
+/// start are tried. Asked first, it keeps them off every other line, where the regex crate's
+/// capture search costs more than its failure would suggest.
+fn bracket_first(s: &str) -> Option<&str> {
+    Some(s.trim_start()).filter(|t| t.starts_with('['))
 }
 
 /// A [`trace_line`] as the Windows 10 text writes the same entry:
 /// `2024/03/05 10:12:44.1230000 2588  3900  Agent           …` (PID and TID in decimal).
 fn trace_header(s: &str) -> Option<String> {
-    let (c, component) = trace_line(s)?;
+    let TraceLine {
+        prefix: c,
+        component,
+        message,
+    } = trace_line(s)?;
     let pid = u32::from_str_radix(&c[1], 16).ok()?;
     let tid = u32::from_str_radix(&c[2], 16).ok()?;
     let part = |a: usize, b: usize| c.get(a).or_else(|| c.get(b)).map(|m| m.as_str());
     let (year, month, day) = (part(3, 8)?, part(4, 6)?, part(5, 7)?);
     Some(format!(
         "{year}/{month}/{day} {}.{:0<7} {pid:<5} {tid:<5} {component:<15} {}",
-        &c[9], &c[10], &c[12]
+        &c[9], &c[10], message
     ))
 }
 
 /// A known component in brackets before a message, without them: `[DownloadManager] BITS …`
 /// becomes `DownloadManager BITS …`.
 fn unbracket_component(s: &str) -> Option<String> {
-    let c = patterns().bracketed.captures(s.trim_start())?;
-    crate::records::components::is_known_component(&c[1]).then(|| format!("{} {}", &c[1], &c[2]))
+    let s = bracket_first(s)?;
+    let c = patterns().bracketed.captures(s)?;
+    let message = &s[c.get(0)?.end()..];
+    (message.starts_with(|c: char| !c.is_whitespace())
+        && crate::records::components::is_known_component(&c[1]))
+    .then(|| format!("{} {message}", &c[1]))
 }
 
 /// Emphasis around a whole log line (`*…*`, `**…**`, `_…_`), or around a label before it.
@@ -813,6 +844,12 @@ mod tests {
         assert_eq!(
             unbracket_component("[Note] the update failed with 0x80070005"),
             None
+        );
+        // A component with nothing after it is no message.
+        assert_eq!(unbracket_component("  [DownloadManager] \t "), None);
+        assert_eq!(
+            unbracket_component("  [DownloadManager]\tjob failed").as_deref(),
+            Some("DownloadManager job failed")
         );
         // Prose that starts with a component that is an English word is not log text.
         assert!(!is_log_vocabulary(
