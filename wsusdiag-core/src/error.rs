@@ -40,11 +40,16 @@ pub(crate) fn excerpt_to(text: &str, cap: usize) -> String {
     if text.len() <= cap {
         return text.to_owned();
     }
-    let mut end = cap;
+    format!("{}…", head_to(text, cap))
+}
+
+/// The first at most `cap` bytes of `text`, cut on a character boundary.
+pub(crate) fn head_to(text: &str, cap: usize) -> &str {
+    let mut end = cap.min(text.len());
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    format!("{}…", &text[..end])
+    &text[..end]
 }
 
 /// One line that could not be read as a log entry. It is reported and skipped; the rest of the

@@ -137,11 +137,7 @@ fn led_by_wu_component(line: &str) -> bool {
 /// with only such lines is a client or server fragment. An input with no vote is reported,
 /// never guessed.
 pub fn sniff(text: &str) -> Result<LogKind, NotALog> {
-    let mut end = text.len().min(SNIFF_BYTES);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let head = &text[..end];
+    let head = crate::error::head_to(text, SNIFF_BYTES);
     let p = patterns();
     let (mut classic, mut win10, mut server, mut seen) = (0u32, 0u32, 0u32, 0usize);
     let (mut client_words, mut server_words) = (0u32, 0u32);

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 use super::chunks::fingerprint;
+use crate::error::head_to;
 use crate::events;
 use crate::records::ServerRecord;
 
@@ -31,7 +32,7 @@ impl EntryText {
     /// Lines of a ConfigMgr site-server failure, which have no stack.
     pub(crate) fn lines(text: &str) -> Self {
         Self {
-            message: capped(text, TEXT_CAP).into(),
+            message: head_to(text, TEXT_CAP).into(),
             continuation: None,
         }
     }
@@ -81,10 +82,10 @@ impl RecentStacks {
     /// The text of `record`, capped; its continuation shared with an entry read lately that
     /// had the same.
     pub(crate) fn text_of(&mut self, record: &ServerRecord<'_>) -> EntryText {
-        let message = capped(record.message, TEXT_CAP);
+        let message = head_to(record.message, TEXT_CAP);
         // The message, a line break, then as much of the continuation as the cap leaves.
         let room = TEXT_CAP.saturating_sub(message.len() + 1);
-        let continuation = capped(record.continuation, room);
+        let continuation = head_to(record.continuation, room);
         EntryText {
             message: message.into(),
             continuation: (!continuation.is_empty()).then(|| self.share(continuation)),
@@ -104,18 +105,6 @@ impl RecentStacks {
             }
         }
     }
-}
-
-/// The first `cap` bytes of `text`, cut at a character boundary.
-fn capped(text: &str, cap: usize) -> &str {
-    if text.len() <= cap {
-        return text;
-    }
-    let mut end = cap;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
 }
 
 #[cfg(test)]

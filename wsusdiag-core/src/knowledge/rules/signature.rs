@@ -75,7 +75,7 @@ impl ClientSignature {
             && (self.messages.is_empty()
                 || f.evidence
                     .iter()
-                    .any(|l| self.messages.iter().any(|p| p.is_match(l.message()))))
+                    .any(|l| any_match(&self.messages, l.message())))
     }
 }
 
@@ -194,6 +194,7 @@ impl StackVerdicts {
     }
 }
 
+/// Whether one of `patterns` matches `text`.
 fn any_match(patterns: &[Regex], text: &str) -> bool {
     patterns.iter().any(|p| p.is_match(text))
 }
